@@ -1,0 +1,62 @@
+/*
+ * The document: normalized text, its segmentation, and the results passes
+ * attach to it (spans, document values, errors). Reference counted, because
+ * Lua objects and the store may hold it at once.
+ */
+#ifndef LECTOR_DOC_H
+#define LECTOR_DOC_H
+
+#include "lector.h"
+
+typedef struct lector_span {
+  uint32_t start, stop;
+  uint32_t layer;          /* index into doc->layers */
+  char *label;             /* may be NULL */
+  double score;
+  int has_score;
+  char *attrs_json;        /* a JSON object, or NULL */
+} lector_span;
+
+typedef struct lector_value {
+  char *key;
+  char *json;              /* any JSON value */
+} lector_value;
+
+typedef struct lector_doc {
+  int refs;
+  char *id, *source, *title;  /* title may be NULL */
+  char *meta_json;            /* a JSON object, or NULL */
+  char *text;                 /* normalized, NUL-terminated */
+  size_t len;
+  size_t repairs;             /* invalid UTF-8 sequences replaced on load */
+  char sha256[65];            /* hex of the normalized text */
+  lector_segments seg;
+  char **layers; size_t layer_count;
+  lector_span *spans; size_t span_count, span_cap;
+  lector_value *values; size_t value_count;
+  char **errors; size_t error_count;
+} lector_doc;
+
+/* Take ownership of normalized text (from lector_text_normalize), segment it
+ * and hash it. id, source and title are copied; title and meta may be NULL. */
+lector_status lector_doc_new(lector_text *text, const char *id, const char *source,
+                             const char *title, const char *meta_json,
+                             lector_doc **out, lector_error *err);
+void lector_doc_retain(lector_doc *doc);
+void lector_doc_release(lector_doc *doc);
+
+/* The layer's index, created on first use; -1 when out of memory. */
+int lector_doc_layer(lector_doc *doc, const char *name);
+lector_status lector_doc_add_span(lector_doc *doc, const char *layer, uint32_t start,
+                                  uint32_t stop, const char *label, const double *score,
+                                  const char *attrs_json);
+/* Set (or replace) a document-level value. */
+lector_status lector_doc_set_value(lector_doc *doc, const char *key, const char *json);
+const char *lector_doc_get_value(const lector_doc *doc, const char *key);
+lector_status lector_doc_add_error(lector_doc *doc, const char *message);
+
+/* The document in lector's public JSON shape, as one line without a newline;
+ * malloc'd, length in *len. NULL when out of memory. */
+char *lector_doc_json(const lector_doc *doc, size_t *len);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * The store: lector's one owner of a SQLite connection and its transactions.
+ * Schema, migrations, batching and deduplication live in store.c only.
+ */
+#ifndef LECTOR_STORE_H
+#define LECTOR_STORE_H
+
+#include <sqlite3.h>
+#include "doc.h"
+
+#define LECTOR_SCHEMA_VERSION 1
+
+typedef struct lector_store lector_store;
+
+enum { LECTOR_STORE_READONLY = 1 };
+
+/* Open or create the database at path (":memory:" for a throwaway one) and
+ * migrate it to the current schema. Refuses (and never overwrites) a file
+ * that is not SQLite, a SQLite file of another program, a newer schema, and
+ * a location that cannot be written. */
+lector_status lector_store_open(const char *path, int flags, lector_store **out,
+                                lector_error *err);
+/* Commit what is pending and close. Safe on NULL. */
+lector_status lector_store_close(lector_store *store, lector_error *err);
+
+/* Save a document, its sentences, spans and values inside the current batch
+ * transaction (opened on demand, committed every LECTOR_STORE_BATCH saves).
+ * Text already stored under any id is not stored again: *stored_id (owned
+ * by the store, valid until the next call) names the copy that holds it and
+ * *is_new is 0. A known id with different text replaces the old text and
+ * drops the results computed on it. */
+lector_status lector_store_save(lector_store *store, const lector_doc *doc,
+                                const char **stored_id, int *is_new, lector_error *err);
+/* Commit the pending batch. */
+lector_status lector_store_flush(lector_store *store, lector_error *err);
+
+/* Prepare a statement on the store's connection for a caller that binds and
+ * steps it itself; the caller finalizes it. Pending batches are committed
+ * first so the statement sees them. */
+lector_status lector_store_prepare(lector_store *store, const char *sql,
+                                   sqlite3_stmt **stmt, lector_error *err);
+
+/* Load a stored document by id (segmenting it again); LECTOR_EINVAL with a
+ * message when there is none. */
+lector_status lector_store_load(lector_store *store, const char *id, lector_doc **out,
+                                lector_error *err);
+
+const char *lector_store_path(const lector_store *store);
+
+#endif
