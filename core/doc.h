@@ -59,4 +59,9 @@ lector_status lector_doc_add_error(lector_doc *doc, const char *message);
  * malloc'd, length in *len. NULL when out of memory. */
 char *lector_doc_json(const lector_doc *doc, size_t *len);
 
+/* A title for plain text: its first non-blank line, without a Markdown "#"
+ * heading mark, when that line is at most LECTOR_MAX_TITLE_BYTES long.
+ * malloc'd, or NULL when there is none (or no memory). */
+char *lector_doc_guess_title(const char *text, size_t len);
+
 #endif

@@ -1,0 +1,342 @@
+/*
+ * The document model: text, segmentation, and what passes attach to it.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "doc.h"
+#include "jsonbuf.h"
+#include "lector_limits.h"
+
+static void set_error(lector_error *err, lector_status status, const char *message) {
+  if (!err) return;
+  err->status = status;
+  err->offset = 0;
+  snprintf(err->message, sizeof err->message, "%s", message);
+}
+
+static char *copy_string(const char *s) {
+  if (!s) return NULL;
+  size_t n = strlen(s) + 1;
+  char *copy = malloc(n);
+  if (copy) memcpy(copy, s, n);
+  return copy;
+}
+
+/* Replace *slot with a copy of s; keeps the old value when out of memory. */
+static int replace_string(char **slot, const char *s) {
+  char *copy = copy_string(s);
+  if (s && !copy) return -1;
+  free(*slot);
+  *slot = copy;
+  return 0;
+}
+
+static void hash_text(lector_doc *doc) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, (const unsigned char *)doc->text, doc->len);
+  sodium_bin2hex(doc->sha256, sizeof doc->sha256, digest, sizeof digest);
+}
+
+lector_status lector_doc_new(lector_text *text, const char *id, const char *source,
+                             const char *title, const char *meta_json,
+                             lector_doc **out, lector_error *err) {
+  *out = NULL;
+  if (!text || !text->data || !id) {
+    set_error(err, LECTOR_EINVAL, "a document needs text and an id");
+    return LECTOR_EINVAL;
+  }
+  if (text->len > LECTOR_HARD_MAX_DOC_BYTES) {
+    set_error(err, LECTOR_ETOOLARGE, "too large for one document");
+    return LECTOR_ETOOLARGE;
+  }
+  lector_doc *doc = calloc(1, sizeof *doc);
+  if (!doc) goto nomem;
+  doc->refs = 1;
+  doc->text = text->data;
+  doc->len = text->len;
+  doc->repairs = text->repairs;
+  text->data = NULL;
+  text->len = 0;
+  doc->id = copy_string(id);
+  doc->source = copy_string(source ? source : id);
+  if (!doc->id || !doc->source) goto nomem;
+  if (replace_string(&doc->title, title) || replace_string(&doc->meta_json, meta_json))
+    goto nomem;
+  if (lector_segment(doc->text, doc->len, &doc->seg) != LECTOR_OK) goto nomem;
+  hash_text(doc);
+  *out = doc;
+  return LECTOR_OK;
+nomem:
+  lector_doc_release(doc);
+  set_error(err, LECTOR_ENOMEM, "out of memory");
+  return LECTOR_ENOMEM;
+}
+
+void lector_doc_retain(lector_doc *doc) {
+  if (doc) doc->refs++;
+}
+
+void lector_doc_release(lector_doc *doc) {
+  if (!doc || --doc->refs > 0) return;
+  for (size_t i = 0; i < doc->span_count; i++) {
+    free(doc->spans[i].label);
+    free(doc->spans[i].attrs_json);
+  }
+  for (size_t i = 0; i < doc->value_count; i++) {
+    free(doc->values[i].key);
+    free(doc->values[i].json);
+  }
+  for (size_t i = 0; i < doc->layer_count; i++) free(doc->layers[i]);
+  for (size_t i = 0; i < doc->error_count; i++) free(doc->errors[i]);
+  free(doc->spans);
+  free(doc->values);
+  free(doc->layers);
+  free(doc->errors);
+  lector_segments_free(&doc->seg);
+  free(doc->text);
+  free(doc->id);
+  free(doc->source);
+  free(doc->title);
+  free(doc->meta_json);
+  free(doc);
+}
+
+/* Append one pointer-sized slot to a growable array of strings. */
+static int push_string(char ***items, size_t *count, const char *s) {
+  char *copy = copy_string(s);
+  if (!copy) return -1;
+  char **grown = realloc(*items, (*count + 1) * sizeof **items);
+  if (!grown) {
+    free(copy);
+    return -1;
+  }
+  grown[(*count)++] = copy;
+  *items = grown;
+  return 0;
+}
+
+int lector_doc_layer(lector_doc *doc, const char *name) {
+  for (size_t i = 0; i < doc->layer_count; i++)
+    if (strcmp(doc->layers[i], name) == 0) return (int)i;
+  if (push_string(&doc->layers, &doc->layer_count, name)) return -1;
+  return (int)doc->layer_count - 1;
+}
+
+lector_status lector_doc_add_span(lector_doc *doc, const char *layer, uint32_t start,
+                                  uint32_t stop, const char *label, const double *score,
+                                  const char *attrs_json) {
+  if (start > stop || stop > doc->len || !layer) return LECTOR_EINVAL;
+  int layer_index = lector_doc_layer(doc, layer);
+  if (layer_index < 0) return LECTOR_ENOMEM;
+  if (doc->span_count == doc->span_cap) {
+    size_t cap = doc->span_cap ? doc->span_cap * 2 : 16;
+    lector_span *grown = realloc(doc->spans, cap * sizeof *grown);
+    if (!grown) return LECTOR_ENOMEM;
+    doc->spans = grown;
+    doc->span_cap = cap;
+  }
+  lector_span span = {.start = start, .stop = stop, .layer = (uint32_t)layer_index};
+  span.label = copy_string(label);
+  span.attrs_json = copy_string(attrs_json);
+  if ((label && !span.label) || (attrs_json && !span.attrs_json)) {
+    free(span.label);
+    free(span.attrs_json);
+    return LECTOR_ENOMEM;
+  }
+  if (score) {
+    span.score = *score;
+    span.has_score = 1;
+  }
+  doc->spans[doc->span_count++] = span;
+  return LECTOR_OK;
+}
+
+static lector_value *find_value(const lector_doc *doc, const char *key) {
+  for (size_t i = 0; i < doc->value_count; i++)
+    if (strcmp(doc->values[i].key, key) == 0) return &doc->values[i];
+  return NULL;
+}
+
+lector_status lector_doc_set_value(lector_doc *doc, const char *key, const char *json) {
+  if (!key || !json) return LECTOR_EINVAL;
+  lector_value *existing = find_value(doc, key);
+  if (existing) return replace_string(&existing->json, json) ? LECTOR_ENOMEM : LECTOR_OK;
+  lector_value *grown = realloc(doc->values, (doc->value_count + 1) * sizeof *grown);
+  if (!grown) return LECTOR_ENOMEM;
+  doc->values = grown;
+  lector_value value = {copy_string(key), copy_string(json)};
+  if (!value.key || !value.json) {
+    free(value.key);
+    free(value.json);
+    return LECTOR_ENOMEM;
+  }
+  doc->values[doc->value_count++] = value;
+  return LECTOR_OK;
+}
+
+const char *lector_doc_get_value(const lector_doc *doc, const char *key) {
+  const lector_value *value = find_value(doc, key);
+  return value ? value->json : NULL;
+}
+
+lector_status lector_doc_add_error(lector_doc *doc, const char *message) {
+  return push_string(&doc->errors, &doc->error_count, message) ? LECTOR_ENOMEM : LECTOR_OK;
+}
+
+/* ---- JSON output ------------------------------------------------------ */
+
+static void put_slice(jsonbuf *b, const lector_doc *doc, uint32_t start, uint32_t stop) {
+  jsonbuf_string(b, doc->text + start, stop - start);
+}
+
+static void put_stats(jsonbuf *b, const lector_doc *doc) {
+  jsonbuf_raw(b, "{\"bytes\":");
+  jsonbuf_uint(b, doc->len);
+  jsonbuf_raw(b, ",\"paragraphs\":");
+  jsonbuf_uint(b, doc->seg.paragraph_count);
+  jsonbuf_raw(b, ",\"sentences\":");
+  jsonbuf_uint(b, doc->seg.sentence_count);
+  jsonbuf_raw(b, ",\"tokens\":");
+  jsonbuf_uint(b, doc->seg.token_count);
+  jsonbuf_raw(b, ",\"repairs\":");
+  jsonbuf_uint(b, doc->repairs);
+  jsonbuf_raw(b, "}");
+}
+
+static void put_sentences(jsonbuf *b, const lector_doc *doc) {
+  jsonbuf_raw(b, "[");
+  for (size_t i = 0; i < doc->seg.sentence_count; i++) {
+    const lector_sentence *s = &doc->seg.sentences[i];
+    if (i) jsonbuf_raw(b, ",");
+    jsonbuf_raw(b, "{\"index\":");
+    jsonbuf_uint(b, i + 1);
+    jsonbuf_raw(b, ",\"start\":");
+    jsonbuf_uint(b, s->start);
+    jsonbuf_raw(b, ",\"end\":");
+    jsonbuf_uint(b, s->stop);
+    jsonbuf_raw(b, ",\"text\":");
+    put_slice(b, doc, s->start, s->stop);
+    jsonbuf_raw(b, "}");
+  }
+  jsonbuf_raw(b, "]");
+}
+
+static void put_span(jsonbuf *b, const lector_doc *doc, const lector_span *span) {
+  jsonbuf_raw(b, "{\"label\":");
+  if (span->label) jsonbuf_string(b, span->label, strlen(span->label));
+  else jsonbuf_raw(b, "null");
+  jsonbuf_raw(b, ",\"start\":");
+  jsonbuf_uint(b, span->start);
+  jsonbuf_raw(b, ",\"end\":");
+  jsonbuf_uint(b, span->stop);
+  jsonbuf_raw(b, ",\"text\":");
+  put_slice(b, doc, span->start, span->stop);
+  if (span->has_score && isfinite(span->score)) {
+    jsonbuf_raw(b, ",\"score\":");
+    jsonbuf_double(b, span->score);
+  }
+  jsonbuf_raw(b, ",\"attrs\":");
+  jsonbuf_raw(b, span->attrs_json ? span->attrs_json : "{}");
+  jsonbuf_raw(b, "}");
+}
+
+/* Spans grouped by layer, in the order the layers were first used. */
+static void put_spans(jsonbuf *b, const lector_doc *doc) {
+  jsonbuf_raw(b, "{");
+  for (size_t layer = 0; layer < doc->layer_count; layer++) {
+    if (layer) jsonbuf_raw(b, ",");
+    jsonbuf_string(b, doc->layers[layer], strlen(doc->layers[layer]));
+    jsonbuf_raw(b, ":[");
+    int first = 1;
+    for (size_t i = 0; i < doc->span_count; i++) {
+      if (doc->spans[i].layer != layer) continue;
+      if (!first) jsonbuf_raw(b, ",");
+      first = 0;
+      put_span(b, doc, &doc->spans[i]);
+    }
+    jsonbuf_raw(b, "]");
+  }
+  jsonbuf_raw(b, "}");
+}
+
+static void put_values(jsonbuf *b, const lector_doc *doc) {
+  jsonbuf_raw(b, "{");
+  for (size_t i = 0; i < doc->value_count; i++) {
+    if (i) jsonbuf_raw(b, ",");
+    jsonbuf_string(b, doc->values[i].key, strlen(doc->values[i].key));
+    jsonbuf_raw(b, ":");
+    jsonbuf_raw(b, doc->values[i].json);
+  }
+  jsonbuf_raw(b, "}");
+}
+
+static void put_errors(jsonbuf *b, const lector_doc *doc) {
+  jsonbuf_raw(b, "[");
+  for (size_t i = 0; i < doc->error_count; i++) {
+    if (i) jsonbuf_raw(b, ",");
+    jsonbuf_string(b, doc->errors[i], strlen(doc->errors[i]));
+  }
+  jsonbuf_raw(b, "]");
+}
+
+static void put_optional_string(jsonbuf *b, const char *s) {
+  if (s) jsonbuf_string(b, s, strlen(s));
+  else jsonbuf_raw(b, "null");
+}
+
+char *lector_doc_json(const lector_doc *doc, size_t *len) {
+  jsonbuf b;
+  jsonbuf_init(&b, doc->len + doc->len / 4 + 256);
+  jsonbuf_raw(&b, "{\"id\":");
+  put_optional_string(&b, doc->id);
+  jsonbuf_raw(&b, ",\"source\":");
+  put_optional_string(&b, doc->source);
+  jsonbuf_raw(&b, ",\"title\":");
+  put_optional_string(&b, doc->title);
+  jsonbuf_raw(&b, ",\"sha256\":");
+  put_optional_string(&b, doc->sha256);
+  if (doc->meta_json) {
+    jsonbuf_raw(&b, ",\"meta\":");
+    jsonbuf_raw(&b, doc->meta_json);
+  }
+  jsonbuf_raw(&b, ",\"stats\":");
+  put_stats(&b, doc);
+  jsonbuf_raw(&b, ",\"sentences\":");
+  put_sentences(&b, doc);
+  jsonbuf_raw(&b, ",\"spans\":");
+  put_spans(&b, doc);
+  jsonbuf_raw(&b, ",\"values\":");
+  put_values(&b, doc);
+  jsonbuf_raw(&b, ",\"errors\":");
+  put_errors(&b, doc);
+  jsonbuf_raw(&b, "}");
+  return jsonbuf_finish(&b, len);
+}
+
+static int is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\n';
+}
+
+char *lector_doc_guess_title(const char *text, size_t len) {
+  size_t start = 0;
+  while (start < len && is_blank(text[start])) start++;
+  size_t stop = start;
+  while (stop < len && text[stop] != '\n') stop++;
+  if (stop - start > LECTOR_MAX_TITLE_BYTES) return NULL;
+  if (text[start] == '#') {
+    while (start < stop && text[start] == '#') start++;
+    while (start < stop && is_blank(text[start])) start++;
+  }
+  while (stop > start && is_blank(text[stop - 1])) stop--;
+  if (stop == start) return NULL;
+  char *title = malloc(stop - start + 1);
+  if (!title) return NULL;
+  memcpy(title, text + start, stop - start);
+  title[stop - start] = '\0';
+  return title;
+}

@@ -1,0 +1,144 @@
+/*
+ * Lua state life: create with lector's allocator, open libraries, preload
+ * the modules lector provides, call protected with a traceback, close.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "embedded.h"
+#include "host.h"
+#include "lua_lector.h"
+
+extern int luaopen_lpeg(lua_State *L);
+extern int luaopen_cjson(lua_State *L);
+
+/* Allocation accounting: every state knows its own size, so limits can be
+ * enforced per state and reported per pass. limit 0 means none. */
+typedef struct host_alloc {
+  size_t used;
+  size_t limit;
+} host_alloc;
+
+static void *host_allocator(void *ud, void *ptr, size_t osize, size_t nsize) {
+  host_alloc *account = ud;
+  size_t old = ptr ? osize : 0;
+  if (nsize == 0) {
+    free(ptr);
+    account->used -= old;
+    return NULL;
+  }
+  if (account->limit && nsize > old && account->used + (nsize - old) > account->limit)
+    return NULL;
+  void *grown = realloc(ptr, nsize);
+  if (!grown) return NULL;
+  account->used = account->used - old + nsize;
+  return grown;
+}
+
+static int at_panic(lua_State *L) {
+  const char *message = lua_tostring(L, -1);
+  fprintf(stderr, "lector: unprotected Lua error: %s\n", message ? message : "(not a string)");
+  return 0;
+}
+
+/* Loader for one embedded module; its index in the table is upvalue 1. */
+static int load_embedded(lua_State *L) {
+  lua_Integer index = lua_tointeger(L, lua_upvalueindex(1));
+  const lector_embedded_module *module = &lector_embedded_modules[index];
+  if (luaL_loadbufferx(L, module->source, module->size, module->chunkname, "t") != LUA_OK)
+    return lua_error(L);
+  lua_pushstring(L, module->name);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+static void preload(lua_State *L, const char *name, lua_CFunction open) {
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+  lua_pushcfunction(L, open);
+  lua_setfield(L, -2, name);
+  lua_pop(L, 1);
+}
+
+static void preload_embedded(lua_State *L) {
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+  for (lua_Integer i = 0; lector_embedded_modules[i].name; i++) {
+    lua_pushinteger(L, i);
+    lua_pushcclosure(L, load_embedded, 1);
+    lua_setfield(L, -2, lector_embedded_modules[i].name);
+  }
+  lua_pop(L, 1);
+}
+
+/* Runs inside a protected call: everything here may raise. */
+static int open_trusted(lua_State *L) {
+  luaL_openlibs(L);
+  preload(L, "lpeg", luaopen_lpeg);
+  preload(L, "cjson", luaopen_cjson);
+  preload(L, "lector.core", luaopen_lector_core);
+  preload_embedded(L);
+  return 0;
+}
+
+lua_State *lector_host_new(lector_error *err) {
+  host_alloc *account = calloc(1, sizeof *account);
+  lua_State *L = account ? lua_newstate(host_allocator, account) : NULL;
+  if (!L) {
+    free(account);
+    if (err) {
+      err->status = LECTOR_ENOMEM;
+      snprintf(err->message, sizeof err->message, "out of memory creating a Lua state");
+    }
+    return NULL;
+  }
+  lua_atpanic(L, at_panic);
+  lua_pushcfunction(L, open_trusted);
+  if (lector_host_pcall(L, 0, 0) != LUA_OK) {
+    if (err) {
+      err->status = LECTOR_ENOMEM;
+      snprintf(err->message, sizeof err->message, "%s", lua_tostring(L, -1));
+    }
+    lector_host_close(L);
+    return NULL;
+  }
+  return L;
+}
+
+/* Message handler: a string message gets a traceback; a table or userdata
+ * with __tostring is turned into a string first. */
+static int traceback(lua_State *L) {
+  const char *message = lua_tostring(L, 1);
+  if (!message) {
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+    message = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  luaL_traceback(L, L, message, 1);
+  return 1;
+}
+
+int lector_host_pcall(lua_State *L, int nargs, int nresults) {
+  int base = lua_gettop(L) - nargs;
+  lua_pushcfunction(L, traceback);
+  lua_insert(L, base);
+  int status = lua_pcall(L, nargs, nresults, base);
+  lua_remove(L, base);
+  return status;
+}
+
+size_t lector_host_memory(lua_State *L) {
+  void *ud = NULL;
+  lua_getallocf(L, &ud);
+  return ((host_alloc *)ud)->used;
+}
+
+void lector_host_close(lua_State *L) {
+  if (!L) return;
+  void *ud = NULL;
+  lua_getallocf(L, &ud);
+  lua_gc(L, LUA_GCCOLLECT);
+  lua_close(L);
+  free(ud);
+}

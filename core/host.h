@@ -1,0 +1,27 @@
+/*
+ * The host: the one place that creates, configures and closes Lua states,
+ * and through which Lua code is called.
+ */
+#ifndef LECTOR_HOST_H
+#define LECTOR_HOST_H
+
+#include <lua.h>
+#include "lector.h"
+
+/* A state for trusted code (the CLI, user scripts, the REPL): the standard
+ * libraries, lpeg, re, cjson and the lector modules, all preloaded. NULL
+ * when out of memory, with err filled. */
+lua_State *lector_host_new(lector_error *err);
+
+/* lua_pcall with a message handler that appends a traceback. On error the
+ * message (a string) is left on the stack in place of the results.
+ * [-(nargs+1), +(nresults|1), -] */
+int lector_host_pcall(lua_State *L, int nargs, int nresults);
+
+/* Collect garbage while host objects are still valid, then close. */
+void lector_host_close(lua_State *L);
+
+/* Bytes the state has allocated now. */
+size_t lector_host_memory(lua_State *L);
+
+#endif

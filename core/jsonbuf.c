@@ -1,0 +1,144 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonbuf.h"
+
+static int reserve(jsonbuf *b, size_t extra) {
+  if (b->failed) return -1;
+  if (b->len + extra + 1 <= b->cap) return 0;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap < b->len + extra + 1) cap *= 2;
+  char *grown = realloc(b->data, cap);
+  if (!grown) {
+    b->failed = 1;
+    return -1;
+  }
+  b->data = grown;
+  b->cap = cap;
+  return 0;
+}
+
+void jsonbuf_init(jsonbuf *b, size_t initial) {
+  b->data = NULL;
+  b->len = b->cap = 0;
+  b->failed = 0;
+  reserve(b, initial);
+}
+
+void jsonbuf_bytes(jsonbuf *b, const char *s, size_t n) {
+  if (reserve(b, n)) return;
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+}
+
+void jsonbuf_raw(jsonbuf *b, const char *s) {
+  jsonbuf_bytes(b, s, strlen(s));
+}
+
+/* Control characters must be escaped; everything else, UTF-8 included,
+ * goes through as is. Runs of plain bytes are copied in one step. */
+void jsonbuf_string(jsonbuf *b, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  if (reserve(b, n + 2)) return;
+  b->data[b->len++] = '"';
+  size_t run = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    jsonbuf_bytes(b, s + run, i - run);
+    run = i + 1;
+    char escape[7] = {'\\', 0};
+    switch (c) {
+    case '"': escape[1] = '"'; break;
+    case '\\': escape[1] = '\\'; break;
+    case '\n': escape[1] = 'n'; break;
+    case '\t': escape[1] = 't'; break;
+    case '\r': escape[1] = 'r'; break;
+    default:
+      memcpy(escape + 1, "u00", 3);
+      escape[4] = hex[c >> 4];
+      escape[5] = hex[c & 15];
+    }
+    jsonbuf_raw(b, escape);
+  }
+  jsonbuf_bytes(b, s + run, n - run);
+  jsonbuf_bytes(b, "\"", 1);
+}
+
+void jsonbuf_uint(jsonbuf *b, size_t n) {
+  char digits[24];
+  int len = snprintf(digits, sizeof digits, "%zu", n);
+  jsonbuf_bytes(b, digits, (size_t)len);
+}
+
+/* The shortest of %.15g, %.16g and %.17g that reads back as the same double,
+ * so 0.1 prints as 0.1. */
+void jsonbuf_double(jsonbuf *b, double d) {
+  char digits[32];
+  int len = 0;
+  for (int precision = 15; precision <= 17; precision++) {
+    len = snprintf(digits, sizeof digits, "%.*g", precision, d);
+    if (strtod(digits, NULL) == d) break;
+  }
+  jsonbuf_bytes(b, digits, (size_t)len);
+}
+
+char *jsonbuf_finish(jsonbuf *b, size_t *len) {
+  if (b->failed || reserve(b, 0)) {
+    free(b->data);
+    b->data = NULL;
+    return NULL;
+  }
+  b->data[b->len] = '\0';
+  if (len) *len = b->len;
+  char *out = b->data;
+  b->data = NULL;
+  return out;
+}
+
+static void newline(jsonbuf *b, int depth) {
+  jsonbuf_bytes(b, "\n", 1);
+  for (int i = 0; i < depth; i++) jsonbuf_bytes(b, "  ", 2);
+}
+
+/* Copy the string starting at json[i] (a quote); returns the index after it. */
+static size_t copy_string_token(jsonbuf *b, const char *json, size_t len, size_t i) {
+  size_t start = i++;
+  while (i < len && json[i] != '"') i += json[i] == '\\' ? 2 : 1;
+  if (i < len) i++;
+  jsonbuf_bytes(b, json + start, (i > len ? len : i) - start);
+  return i;
+}
+
+char *jsonbuf_pretty(const char *json, size_t len, size_t *outlen) {
+  jsonbuf b;
+  jsonbuf_init(&b, len + len / 2 + 16);
+  int depth = 0;
+  for (size_t i = 0; i < len;) {
+    char c = json[i];
+    if (c == '"') {
+      i = copy_string_token(&b, json, len, i);
+      continue;
+    }
+    i++;
+    if ((c == '{' || c == '[') && i < len && (json[i] == '}' || json[i] == ']')) {
+      jsonbuf_bytes(&b, json + i - 1, 2);  /* keep {} and [] on one line */
+      i++;
+    } else if (c == '{' || c == '[') {
+      jsonbuf_bytes(&b, &c, 1);
+      newline(&b, ++depth);
+    } else if (c == '}' || c == ']') {
+      newline(&b, --depth);
+      jsonbuf_bytes(&b, &c, 1);
+    } else if (c == ',') {
+      jsonbuf_bytes(&b, ",", 1);
+      newline(&b, depth);
+    } else if (c == ':') {
+      jsonbuf_bytes(&b, ": ", 2);
+    } else if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+      jsonbuf_bytes(&b, &c, 1);
+    }
+  }
+  return jsonbuf_finish(&b, outlen);
+}

@@ -1,0 +1,44 @@
+/*
+ * Every limit lector enforces, in one place. Hosts may change the defaults
+ * through options; plugins never can.
+ */
+#ifndef LECTOR_LIMITS_H
+#define LECTOR_LIMITS_H
+
+/* Raw input accepted for one document unless --max-bytes says otherwise. */
+#define LECTOR_DEFAULT_MAX_DOC_BYTES ((size_t)64 << 20)
+/* Offsets are 32-bit: no option may raise the document limit past this. */
+#define LECTOR_HARD_MAX_DOC_BYTES ((size_t)1 << 31)
+/* A JSONL line may hold a whole document plus its JSON escaping. */
+#define LECTOR_JSONL_LINE_FACTOR 2
+/* The first line of a text file becomes its title when no longer than this. */
+#define LECTOR_MAX_TITLE_BYTES 300
+/* How long a store waits for another process's write lock. */
+#define LECTOR_STORE_BUSY_TIMEOUT_MS 5000
+/* A batch transaction commits after this many documents or this much
+ * text, whichever comes first. Larger batches let the full-text index
+ * merge less often; the bytes bound keeps a batch of long documents from
+ * growing the write-ahead log without end. */
+#define LECTOR_STORE_BATCH 1000
+#define LECTOR_STORE_BATCH_BYTES ((size_t)16 << 20)
+/* Nesting accepted when converting Lua values to and from JSON. */
+#define LECTOR_JSON_MAX_DEPTH 64
+/* Longest span layer, label or value key, in bytes. */
+#define LECTOR_MAX_NAME_BYTES 256
+
+/* Segmentation thresholds (docs/segmentation.md). A line break inside a
+ * paragraph is a soft wrap by length only when the line has at least this
+ * many characters and this share of the paragraph's longest line. */
+#define LECTOR_SEG_WRAP_MIN_CHARS 40
+#define LECTOR_SEG_WRAP_MIN_PERCENT 60
+/* A line of at least this many words, this share of them capitalized, is a
+ * heading and ends its sentence. */
+#define LECTOR_SEG_HEADING_MIN_WORDS 3
+#define LECTOR_SEG_HEADING_CAPS_PERCENT 70
+/* Tokens a credit such as "(AFP)" may hold after a sentence's last period
+ * and still stay with that sentence. */
+#define LECTOR_SEG_CREDIT_MAX_TOKENS 6
+/* Bytes of a list number ("12.") at the start of a line. */
+#define LECTOR_SEG_LIST_NUMBER_MAX_BYTES 3
+
+#endif

@@ -1,0 +1,326 @@
+-- The lector command line: subcommands, options, reports and exit codes.
+-- Exit codes are part of the public contract (docs/cli.md).
+local lector = require "lector"
+local core = require "lector.core"
+local report = require "lector.report"
+
+local debug, io, loadfile, math, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G =
+  debug, io, loadfile, math, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G
+local _ENV = nil
+
+local cli = {}
+
+local EXIT = {
+  ok = 0,        -- everything worked
+  failure = 1,   -- a script raised an error, or lector failed unexpectedly
+  usage = 2,     -- the command line is wrong
+  input = 3,     -- some inputs were refused (the others were processed)
+  database = 4,  -- the database was refused or a write to it failed
+}
+cli.EXIT = EXIT
+
+local function say(...)
+  io.stderr:write("lector: ", ...)
+  io.stderr:write "\n"
+end
+
+local USAGE = [[
+Usage: lector COMMAND [OPTIONS] [ARGS]
+
+Analyse news articles: load, segment and store text, then run Lua passes.
+
+Commands:
+  analyze INPUT...        load, segment and store documents and print a report
+  run SCRIPT [ARGS...]    run a Lua script with the lector module loaded
+  help [COMMAND]          show help for lector or for one command
+
+Options:
+  -h, --help              show this help
+  -V, --version           print the version
+
+Run 'lector COMMAND --help' for a command's options. Exit codes are listed
+in docs/cli.md: 0 success, 1 error, 2 usage, 3 input refused, 4 database.
+]]
+
+local ANALYZE_HELP = [[
+Usage: lector analyze [OPTIONS] INPUT...
+
+Load each INPUT, segment it, store it and print a report. INPUT is a file,
+a folder (read recursively: .txt and .md files; others are skipped and
+counted), '-' for standard input, or a JSONL file (.jsonl, .ndjson) with one
+record {"id", "title"?, "text", "meta"?} per line.
+
+Options:
+  -f, --format FORMAT     text (default), json (one indented object per
+                          document) or jsonl (one object per line, streamed)
+      --db PATH           the database (default: $LECTOR_DB, else
+                          $XDG_DATA_HOME/lector/lector.db); ':memory:' keeps
+                          nothing
+      --no-store          analyse without writing to any database
+      --input MODE        auto (default), text or jsonl: how to read files
+                          and standard input; auto reads .jsonl/.ndjson files
+                          and a standard input that starts with '{' as JSONL
+      --lossy             replace invalid UTF-8 with U+FFFD instead of
+                          refusing the document (the count is recorded)
+      --max-bytes SIZE    refuse documents larger than SIZE (default 64M;
+                          suffixes K, M, G)
+  -h, --help              show this help
+
+Exit codes: 0 success, 2 usage, 3 some inputs were refused (the others were
+processed), 4 the database was refused or could not be written.
+]]
+
+local RUN_HELP = [[
+Usage: lector run SCRIPT [ARGS...]
+
+Run the Lua 5.4 script SCRIPT with the lector module available
+(require "lector") and the global 'arg' set as in the standalone Lua
+interpreter: arg[0] is SCRIPT, arg[1]... are ARGS. The script's extra
+arguments are also passed as '...'.
+
+An error in the script prints its message with the file, line and a
+traceback, and exits with code 1. os.exit(N) exits with N.
+
+Options:
+  -h, --help              show this help
+]]
+
+local HELP = { analyze = ANALYZE_HELP, run = RUN_HELP }
+
+-- ---- option parsing ----------------------------------------------------
+
+-- spec: option name -> { short = "f", value = true|false, key = "format" }
+local function parse(args, first, spec, command)
+  local opts, positional = {}, {}
+  local by_short = {}
+  for name, s in pairs(spec) do if s.short then by_short[s.short] = name end end
+  local i = first
+  local function usage(message)
+    return nil, string.format("%s: %s (see 'lector %s --help')", command, message, command)
+  end
+  while i <= #args do
+    local a = args[i]
+    if a == "--" then
+      for j = i + 1, #args do positional[#positional + 1] = args[j] end
+      break
+    end
+    local name, value
+    if a:sub(1, 2) == "--" then
+      name, value = a:match "^%-%-([^=]+)=(.*)$"
+      name = name or a:sub(3)
+    elseif a:sub(1, 1) == "-" and #a > 1 then
+      name = by_short[a:sub(2, 2)]
+      if not name then return usage("unknown option '" .. a .. "'") end
+      if #a > 2 then value = a:sub(3) end
+    end
+    if name then
+      local s = spec[name]
+      if not s then return usage("unknown option '--" .. name .. "'") end
+      if s.value then
+        if value == nil then
+          i = i + 1
+          value = args[i]
+          if value == nil then return usage("option '--" .. name .. "' needs a value") end
+        end
+        opts[s.key or name] = value
+      else
+        if value ~= nil then return usage("option '--" .. name .. "' takes no value") end
+        opts[s.key or name] = true
+      end
+    else
+      positional[#positional + 1] = a
+    end
+    i = i + 1
+  end
+  return opts, positional
+end
+
+local SIZE_UNITS = { [""] = 1, k = 1024, m = 1024 ^ 2, g = 1024 ^ 3 }
+
+local function parse_size(text)
+  local number, unit = text:match "^(%d+)%s*([kKmMgG]?)[bB]?$"
+  if not number then return nil end
+  local size = tonumber(number) * SIZE_UNITS[unit:lower()]
+  if size < 1 or size > 2 ^ 31 then return nil end
+  return math.tointeger(size)
+end
+
+-- ---- analyze -------------------------------------------------------------
+
+local ANALYZE_SPEC = {
+  format = { short = "f", value = true },
+  db = { value = true },
+  ["no-store"] = { key = "no_store" },
+  input = { value = true },
+  lossy = {},
+  ["max-bytes"] = { value = true, key = "max_bytes" },
+  help = { short = "h" },
+}
+
+local FORMATS = { text = true, json = true, jsonl = true }
+local INPUT_MODES = { auto = true, text = true, jsonl = true }
+
+local function check_analyze_options(opts, inputs)
+  if not FORMATS[opts.format] then
+    return "unknown format '" .. opts.format .. "' (text, json or jsonl)"
+  end
+  if not INPUT_MODES[opts.input] then
+    return "unknown input mode '" .. opts.input .. "' (auto, text or jsonl)"
+  end
+  if opts.max_bytes then
+    local size = parse_size(opts.max_bytes)
+    if not size then return "--max-bytes wants a size such as 500K or 64M (at most 2G)" end
+    opts.max_bytes = size
+  end
+  if #inputs == 0 then return "no input given (a file, a folder or '-')" end
+end
+
+local function open_store(opts)
+  if opts.no_store then return nil end
+  local path = opts.db
+  if not path then
+    local err
+    path, err = lector.default_db()
+    if not path then return nil, err end
+    local folder = path:match "^(.*)/[^/]*$"
+    if folder and folder ~= "" then
+      local ok, mkdir_err = core.mkdirs(folder)
+      if not ok then return nil, mkdir_err end
+    end
+  end
+  return lector.open(path)
+end
+
+local function analyze(args)
+  local opts, inputs = parse(args, 2, ANALYZE_SPEC, "analyze")
+  if not opts then
+    say(inputs)
+    return EXIT.usage
+  end
+  if opts.help then
+    io.stdout:write(ANALYZE_HELP)
+    return EXIT.ok
+  end
+  opts.format = opts.format or "text"
+  opts.input = opts.input or "auto"
+  local problem = check_analyze_options(opts, inputs)
+  if problem then
+    say("analyze: ", problem, " (see 'lector analyze --help')")
+    return EXIT.usage
+  end
+  local db, db_err = open_store(opts)
+  if not db and db_err then
+    say(db_err)
+    return EXIT.database
+  end
+  local out = report.new(opts.format, io.stdout)
+  local stats = {}
+  local code = EXIT.ok
+  for doc, err in lector.read(inputs, {
+    lossy = opts.lossy, max_bytes = opts.max_bytes, input = opts.input, stats = stats,
+  }) do
+    if not doc then
+      say(err)
+      out:failure(err)
+      code = EXIT.input
+    else
+      local stored_id, is_new
+      if db then
+        stored_id, is_new = db:save(doc)
+        if not stored_id then
+          say(is_new)
+          db:close()
+          return EXIT.database
+        end
+      end
+      out:document(doc, { stored_id = stored_id, is_new = is_new, db = db and db.path })
+    end
+  end
+  if db then
+    local ok, err = pcall(db.close, db)
+    if not ok then
+      say(err)
+      return EXIT.database
+    end
+  end
+  out:finish(stats)
+  if stats.skipped > 0 then
+    say(string.format("skipped %d file%s that %s not .txt or .md", stats.skipped,
+      stats.skipped == 1 and "" or "s", stats.skipped == 1 and "is" or "are"))
+  end
+  return code
+end
+
+-- ---- run -------------------------------------------------------------------
+
+local function traceback(message)
+  if type(message) ~= "string" then
+    local mt_ok, text = xpcall(tostring, debug.traceback, message)
+    message = mt_ok and text or "(error object is not a string)"
+  end
+  return debug.traceback(message, 2)
+end
+
+local function run(args)
+  local script = args[2]
+  if script == "-h" or script == "--help" then
+    io.stdout:write(RUN_HELP)
+    return EXIT.ok
+  end
+  if not script then
+    say "run: no script given (see 'lector run --help')"
+    return EXIT.usage
+  end
+  local chunk, err = loadfile(script, "t")
+  if not chunk then
+    say(err)
+    return EXIT.failure
+  end
+  local script_args = { [0] = script }
+  for i = 3, #args do script_args[i - 2] = args[i] end
+  _G.arg = script_args
+  local ok, message = xpcall(chunk, traceback, table.unpack(script_args, 1, #script_args))
+  io.stdout:flush()
+  if not ok then
+    say(message)
+    return EXIT.failure
+  end
+  return EXIT.ok
+end
+
+-- ---- main ---------------------------------------------------------------------
+
+local COMMANDS = { analyze = analyze, run = run }
+
+function cli.main(args)
+  local command = args[1]
+  if command == nil then
+    io.stderr:write(USAGE)
+    return EXIT.usage
+  end
+  if command == "-h" or command == "--help" then
+    io.stdout:write(USAGE)
+    return EXIT.ok
+  end
+  if command == "-V" or command == "--version" then
+    io.stdout:write("lector ", lector.version, "\n")
+    return EXIT.ok
+  end
+  if command == "help" then
+    local topic = args[2]
+    if topic and not HELP[topic] then
+      say("help: no command '", topic, "'")
+      return EXIT.usage
+    end
+    io.stdout:write(topic and HELP[topic] or USAGE)
+    return EXIT.ok
+  end
+  local handler = COMMANDS[command]
+  if not handler then
+    say("unknown command '", command, "' (see 'lector --help')")
+    return EXIT.usage
+  end
+  return handler(args)
+end
+
+return cli

@@ -1,0 +1,84 @@
+-- Reports of analysed documents: a readable text report, or lector's JSON
+-- shape (indented objects or one object per line).
+local cjson = require "cjson"
+
+local setmetatable, string, tostring = setmetatable, string, tostring
+local _ENV = nil
+
+local report = {}
+
+local Text, Json = {}, {}
+Text.__index, Json.__index = Text, Json
+
+local function thousands(n)
+  local s = tostring(n)
+  repeat
+    local count
+    s, count = s:gsub("^(%d+)(%d%d%d)", "%1,%2")
+  until count == 0
+  return s
+end
+
+function Text:document(doc, saved)
+  local out = self.out
+  local stats = doc:stats()
+  if self.count > 0 then out:write "\n" end
+  self.count = self.count + 1
+  out:write("== ", doc.source, "\n")
+  if doc.title then out:write("title:     ", doc.title, "\n") end
+  out:write("id:        ", doc.id, "\n")
+  out:write("sha256:    ", doc.sha256, "\n")
+  out:write(string.format("size:      %s bytes, %s paragraphs, %s sentences, %s tokens\n",
+    thousands(stats.bytes), thousands(stats.paragraphs), thousands(stats.sentences),
+    thousands(stats.tokens)))
+  if stats.repairs > 0 then
+    out:write(string.format("repaired:  %d invalid UTF-8 sequence%s replaced with U+FFFD\n",
+      stats.repairs, stats.repairs == 1 and "" or "s"))
+  end
+  if saved.stored_id then
+    if saved.is_new then
+      out:write("stored:    ", saved.db, "\n")
+    elseif saved.stored_id == doc.id then
+      out:write("stored:    already in ", saved.db, "\n")
+    else
+      out:write("stored:    already in ", saved.db, " as ", saved.stored_id, "\n")
+    end
+  end
+  out:write "sentences:\n"
+  local width = #tostring(stats.sentences)
+  for s in doc:sentences() do
+    out:write(string.format("  %" .. width .. "d  ", s.index), (s.text:gsub("\n", " ")), "\n")
+  end
+end
+
+function Text:failure() end
+
+function Text:finish(stats)
+  if stats.documents + stats.failed > 1 then
+    self.out:write(string.format("\n%s document%s analysed, %s refused\n",
+      thousands(stats.documents), stats.documents == 1 and "" or "s", thousands(stats.failed)))
+  end
+end
+
+function Json:document(doc)
+  if self.format == "jsonl" then
+    self.out:write(doc:json(), "\n")
+  else
+    self.out:write(doc:json { pretty = true }, "\n")
+  end
+end
+
+-- A refused input still takes its place in the stream, so the output lines
+-- match the input records one to one.
+function Json:failure(message)
+  self.out:write(cjson.encode { id = cjson.null, errors = { message } }, "\n")
+end
+
+function Json:finish() end
+
+function report.new(format, out)
+  local class = format == "text" and Text or Json
+  return setmetatable({ format = format, out = out, count = 0 }, class)
+end
+
+return report

@@ -1,0 +1,14 @@
+/*
+ * Metatable names of every Lua-visible C type, in one place.
+ */
+#ifndef LECTOR_LUA_CLASSNAMES_H
+#define LECTOR_LUA_CLASSNAMES_H
+
+#define LECTOR_DOCUMENT_CLASS "lector.Document"
+#define LECTOR_SENTENCE_CLASS "lector.Sentence"
+#define LECTOR_TOKEN_CLASS "lector.Token"
+#define LECTOR_SPAN_CLASS "lector.Span"
+#define LECTOR_STORE_CLASS "lector.Store"
+#define LECTOR_READER_CLASS "lector.Reader"
+
+#endif

@@ -1,0 +1,446 @@
+/*
+ * The `lector.core` module: constructors (doc, load, open, reader), file
+ * system helpers for the loaders written in Lua, and the glue every binding
+ * shares.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lector_limits.h"
+#include "lua_lector.h"
+#include "store.h"
+
+extern int luaopen_cjson(lua_State *L);
+
+#define JSON_ENCODE_KEY "lector.json.encode"
+#define JSON_DECODE_KEY "lector.json.decode"
+
+/* ---- shared glue ------------------------------------------------------ */
+
+void lector_register_class(lua_State *L, const char *class, const luaL_Reg *metamethods,
+                           const luaL_Reg *methods, lua_CFunction field_getter) {
+  luaL_newmetatable(L, class);                 /* [mt] */
+  luaL_setfuncs(L, metamethods, 0);
+  lua_newtable(L);                             /* [mt, methods] */
+  luaL_setfuncs(L, methods, 0);
+  if (field_getter) lua_pushcclosure(L, field_getter, 1);  /* methods as upvalue 1 */
+  lua_setfield(L, -2, "__index");              /* [mt] */
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  lua_pop(L, 1);
+}
+
+void lector_push_item(lua_State *L, const char *class, lector_doc *doc, uint32_t index) {
+  lector_item *item = lua_newuserdatauv(L, sizeof *item, 0);
+  item->doc = NULL;
+  luaL_setmetatable(L, class);
+  lector_doc_retain(doc);
+  item->doc = doc;
+  item->index = index;
+}
+
+lector_item *lector_check_item(lua_State *L, int arg, const char *class) {
+  lector_item *item = luaL_checkudata(L, arg, class);
+  if (!item->doc) luaL_argerror(L, arg, "released object");
+  return item;
+}
+
+int lector_item_gc(lua_State *L) {
+  lector_item *item = lua_touserdata(L, 1);
+  if (item && item->doc) {
+    lector_doc_release(item->doc);
+    item->doc = NULL;
+  }
+  return 0;
+}
+
+typedef struct owned_string {
+  const char *s;
+  size_t len;
+} owned_string;
+
+static int push_owned(lua_State *L) {
+  const owned_string *owned = lua_touserdata(L, 1);
+  lua_pushlstring(L, owned->s, owned->len);
+  return 1;
+}
+
+int lector_push_owned_string(lua_State *L, char *s, size_t len) {
+  owned_string owned = {s, len};
+  lua_pushcfunction(L, push_owned);
+  lua_pushlightuserdata(L, &owned);
+  int status = lua_pcall(L, 1, 1, 0);
+  free(s);
+  if (status != LUA_OK) return lua_error(L);
+  return 1;
+}
+
+void lector_push_slice(lua_State *L, const lector_doc *doc, uint32_t start, uint32_t stop) {
+  lua_pushlstring(L, doc->text + start, stop - start);
+}
+
+const char *lector_status_name(lector_status status) {
+  switch (status) {
+  case LECTOR_OK: return "ok";
+  case LECTOR_ENOMEM: return "nomem";
+  case LECTOR_EIO: return "io";
+  case LECTOR_EEMPTY: return "empty";
+  case LECTOR_EBINARY: return "binary";
+  case LECTOR_EUTF8: return "utf8";
+  case LECTOR_ETOOLARGE: return "too_large";
+  case LECTOR_EDB: return "db";
+  case LECTOR_ENOTDB: return "not_db";
+  case LECTOR_ESCHEMA: return "schema";
+  case LECTOR_EREADONLY: return "readonly";
+  case LECTOR_EINVAL: return "invalid";
+  }
+  return "unknown";
+}
+
+int lector_push_failure(lua_State *L, const char *prefix, const lector_error *err) {
+  lua_pushnil(L);
+  if (prefix) lua_pushfstring(L, "%s: %s", prefix, err->message);
+  else lua_pushstring(L, err->message);
+  lua_pushstring(L, lector_status_name(err->status));
+  return 3;
+}
+
+const char *lector_opt_string_field(lua_State *L, int arg, const char *field) {
+  if (lua_isnoneornil(L, arg)) return NULL;
+  int type = lua_getfield(L, arg, field);
+  if (type != LUA_TNIL && type != LUA_TSTRING)
+    luaL_argerror(L, arg, lua_pushfstring(L, "field '%s' must be a string", field));
+  /* The table keeps the string alive after the pop. */
+  const char *value = lua_tostring(L, -1);
+  lua_pop(L, 1);
+  return value;
+}
+
+lua_Integer lector_opt_integer_field(lua_State *L, int arg, const char *field, lua_Integer def) {
+  if (lua_isnoneornil(L, arg)) return def;
+  int type = lua_getfield(L, arg, field);
+  int isint = 0;
+  lua_Integer value = lua_tointegerx(L, -1, &isint);
+  lua_pop(L, 1);
+  if (type == LUA_TNIL) return def;
+  if (!isint) luaL_argerror(L, arg, lua_pushfstring(L, "field '%s' must be an integer", field));
+  return value;
+}
+
+int lector_opt_boolean_field(lua_State *L, int arg, const char *field) {
+  if (lua_isnoneornil(L, arg)) return 0;
+  lua_getfield(L, arg, field);
+  int value = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return value;
+}
+
+const char *lector_json_encode(lua_State *L, int idx, const char *what) {
+  idx = lua_absindex(L, idx);
+  lua_getfield(L, LUA_REGISTRYINDEX, JSON_ENCODE_KEY);
+  lua_pushvalue(L, idx);
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    luaL_error(L, "%s cannot be stored as JSON: %s", what, lua_tostring(L, -1));
+    return NULL;
+  }
+  return lua_tostring(L, -1);
+}
+
+void lector_json_decode(lua_State *L, const char *json) {
+  lua_getfield(L, LUA_REGISTRYINDEX, JSON_DECODE_KEY);
+  lua_pushstring(L, json);
+  lua_call(L, 1, 1);
+}
+
+/* A private cjson instance: its settings cannot be changed by scripts that
+ * use the shared `cjson` module. */
+static void open_json(lua_State *L) {
+  luaL_requiref(L, "cjson", luaopen_cjson, 0);      /* [cjson] */
+  lua_getfield(L, -1, "new");
+  lua_call(L, 0, 1);                                 /* [cjson, private] */
+  lua_getfield(L, -1, "encode_max_depth");
+  lua_pushinteger(L, LECTOR_JSON_MAX_DEPTH);
+  lua_call(L, 1, 0);
+  lua_getfield(L, -1, "decode_max_depth");
+  lua_pushinteger(L, LECTOR_JSON_MAX_DEPTH);
+  lua_call(L, 1, 0);
+  lua_getfield(L, -1, "encode");
+  lua_setfield(L, LUA_REGISTRYINDEX, JSON_ENCODE_KEY);
+  lua_getfield(L, -1, "decode");
+  lua_setfield(L, LUA_REGISTRYINDEX, JSON_DECODE_KEY);
+  lua_pop(L, 2);
+}
+
+/* ---- constructors ------------------------------------------------------ */
+
+/* What lector.doc and lector.load accept in their options table, read in
+ * full before any text is touched, so a bad option cannot leak the text. */
+typedef struct doc_opts {
+  lector_text_opts text;
+  const char *id, *source, *title, *meta_json;
+} doc_opts;
+
+/* [-0, +(0|1), e]: leaves the encoded meta on the stack when there is one. */
+static void read_doc_opts(lua_State *L, int arg, doc_opts *opts) {
+  memset(opts, 0, sizeof *opts);
+  if (lua_isnoneornil(L, arg)) return;
+  luaL_checktype(L, arg, LUA_TTABLE);
+  opts->text.lossy = lector_opt_boolean_field(L, arg, "lossy");
+  lua_Integer max = lector_opt_integer_field(L, arg, "max_bytes", 0);
+  if (max < 0) luaL_argerror(L, arg, "field 'max_bytes' must not be negative");
+  opts->text.max_bytes = (size_t)max;
+  opts->id = lector_opt_string_field(L, arg, "id");
+  opts->source = lector_opt_string_field(L, arg, "source");
+  opts->title = lector_opt_string_field(L, arg, "title");
+  if (opts->id && (!*opts->id || strlen(opts->id) > LECTOR_MAX_NAME_BYTES))
+    luaL_argerror(L, arg, "field 'id' must be 1 to 256 bytes");
+  int type = lua_getfield(L, arg, "meta");
+  if (type == LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  if (type != LUA_TTABLE) luaL_argerror(L, arg, "field 'meta' must be a table");
+  opts->meta_json = lector_json_encode(L, -1, "meta");
+  lua_remove(L, -2);
+}
+
+/* Turn normalized text into a document held by *slot (a Document already
+ * on the stack), freeing the text in every case. The id defaults to the
+ * start of the text's hash, so the same text gets the same id. */
+static lector_status fill_document(lector_doc **slot, lector_text *text, const doc_opts *opts,
+                                   lector_error *err) {
+  char hash_id[17] = "-";
+  lector_status status = lector_doc_new(text, opts->id ? opts->id : hash_id, opts->source,
+                                        opts->title, opts->meta_json, slot, err);
+  lector_text_free(text);
+  if (status != LECTOR_OK || opts->id) return status;
+  lector_doc *doc = *slot;
+  memcpy(hash_id, doc->sha256, 16);
+  hash_id[16] = '\0';
+  char *id = strdup(hash_id), *source = opts->source ? doc->source : strdup(hash_id);
+  if (!id || !source) {
+    free(id);
+    if (source != doc->source) free(source);
+    err->status = LECTOR_ENOMEM;
+    snprintf(err->message, sizeof err->message, "out of memory");
+    return LECTOR_ENOMEM;
+  }
+  free(doc->id);
+  doc->id = id;
+  if (source != doc->source) {
+    free(doc->source);
+    doc->source = source;
+  }
+  return LECTOR_OK;
+}
+
+/* lector.doc(text [, opts]) -> Document | nil, message, status */
+LECTOR_FUNCTION(core, doc) {
+  size_t len;
+  const char *raw = luaL_checklstring(L, 1, &len);
+  doc_opts opts;
+  read_doc_opts(L, 2, &opts);
+  lector_doc **slot = lector_push_document(L, NULL);
+  lector_text text = {0};
+  lector_error err = {0};
+  if (lector_text_normalize(raw, len, &opts.text, &text, &err) != LECTOR_OK ||
+      fill_document(slot, &text, &opts, &err) != LECTOR_OK)
+    return lector_push_failure(L, NULL, &err);
+  return 1;
+}
+
+/* lector.load(path [, opts]) -> Document | nil, message, status
+ * The id and source default to the path; a plain-text file's title is its
+ * first line unless opts.title says otherwise. */
+LECTOR_FUNCTION(core, load) {
+  const char *path = luaL_checkstring(L, 1);
+  doc_opts opts;
+  read_doc_opts(L, 2, &opts);
+  if (!opts.id) opts.id = path;
+  if (!opts.source) opts.source = path;
+  lector_doc **slot = lector_push_document(L, NULL);
+  char *raw = NULL;
+  size_t len = 0;
+  lector_text text = {0};
+  lector_error err = {0};
+  lector_status status = lector_text_read_file(path, &opts.text, &raw, &len, &err);
+  if (status == LECTOR_OK) status = lector_text_normalize(raw, len, &opts.text, &text, &err);
+  free(raw);
+  if (status != LECTOR_OK) return lector_push_failure(L, path, &err);
+  char *guessed = opts.title ? NULL : lector_doc_guess_title(text.data, text.len);
+  opts.title = opts.title ? opts.title : guessed;
+  status = fill_document(slot, &text, &opts, &err);
+  free(guessed);
+  if (status != LECTOR_OK) return lector_push_failure(L, path, &err);
+  return 1;
+}
+
+static const char *path_kind(const char *path) {
+  struct stat st;
+  /* lstat: a link is reported as such and never followed into a corpus. */
+  if (lstat(path, &st) != 0) return "other";
+  if (S_ISDIR(st.st_mode)) return "dir";
+  if (S_ISREG(st.st_mode)) return "file";
+  if (S_ISLNK(st.st_mode)) return "link";
+  return "other";
+}
+
+static int compare_names(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t count) {
+  for (size_t i = 0; i < count; i++) free(names[i]);
+  free(names);
+}
+
+/* The entries of dir, sorted, in a malloc'd array; NULL on failure. Done in
+ * C alone so that no Lua error can leak the DIR handle. */
+static char **read_names(DIR *dir, size_t *count) {
+  char **names = NULL;
+  size_t cap = 0;
+  struct dirent *entry;
+  *count = 0;
+  while ((entry = readdir(dir))) {
+    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
+    if (*count == cap) {
+      cap = cap ? cap * 2 : 64;
+      char **grown = realloc(names, cap * sizeof *names);
+      if (!grown) break;
+      names = grown;
+    }
+    if (!(names[*count] = strdup(entry->d_name))) break;
+    (*count)++;
+  }
+  if (entry) {
+    free_names(names, *count);
+    return NULL;
+  }
+  if (names) qsort(names, *count, sizeof *names, compare_names);
+  return names ? names : calloc(1, sizeof *names);
+}
+
+typedef struct listing {
+  const char *path;
+  char **names;
+  size_t count;
+} listing;
+
+/* Build the entries table from a listing; runs protected, so the caller
+ * frees the names whether or not this raises. */
+static int push_listing(lua_State *L) {
+  const listing *list = lua_touserdata(L, 1);
+  lua_createtable(L, (int)list->count, 0);
+  for (size_t i = 0; i < list->count; i++) {
+    lua_createtable(L, 0, 2);
+    lua_pushstring(L, list->names[i]);
+    lua_setfield(L, -2, "name");
+    const char *child = lua_pushfstring(L, "%s/%s", list->path, list->names[i]);
+    lua_pushstring(L, path_kind(child));
+    lua_setfield(L, -3, "kind");
+    lua_pop(L, 1);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+/* lector.core.listdir(path) -> {{name=, kind=}...} sorted by name
+ *                           | nil, message, "io"
+ * kind is "file", "dir", "link" (never followed) or "other". */
+LECTOR_FUNCTION(core, listdir) {
+  const char *path = luaL_checkstring(L, 1);
+  DIR *dir = opendir(path);
+  if (!dir) {
+    lector_error err = {.status = LECTOR_EIO};
+    snprintf(err.message, sizeof err.message, "cannot read directory: %s", strerror(errno));
+    return lector_push_failure(L, path, &err);
+  }
+  listing list = {.path = path};
+  list.names = read_names(dir, &list.count);
+  closedir(dir);
+  if (!list.names) return luaL_error(L, "out of memory listing %s", path);
+  lua_pushcfunction(L, push_listing);
+  lua_pushlightuserdata(L, &list);
+  int status = lua_pcall(L, 1, 1, 0);
+  free_names(list.names, list.count);
+  if (status != LUA_OK) return lua_error(L);
+  return 1;
+}
+
+/* lector.core.kind(path) -> "file" | "dir" | "other" | nil, message, "io"
+ * (follows links: a path the user names is taken as meant) */
+LECTOR_FUNCTION(core, kind) {
+  const char *path = luaL_checkstring(L, 1);
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    lector_error err = {.status = LECTOR_EIO};
+    snprintf(err.message, sizeof err.message, "%s", strerror(errno));
+    return lector_push_failure(L, path, &err);
+  }
+  lua_pushstring(L, S_ISDIR(st.st_mode) ? "dir" : S_ISREG(st.st_mode) ? "file" : "other");
+  return 1;
+}
+
+/* lector.core.guess_title(text) -> the title plain text would get, or nil */
+LECTOR_FUNCTION(core, guess_title) {
+  size_t len;
+  const char *text = luaL_checklstring(L, 1, &len);
+  char *title = lector_doc_guess_title(text, len);
+  if (!title) return 0;
+  return lector_push_owned_string(L, title, strlen(title));
+}
+
+/* lector.core.mkdirs(path) -> true | nil, message, "io": create a folder
+ * and its missing parents. */
+LECTOR_FUNCTION(core, mkdirs) {
+  size_t len;
+  const char *path = luaL_checklstring(L, 1, &len);
+  luaL_Buffer b;
+  char *prefix = luaL_buffinitsize(L, &b, len + 1);
+  memcpy(prefix, path, len + 1);
+  for (size_t i = 1; i <= len; i++) {
+    if (prefix[i] != '/' && prefix[i] != '\0') continue;
+    char saved = prefix[i];
+    prefix[i] = '\0';
+    int failed = mkdir(prefix, 0777) != 0 && errno != EEXIST;
+    prefix[i] = saved;
+    if (failed) {
+      lector_error err = {.status = LECTOR_EIO};
+      snprintf(err.message, sizeof err.message, "cannot create folder: %s", strerror(errno));
+      return lector_push_failure(L, path, &err);
+    }
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static const luaL_Reg core_functions[] = {
+  LECTOR_ENTRY(core, guess_title),
+  LECTOR_ENTRY(core, mkdirs),
+  LECTOR_ENTRY(core, doc),
+  LECTOR_ENTRY(core, load),
+  LECTOR_ENTRY(core, listdir),
+  LECTOR_ENTRY(core, kind),
+  {"open", lector_store_open_lua},
+  {"reader", lector_reader_open_lua},
+  {NULL, NULL}
+};
+
+int luaopen_lector_core(lua_State *L) {
+  open_json(L);
+  lector_open_document(L);
+  lector_open_sentence(L);
+  lector_open_token(L);
+  lector_open_span(L);
+  lector_open_store(L);
+  lector_open_reader(L);
+  luaL_newlib(L, core_functions);
+  lua_pushstring(L, lector_version());
+  lua_setfield(L, -2, "version");
+  lua_pushinteger(L, (lua_Integer)LECTOR_DEFAULT_MAX_DOC_BYTES);
+  lua_setfield(L, -2, "default_max_bytes");
+  return 1;
+}

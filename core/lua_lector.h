@@ -1,0 +1,77 @@
+/*
+ * Glue shared by the Lua bindings: the declare/register macro pair, type
+ * registration, checked accessors and push functions for each type.
+ */
+#ifndef LECTOR_LUA_LECTOR_H
+#define LECTOR_LUA_LECTOR_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "doc.h"
+#include "lua_classnames.h"
+
+/* Define a binding and name it in a methods table with the same pair of
+ * words, so the two cannot drift apart. */
+#define LECTOR_FUNCTION(class, name) static int lua_##class##_##name(lua_State *L)
+#define LECTOR_ENTRY(class, name) {#name, lua_##class##_##name}
+
+/* The `lector.core` module: functions and every type's metatable. */
+int luaopen_lector_core(lua_State *L);
+
+/* Register a type: its metatable holds the metamethods, and __index finds
+ * methods first, then calls the field getter. [-0, +0, e] */
+void lector_register_class(lua_State *L, const char *class, const luaL_Reg *metamethods,
+                           const luaL_Reg *methods, lua_CFunction field_getter);
+
+void lector_open_document(lua_State *L);
+void lector_open_sentence(lua_State *L);
+void lector_open_token(lua_State *L);
+void lector_open_span(lua_State *L);
+void lector_open_store(lua_State *L);
+void lector_open_reader(lua_State *L);
+
+/* lector.open(path [, opts]) and lector.core.reader(path). */
+int lector_store_open_lua(lua_State *L);
+int lector_reader_open_lua(lua_State *L);
+
+/* Push a new Document that takes over one reference to doc (which may be
+ * NULL, to be filled in through the returned slot). [-0, +1, m] */
+lector_doc **lector_push_document(lua_State *L, lector_doc *doc);
+/* The document behind argument arg; raises when it is not a live one. */
+lector_doc *lector_check_document(lua_State *L, int arg);
+/* Sentences, tokens and spans are views: a document and an index (0-based)
+ * into one of its arrays. Each holds a reference to the document. */
+typedef struct lector_item {
+  lector_doc *doc;
+  uint32_t index;
+} lector_item;
+
+/* Push item number index of doc as a value of class. [-0, +1, m] */
+void lector_push_item(lua_State *L, const char *class, lector_doc *doc, uint32_t index);
+lector_item *lector_check_item(lua_State *L, int arg, const char *class);
+/* __gc shared by every item class. */
+int lector_item_gc(lua_State *L);
+/* Push a malloc'd string and free it, even when pushing raises. [-0, +1, e] */
+int lector_push_owned_string(lua_State *L, char *s, size_t len);
+/* Push the slice [start, stop) of the document's text. [-0, +1, m] */
+void lector_push_slice(lua_State *L, const lector_doc *doc, uint32_t start, uint32_t stop);
+
+/* JSON through lector's own cjson instance (depth-limited, not shared with
+ * scripts). encode raises "what: reason" on values JSON cannot hold.
+ * [-0, +1, e] */
+const char *lector_json_encode(lua_State *L, int idx, const char *what);
+void lector_json_decode(lua_State *L, const char *json);
+
+/* The short name scripts see for a status, e.g. "utf8", "too_large". */
+const char *lector_status_name(lector_status status);
+/* Push nil, message, status name: the expected-failure return. [-0, +3, m] */
+int lector_push_failure(lua_State *L, const char *prefix, const lector_error *err);
+
+/* A table field as an optional string / integer / boolean, raising with the
+ * argument position when it has the wrong type. */
+const char *lector_opt_string_field(lua_State *L, int arg, const char *field);
+lua_Integer lector_opt_integer_field(lua_State *L, int arg, const char *field, lua_Integer def);
+int lector_opt_boolean_field(lua_State *L, int arg, const char *field);
+
+#endif

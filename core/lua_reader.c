@@ -1,0 +1,236 @@
+/*
+ * Reader: buffered, bounded reading of a file or standard input, for the
+ * loaders written in Lua. Lines and whole inputs are capped, so a huge line
+ * or a never-ending stream costs at most the limit in memory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lua_lector.h"
+
+#define READ_CHUNK 65536
+
+typedef struct reader_ud {
+  int fd;
+  int owns_fd;
+  char *buf;
+  size_t start, end, cap;
+  size_t scanned;          /* bytes after start known to hold no newline */
+  int eof;
+  lua_Integer lineno;
+} reader_ud;
+
+static reader_ud *check_reader(lua_State *L, int arg) {
+  reader_ud *r = luaL_checkudata(L, arg, LECTOR_READER_CLASS);
+  if (r->fd < 0) luaL_argerror(L, arg, "reader is closed");
+  return r;
+}
+
+/* Read more bytes after end, moving unread bytes to the front and growing
+ * the buffer when full. 1: got bytes, 0: end of input, -1: error (errno). */
+static int fill(reader_ud *r) {
+  if (r->eof) return 0;
+  if (r->start > 0) {
+    memmove(r->buf, r->buf + r->start, r->end - r->start);
+    r->end -= r->start;
+    r->start = 0;
+  }
+  if (r->cap - r->end < READ_CHUNK) {
+    size_t cap = r->cap ? r->cap * 2 : READ_CHUNK * 2;
+    char *grown = realloc(r->buf, cap);
+    if (!grown) {
+      errno = ENOMEM;
+      return -1;
+    }
+    r->buf = grown;
+    r->cap = cap;
+  }
+  ssize_t n;
+  do n = read(r->fd, r->buf + r->end, r->cap - r->end);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return -1;
+  if (n == 0) {
+    r->eof = 1;
+    return 0;
+  }
+  r->end += (size_t)n;
+  return 1;
+}
+
+static int io_failure(lua_State *L, const char *what) {
+  lua_pushnil(L);
+  lua_pushfstring(L, "%s: %s", what, strerror(errno));
+  lua_pushliteral(L, "io");
+  return 3;
+}
+
+/* lector.core.reader(path) -> Reader | nil, message, "io"; "-" is stdin. */
+int lector_reader_open_lua(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  reader_ud *r = lua_newuserdatauv(L, sizeof *r, 0);
+  memset(r, 0, sizeof *r);
+  r->fd = -1;
+  luaL_setmetatable(L, LECTOR_READER_CLASS);
+  if (strcmp(path, "-") == 0) {
+    r->fd = STDIN_FILENO;
+    return 1;
+  }
+  int fd;
+  do fd = open(path, O_RDONLY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) return io_failure(L, path);
+  r->fd = fd;
+  r->owns_fd = 1;
+  return 1;
+}
+
+static int is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* r:peek() -> the first byte that is not white space, as a string, without
+ * consuming anything; nil at the end of input. */
+LECTOR_FUNCTION(reader, peek) {
+  reader_ud *r = check_reader(L, 1);
+  size_t i = r->start;
+  for (;;) {
+    while (i < r->end && is_space(r->buf[i])) i++;
+    if (i < r->end) {
+      lua_pushlstring(L, r->buf + i, 1);
+      return 1;
+    }
+    size_t offset = i - r->start;
+    int got = fill(r);
+    if (got < 0) return io_failure(L, "read");
+    if (got == 0) return 0;
+    i = r->start + offset;
+  }
+}
+
+/* Skip the rest of an over-long line; returns its total length. */
+static size_t skip_line(reader_ud *r, size_t seen) {
+  for (;;) {
+    char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
+    if (nl) {
+      seen += (size_t)(nl - (r->buf + r->start));
+      r->start = (size_t)(nl - r->buf) + 1;
+      return seen;
+    }
+    seen += r->end - r->start;
+    r->start = r->end = 0;
+    if (fill(r) <= 0) return seen;
+  }
+}
+
+static void push_line(lua_State *L, reader_ud *r, size_t stop) {
+  size_t len = stop - r->start;
+  if (len > 0 && r->buf[r->start + len - 1] == '\r') len--;
+  lua_pushlstring(L, r->buf + r->start, len);
+  lua_pushinteger(L, r->lineno);
+}
+
+/* r:line(max) -> line, number | nil at the end | false, number, length
+ * when the line is longer than max bytes (the line is skipped). The line
+ * ending (LF or CRLF) is not part of the line. */
+LECTOR_FUNCTION(reader, line) {
+  reader_ud *r = check_reader(L, 1);
+  lua_Integer max = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, max > 0, 2, "must be positive");
+  for (;;) {
+    size_t unscanned = r->end - r->start - r->scanned;
+    char *nl = unscanned ? memchr(r->buf + r->start + r->scanned, '\n', unscanned) : NULL;
+    if (nl) {
+      size_t stop = (size_t)(nl - r->buf);
+      r->lineno++;
+      r->scanned = 0;
+      if (stop - r->start > (size_t)max) {
+        lua_pushboolean(L, 0);
+        lua_pushinteger(L, r->lineno);
+        lua_pushinteger(L, (lua_Integer)(stop - r->start));
+        r->start = stop + 1;
+        return 3;
+      }
+      push_line(L, r, stop);
+      r->start = stop + 1;
+      return 2;
+    }
+    r->scanned = r->end - r->start;
+    if (r->scanned > (size_t)max) {
+      r->lineno++;
+      r->scanned = 0;
+      lua_pushboolean(L, 0);
+      lua_pushinteger(L, r->lineno);
+      lua_pushinteger(L, (lua_Integer)skip_line(r, 0));
+      return 3;
+    }
+    int got = fill(r);
+    if (got < 0) return io_failure(L, "read");
+    if (got == 0) {
+      if (r->start == r->end) return 0;
+      r->lineno++;
+      r->scanned = 0;
+      push_line(L, r, r->end);
+      r->start = r->end;
+      return 2;
+    }
+  }
+}
+
+/* r:read_all(max) -> the rest of the input | nil, message, "too_large" */
+LECTOR_FUNCTION(reader, read_all) {
+  reader_ud *r = check_reader(L, 1);
+  lua_Integer max = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, max > 0, 2, "must be positive");
+  for (;;) {
+    if (r->end - r->start > (size_t)max) {
+      lua_pushnil(L);
+      lua_pushfstring(L, "too large (more than %I bytes; the limit is %I bytes)", max, max);
+      lua_pushliteral(L, "too_large");
+      return 3;
+    }
+    int got = fill(r);
+    if (got < 0) return io_failure(L, "read");
+    if (got == 0) break;
+  }
+  lua_pushlstring(L, r->buf + r->start, r->end - r->start);
+  r->start = r->end;
+  return 1;
+}
+
+static int close_reader(reader_ud *r) {
+  if (r->owns_fd && r->fd >= 0) close(r->fd);
+  r->fd = -1;
+  free(r->buf);
+  r->buf = NULL;
+  r->start = r->end = r->cap = 0;
+  return 0;
+}
+
+LECTOR_FUNCTION(reader, close) {
+  return close_reader(check_reader(L, 1));
+}
+
+static int reader_gc(lua_State *L) {
+  return close_reader(luaL_checkudata(L, 1, LECTOR_READER_CLASS));
+}
+
+static const luaL_Reg reader_metamethods[] = {
+  {"__gc", reader_gc},
+  {"__close", reader_gc},
+  {NULL, NULL}
+};
+
+static const luaL_Reg reader_methods[] = {
+  LECTOR_ENTRY(reader, peek),
+  LECTOR_ENTRY(reader, line),
+  LECTOR_ENTRY(reader, read_all),
+  LECTOR_ENTRY(reader, close),
+  {NULL, NULL}
+};
+
+void lector_open_reader(lua_State *L) {
+  lector_register_class(L, LECTOR_READER_CLASS, reader_metamethods, reader_methods, NULL);
+}

@@ -1,0 +1,202 @@
+/*
+ * Store: the Lua face of a lector database. SQL from scripts runs with
+ * bound parameters only; the connection and its transactions stay owned by
+ * store.c.
+ */
+#include <string.h>
+
+#include "lua_lector.h"
+#include "store.h"
+
+typedef struct store_ud {
+  lector_store *store;
+} store_ud;
+
+static lector_store *check_store(lua_State *L, int arg) {
+  store_ud *ud = luaL_checkudata(L, arg, LECTOR_STORE_CLASS);
+  if (!ud->store) luaL_argerror(L, arg, "database is closed");
+  return ud->store;
+}
+
+/* lector.open(path [, {readonly = true}]) -> Store | nil, message, status */
+int lector_store_open_lua(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
+  int flags = lector_opt_boolean_field(L, 2, "readonly") ? LECTOR_STORE_READONLY : 0;
+  store_ud *ud = lua_newuserdatauv(L, sizeof *ud, 0);
+  ud->store = NULL;
+  luaL_setmetatable(L, LECTOR_STORE_CLASS);
+  lector_error err = {0};
+  if (lector_store_open(path, flags, &ud->store, &err) != LECTOR_OK)
+    return lector_push_failure(L, path, &err);
+  return 1;
+}
+
+/* db:save(doc) -> stored id, is_new | nil, message, status */
+LECTOR_FUNCTION(store, save) {
+  lector_store *store = check_store(L, 1);
+  lector_doc *doc = lector_check_document(L, 2);
+  const char *stored_id = NULL;
+  int is_new = 0;
+  lector_error err = {0};
+  if (lector_store_save(store, doc, &stored_id, &is_new, &err) != LECTOR_OK)
+    return lector_push_failure(L, lector_store_path(store), &err);
+  lua_pushstring(L, stored_id);
+  lua_pushboolean(L, is_new);
+  return 2;
+}
+
+/* db:flush(): commit the pending batch now. */
+LECTOR_FUNCTION(store, flush) {
+  lector_store *store = check_store(L, 1);
+  lector_error err = {0};
+  if (lector_store_flush(store, &err) != LECTOR_OK)
+    return lector_push_failure(L, lector_store_path(store), &err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* db:load(id) -> Document | nil, message, status */
+LECTOR_FUNCTION(store, load) {
+  lector_store *store = check_store(L, 1);
+  const char *id = luaL_checkstring(L, 2);
+  lector_doc **slot = lector_push_document(L, NULL);
+  lector_error err = {0};
+  if (lector_store_load(store, id, slot, &err) != LECTOR_OK)
+    return lector_push_failure(L, id, &err);
+  return 1;
+}
+
+static void bind_value(lua_State *L, sqlite3_stmt *stmt, int arg, int position) {
+  int rc = SQLITE_OK;
+  switch (lua_type(L, arg)) {
+  case LUA_TNIL: rc = sqlite3_bind_null(stmt, position); break;
+  case LUA_TBOOLEAN: rc = sqlite3_bind_int(stmt, position, lua_toboolean(L, arg)); break;
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, arg)) rc = sqlite3_bind_int64(stmt, position, lua_tointeger(L, arg));
+    else rc = sqlite3_bind_double(stmt, position, lua_tonumber(L, arg));
+    break;
+  case LUA_TSTRING: {
+    size_t len;
+    const char *s = lua_tolstring(L, arg, &len);
+    rc = sqlite3_bind_text(stmt, position, s, (int)len, SQLITE_TRANSIENT);
+    break;
+  }
+  default:
+    luaL_argerror(L, arg, lua_pushfstring(L, "cannot bind a %s", luaL_typename(L, arg)));
+  }
+  if (rc != SQLITE_OK) luaL_argerror(L, arg, "too large to bind");
+}
+
+static void push_column(lua_State *L, sqlite3_stmt *stmt, int column) {
+  switch (sqlite3_column_type(stmt, column)) {
+  case SQLITE_INTEGER: lua_pushinteger(L, sqlite3_column_int64(stmt, column)); break;
+  case SQLITE_FLOAT: lua_pushnumber(L, sqlite3_column_double(stmt, column)); break;
+  case SQLITE_NULL: lua_pushnil(L); break;
+  default: {
+    const void *bytes = sqlite3_column_blob(stmt, column);
+    lua_pushlstring(L, bytes ? bytes : "", (size_t)sqlite3_column_bytes(stmt, column));
+  }
+  }
+}
+
+/* Binds arguments 3.. and steps the statement (argument 2, a light
+ * userdata), collecting rows. Runs protected: the caller finalizes. */
+static int run_statement(lua_State *L) {
+  sqlite3_stmt *stmt = lua_touserdata(L, 1);
+  int params = sqlite3_bind_parameter_count(stmt);
+  int given = lua_gettop(L) - 1;
+  if (params != given)
+    return luaL_error(L, "the statement has %d parameter(s) but %d value(s) were given", params,
+                      given);
+  for (int i = 1; i <= params; i++) bind_value(L, stmt, i + 1, i);
+  lua_newtable(L);
+  int columns = sqlite3_column_count(stmt);
+  lua_Integer row = 0;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    luaL_checkstack(L, 4, "too many columns");
+    lua_createtable(L, 0, columns);
+    for (int c = 0; c < columns; c++) {
+      push_column(L, stmt, c);
+      lua_setfield(L, -2, sqlite3_column_name(stmt, c));
+    }
+    lua_rawseti(L, -2, ++row);
+  }
+  if (rc != SQLITE_DONE) return luaL_error(L, "%s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+  return 1;
+}
+
+/* db:query(sql, ...) -> {row...}, each row a table keyed by column name.
+ * Values are bound to the statement's ? parameters in order. */
+LECTOR_FUNCTION(store, query) {
+  lector_store *store = check_store(L, 1);
+  const char *sql = luaL_checkstring(L, 2);
+  sqlite3_stmt *stmt = NULL;
+  lector_error err = {0};
+  if (lector_store_prepare(store, sql, &stmt, &err) != LECTOR_OK)
+    return luaL_error(L, "%s", err.message);
+  int nargs = lua_gettop(L) - 2;
+  lua_pushcfunction(L, run_statement);
+  lua_pushlightuserdata(L, stmt);
+  for (int i = 0; i < nargs; i++) lua_pushvalue(L, 3 + i);
+  int status = lua_pcall(L, nargs + 1, 1, 0);
+  sqlite3_finalize(stmt);
+  if (status != LUA_OK) return lua_error(L);
+  return 1;
+}
+
+static int close_store(lua_State *L, int raise) {
+  store_ud *ud = luaL_checkudata(L, 1, LECTOR_STORE_CLASS);
+  lector_store *store = ud->store;
+  ud->store = NULL;
+  lector_error err = {0};
+  if (store && lector_store_close(store, &err) != LECTOR_OK && raise)
+    return luaL_error(L, "%s", err.message);
+  return 0;
+}
+
+/* db:close(): commit what is pending and close; later calls raise. */
+LECTOR_FUNCTION(store, close) {
+  return close_store(L, 1);
+}
+
+static int store_gc(lua_State *L) {
+  return close_store(L, 0);
+}
+
+static int store_field(lua_State *L) {
+  store_ud *ud = luaL_checkudata(L, 1, LECTOR_STORE_CLASS);
+  const char *key = luaL_checkstring(L, 2);
+  if (lua_getfield(L, lua_upvalueindex(1), key) != LUA_TNIL) return 1;
+  if (strcmp(key, "path") == 0 && ud->store) lua_pushstring(L, lector_store_path(ud->store));
+  else lua_pushnil(L);
+  return 1;
+}
+
+static int store_tostring(lua_State *L) {
+  store_ud *ud = luaL_checkudata(L, 1, LECTOR_STORE_CLASS);
+  if (ud->store) lua_pushfstring(L, "Store %s", lector_store_path(ud->store));
+  else lua_pushliteral(L, "Store (closed)");
+  return 1;
+}
+
+static const luaL_Reg store_metamethods[] = {
+  {"__gc", store_gc},
+  {"__close", store_gc},
+  {"__tostring", store_tostring},
+  {NULL, NULL}
+};
+
+static const luaL_Reg store_methods[] = {
+  LECTOR_ENTRY(store, save),
+  LECTOR_ENTRY(store, flush),
+  LECTOR_ENTRY(store, load),
+  LECTOR_ENTRY(store, query),
+  LECTOR_ENTRY(store, close),
+  {NULL, NULL}
+};
+
+void lector_open_store(lua_State *L) {
+  lector_register_class(L, LECTOR_STORE_CLASS, store_metamethods, store_methods, store_field);
+}

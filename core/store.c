@@ -1,0 +1,946 @@
+/*
+ * The SQLite store. This file alone knows the schema, runs the migrations,
+ * owns the batch transaction and decides what a save writes. docs/schema.md
+ * is the user's description of the same rules; keep the two in step.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lector_limits.h"
+#include "store.h"
+
+/* PRAGMA application_id of every lector database: "Lect" in ASCII. It tells
+ * lector's files apart from other programs' SQLite files that happen to use
+ * user_version too. */
+#define LECTOR_APPLICATION_ID 0x4C656374
+
+/* The first bytes of every SQLite 3 database file. */
+static const char sqlite_magic[16] = "SQLite format 3";
+
+/* Migration steps: migrations[v] takes a database from version v to v + 1
+ * and ends by setting user_version to v + 1. Steps run forward, all in one
+ * transaction; a released step is never edited, only followed by a new one. */
+static const char *const migrations[LECTOR_SCHEMA_VERSION] = {
+  /* 0 -> 1: everything. documents.rowid is declared so that VACUUM cannot
+   * renumber it under the external-content FTS index. */
+  "CREATE TABLE documents(\n"
+  "  rowid INTEGER PRIMARY KEY,\n"
+  "  id TEXT NOT NULL UNIQUE,\n"
+  "  source TEXT,\n"
+  "  title TEXT,\n"
+  "  text TEXT NOT NULL,\n"
+  "  sha256 TEXT NOT NULL UNIQUE,\n"
+  "  meta TEXT CHECK (meta IS NULL OR json_valid(meta)),\n"
+  "  repairs INTEGER NOT NULL DEFAULT 0,\n"
+  "  loaded_at TEXT NOT NULL\n"
+  ");\n"
+  "CREATE TABLE sentences(\n"
+  "  doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,\n"
+  "  idx INTEGER NOT NULL,\n"
+  "  start INTEGER NOT NULL,\n"
+  "  stop INTEGER NOT NULL,\n"
+  "  PRIMARY KEY (doc_id, idx),\n"
+  "  CHECK (0 <= start AND start <= stop)\n"
+  ") WITHOUT ROWID;\n"
+  "CREATE TABLE runs(\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  plugin TEXT NOT NULL,\n"
+  "  version TEXT NOT NULL,\n"
+  "  options TEXT CHECK (options IS NULL OR json_valid(options)),\n"
+  "  started_at TEXT NOT NULL,\n"
+  "  finished_at TEXT,\n"
+  "  status TEXT,\n"
+  "  error TEXT\n"
+  ");\n"
+  "CREATE TABLE spans(\n"
+  "  doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,\n"
+  "  layer TEXT NOT NULL,\n"
+  "  label TEXT,\n"
+  "  start INTEGER NOT NULL,\n"
+  "  stop INTEGER NOT NULL,\n"
+  "  score REAL,\n"
+  "  attrs TEXT CHECK (attrs IS NULL OR json_valid(attrs)),\n"
+  "  run_id INTEGER REFERENCES runs(id),\n"
+  "  CHECK (0 <= start AND start <= stop)\n"
+  ");\n"
+  "CREATE INDEX spans_by_doc_layer ON spans(doc_id, layer);\n"
+  "CREATE INDEX spans_by_layer_label ON spans(layer, label);\n"
+  "CREATE TABLE doc_values(\n"
+  "  doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,\n"
+  "  key TEXT NOT NULL,\n"
+  "  value TEXT NOT NULL CHECK (json_valid(value)),\n"
+  "  run_id INTEGER REFERENCES runs(id),\n"
+  "  PRIMARY KEY (doc_id, key)\n"
+  ") WITHOUT ROWID;\n"
+  "CREATE VIRTUAL TABLE documents_fts USING fts5(\n"
+  "  title, text, content='documents', content_rowid='rowid',\n"
+  "  tokenize='unicode61 remove_diacritics 2'\n"
+  ");\n"
+  /* New documents are indexed once per batch, at commit (see
+   * index_batch): a trigger would index them one statement at a time, and
+   * FTS5 flushes its pending terms at every statement savepoint, which
+   * made storing several times slower. Deletes by hand stay indexed. */
+  "CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN\n"
+  "  INSERT INTO documents_fts(documents_fts, rowid, title, text)\n"
+  "    VALUES ('delete', old.rowid, old.title, old.text);\n"
+  "END;\n"
+  "PRAGMA application_id = 1281713012;\n"
+  "PRAGMA user_version = 1;\n",
+};
+
+/* Every statement the store runs more than once, prepared when the store
+ * opens and reused until it closes. */
+enum statement {
+  STMT_BEGIN,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
+  STMT_SAVEPOINT,
+  STMT_RELEASE,
+  STMT_ROLLBACK_TO,
+  STMT_FIND_BY_SHA,
+  STMT_FIND_BY_ID,
+  STMT_INSERT_DOC,
+  STMT_UPDATE_DOC,
+  STMT_DELETE_SENTENCES,
+  STMT_DELETE_SPANS,
+  STMT_DELETE_LAYER,
+  STMT_DELETE_VALUES,
+  STMT_INSERT_SENTENCE,
+  STMT_INSERT_SPAN,
+  STMT_UPSERT_VALUE,
+  STMT_LOAD_DOC,
+  STMT_LOAD_SPANS,
+  STMT_LOAD_VALUES,
+  STMT_MAX_ROWID,
+  STMT_INDEX_BATCH,
+  STMT_UNINDEX_ONE,
+  STMT_INDEX_ONE,
+  STMT_COUNT
+};
+
+#define NOW_UTC "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+static const char *const statement_sql[STMT_COUNT] = {
+  [STMT_MAX_ROWID] = "SELECT coalesce(max(rowid), 0) FROM documents",
+  [STMT_INDEX_BATCH] = "INSERT INTO documents_fts(rowid, title, text)"
+                       " SELECT rowid, title, text FROM documents WHERE rowid > ?1",
+  [STMT_UNINDEX_ONE] = "INSERT INTO documents_fts(documents_fts, rowid, title, text)"
+                       " SELECT 'delete', rowid, title, text FROM documents"
+                       " WHERE id = ?1 AND rowid <= ?2",
+  [STMT_INDEX_ONE] = "INSERT INTO documents_fts(rowid, title, text)"
+                     " SELECT rowid, title, text FROM documents WHERE id = ?1 AND rowid <= ?2",
+  [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_COMMIT] = "COMMIT",
+  [STMT_ROLLBACK] = "ROLLBACK",
+  [STMT_SAVEPOINT] = "SAVEPOINT lector_save",
+  [STMT_RELEASE] = "RELEASE lector_save",
+  [STMT_ROLLBACK_TO] = "ROLLBACK TO lector_save",
+  [STMT_FIND_BY_SHA] = "SELECT id FROM documents WHERE sha256 = ?1",
+  [STMT_FIND_BY_ID] = "SELECT 1 FROM documents WHERE id = ?1",
+  [STMT_INSERT_DOC] =
+    "INSERT INTO documents(id, source, title, text, sha256, meta, repairs, loaded_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " NOW_UTC ")",
+  [STMT_UPDATE_DOC] =
+    "UPDATE documents SET source = ?2, title = ?3, text = ?4, sha256 = ?5, meta = ?6,"
+    " repairs = ?7, loaded_at = " NOW_UTC " WHERE id = ?1",
+  [STMT_DELETE_SENTENCES] = "DELETE FROM sentences WHERE doc_id = ?1",
+  [STMT_DELETE_SPANS] = "DELETE FROM spans WHERE doc_id = ?1",
+  [STMT_DELETE_LAYER] = "DELETE FROM spans WHERE doc_id = ?1 AND layer = ?2",
+  [STMT_DELETE_VALUES] = "DELETE FROM doc_values WHERE doc_id = ?1",
+  [STMT_INSERT_SENTENCE] =
+    "INSERT INTO sentences(doc_id, idx, start, stop) VALUES (?1, ?2, ?3, ?4)",
+  [STMT_INSERT_SPAN] =
+    "INSERT INTO spans(doc_id, layer, label, start, stop, score, attrs, run_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL)",
+  [STMT_UPSERT_VALUE] =
+    "INSERT INTO doc_values(doc_id, key, value, run_id) VALUES (?1, ?2, ?3, NULL)"
+    " ON CONFLICT (doc_id, key) DO UPDATE SET value = excluded.value, run_id = excluded.run_id",
+  [STMT_LOAD_DOC] = "SELECT source, title, text, meta, repairs FROM documents WHERE id = ?1",
+  [STMT_LOAD_SPANS] =
+    "SELECT layer, label, start, stop, score, attrs FROM spans WHERE doc_id = ?1 ORDER BY rowid",
+  [STMT_LOAD_VALUES] = "SELECT key, value FROM doc_values WHERE doc_id = ?1 ORDER BY key",
+};
+
+struct lector_store {
+  sqlite3 *db;
+  char *path;
+  int readonly;
+  size_t batch_saves;      /* saves in the open batch transaction */
+  size_t batch_bytes;      /* text they wrote */
+  sqlite3_int64 indexed;   /* documents up to this rowid are in documents_fts */
+  char *stored_id;         /* what the last save's *stored_id points to */
+  sqlite3_stmt *stmts[STMT_COUNT];
+};
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Messages never name the database file: callers prefix it. They do name a
+ * directory when the directory is the cause. */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static lector_status fail(lector_error *err, lector_status status, const char *fmt, ...) {
+  if (!err) return status;
+  err->status = status;
+  err->offset = 0;
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, args);
+  va_end(args);
+  return status;
+}
+
+static lector_status status_of(int rc) {
+  switch (rc & 0xff) {
+  case SQLITE_NOMEM: return LECTOR_ENOMEM;
+  case SQLITE_READONLY:
+  case SQLITE_PERM: return LECTOR_EREADONLY;
+  case SQLITE_NOTADB: return LECTOR_ENOTDB;
+  case SQLITE_IOERR:
+  case SQLITE_CANTOPEN:
+  case SQLITE_FULL: return LECTOR_EIO;
+  default: return LECTOR_EDB;
+  }
+}
+
+/* Report SQLite's own message after `what`; the database's message is read
+ * before anything else runs on the connection and replaces it. */
+static lector_status fail_db(lector_error *err, sqlite3 *db, int rc, const char *what) {
+  if ((rc & 0xff) == SQLITE_NOTADB)
+    return fail(err, LECTOR_ENOTDB, "not a lector database (the file is not SQLite)");
+  return fail(err, status_of(rc), "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static char *copy_column(sqlite3_stmt *stmt, int col) {
+  const unsigned char *text = sqlite3_column_text(stmt, col);
+  if (!text) return NULL;
+  size_t n = (size_t)sqlite3_column_bytes(stmt, col);
+  char *copy = malloc(n + 1);
+  if (!copy) return NULL;
+  memcpy(copy, text, n);
+  copy[n] = '\0';
+  return copy;
+}
+
+/* Step a statement to completion (it returns no rows, or its rows do not
+ * matter) and leave it reset and unbound for the next use. SQLite keeps the
+ * error message of a failed step across the reset. */
+static int run(sqlite3_stmt *stmt) {
+  int rc = sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static void finish(sqlite3_stmt *stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+}
+
+static int bind_text(sqlite3_stmt *stmt, int index, const char *s) {
+  return sqlite3_bind_text(stmt, index, s, -1, SQLITE_STATIC);
+}
+
+/* One integer from a one-row query such as a PRAGMA. */
+static int query_int(sqlite3 *db, const char *sql, int *out) {
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK) return rc;
+  rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) {
+    *out = sqlite3_column_int(stmt, 0);
+    rc = SQLITE_OK;
+  } else if (rc == SQLITE_DONE) {
+    *out = 0;
+    rc = SQLITE_OK;
+  }
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+/* The directory that holds path, in buf. */
+static void parent_directory(const char *path, char *buf, size_t size) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) {
+    snprintf(buf, size, ".");
+  } else if (slash == path) {
+    snprintf(buf, size, "/");
+  } else {
+    snprintf(buf, size, "%.*s", (int)(slash - path), path);
+  }
+}
+
+/* ---- checks before SQLite sees the file ---------------------------------- */
+
+/* Create a missing database file ourselves, so that a location that cannot
+ * be written is reported with the operating system's reason (SQLite only
+ * says "unable to open"). *created tells the caller to remove the file if
+ * opening fails later. */
+static lector_status create_file(const char *path, int *created, lector_error *err) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int e = errno;
+    char dir[1024];
+    parent_directory(path, dir, sizeof dir);
+    if (e == ENOENT || e == ENOTDIR)
+      return fail(err, LECTOR_EIO, "cannot create the database: the directory %s does not exist", dir);
+    if (e == EACCES || e == EPERM || e == EROFS)
+      return fail(err, LECTOR_EREADONLY, "cannot create the database in %s: %s", dir, strerror(e));
+    return fail(err, LECTOR_EIO, "cannot create the database in %s: %s", dir, strerror(e));
+  }
+  close(fd);
+  *created = 1;
+  return LECTOR_OK;
+}
+
+/* Refuse, before SQLite opens it, what is not a SQLite file, and a file or
+ * directory that cannot be written when writing is wanted. An empty file is
+ * accepted for writing: it becomes a new database. */
+static lector_status inspect_file(const char *path, int readonly, int *created,
+                                  lector_error *err) {
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    if (errno != ENOENT)
+      return fail(err, LECTOR_EIO, "cannot open the database: %s", strerror(errno));
+    if (readonly) return fail(err, LECTOR_EIO, "no database exists at this path");
+    return create_file(path, created, err);
+  }
+  if (!S_ISREG(st.st_mode))
+    return fail(err, LECTOR_EIO, "not a regular file, so it cannot be a database");
+  if (st.st_size == 0) {
+    if (readonly) return fail(err, LECTOR_ENOTDB, "not a lector database (the file is empty)");
+  } else {
+    char header[sizeof sqlite_magic] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) return fail(err, LECTOR_EIO, "cannot read the database: %s", strerror(errno));
+    size_t got = fread(header, 1, sizeof header, f);
+    fclose(f);
+    if (got != sizeof header || memcmp(header, sqlite_magic, sizeof header) != 0)
+      return fail(err, LECTOR_ENOTDB, "not a lector database (the file is not SQLite)");
+  }
+  if (readonly) return LECTOR_OK;
+  if (access(path, W_OK) != 0)
+    return fail(err, LECTOR_EREADONLY, "the database cannot be written: %s", strerror(errno));
+  char dir[1024];
+  parent_directory(path, dir, sizeof dir);
+  if (access(dir, W_OK) != 0)
+    return fail(err, LECTOR_EREADONLY,
+                "cannot write in the directory %s (%s); the database needs it for its log",
+                dir, strerror(errno));
+  return LECTOR_OK;
+}
+
+/* ---- opening, identity and migration ------------------------------------- */
+
+static lector_status configure(sqlite3 *db, lector_error *err) {
+  int rc = sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(db, LECTOR_STORE_BUSY_TIMEOUT_MS);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+  if (rc != SQLITE_OK) return fail_db(err, db, rc, "cannot configure the database");
+  return LECTOR_OK;
+}
+
+typedef struct identity {
+  int application_id, version, objects;
+} identity;
+
+static lector_status read_identity(sqlite3 *db, identity *id, lector_error *err) {
+  int rc = query_int(db, "PRAGMA application_id", &id->application_id);
+  if (rc == SQLITE_OK) rc = query_int(db, "PRAGMA user_version", &id->version);
+  if (rc == SQLITE_OK)
+    rc = query_int(db, "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+                   &id->objects);
+  if (rc != SQLITE_OK) return fail_db(err, db, rc, "cannot read the database");
+  return LECTOR_OK;
+}
+
+/* Decide whether this is a database lector may use: an empty one (to be
+ * created, unless read-only), or one of lector's at a version it knows. */
+static lector_status check_identity(const identity *id, int readonly, lector_error *err) {
+  int empty = id->version == 0 && id->objects == 0 &&
+              (id->application_id == 0 || id->application_id == LECTOR_APPLICATION_ID);
+  if (empty) {
+    if (readonly)
+      return fail(err, LECTOR_ENOTDB, "not a lector database (it holds no lector tables)");
+    return LECTOR_OK;
+  }
+  if (id->application_id != LECTOR_APPLICATION_ID)
+    return fail(err, LECTOR_ENOTDB, "a SQLite database of another program; lector will not change it");
+  if (id->version > LECTOR_SCHEMA_VERSION)
+    return fail(err, LECTOR_ESCHEMA,
+                "schema version %d is newer than this lector supports (%d); upgrade lector",
+                id->version, LECTOR_SCHEMA_VERSION);
+  if (readonly && id->version < LECTOR_SCHEMA_VERSION)
+    return fail(err, LECTOR_ESCHEMA,
+                "schema version %d is older than this lector's (%d); open the database once "
+                "for writing to upgrade it",
+                id->version, LECTOR_SCHEMA_VERSION);
+  return LECTOR_OK;
+}
+
+/* Write-ahead logging lets readers go on during a batch and keeps the file
+ * consistent when a process dies mid-batch. A :memory: database stays in
+ * its own journal mode. */
+static lector_status enable_wal(sqlite3 *db, lector_error *err) {
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  if (rc != SQLITE_ROW) {
+    lector_status status = fail_db(err, db, rc, "cannot set up the database's write-ahead log");
+    sqlite3_finalize(stmt);
+    return status;
+  }
+  const char *mode = (const char *)sqlite3_column_text(stmt, 0);
+  int ok = mode && strcmp(mode, "wal") == 0;
+  sqlite3_finalize(stmt);
+  if (!ok) return fail(err, LECTOR_EIO, "cannot set up the database's write-ahead log");
+  rc = sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+  if (rc != SQLITE_OK) return fail_db(err, db, rc, "cannot configure the database");
+  return LECTOR_OK;
+}
+
+/* Bring the schema to LECTOR_SCHEMA_VERSION in one write transaction. The
+ * version is read again inside it, as another process may have migrated
+ * meanwhile. The transaction is taken even when nothing is to be done, so
+ * that a database that cannot be written is found now, not at the first
+ * save. */
+static lector_status migrate(sqlite3 *db, lector_error *err) {
+  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (rc != SQLITE_OK) return fail_db(err, db, rc, "cannot write the database");
+  identity id;
+  lector_status status = read_identity(db, &id, err);
+  if (status == LECTOR_OK) status = check_identity(&id, 0, err);
+  for (int v = id.version; status == LECTOR_OK && v < LECTOR_SCHEMA_VERSION; v++) {
+    rc = sqlite3_exec(db, migrations[v], NULL, NULL, NULL);
+    if (rc != SQLITE_OK) status = fail_db(err, db, rc, "cannot create the database's tables");
+  }
+  if (status == LECTOR_OK) {
+    rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) status = fail_db(err, db, rc, "cannot write the database");
+  }
+  if (status != LECTOR_OK && !sqlite3_get_autocommit(db))
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  return status;
+}
+
+static lector_status prepare_all(lector_store *store, lector_error *err) {
+  for (int i = 0; i < STMT_COUNT; i++) {
+    int rc = sqlite3_prepare_v3(store->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                &store->stmts[i], NULL);
+    if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot prepare the store's statements");
+  }
+  return LECTOR_OK;
+}
+
+static void destroy(lector_store *store) {
+  for (int i = 0; i < STMT_COUNT; i++) sqlite3_finalize(store->stmts[i]);
+  sqlite3_close_v2(store->db);
+  free(store->path);
+  free(store->stored_id);
+  free(store);
+}
+
+/* Everything after the file checks: open, configure, verify, migrate and
+ * prepare, on a store whose path is set. */
+static lector_status open_connection(lector_store *store, const char *path, lector_error *err) {
+  int memory = strcmp(path, ":memory:") == 0;
+  int flags = SQLITE_OPEN_EXRESCODE |
+              (store->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(path, &store->db, flags, NULL);
+  if (rc != SQLITE_OK) {
+    int e = store->db ? sqlite3_system_errno(store->db) : 0;
+    if (e == EACCES || e == EPERM || e == EROFS)
+      return fail(err, LECTOR_EREADONLY, "cannot open the database for writing: %s", strerror(e));
+    return fail_db(err, store->db, rc, "cannot open the database");
+  }
+  if (!store->readonly && sqlite3_db_readonly(store->db, "main") == 1)
+    return fail(err, LECTOR_EREADONLY, "the database cannot be written: it opened read-only");
+  lector_status status = configure(store->db, err);
+  identity id;
+  if (status == LECTOR_OK) status = read_identity(store->db, &id, err);
+  if (status == LECTOR_OK) status = check_identity(&id, store->readonly, err);
+  if (status == LECTOR_OK && !store->readonly && !memory)
+    status = enable_wal(store->db, err);
+  if (status == LECTOR_OK && !store->readonly) status = migrate(store->db, err);
+  if (status == LECTOR_OK) status = prepare_all(store, err);
+  return status;
+}
+
+/*
+ * Open the database at path, or create it, and bring it to the current
+ * schema. With LECTOR_STORE_READONLY the file must already be a lector
+ * database at the current version, and nothing is ever written. A file
+ * lector refuses is left exactly as it was; a file created here is removed
+ * again when opening fails.
+ */
+lector_status lector_store_open(const char *path, int flags, lector_store **out,
+                                lector_error *err) {
+  *out = NULL;
+  if (!path || !*path) return fail(err, LECTOR_EINVAL, "no database path given");
+  lector_store *store = calloc(1, sizeof *store);
+  if (!store) return fail(err, LECTOR_ENOMEM, "out of memory");
+  store->readonly = (flags & LECTOR_STORE_READONLY) != 0;
+  store->path = strdup(path);
+  if (!store->path) {
+    free(store);
+    return fail(err, LECTOR_ENOMEM, "out of memory");
+  }
+  int created = 0;
+  lector_status status = LECTOR_OK;
+  if (strcmp(path, ":memory:") != 0) status = inspect_file(path, store->readonly, &created, err);
+  if (status == LECTOR_OK) status = open_connection(store, path, err);
+  if (status != LECTOR_OK) {
+    destroy(store);
+    if (created) unlink(path);
+    return status;
+  }
+  *out = store;
+  return LECTOR_OK;
+}
+
+/* ---- batches -------------------------------------------------------------- */
+
+static int in_transaction(const lector_store *store) {
+  return !sqlite3_get_autocommit(store->db);
+}
+
+/* Add the batch's new documents (every rowid above the one indexed when
+ * the batch began) to the full-text index, in one statement. */
+static int index_batch(lector_store *store) {
+  sqlite3_stmt *stmt = store->stmts[STMT_INDEX_BATCH];
+  sqlite3_bind_int64(stmt, 1, store->indexed);
+  return run(stmt);
+}
+
+/* Commit the open batch, if any. When the commit fails the batch is rolled
+ * back and the caller is told how many documents were lost with it. */
+static lector_status commit_batch(lector_store *store, lector_error *err) {
+  if (!in_transaction(store)) {
+    store->batch_saves = 0;
+    return LECTOR_OK;
+  }
+  int rc = index_batch(store);
+  if (rc == SQLITE_OK) rc = run(store->stmts[STMT_COMMIT]);
+  size_t lost = store->batch_saves;
+  store->batch_saves = 0;
+  if (rc == SQLITE_OK) return LECTOR_OK;
+  char what[96];
+  snprintf(what, sizeof what, "cannot commit the last %zu saved documents", lost);
+  lector_status status = fail_db(err, store->db, rc, what);
+  if (in_transaction(store)) run(store->stmts[STMT_ROLLBACK]);
+  return status;
+}
+
+lector_status lector_store_flush(lector_store *store, lector_error *err) {
+  if (!store) return fail(err, LECTOR_EINVAL, "no store");
+  return commit_batch(store, err);
+}
+
+lector_status lector_store_close(lector_store *store, lector_error *err) {
+  if (!store) return LECTOR_OK;
+  lector_status status = commit_batch(store, err);
+  destroy(store);
+  return status;
+}
+
+/* ---- saving --------------------------------------------------------------- */
+
+/* Refuse a document the store could only half write: every span must name
+ * a layer and lie inside the text, every value must have a key and JSON. */
+static lector_status check_document(const lector_doc *doc, lector_error *err) {
+  if (!doc->id || !*doc->id) return fail(err, LECTOR_EINVAL, "the document has no id");
+  if (!doc->text) return fail(err, LECTOR_EINVAL, "the document has no text");
+  if (strlen(doc->sha256) != 64) return fail(err, LECTOR_EINVAL, "the document has no SHA-256");
+  for (size_t i = 0; i < doc->span_count; i++) {
+    const lector_span *span = &doc->spans[i];
+    if (span->layer >= doc->layer_count || !doc->layers[span->layer])
+      return fail(err, LECTOR_EINVAL, "span %zu has no layer", i + 1);
+    if (span->start > span->stop || span->stop > doc->len)
+      return fail(err, LECTOR_EINVAL, "span %zu lies outside the text", i + 1);
+  }
+  for (size_t i = 0; i < doc->value_count; i++)
+    if (!doc->values[i].key || !doc->values[i].json)
+      return fail(err, LECTOR_EINVAL, "document value %zu has no key or no JSON", i + 1);
+  return LECTOR_OK;
+}
+
+/* The id of the stored document whose text has this hash, copied into
+ * store->stored_id; 0 when there is none, -1 on error (rc set). */
+static int find_by_sha(lector_store *store, const char *sha256, int *rc) {
+  sqlite3_stmt *stmt = store->stmts[STMT_FIND_BY_SHA];
+  bind_text(stmt, 1, sha256);
+  *rc = sqlite3_step(stmt);
+  int found = 0;
+  if (*rc == SQLITE_ROW) {
+    char *id = copy_column(stmt, 0);
+    if (!id) {
+      *rc = SQLITE_NOMEM;
+    } else {
+      free(store->stored_id);
+      store->stored_id = id;
+      found = 1;
+      *rc = SQLITE_OK;
+    }
+  } else if (*rc == SQLITE_DONE) {
+    *rc = SQLITE_OK;
+  }
+  finish(stmt);
+  return *rc == SQLITE_OK ? found : -1;
+}
+
+static int id_exists(lector_store *store, const char *id, int *rc) {
+  sqlite3_stmt *stmt = store->stmts[STMT_FIND_BY_ID];
+  bind_text(stmt, 1, id);
+  *rc = sqlite3_step(stmt);
+  int found = *rc == SQLITE_ROW;
+  if (*rc == SQLITE_ROW || *rc == SQLITE_DONE) *rc = SQLITE_OK;
+  finish(stmt);
+  return *rc == SQLITE_OK ? found : -1;
+}
+
+/* Insert or update the documents row (the two statements share their
+ * parameters). */
+static int write_document_row(lector_store *store, enum statement which, const lector_doc *doc) {
+  sqlite3_stmt *stmt = store->stmts[which];
+  bind_text(stmt, 1, doc->id);
+  bind_text(stmt, 2, doc->source);
+  bind_text(stmt, 3, doc->title);
+  sqlite3_bind_text64(stmt, 4, doc->text, doc->len, SQLITE_STATIC, SQLITE_UTF8);
+  bind_text(stmt, 5, doc->sha256);
+  bind_text(stmt, 6, doc->meta_json);
+  sqlite3_bind_int64(stmt, 7, (sqlite3_int64)doc->repairs);
+  return run(stmt);
+}
+
+static int delete_rows(lector_store *store, enum statement which, const char *doc_id) {
+  bind_text(store->stmts[which], 1, doc_id);
+  return run(store->stmts[which]);
+}
+
+/* Sentence rows are numbered from 1, as in lector's JSON output. */
+static int insert_sentences(lector_store *store, const lector_doc *doc) {
+  sqlite3_stmt *stmt = store->stmts[STMT_INSERT_SENTENCE];
+  for (size_t i = 0; i < doc->seg.sentence_count; i++) {
+    bind_text(stmt, 1, doc->id);
+    sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i + 1);
+    sqlite3_bind_int64(stmt, 3, doc->seg.sentences[i].start);
+    sqlite3_bind_int64(stmt, 4, doc->seg.sentences[i].stop);
+    int rc = run(stmt);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+static int insert_spans(lector_store *store, const lector_doc *doc, const char *doc_id) {
+  sqlite3_stmt *stmt = store->stmts[STMT_INSERT_SPAN];
+  for (size_t i = 0; i < doc->span_count; i++) {
+    const lector_span *span = &doc->spans[i];
+    bind_text(stmt, 1, doc_id);
+    bind_text(stmt, 2, doc->layers[span->layer]);
+    bind_text(stmt, 3, span->label);
+    sqlite3_bind_int64(stmt, 4, span->start);
+    sqlite3_bind_int64(stmt, 5, span->stop);
+    if (span->has_score) sqlite3_bind_double(stmt, 6, span->score);
+    else sqlite3_bind_null(stmt, 6);
+    bind_text(stmt, 7, span->attrs_json);
+    int rc = run(stmt);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+static int upsert_values(lector_store *store, const lector_doc *doc, const char *doc_id) {
+  sqlite3_stmt *stmt = store->stmts[STMT_UPSERT_VALUE];
+  for (size_t i = 0; i < doc->value_count; i++) {
+    bind_text(stmt, 1, doc_id);
+    bind_text(stmt, 2, doc->values[i].key);
+    bind_text(stmt, 3, doc->values[i].json);
+    int rc = run(stmt);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+/* The document's results replace, on the stored copy doc_id, the spans of
+ * every layer the document names (even a layer left empty: the pass ran and
+ * found nothing) and the values of the same keys. Other layers and keys stay. */
+static int replace_results(lector_store *store, const lector_doc *doc, const char *doc_id) {
+  sqlite3_stmt *stmt = store->stmts[STMT_DELETE_LAYER];
+  for (size_t i = 0; i < doc->layer_count; i++) {
+    if (!doc->layers[i]) continue;
+    bind_text(stmt, 1, doc_id);
+    bind_text(stmt, 2, doc->layers[i]);
+    int rc = run(stmt);
+    if (rc != SQLITE_OK) return rc;
+  }
+  int rc = insert_spans(store, doc, doc_id);
+  if (rc == SQLITE_OK) rc = upsert_values(store, doc, doc_id);
+  return rc;
+}
+
+static int insert_everything(lector_store *store, const lector_doc *doc) {
+  int rc = write_document_row(store, STMT_INSERT_DOC, doc);
+  if (rc == SQLITE_OK) rc = insert_sentences(store, doc);
+  if (rc == SQLITE_OK) rc = insert_spans(store, doc, doc->id);
+  if (rc == SQLITE_OK) rc = upsert_values(store, doc, doc->id);
+  return rc;
+}
+
+/* Take an already indexed document out of the full-text index, or put it
+ * back; a document of the open batch is left to index_batch. */
+static int reindex_one(lector_store *store, enum statement which, const char *doc_id) {
+  sqlite3_stmt *stmt = store->stmts[which];
+  bind_text(stmt, 1, doc_id);
+  sqlite3_bind_int64(stmt, 2, store->indexed);
+  return run(stmt);
+}
+
+/* A known id with new text: its old sentences and results described the old
+ * text, so they go. */
+static int replace_everything(lector_store *store, const lector_doc *doc) {
+  int rc = reindex_one(store, STMT_UNINDEX_ONE, doc->id);
+  if (rc == SQLITE_OK) rc = write_document_row(store, STMT_UPDATE_DOC, doc);
+  if (rc == SQLITE_OK) rc = reindex_one(store, STMT_INDEX_ONE, doc->id);
+  if (rc == SQLITE_OK) rc = delete_rows(store, STMT_DELETE_SENTENCES, doc->id);
+  if (rc == SQLITE_OK) rc = delete_rows(store, STMT_DELETE_SPANS, doc->id);
+  if (rc == SQLITE_OK) rc = delete_rows(store, STMT_DELETE_VALUES, doc->id);
+  if (rc == SQLITE_OK) rc = insert_sentences(store, doc);
+  if (rc == SQLITE_OK) rc = insert_spans(store, doc, doc->id);
+  if (rc == SQLITE_OK) rc = upsert_values(store, doc, doc->id);
+  return rc;
+}
+
+/* The three cases of a save, inside the save's savepoint. */
+static int write_document(lector_store *store, const lector_doc *doc, int *is_new) {
+  int rc;
+  int found = find_by_sha(store, doc->sha256, &rc);
+  if (found < 0) return rc;
+  if (found) {
+    *is_new = 0;
+    return replace_results(store, doc, store->stored_id);
+  }
+  char *id = strdup(doc->id);
+  if (!id) return SQLITE_NOMEM;
+  free(store->stored_id);
+  store->stored_id = id;
+  *is_new = 1;
+  int known = id_exists(store, doc->id, &rc);
+  if (known < 0) return rc;
+  return known ? replace_everything(store, doc) : insert_everything(store, doc);
+}
+
+static lector_status begin_batch(lector_store *store, lector_error *err) {
+  if (in_transaction(store)) return LECTOR_OK;
+  store->batch_saves = 0;
+  store->batch_bytes = 0;
+  int rc = run(store->stmts[STMT_BEGIN]);
+  if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot start writing");
+  sqlite3_stmt *stmt = store->stmts[STMT_MAX_ROWID];
+  rc = sqlite3_step(stmt);
+  store->indexed = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_ROW) {
+    lector_status status = fail_db(err, store->db, rc, "cannot start writing");
+    run(store->stmts[STMT_ROLLBACK]);
+    return status;
+  }
+  return LECTOR_OK;
+}
+
+/* Undo a failed save. Most errors leave the batch open and only the
+ * savepoint is rolled back; a few (disk full, I/O error) make SQLite roll
+ * back the whole transaction, and then the batch's earlier saves are gone
+ * too, which the message says. */
+static lector_status undo_save(lector_store *store, int rc, lector_error *err) {
+  if (!in_transaction(store)) {
+    char what[96];
+    snprintf(what, sizeof what, "cannot save the document (the %zu saved before it were lost too)",
+             store->batch_saves);
+    store->batch_saves = 0;
+    return fail_db(err, store->db, rc, what);
+  }
+  lector_status status = fail_db(err, store->db, rc, "cannot save the document");
+  run(store->stmts[STMT_ROLLBACK_TO]);
+  run(store->stmts[STMT_RELEASE]);
+  return status;
+}
+
+/*
+ * Save one document in the open batch. A document that fails is undone to
+ * the savepoint taken at its start, so the batch's earlier documents are
+ * kept; the batch commits once it holds LECTOR_STORE_BATCH documents or
+ * LECTOR_STORE_BATCH_BYTES of text.
+ */
+lector_status lector_store_save(lector_store *store, const lector_doc *doc,
+                                const char **stored_id, int *is_new, lector_error *err) {
+  int fresh = 0;
+  if (stored_id) *stored_id = NULL;
+  if (is_new) *is_new = 0;
+  if (!store || !doc) return fail(err, LECTOR_EINVAL, "no store or no document");
+  if (store->readonly)
+    return fail(err, LECTOR_EREADONLY, "cannot save: the database was opened read-only");
+  lector_status status = check_document(doc, err);
+  if (status == LECTOR_OK) status = begin_batch(store, err);
+  if (status != LECTOR_OK) return status;
+  int rc = run(store->stmts[STMT_SAVEPOINT]);
+  if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot save the document");
+  rc = write_document(store, doc, &fresh);
+  if (rc != SQLITE_OK) return undo_save(store, rc, err);
+  rc = run(store->stmts[STMT_RELEASE]);
+  if (rc != SQLITE_OK) return undo_save(store, rc, err);
+  store->batch_saves++;
+  store->batch_bytes += doc->len;
+  if (stored_id) *stored_id = store->stored_id;
+  if (is_new) *is_new = fresh;
+  if (store->batch_saves >= LECTOR_STORE_BATCH || store->batch_bytes >= LECTOR_STORE_BATCH_BYTES)
+    return commit_batch(store, err);
+  return LECTOR_OK;
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+/*
+ * Prepare one statement of the caller's. Exactly one statement is accepted:
+ * a second one after it would be silently ignored by SQLite, which is a
+ * surprise worth refusing. The pending batch is committed first so the
+ * statement sees every saved document.
+ */
+lector_status lector_store_prepare(lector_store *store, const char *sql,
+                                   sqlite3_stmt **stmt, lector_error *err) {
+  *stmt = NULL;
+  if (!store || !sql) return fail(err, LECTOR_EINVAL, "no store or no SQL");
+  lector_status status = commit_batch(store, err);
+  if (status != LECTOR_OK) return status;
+  const char *tail = NULL;
+  int rc = sqlite3_prepare_v3(store->db, sql, -1, 0, stmt, &tail);
+  if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot prepare the query");
+  if (!*stmt) return fail(err, LECTOR_EINVAL, "the query holds no SQL statement");
+  sqlite3_stmt *next = NULL;
+  rc = sqlite3_prepare_v3(store->db, tail, -1, 0, &next, NULL);
+  if (rc != SQLITE_OK || next) {
+    sqlite3_finalize(next);
+    sqlite3_finalize(*stmt);
+    *stmt = NULL;
+    return fail(err, LECTOR_EINVAL, "the query holds more than one SQL statement");
+  }
+  return LECTOR_OK;
+}
+
+/* Re-attach the stored spans to a freshly segmented document, in the order
+ * they were saved. */
+static lector_status load_spans(lector_store *store, lector_doc *doc, lector_error *err) {
+  sqlite3_stmt *stmt = store->stmts[STMT_LOAD_SPANS];
+  bind_text(stmt, 1, doc->id);
+  int rc = SQLITE_DONE;
+  lector_status status = LECTOR_OK;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    const char *layer = (const char *)sqlite3_column_text(stmt, 0);
+    sqlite3_int64 start = sqlite3_column_int64(stmt, 2), stop = sqlite3_column_int64(stmt, 3);
+    double score = sqlite3_column_double(stmt, 4);
+    int has_score = sqlite3_column_type(stmt, 4) != SQLITE_NULL;
+    if (!layer || start < 0 || start > stop || stop > (sqlite3_int64)doc->len) {
+      status = fail(err, LECTOR_EDB, "a stored span does not fit its document");
+      break;
+    }
+    status = lector_doc_add_span(doc, layer, (uint32_t)start, (uint32_t)stop,
+                                 (const char *)sqlite3_column_text(stmt, 1),
+                                 has_score ? &score : NULL,
+                                 (const char *)sqlite3_column_text(stmt, 5));
+    if (status != LECTOR_OK) {
+      fail(err, status, "out of memory");
+      break;
+    }
+  }
+  if (status == LECTOR_OK && rc != SQLITE_DONE)
+    status = fail_db(err, store->db, rc, "cannot read the spans");
+  finish(stmt);
+  return status;
+}
+
+static lector_status load_values(lector_store *store, lector_doc *doc, lector_error *err) {
+  sqlite3_stmt *stmt = store->stmts[STMT_LOAD_VALUES];
+  bind_text(stmt, 1, doc->id);
+  int rc = SQLITE_DONE;
+  lector_status status = LECTOR_OK;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    status = lector_doc_set_value(doc, (const char *)sqlite3_column_text(stmt, 0),
+                                  (const char *)sqlite3_column_text(stmt, 1));
+    if (status != LECTOR_OK) {
+      fail(err, status, "out of memory");
+      break;
+    }
+  }
+  if (status == LECTOR_OK && rc != SQLITE_DONE)
+    status = fail_db(err, store->db, rc, "cannot read the values");
+  finish(stmt);
+  return status;
+}
+
+/* The documents row as a new document: the stored text is already
+ * normalized, so it only needs segmenting and hashing again. */
+static lector_status load_document_row(lector_store *store, const char *id, lector_doc **out,
+                                       lector_error *err) {
+  sqlite3_stmt *stmt = store->stmts[STMT_LOAD_DOC];
+  bind_text(stmt, 1, id);
+  int rc = sqlite3_step(stmt);
+  if (rc != SQLITE_ROW) {
+    lector_status status = rc == SQLITE_DONE
+                               ? fail(err, LECTOR_EINVAL, "no stored document has this id")
+                               : fail_db(err, store->db, rc, "cannot read the document");
+    finish(stmt);
+    return status;
+  }
+  char *source = copy_column(stmt, 0), *title = copy_column(stmt, 1);
+  char *meta = copy_column(stmt, 3);
+  lector_text text = {copy_column(stmt, 2), (size_t)sqlite3_column_bytes(stmt, 2),
+                      (size_t)sqlite3_column_int64(stmt, 4)};
+  int missing = !text.data || (sqlite3_column_type(stmt, 0) != SQLITE_NULL && !source) ||
+                (sqlite3_column_type(stmt, 1) != SQLITE_NULL && !title) ||
+                (sqlite3_column_type(stmt, 3) != SQLITE_NULL && !meta);
+  finish(stmt);
+  lector_status status = missing ? fail(err, LECTOR_ENOMEM, "out of memory")
+                                 : lector_doc_new(&text, id, source, title, meta, out, err);
+  free(text.data);
+  free(source);
+  free(title);
+  free(meta);
+  return status;
+}
+
+/*
+ * Load a document, its spans and its values in one read transaction, so
+ * that a writer in another process cannot slip between the three reads.
+ */
+lector_status lector_store_load(lector_store *store, const char *id, lector_doc **out,
+                                lector_error *err) {
+  *out = NULL;
+  if (!store || !id) return fail(err, LECTOR_EINVAL, "no store or no id");
+  int rc = run(store->stmts[STMT_SAVEPOINT]);
+  if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot read the document");
+  lector_doc *doc = NULL;
+  lector_status status = load_document_row(store, id, &doc, err);
+  if (status == LECTOR_OK) status = load_spans(store, doc, err);
+  if (status == LECTOR_OK) status = load_values(store, doc, err);
+  run(store->stmts[STMT_RELEASE]);
+  if (status != LECTOR_OK) {
+    lector_doc_release(doc);
+    return status;
+  }
+  *out = doc;
+  return LECTOR_OK;
+}
+
+const char *lector_store_path(const lector_store *store) {
+  return store ? store->path : NULL;
+}

@@ -1,0 +1,2 @@
+-- Runs busted inside lector, so specs see the real `lector` module.
+require "busted.runner" { standalone = false }

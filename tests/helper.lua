@@ -1,0 +1,60 @@
+-- Shared by the specs: where things are, and how to run the lector binary
+-- and look at what it did.
+local H = {}
+
+H.bin = assert(os.getenv "LECTOR_BIN", "LECTOR_BIN is not set (run the specs through ctest)")
+H.fixtures = assert(os.getenv "LECTOR_FIXTURES")
+H.source_dir = assert(os.getenv "LECTOR_SOURCE_DIR")
+H.article = H.fixtures .. "/000_eec91c594e6a2ce7.txt"
+
+function H.quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+function H.read(path)
+  local f = assert(io.open(path, "rb"))
+  local data = f:read "a"
+  f:close()
+  return data
+end
+
+function H.write(path, bytes)
+  local f = assert(io.open(path, "wb"))
+  f:write(bytes)
+  f:close()
+  return path
+end
+
+local counter = 0
+-- A fresh, empty folder for one test.
+function H.tmpdir()
+  counter = counter + 1
+  local base = os.getenv "LECTOR_TEST_HOME" or "/tmp"
+  local path = string.format("%s/tmp-%d-%d", base, os.time(), counter)
+  os.execute("rm -rf " .. H.quote(path) .. " && mkdir -p " .. H.quote(path))
+  return path
+end
+
+-- Run `lector ARGS...`; opts.stdin is a string fed on standard input,
+-- opts.env a string of VAR=value words. Returns {code, out, err}.
+function H.lector(args, opts)
+  opts = opts or {}
+  local dir = H.tmpdir()
+  local words = {}
+  for i, a in ipairs(args) do words[i] = H.quote(a) end
+  local input = "/dev/null"
+  if opts.stdin then input = H.write(dir .. "/stdin", opts.stdin) end
+  local command = string.format("cd %s && %s %s %s < %s > %s/out 2> %s/err",
+    H.quote(opts.cwd or dir), opts.env or "", H.quote(H.bin), table.concat(words, " "),
+    H.quote(input), H.quote(dir), H.quote(dir))
+  local _, _, code = os.execute(command)
+  return { code = code, out = H.read(dir .. "/out"), err = H.read(dir .. "/err") }
+end
+
+function H.lines(s)
+  local t = {}
+  for line in s:gmatch "[^\n]+" do t[#t + 1] = line end
+  return t
+end
+
+return H
