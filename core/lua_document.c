@@ -21,6 +21,17 @@ lector_doc **lector_push_document(lua_State *L, lector_doc *doc) {
   return &ud->doc;
 }
 
+/* A document's C memory is invisible to Lua's collector, which only sees
+ * the small userdata: without a hint, a loop over a long stream would let
+ * thousands of dead documents pile up before a collection. Each new
+ * document therefore pays for a collector step in proportion to its size. */
+void lector_account_document(lua_State *L, const lector_doc *doc) {
+  size_t bytes = doc->len + doc->seg.token_count * sizeof(lector_token) +
+                 doc->seg.sentence_count * sizeof(lector_sentence) +
+                 doc->seg.paragraph_count * sizeof(lector_paragraph);
+  lua_gc(L, LUA_GCSTEP, (int)(bytes / 1024 > INT32_MAX ? INT32_MAX : bytes / 1024));
+}
+
 lector_doc *lector_check_document(lua_State *L, int arg) {
   document_ud *ud = luaL_checkudata(L, arg, LECTOR_DOCUMENT_CLASS);
   if (!ud->doc) luaL_argerror(L, arg, "document was never loaded");

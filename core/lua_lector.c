@@ -249,6 +249,7 @@ LECTOR_FUNCTION(core, doc) {
   if (lector_text_normalize(raw, len, &opts.text, &text, &err) != LECTOR_OK ||
       fill_document(slot, &text, &opts, &err) != LECTOR_OK)
     return lector_push_failure(L, NULL, &err);
+  lector_account_document(L, *slot);
   return 1;
 }
 
@@ -275,6 +276,7 @@ LECTOR_FUNCTION(core, load) {
   status = fill_document(slot, &text, &opts, &err);
   free(guessed);
   if (status != LECTOR_OK) return lector_push_failure(L, path, &err);
+  lector_account_document(L, *slot);
   return 1;
 }
 

@@ -38,6 +38,8 @@ int lector_reader_open_lua(lua_State *L);
 /* Push a new Document that takes over one reference to doc (which may be
  * NULL, to be filled in through the returned slot). [-0, +1, m] */
 lector_doc **lector_push_document(lua_State *L, lector_doc *doc);
+/* Tell the collector about a new document's C memory. [-0, +0, -] */
+void lector_account_document(lua_State *L, const lector_doc *doc);
 /* The document behind argument arg; raises when it is not a live one. */
 lector_doc *lector_check_document(lua_State *L, int arg);
 /* Sentences, tokens and spans are views: a document and an index (0-based)
