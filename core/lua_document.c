@@ -88,9 +88,10 @@ LECTOR_FUNCTION(document, add) {
   if (stop < start) luaL_argerror(L, 3, "'stop' is before 'start'");
   size_t label_len = 0;
   const char *label = NULL;
-  if (lua_getfield(L, 3, "label") != LUA_TNIL) {
-    label = lua_tolstring(L, -1, &label_len);
-    if (!label || lua_type(L, -1) != LUA_TSTRING || label_len > LECTOR_MAX_NAME_BYTES)
+  int label_type = lua_getfield(L, 3, "label");
+  if (label_type != LUA_TNIL) {
+    if (label_type == LUA_TSTRING) label = lua_tolstring(L, -1, &label_len);
+    if (!label || label_len > LECTOR_MAX_NAME_BYTES)
       luaL_argerror(L, 3, "field 'label' must be a string of at most 256 bytes");
   }
   double score = 0;

@@ -283,6 +283,25 @@ static int is_space_at(const unsigned char *t, size_t p, size_t end, size_t *n) 
   return lector_cclass_of(cp) == LECTOR_CC_SPACE;
 }
 
+/* Code points in [from, to): every byte but a UTF-8 continuation byte
+ * (10xxxxxx) starts one. Eight bytes are counted at a time: a line is
+ * counted on every call, and a byte at a time this was the segmenter's
+ * largest single cost. Byte order does not matter, only the sum. */
+static uint32_t count_code_points(const unsigned char *t, size_t from, size_t to) {
+  const uint64_t high_bits = 0x8080808080808080u, ones = 0x0101010101010101u;
+  size_t i = from, chars = 0;
+  for (; to - i >= sizeof(uint64_t); i += sizeof(uint64_t)) {
+    uint64_t w;
+    memcpy(&w, t + i, sizeof w);
+    /* bit 7 of each continuation byte: bit 7 set and bit 6 (shifted up) clear */
+    uint64_t continuation = w & ~(w << 1) & high_bits;
+    /* the multiplication sums the eight 0/1 bytes into the top byte */
+    chars += sizeof(uint64_t) - (size_t)(((continuation >> 7) * ones) >> 56);
+  }
+  for (; i < to; i++) chars += (t[i] & 0xC0) != 0x80;
+  return (uint32_t)chars;
+}
+
 /* Measure one line [start, end): where its visible text starts and stops,
  * its indent, and its length in code points. A line with no visible text
  * is blank (cstart == cend). */
@@ -296,13 +315,11 @@ static void read_line(const unsigned char *t, size_t start, size_t end, line_inf
     if (!is_space_at(t, b, q, &n)) break;
     q = b;
   }
-  uint32_t chars = 0;
-  for (size_t i = p; i < q; i++) chars += (t[i] & 0xC0) != 0x80;
   li->start = (uint32_t)start;
   li->cstart = (uint32_t)p;
   li->cend = (uint32_t)q;
   li->indent = (uint32_t)(p - start);
-  li->chars = chars;
+  li->chars = count_code_points(t, p, q);
   li->words = li->caps = 0;
   li->ends_terminal = q > p && ends_terminal(t, p, q);
 }
@@ -523,22 +540,15 @@ static int number_follows(const segmenter *sg, size_t q) {
 }
 
 /*
- * A word, or a word that turns out to be more: a domain name
+ * The word [p, q) is followed by a period at q: it may be a domain name
  * ("venezuelanalysis.com", which becomes a URL when a path follows), an
  * acronym ("U.S."), a listed abbreviation ("Mr.") or an initial ("R."),
- * the last three keeping their period.
+ * the last three keeping their period. first is the class of its first
+ * character, first_len that character's length. Returns the token's end.
  */
-static size_t scan_wordlike(segmenter *sg, size_t p, int *kind, uint32_t *flags) {
+static size_t scan_word_period(segmenter *sg, size_t p, size_t q, lector_cclass first,
+                               size_t first_len, int ascii, int *kind, uint32_t *flags) {
   const unsigned char *t = sg->text;
-  uint32_t cp;
-  size_t first_len;
-  lector_cclass first = class_at(sg, p, &cp, &first_len);
-  int ascii;
-  size_t q = scan_word(sg, p, &ascii);
-  *kind = LECTOR_TOKEN_WORD;
-  if (first == LECTOR_CC_UPPER) *flags |= F_UPPER;
-  else if (first == LECTOR_CC_LOWER) *flags |= F_LOWER;
-  if (q >= sg->end || t[q] != '.') return q;
   size_t r;
   if (ascii && (r = try_domain(sg, p, q)) != 0) {
     *kind = LECTOR_TOKEN_URL;
@@ -562,6 +572,22 @@ static size_t scan_wordlike(segmenter *sg, size_t p, int *kind, uint32_t *flags)
     return q + 1;
   }
   return q;
+}
+
+/*
+ * A word from p, whose first character (of class first, first_len bytes)
+ * the caller has already classified, or a word that turns out to be more
+ * when a period follows it (see scan_word_period).
+ */
+static size_t scan_wordlike(segmenter *sg, size_t p, lector_cclass first, size_t first_len,
+                            int *kind, uint32_t *flags) {
+  int ascii;
+  size_t q = scan_word(sg, p, &ascii);
+  *kind = LECTOR_TOKEN_WORD;
+  if (first == LECTOR_CC_UPPER) *flags |= F_UPPER;
+  else if (first == LECTOR_CC_LOWER) *flags |= F_LOWER;
+  if (q >= sg->end || sg->text[q] != '.') return q;
+  return scan_word_period(sg, p, q, first, first_len, ascii, kind, flags);
 }
 
 /* Keycap emoji: a digit, '#' or '*', an optional U+FE0F, then U+20E3. */
@@ -712,40 +738,58 @@ static size_t take_modifiers(const segmenter *sg, size_t q, int *kind) {
   return q;
 }
 
-/* One token starting at p, which is not white space. Returns its end. */
-static size_t scan_token(segmenter *sg, size_t p, int *kind, uint32_t *flags) {
-  const unsigned char *t = sg->text;
-  unsigned c = t[p];
-  if (c < 0x80) {
-    lector_cclass k = (lector_cclass)lector_ascii_cclass[c];
-    size_t n;
-    if ((c | 0x20) == 'h' || (c | 0x20) == 'w') {
-      if ((n = url_prefix(sg, p)) != 0) {
-        size_t q = scan_url_body(sg, p, p + n);
-        if (q > p + n) {
-          *kind = LECTOR_TOKEN_URL;
-          return q;
-        }
-      }
+/* A URL starting with "http://", "https://" or "www." at p: its end, or 0
+ * when there is none or nothing follows the prefix. */
+static size_t url_at(const segmenter *sg, size_t p) {
+  size_t n = url_prefix(sg, p);
+  if (n == 0) return 0;
+  size_t q = scan_url_body(sg, p, p + n);
+  return q > p + n ? q : 0;
+}
+
+/*
+ * One token starting with the ASCII character at p, which is not white
+ * space. The character's class picks the few scanners that can start
+ * there, so a plain word or mark pays for no other test than its own:
+ * URLs start with h or w, e-mail addresses with a letter or digit,
+ * keycaps with a digit, '#' or '*'.
+ */
+static size_t scan_ascii_token(segmenter *sg, size_t p, int *kind, uint32_t *flags) {
+  unsigned c = sg->text[p];
+  lector_cclass k = (lector_cclass)lector_ascii_cclass[c];
+  size_t n;
+  if (k == LECTOR_CC_UPPER || k == LECTOR_CC_LOWER) {
+    if (((c | 0x20) == 'h' || (c | 0x20) == 'w') && (n = url_at(sg, p)) != 0) {
+      *kind = LECTOR_TOKEN_URL;
+      return n;
     }
-    if (is_ascii_alnum(c) && (n = email_at(sg, p)) != 0) {
+    if ((n = email_at(sg, p)) != 0) {
       *kind = LECTOR_TOKEN_EMAIL;
       return n;
     }
-    if ((k == LECTOR_CC_DIGIT || c == '#' || c == '*') && (n = keycap_end(sg, p)) != 0) {
-      *kind = LECTOR_TOKEN_EMOJI;
-      return n;
-    }
-    if (k == LECTOR_CC_UPPER || k == LECTOR_CC_LOWER) return scan_wordlike(sg, p, kind, flags);
-    if (k == LECTOR_CC_DIGIT) return scan_number(sg, p, kind);
-    return scan_ascii_mark(sg, p, kind, flags);
+    return scan_wordlike(sg, p, k, 1, kind, flags);
   }
+  if (k == LECTOR_CC_DIGIT && (n = email_at(sg, p)) != 0) {
+    *kind = LECTOR_TOKEN_EMAIL;
+    return n;
+  }
+  if ((k == LECTOR_CC_DIGIT || c == '#' || c == '*') && (n = keycap_end(sg, p)) != 0) {
+    *kind = LECTOR_TOKEN_EMOJI;
+    return n;
+  }
+  if (k == LECTOR_CC_DIGIT) return scan_number(sg, p, kind);
+  return scan_ascii_mark(sg, p, kind, flags);
+}
+
+/* One token starting at p, which is not white space. Returns its end. */
+static size_t scan_token(segmenter *sg, size_t p, int *kind, uint32_t *flags) {
+  if (sg->text[p] < 0x80) return scan_ascii_token(sg, p, kind, flags);
   uint32_t cp;
   size_t n;
   lector_cclass k = class_at(sg, p, &cp, &n);
   switch (k) {
   case LECTOR_CC_UPPER: case LECTOR_CC_LOWER: case LECTOR_CC_LETTER: case LECTOR_CC_MARK:
-    return scan_wordlike(sg, p, kind, flags);
+    return scan_wordlike(sg, p, k, n, kind, flags);
   case LECTOR_CC_DIGIT:
     return scan_number(sg, p, kind);
   case LECTOR_CC_HAN:
