@@ -140,7 +140,8 @@ lector_status lector_doc_add_span(lector_doc *doc, const char *layer, uint32_t s
     doc->spans = grown;
     doc->span_cap = cap;
   }
-  lector_span span = {.start = start, .stop = stop, .layer = (uint32_t)layer_index};
+  lector_span span = {.start = start, .stop = stop, .layer = (uint32_t)layer_index,
+                      .run_id = doc->current_run};
   span.label = copy_string(label);
   span.attrs_json = copy_string(attrs_json);
   if ((label && !span.label) || (attrs_json && !span.attrs_json)) {
@@ -165,11 +166,15 @@ static lector_value *find_value(const lector_doc *doc, const char *key) {
 lector_status lector_doc_set_value(lector_doc *doc, const char *key, const char *json) {
   if (!key || !json) return LECTOR_EINVAL;
   lector_value *existing = find_value(doc, key);
-  if (existing) return replace_string(&existing->json, json) ? LECTOR_ENOMEM : LECTOR_OK;
+  if (existing) {
+    if (replace_string(&existing->json, json)) return LECTOR_ENOMEM;
+    existing->run_id = doc->current_run;
+    return LECTOR_OK;
+  }
   lector_value *grown = realloc(doc->values, (doc->value_count + 1) * sizeof *grown);
   if (!grown) return LECTOR_ENOMEM;
   doc->values = grown;
-  lector_value value = {copy_string(key), copy_string(json)};
+  lector_value value = {copy_string(key), copy_string(json), doc->current_run};
   if (!value.key || !value.json) {
     free(value.key);
     free(value.json);

@@ -15,11 +15,13 @@ typedef struct lector_span {
   double score;
   int has_score;
   char *attrs_json;        /* a JSON object, or NULL */
+  int64_t run_id;          /* the pass run that added it; 0 for none */
 } lector_span;
 
 typedef struct lector_value {
   char *key;
   char *json;              /* any JSON value */
+  int64_t run_id;          /* the pass run that set it; 0 for none */
 } lector_value;
 
 typedef struct lector_doc {
@@ -35,6 +37,7 @@ typedef struct lector_doc {
   lector_span *spans; size_t span_count, span_cap;
   lector_value *values; size_t value_count;
   char **errors; size_t error_count;
+  int64_t current_run;        /* stamped on spans and values added from now on */
 } lector_doc;
 
 /* Take ownership of normalized text (from lector_text_normalize), segment it

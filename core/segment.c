@@ -155,7 +155,9 @@ enum {
   F_CLAUSE = 1u << 17,       /* , ; : and their CJK and Arabic forms */
   F_WRAP_END = 1u << 18,     /* , ; or a hyphen: a line ending here goes on */
   F_LPAREN = 1u << 19,
-  F_RPAREN = 1u << 20
+  F_RPAREN = 1u << 20,
+  /* a token that match_quotes may open or close a quotation with */
+  F_ANY_DQ = F_DQ_OPEN | F_DQ_CLOSE | F_DQ_LEFT | F_STRAIGHT_DQ
 };
 
 /* ---- the segmenter's state ---------------------------------------------- */
@@ -190,7 +192,6 @@ typedef struct segmenter {
   size_t at_pos;                 /* next '@' at or after the cursor, or end */
   size_t at_local_start;         /* where the address before at_pos may start */
   size_t at_email_end;           /* end of that address, 0 if it is not one */
-  int at_known;
   size_t no_domain_until;        /* a dotted run up to here is no domain */
 } segmenter;
 
@@ -406,23 +407,28 @@ static size_t email_domain_end(const segmenter *sg, size_t at) {
   return q;
 }
 
-/* End of an e-mail address starting at p, or 0. The next '@' and the
- * address around it are worked out once and reused until the scan passes
- * that '@', so a long run without '@' costs one memchr. */
-static size_t email_at(segmenter *sg, size_t p) {
+/* Find the next '@' at or after p and the e-mail address around it, for
+ * email_at; also run at each paragraph's start, so that the memo is always
+ * valid. A long run without '@' costs one memchr. */
+static void find_next_at(segmenter *sg, size_t p) {
   const unsigned char *t = sg->text;
-  if (!sg->at_known || sg->at_pos < p) {
-    const unsigned char *a = memchr(t + p, '@', sg->end - p);
-    sg->at_known = 1;
-    sg->at_pos = a ? (size_t)(a - t) : sg->end;
-    sg->at_email_end = 0;
-    if (a) {
-      size_t b = sg->at_pos;
-      while (b > 0 && is_email_local(t[b - 1])) b--;
-      sg->at_local_start = b;
-      sg->at_email_end = email_domain_end(sg, sg->at_pos);
-    }
+  const unsigned char *a = memchr(t + p, '@', sg->end - p);
+  sg->at_pos = a ? (size_t)(a - t) : sg->end;
+  sg->at_email_end = 0;
+  if (a) {
+    size_t b = sg->at_pos;
+    while (b > 0 && is_email_local(t[b - 1])) b--;
+    sg->at_local_start = b;
+    sg->at_email_end = email_domain_end(sg, sg->at_pos);
   }
+}
+
+/* End of an e-mail address starting at p, or 0. The next '@' and the
+ * address around it are reused until the scan passes that '@'; this check
+ * runs for every word and number, so it is kept apart from the search to
+ * stay small enough to inline. */
+static size_t email_at(segmenter *sg, size_t p) {
+  if (sg->at_pos < p) find_next_at(sg, p);
   if (sg->at_email_end && p >= sg->at_local_start && p < sg->at_pos) return sg->at_email_end;
   return 0;
 }
@@ -828,7 +834,7 @@ static int tokenize_paragraph(segmenter *sg, size_t start, size_t end, size_t fi
   size_t t0 = sg->out->token_count, p = start, line = first_line;
   int space = 1, newline = 0;
   sg->end = end;
-  sg->at_known = 0;
+  find_next_at(sg, start);
   sg->no_domain_until = 0;
   for (;;) {
     size_t n;
@@ -893,6 +899,7 @@ static int match_quotes(splitter *sp) {
   sg->quote_count = 0;
   for (size_t j = 0; j < sp->count; j++) {
     uint32_t f = sp->f[j];
+    if (!(f & F_ANY_DQ)) continue;  /* most tokens are no quote at all */
     int closes = 0, opens = 0;
     if (f & F_STRAIGHT_DQ) {
       opens = straight_quote_opens(sp, j, is_open && open_straight);
@@ -1055,6 +1062,10 @@ static int split_sentences(segmenter *sg, size_t t0, size_t count, const line_in
   if (match_quotes(&sp) != 0) return -1;
   size_t s = 0, i = 0, line = 0;
   while (i < count) {
+    /* A token that is no stop and is not followed by a line break ends no
+     * sentence: skip the run of them, the most of every paragraph. */
+    while (i + 1 < count && !(sp.f[i] & (F_TERM | F_ABBR)) && !(sp.f[i + 1] & F_NL_BEFORE))
+      i++;
     uint32_t f = sp.f[i];
     size_t k = (f & (F_TERM | F_ABBR)) ? take_closers(&sp, i) : i;
     if (k + 1 >= count) return push_sentence(sg, t0, s, count, paragraph);
@@ -1140,7 +1151,8 @@ static int do_block(segmenter *sg) {
 
 static int reserve_output(segmenter *sg, size_t len) {
   lector_segments *out = sg->out;
-  out->tokens = grow(NULL, &sg->token_cap, len / 8 + 1, sizeof *out->tokens);
+  out->tokens = grow(NULL, &sg->token_cap, len / LECTOR_SEG_BYTES_PER_TOKEN + 1,
+                     sizeof *out->tokens);
   out->sentences = grow(NULL, &sg->sentence_cap, len / 128 + 1, sizeof *out->sentences);
   out->paragraphs = grow(NULL, &sg->paragraph_cap, len / 512 + 1, sizeof *out->paragraphs);
   return out->tokens && out->sentences && out->paragraphs ? 0 : -1;
@@ -1186,7 +1198,7 @@ lector_status lector_segment(const char *text, size_t len, lector_segments *out)
   sg.len = len;
   sg.out = out;
   /* News text averages about six bytes a token and a hundred a sentence;
-   * starting near that saves most of the regrowth on large documents. */
+   * starting near that saves most of the regrowth (and its copying). */
   int rc = reserve_output(&sg, len);
   if (rc == 0) rc = segment_text(&sg);
   free(sg.lines);
