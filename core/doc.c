@@ -250,23 +250,46 @@ static void put_span(jsonbuf *b, const lector_doc *doc, const lector_span *span)
   jsonbuf_raw(b, "}");
 }
 
-/* Spans grouped by layer, in the order the layers were first used. */
+static int compare_spans(const void *a, const void *b, void *context) {
+  const lector_span *spans = context;
+  uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+  const lector_span *x = &spans[i], *y = &spans[j];
+  if (x->start != y->start) return x->start < y->start ? -1 : 1;
+  if (x->stop != y->stop) return x->stop < y->stop ? -1 : 1;
+  return i < j ? -1 : i > j;
+}
+
+size_t lector_doc_span_order(const lector_doc *doc, int layer, uint32_t *order) {
+  size_t count = 0;
+  for (size_t i = 0; i < doc->span_count; i++)
+    if (layer < 0 || doc->spans[i].layer == (uint32_t)layer) order[count++] = (uint32_t)i;
+  /* qsort_r with the GNU argument order (the build defines _GNU_SOURCE). */
+  qsort_r(order, count, sizeof *order, compare_spans, doc->spans);
+  return count;
+}
+
+/* Spans grouped by layer, in the order the layers were first used, each
+ * layer in text order. */
 static void put_spans(jsonbuf *b, const lector_doc *doc) {
+  uint32_t *order = malloc((doc->span_count ? doc->span_count : 1) * sizeof *order);
+  if (!order) {
+    b->failed = 1;
+    return;
+  }
   jsonbuf_raw(b, "{");
   for (size_t layer = 0; layer < doc->layer_count; layer++) {
     if (layer) jsonbuf_raw(b, ",");
     jsonbuf_string(b, doc->layers[layer], strlen(doc->layers[layer]));
     jsonbuf_raw(b, ":[");
-    int first = 1;
-    for (size_t i = 0; i < doc->span_count; i++) {
-      if (doc->spans[i].layer != layer) continue;
-      if (!first) jsonbuf_raw(b, ",");
-      first = 0;
-      put_span(b, doc, &doc->spans[i]);
+    size_t count = lector_doc_span_order(doc, (int)layer, order);
+    for (size_t i = 0; i < count; i++) {
+      if (i) jsonbuf_raw(b, ",");
+      put_span(b, doc, &doc->spans[order[i]]);
     }
     jsonbuf_raw(b, "]");
   }
   jsonbuf_raw(b, "}");
+  free(order);
 }
 
 static void put_values(jsonbuf *b, const lector_doc *doc) {

@@ -58,6 +58,11 @@ lector_status lector_doc_set_value(lector_doc *doc, const char *key, const char 
 const char *lector_doc_get_value(const lector_doc *doc, const char *key);
 lector_status lector_doc_add_error(lector_doc *doc, const char *message);
 
+/* Fill order (room for span_count entries) with the indices of the spans
+ * of one layer (-1: all), in text order: by start, then stop, then the
+ * order they were added. Returns how many. */
+size_t lector_doc_span_order(const lector_doc *doc, int layer, uint32_t *order);
+
 /* The document in lector's public JSON shape, as one line without a newline;
  * malloc'd, length in *len. NULL when out of memory. */
 char *lector_doc_json(const lector_doc *doc, size_t *len);

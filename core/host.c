@@ -21,6 +21,8 @@ extern int luaopen_cjson(lua_State *L);
 typedef struct host_alloc {
   size_t used;
   size_t limit;
+  size_t peak;       /* most held since the last lector_host_reset_usage */
+  int refused;       /* an allocation failed since then */
 } host_alloc;
 
 static void *host_allocator(void *ud, void *ptr, size_t osize, size_t nsize) {
@@ -31,11 +33,17 @@ static void *host_allocator(void *ud, void *ptr, size_t osize, size_t nsize) {
     account->used -= old;
     return NULL;
   }
-  if (account->limit && nsize > old && account->used + (nsize - old) > account->limit)
+  if (account->limit && nsize > old && account->used + (nsize - old) > account->limit) {
+    account->refused = 1;
     return NULL;
+  }
   void *grown = realloc(ptr, nsize);
-  if (!grown) return NULL;
+  if (!grown) {
+    account->refused = 1;
+    return NULL;
+  }
   account->used = account->used - old + nsize;
+  if (account->used > account->peak) account->peak = account->used;
   return grown;
 }
 
@@ -107,6 +115,43 @@ lua_State *lector_host_new(lector_error *err) {
   return L;
 }
 
+/* A state for untrusted plugin code. It starts with no library at all:
+ * open (called protected, with ud as its light userdata argument) opens
+ * exactly what plugins may use and installs the budget hook, before any
+ * plugin code can run. Every allocation counts against memory_limit. */
+lua_State *lector_host_new_sandboxed(size_t memory_limit, lua_CFunction open, void *ud,
+                                     lector_error *err) {
+  host_alloc *account = calloc(1, sizeof *account);
+  lua_State *L = account ? lua_newstate(host_allocator, account) : NULL;
+  if (!L) {
+    free(account);
+    if (err) {
+      err->status = LECTOR_ENOMEM;
+      snprintf(err->message, sizeof err->message, "out of memory creating a Lua state");
+    }
+    return NULL;
+  }
+  /* The limit applies from the first library on: a state too small to
+   * hold its libraries fails here, not later. */
+  account->limit = memory_limit;
+  lua_atpanic(L, at_panic);
+  lua_pushcfunction(L, open);
+  lua_pushlightuserdata(L, ud);
+  int status = lua_pcall(L, 1, 0, 0);
+  if (status != LUA_OK) {
+    if (err) {
+      err->status = status == LUA_ERRMEM ? LECTOR_ENOMEM : LECTOR_EINVAL;
+      const char *message = lua_tostring(L, -1);
+      snprintf(err->message, sizeof err->message, "%s",
+               status == LUA_ERRMEM ? "memory limit too small for the plugin's libraries"
+                                    : message ? message : "cannot open the libraries");
+    }
+    lector_host_close(L);
+    return NULL;
+  }
+  return L;
+}
+
 /* Message handler: a string message gets a traceback; a table or userdata
  * with __tostring is turned into a string first. */
 static int traceback(lua_State *L) {
@@ -132,6 +177,26 @@ size_t lector_host_memory(lua_State *L) {
   void *ud = NULL;
   lua_getallocf(L, &ud);
   return ((host_alloc *)ud)->used;
+}
+
+static host_alloc *account_of(lua_State *L) {
+  void *ud = NULL;
+  lua_getallocf(L, &ud);
+  return ud;
+}
+
+void lector_host_usage_get(lua_State *L, lector_host_usage *usage) {
+  const host_alloc *account = account_of(L);
+  usage->used = account->used;
+  usage->peak = account->peak;
+  usage->limit = account->limit;
+  usage->refused = account->refused;
+}
+
+void lector_host_usage_reset(lua_State *L) {
+  host_alloc *account = account_of(L);
+  account->peak = account->used;
+  account->refused = 0;
 }
 
 void lector_host_close(lua_State *L) {

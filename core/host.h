@@ -13,6 +13,13 @@
  * when out of memory, with err filled. */
 lua_State *lector_host_new(lector_error *err);
 
+/* A state for untrusted plugin code, every allocation counted against
+ * memory_limit bytes (0: none). It holds no library until open, run
+ * protected with ud as its only (light userdata) argument, opens them.
+ * NULL with err filled when the state cannot be made or open fails. */
+lua_State *lector_host_new_sandboxed(size_t memory_limit, lua_CFunction open, void *ud,
+                                     lector_error *err);
+
 /* lua_pcall with a message handler that appends a traceback. On error the
  * message (a string) is left on the stack in place of the results.
  * [-(nargs+1), +(nresults|1), -] */
@@ -23,5 +30,16 @@ void lector_host_close(lua_State *L);
 
 /* Bytes the state has allocated now. */
 size_t lector_host_memory(lua_State *L);
+
+/* What a state's allocator has seen: bytes held now, the most held and
+ * whether an allocation failed since the last reset, and the limit. */
+typedef struct lector_host_usage {
+  size_t used, peak, limit;
+  int refused;
+} lector_host_usage;
+
+void lector_host_usage_get(lua_State *L, lector_host_usage *usage);
+/* Start a new measure: peak = used, refused = 0. */
+void lector_host_usage_reset(lua_State *L);
 
 #endif

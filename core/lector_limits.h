@@ -45,4 +45,44 @@
  * enough; the array still grows when it is not. */
 #define LECTOR_SEG_BYTES_PER_TOKEN 4
 
+/* Plugin archives (docs/plugins.md). An archive holds at most this many
+ * entries (files and folders), each file at most MAX_MEMBER bytes, all
+ * files together at most MAX_TOTAL bytes. The archive file itself is read
+ * into memory once, so it is capped too. */
+#define LECTOR_ARCHIVE_MAX_ENTRIES 1000
+#define LECTOR_ARCHIVE_MAX_MEMBER ((size_t)16 << 20)
+#define LECTOR_ARCHIVE_MAX_TOTAL ((size_t)64 << 20)
+#define LECTOR_ARCHIVE_MAX_FILE ((size_t)64 << 20)
+/* Unpacked bytes per archive byte above which an archive is taken for a
+ * decompression bomb; archives unpacking to less than RATIO_FLOOR bytes
+ * are never refused for their ratio (small text compresses well). */
+#define LECTOR_ARCHIVE_MAX_RATIO 100
+#define LECTOR_ARCHIVE_RATIO_FLOOR ((size_t)1 << 20)
+/* Longest member path, deepest folder nesting, largest MANIFEST.sha256 or
+ * SIGNATURE member. */
+#define LECTOR_ARCHIVE_MAX_PATH 255
+#define LECTOR_ARCHIVE_MAX_DEPTH 16
+#define LECTOR_ARCHIVE_MAX_MANIFEST ((size_t)1 << 20)
+
+/* Plugins run in sandboxed Lua states (docs/sandbox.md). Bytes one
+ * plugin's state may hold; the results a plugin hands to a document in
+ * one call (spans, values, errors) count against the same figure. */
+#define LECTOR_PLUGIN_MEMORY ((size_t)64 << 20)
+/* Lua VM instructions one call into a plugin may execute. */
+#define LECTOR_PLUGIN_INSTRUCTIONS 100000000
+/* The instruction budget is checked every this many instructions: the
+ * cost of the check against how far a plugin may overrun its budget. */
+#define LECTOR_PLUGIN_HOOK_STEP 1000
+/* Lua's pattern matcher runs in C, where no hook can stop it, and a
+ * pattern with a repetition item (* + - ?) can take time polynomial in
+ * the subject. Such patterns are refused on subjects longer than this
+ * (longer than most news articles; a sentence is always far shorter). */
+#define LECTOR_PLUGIN_MAX_MATCH_SUBJECT ((size_t)32 << 10)
+/* Largest file a plugin may read from its folder, code included. */
+#define LECTOR_PLUGIN_MAX_READ ((size_t)16 << 20)
+/* Nesting and size of the tables copied between a plugin's state and the
+ * trusted state (manifests, options, logs). */
+#define LECTOR_PLUGIN_MAX_DEPTH 16
+#define LECTOR_PLUGIN_MAX_COPY_ITEMS 100000
+
 #endif

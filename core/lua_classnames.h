@@ -10,5 +10,6 @@
 #define LECTOR_SPAN_CLASS "lector.Span"
 #define LECTOR_STORE_CLASS "lector.Store"
 #define LECTOR_READER_CLASS "lector.Reader"
+#define LECTOR_PLUGIN_STATE_CLASS "lector.PluginState"
 
 #endif

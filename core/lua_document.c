@@ -56,6 +56,14 @@ static const char *check_name(lua_State *L, int arg, const char *what) {
   return name;
 }
 
+/* Strings that reach JSON and the store as C strings: UTF-8, and no NUL
+ * that would silently cut them. */
+static void check_text(lua_State *L, int arg, const char *s, size_t len, const char *what) {
+  if (strlen(s) != len) luaL_argerror(L, arg, lua_pushfstring(L, "%s holds a NUL byte", what));
+  if (lector_utf8_check(s, len) != len)
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s is not valid UTF-8", what));
+}
+
 static int is_boundary(const lector_doc *doc, lua_Integer offset) {
   return offset == (lua_Integer)doc->len || ((unsigned char)doc->text[offset] & 0xC0) != 0x80;
 }
@@ -93,6 +101,7 @@ LECTOR_FUNCTION(document, add) {
     if (label_type == LUA_TSTRING) label = lua_tolstring(L, -1, &label_len);
     if (!label || label_len > LECTOR_MAX_NAME_BYTES)
       luaL_argerror(L, 3, "field 'label' must be a string of at most 256 bytes");
+    check_text(L, 3, label, label_len, "field 'label'");
   }
   double score = 0;
   int has_score = lua_getfield(L, 3, "score") != LUA_TNIL;
@@ -199,18 +208,6 @@ LECTOR_FUNCTION(document, paragraphs) {
   return 1;
 }
 
-typedef struct span_order {
-  const lector_span *spans;
-} span_order;
-
-static int compare_spans(const void *a, const void *b, void *context) {
-  const lector_span *spans = ((const span_order *)context)->spans;
-  const lector_span *x = &spans[*(const uint32_t *)a], *y = &spans[*(const uint32_t *)b];
-  if (x->start != y->start) return x->start < y->start ? -1 : 1;
-  if (x->stop != y->stop) return x->stop < y->stop ? -1 : 1;
-  return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
-}
-
 /* Upvalues: the document, the sorted index array (userdata), its length,
  * the next position. */
 static int next_span(lua_State *L) {
@@ -238,11 +235,7 @@ LECTOR_FUNCTION(document, spans) {
   }
   lua_pushvalue(L, 1);
   uint32_t *order = lua_newuserdatauv(L, (doc->span_count ? doc->span_count : 1) * sizeof *order, 0);
-  size_t count = 0;
-  for (size_t i = 0; i < doc->span_count; i++)
-    if (layer == -1 || doc->spans[i].layer == (uint32_t)layer) order[count++] = (uint32_t)i;
-  span_order context = {doc->spans};
-  qsort_r(order, count, sizeof *order, compare_spans, &context);
+  size_t count = layer == -2 ? 0 : lector_doc_span_order(doc, layer, order);
   lua_pushinteger(L, (lua_Integer)count);
   lua_pushinteger(L, 0);
   lua_pushcclosure(L, next_span, 4);
@@ -284,7 +277,10 @@ LECTOR_FUNCTION(document, get) {
 /* doc:error(message): record a problem with this document. */
 LECTOR_FUNCTION(document, error) {
   lector_doc *doc = lector_check_document(L, 1);
-  if (lector_doc_add_error(doc, luaL_checkstring(L, 2)) != LECTOR_OK)
+  size_t len;
+  const char *message = luaL_checklstring(L, 2, &len);
+  check_text(L, 2, message, len, "message");
+  if (lector_doc_add_error(doc, message) != LECTOR_OK)
     return luaL_error(L, "out of memory recording an error");
   return 0;
 }

@@ -13,10 +13,7 @@
 #include "lua_lector.h"
 #include "store.h"
 
-extern int luaopen_cjson(lua_State *L);
 
-#define JSON_ENCODE_KEY "lector.json.encode"
-#define JSON_DECODE_KEY "lector.json.decode"
 
 /* ---- shared glue ------------------------------------------------------ */
 
@@ -108,70 +105,45 @@ int lector_push_failure(lua_State *L, const char *prefix, const lector_error *er
   return 3;
 }
 
+/* Option fields are read raw: an __index function on an options table must
+ * not run, and a string read raw stays alive as long as the table holds it
+ * (the table is an argument, so it is on the stack). */
 const char *lector_opt_string_field(lua_State *L, int arg, const char *field) {
   if (lua_isnoneornil(L, arg)) return NULL;
-  int type = lua_getfield(L, arg, field);
+  lua_pushstring(L, field);
+  int type = lua_rawget(L, arg);
   if (type != LUA_TNIL && type != LUA_TSTRING)
     luaL_argerror(L, arg, lua_pushfstring(L, "field '%s' must be a string", field));
-  /* The table keeps the string alive after the pop. */
-  const char *value = lua_tostring(L, -1);
+  size_t len = 0;
+  const char *value = lua_tolstring(L, -1, &len);
   lua_pop(L, 1);
+  if (value && strlen(value) != len)
+    luaL_argerror(L, arg, lua_pushfstring(L, "field '%s' holds a NUL byte", field));
+  if (value && lector_utf8_check(value, len) != len)
+    luaL_argerror(L, arg, lua_pushfstring(L, "field '%s' is not valid UTF-8", field));
   return value;
 }
 
 lua_Integer lector_opt_integer_field(lua_State *L, int arg, const char *field, lua_Integer def) {
   if (lua_isnoneornil(L, arg)) return def;
-  int type = lua_getfield(L, arg, field);
+  lua_pushstring(L, field);
+  int type = lua_rawget(L, arg);
   int isint = 0;
   lua_Integer value = lua_tointegerx(L, -1, &isint);
   lua_pop(L, 1);
   if (type == LUA_TNIL) return def;
-  if (!isint) luaL_argerror(L, arg, lua_pushfstring(L, "field '%s' must be an integer", field));
+  if (!isint || type != LUA_TNUMBER)
+    luaL_argerror(L, arg, lua_pushfstring(L, "field '%s' must be an integer", field));
   return value;
 }
 
 int lector_opt_boolean_field(lua_State *L, int arg, const char *field) {
   if (lua_isnoneornil(L, arg)) return 0;
-  lua_getfield(L, arg, field);
+  lua_pushstring(L, field);
+  lua_rawget(L, arg);
   int value = lua_toboolean(L, -1);
   lua_pop(L, 1);
   return value;
-}
-
-const char *lector_json_encode(lua_State *L, int idx, const char *what) {
-  idx = lua_absindex(L, idx);
-  lua_getfield(L, LUA_REGISTRYINDEX, JSON_ENCODE_KEY);
-  lua_pushvalue(L, idx);
-  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-    luaL_error(L, "%s cannot be stored as JSON: %s", what, lua_tostring(L, -1));
-    return NULL;
-  }
-  return lua_tostring(L, -1);
-}
-
-void lector_json_decode(lua_State *L, const char *json) {
-  lua_getfield(L, LUA_REGISTRYINDEX, JSON_DECODE_KEY);
-  lua_pushstring(L, json);
-  lua_call(L, 1, 1);
-}
-
-/* A private cjson instance: its settings cannot be changed by scripts that
- * use the shared `cjson` module. */
-static void open_json(lua_State *L) {
-  luaL_requiref(L, "cjson", luaopen_cjson, 0);      /* [cjson] */
-  lua_getfield(L, -1, "new");
-  lua_call(L, 0, 1);                                 /* [cjson, private] */
-  lua_getfield(L, -1, "encode_max_depth");
-  lua_pushinteger(L, LECTOR_JSON_MAX_DEPTH);
-  lua_call(L, 1, 0);
-  lua_getfield(L, -1, "decode_max_depth");
-  lua_pushinteger(L, LECTOR_JSON_MAX_DEPTH);
-  lua_call(L, 1, 0);
-  lua_getfield(L, -1, "encode");
-  lua_setfield(L, LUA_REGISTRYINDEX, JSON_ENCODE_KEY);
-  lua_getfield(L, -1, "decode");
-  lua_setfield(L, LUA_REGISTRYINDEX, JSON_DECODE_KEY);
-  lua_pop(L, 2);
 }
 
 /* ---- constructors ------------------------------------------------------ */
@@ -181,6 +153,7 @@ static void open_json(lua_State *L) {
 typedef struct doc_opts {
   lector_text_opts text;
   const char *id, *source, *title, *meta_json;
+  int guess_title;   /* no title given: take the text's first line */
 } doc_opts;
 
 /* [-0, +(0|1), e]: leaves the encoded meta on the stack when there is one. */
@@ -189,6 +162,7 @@ static void read_doc_opts(lua_State *L, int arg, doc_opts *opts) {
   if (lua_isnoneornil(L, arg)) return;
   luaL_checktype(L, arg, LUA_TTABLE);
   opts->text.lossy = lector_opt_boolean_field(L, arg, "lossy");
+  opts->guess_title = lector_opt_boolean_field(L, arg, "guess_title");
   lua_Integer max = lector_opt_integer_field(L, arg, "max_bytes", 0);
   if (max < 0) luaL_argerror(L, arg, "field 'max_bytes' must not be negative");
   opts->text.max_bytes = (size_t)max;
@@ -197,13 +171,15 @@ static void read_doc_opts(lua_State *L, int arg, doc_opts *opts) {
   opts->title = lector_opt_string_field(L, arg, "title");
   if (opts->id && (!*opts->id || strlen(opts->id) > LECTOR_MAX_NAME_BYTES))
     luaL_argerror(L, arg, "field 'id' must be 1 to 256 bytes");
-  int type = lua_getfield(L, arg, "meta");
+  lua_pushliteral(L, "meta");
+  int type = lua_rawget(L, arg);
   if (type == LUA_TNIL) {
     lua_pop(L, 1);
     return;
   }
   if (type != LUA_TTABLE) luaL_argerror(L, arg, "field 'meta' must be a table");
   opts->meta_json = lector_json_encode(L, -1, "meta");
+  if (opts->meta_json[0] != '{') luaL_argerror(L, arg, "field 'meta' must have string keys");
   lua_remove(L, -2);
 }
 
@@ -246,9 +222,14 @@ LECTOR_FUNCTION(core, doc) {
   lector_doc **slot = lector_push_document(L, NULL);
   lector_text text = {0};
   lector_error err = {0};
-  if (lector_text_normalize(raw, len, &opts.text, &text, &err) != LECTOR_OK ||
-      fill_document(slot, &text, &opts, &err) != LECTOR_OK)
+  if (lector_text_normalize(raw, len, &opts.text, &text, &err) != LECTOR_OK)
     return lector_push_failure(L, NULL, &err);
+  char *guessed = !opts.title && opts.guess_title ? lector_doc_guess_title(text.data, text.len)
+                                                  : NULL;
+  if (guessed) opts.title = guessed;
+  lector_status status = fill_document(slot, &text, &opts, &err);
+  free(guessed);
+  if (status != LECTOR_OK) return lector_push_failure(L, NULL, &err);
   lector_account_document(L, *slot);
   return 1;
 }
@@ -386,15 +367,6 @@ LECTOR_FUNCTION(core, kind) {
   return 1;
 }
 
-/* lector.core.guess_title(text) -> the title plain text would get, or nil */
-LECTOR_FUNCTION(core, guess_title) {
-  size_t len;
-  const char *text = luaL_checklstring(L, 1, &len);
-  char *title = lector_doc_guess_title(text, len);
-  if (!title) return 0;
-  return lector_push_owned_string(L, title, strlen(title));
-}
-
 /* lector.core.mkdirs(path) -> true | nil, message, "io": create a folder
  * and its missing parents. */
 LECTOR_FUNCTION(core, mkdirs) {
@@ -407,7 +379,10 @@ LECTOR_FUNCTION(core, mkdirs) {
     if (prefix[i] != '/' && prefix[i] != '\0') continue;
     char saved = prefix[i];
     prefix[i] = '\0';
-    int failed = mkdir(prefix, 0777) != 0 && errno != EEXIST;
+    struct stat st;
+    int failed = mkdir(prefix, 0777) != 0 &&
+                 (errno != EEXIST || stat(prefix, &st) != 0 || !S_ISDIR(st.st_mode));
+    if (failed && errno == 0) errno = ENOTDIR;
     prefix[i] = saved;
     if (failed) {
       lector_error err = {.status = LECTOR_EIO};
@@ -420,7 +395,6 @@ LECTOR_FUNCTION(core, mkdirs) {
 }
 
 static const luaL_Reg core_functions[] = {
-  LECTOR_ENTRY(core, guess_title),
   LECTOR_ENTRY(core, mkdirs),
   LECTOR_ENTRY(core, doc),
   LECTOR_ENTRY(core, load),
@@ -428,18 +402,22 @@ static const luaL_Reg core_functions[] = {
   LECTOR_ENTRY(core, kind),
   {"open", lector_store_open_lua},
   {"reader", lector_reader_open_lua},
+  {"sandbox", lector_sandbox_open_lua},
   {NULL, NULL}
 };
 
 int luaopen_lector_core(lua_State *L) {
-  open_json(L);
   lector_open_document(L);
   lector_open_sentence(L);
   lector_open_token(L);
   lector_open_span(L);
   lector_open_store(L);
   lector_open_reader(L);
+  lector_open_plugin(L);
   luaL_newlib(L, core_functions);
+  lector_open_json(L);
+  lua_setfield(L, -2, "json");
+  lector_open_archive(L);
   lua_pushstring(L, lector_version());
   lua_setfield(L, -2, "version");
   lua_pushinteger(L, (lua_Integer)LECTOR_DEFAULT_MAX_DOC_BYTES);

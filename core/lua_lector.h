@@ -30,10 +30,16 @@ void lector_open_token(lua_State *L);
 void lector_open_span(lua_State *L);
 void lector_open_store(lua_State *L);
 void lector_open_reader(lua_State *L);
+void lector_open_plugin(lua_State *L);
+/* Add the plugin-archive functions (pack, verify, extract, keygen, ...) to
+ * the lector.core table on top of the stack. [-0, +0, e] */
+void lector_open_archive(lua_State *L);
 
 /* lector.open(path [, opts]) and lector.core.reader(path). */
 int lector_store_open_lua(lua_State *L);
 int lector_reader_open_lua(lua_State *L);
+/* lector.core.sandbox{...}: a plugin in its own sandboxed state. */
+int lector_sandbox_open_lua(lua_State *L);
 
 /* Push a new Document that takes over one reference to doc (which may be
  * NULL, to be filled in through the returned slot). [-0, +1, m] */
@@ -59,11 +65,13 @@ int lector_push_owned_string(lua_State *L, char *s, size_t len);
 /* Push the slice [start, stop) of the document's text. [-0, +1, m] */
 void lector_push_slice(lua_State *L, const lector_doc *doc, uint32_t start, uint32_t stop);
 
-/* JSON through lector's own cjson instance (depth-limited, not shared with
- * scripts). encode raises "what: reason" on values JSON cannot hold.
- * [-0, +1, e] */
+/* JSON for Lua values (lua_json.c). encode pushes the text, and raises
+ * "WHAT cannot be stored as JSON: reason" on a value JSON cannot hold;
+ * decode pushes the value, whole numbers as integers. [-0, +1, e] */
 const char *lector_json_encode(lua_State *L, int idx, const char *what);
 void lector_json_decode(lua_State *L, const char *json);
+/* Push the lector.json table {encode, decode, null}. [-0, +1, e] */
+void lector_open_json(lua_State *L);
 
 /* The short name scripts see for a status, e.g. "utf8", "too_large". */
 const char *lector_status_name(lector_status status);

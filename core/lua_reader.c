@@ -91,11 +91,21 @@ static int is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* r:peek() -> the first byte that is not white space, as a string, without
- * consuming anything; nil at the end of input. */
+static int starts_with_bom(const reader_ud *r) {
+  return r->lineno == 0 && r->end - r->start >= 3 &&
+         memcmp(r->buf + r->start, "\xEF\xBB\xBF", 3) == 0;
+}
+
+/* r:peek() -> the first byte that is not white space (nor a byte order mark
+ * at the start of the input), as a string, without consuming anything; nil
+ * at the end of input. */
 LECTOR_FUNCTION(reader, peek) {
   reader_ud *r = check_reader(L, 1);
-  size_t i = r->start;
+  while (r->end - r->start < 3 && !r->eof) {
+    int got = fill(r);
+    if (got < 0) return io_failure(L, "read");
+  }
+  size_t i = r->start + (starts_with_bom(r) ? 3 : 0);
   for (;;) {
     while (i < r->end && is_space(r->buf[i])) i++;
     if (i < r->end) {
@@ -144,12 +154,14 @@ LECTOR_FUNCTION(reader, line) {
     char *nl = unscanned ? memchr(r->buf + r->start + r->scanned, '\n', unscanned) : NULL;
     if (nl) {
       size_t stop = (size_t)(nl - r->buf);
+      size_t length = stop - r->start;
+      if (length > 0 && r->buf[stop - 1] == '\r') length--;
       r->lineno++;
       r->scanned = 0;
-      if (stop - r->start > (size_t)max) {
+      if (length > (size_t)max) {
         lua_pushboolean(L, 0);
         lua_pushinteger(L, r->lineno);
-        lua_pushinteger(L, (lua_Integer)(stop - r->start));
+        lua_pushinteger(L, (lua_Integer)length);
         r->start = stop + 1;
         return 3;
       }

@@ -138,12 +138,99 @@ LECTOR_FUNCTION(store, query) {
   if (lector_store_prepare(store, sql, &stmt, &err) != LECTOR_OK)
     return luaL_error(L, "%s", err.message);
   int nargs = lua_gettop(L) - 2;
+  if (!lua_checkstack(L, nargs + 2)) {
+    sqlite3_finalize(stmt);
+    return luaL_error(L, "too many values to bind (%d)", nargs);
+  }
   lua_pushcfunction(L, run_statement);
   lua_pushlightuserdata(L, stmt);
   for (int i = 0; i < nargs; i++) lua_pushvalue(L, 3 + i);
   int status = lua_pcall(L, nargs + 1, 1, 0);
   sqlite3_finalize(stmt);
   if (status != LUA_OK) return lua_error(L);
+  return 1;
+}
+
+/* db:begin_run(plugin, version, options_json) -> run id | nil, message, status */
+LECTOR_FUNCTION(store, begin_run) {
+  lector_store *store = check_store(L, 1);
+  const char *plugin = luaL_checkstring(L, 2);
+  const char *version = luaL_checkstring(L, 3);
+  const char *options = luaL_checkstring(L, 4);
+  int64_t run_id = 0;
+  lector_error err = {0};
+  if (lector_store_begin_run(store, plugin, version, options, &run_id, &err) != LECTOR_OK)
+    return lector_push_failure(L, lector_store_path(store), &err);
+  lua_pushinteger(L, run_id);
+  return 1;
+}
+
+/* db:finish_run(run_id, status [, error]) -> true | nil, message, status */
+LECTOR_FUNCTION(store, finish_run) {
+  lector_store *store = check_store(L, 1);
+  lua_Integer run_id = luaL_checkinteger(L, 2);
+  const char *status = luaL_checkstring(L, 3);
+  const char *error = luaL_optstring(L, 4, NULL);
+  lector_error err = {0};
+  if (lector_store_finish_run(store, run_id, status, error, &err) != LECTOR_OK)
+    return lector_push_failure(L, lector_store_path(store), &err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* Builds the table for db:pass from a lector_pass (light userdata);
+ * runs protected so the caller frees the pass either way. */
+static int push_pass(lua_State *L) {
+  const lector_pass *pass = lua_touserdata(L, 1);
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, pass->version);
+  lua_setfield(L, -2, "version");
+  lua_pushstring(L, pass->options_json);
+  lua_setfield(L, -2, "options");
+  lua_pushstring(L, pass->status);
+  lua_setfield(L, -2, "status");
+  lua_pushinteger(L, pass->run_id);
+  lua_setfield(L, -2, "run_id");
+  return 1;
+}
+
+/* db:pass(doc_id, plugin) -> {version=, options=, status=, run_id=} | nil */
+LECTOR_FUNCTION(store, pass) {
+  lector_store *store = check_store(L, 1);
+  const char *doc_id = luaL_checkstring(L, 2);
+  const char *plugin = luaL_checkstring(L, 3);
+  lector_pass pass;
+  int found = 0;
+  lector_error err = {0};
+  if (lector_store_get_pass(store, doc_id, plugin, &pass, &found, &err) != LECTOR_OK)
+    return lector_push_failure(L, lector_store_path(store), &err);
+  if (!found) return 0;
+  lua_pushcfunction(L, push_pass);
+  lua_pushlightuserdata(L, &pass);
+  int status = lua_pcall(L, 1, 1, 0);
+  lector_pass_clear(&pass);
+  if (status != LUA_OK) return lua_error(L);
+  return 1;
+}
+
+/* db:set_pass(doc_id, plugin, {version=, options=, status=, run_id=, error=}) */
+LECTOR_FUNCTION(store, set_pass) {
+  lector_store *store = check_store(L, 1);
+  const char *doc_id = luaL_checkstring(L, 2);
+  const char *plugin = luaL_checkstring(L, 3);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  const char *version = lector_opt_string_field(L, 4, "version");
+  const char *options = lector_opt_string_field(L, 4, "options");
+  const char *status = lector_opt_string_field(L, 4, "status");
+  lua_Integer run_id = lector_opt_integer_field(L, 4, "run_id", 0);
+  const char *error = lector_opt_string_field(L, 4, "error");
+  if (!version || !options || !status)
+    return luaL_argerror(L, 4, "fields 'version', 'options' and 'status' are required");
+  lector_error err = {0};
+  if (lector_store_set_pass(store, doc_id, plugin, version, options, run_id, status, error,
+                            &err) != LECTOR_OK)
+    return lector_push_failure(L, lector_store_path(store), &err);
+  lua_pushboolean(L, 1);
   return 1;
 }
 
@@ -184,7 +271,7 @@ static int store_tostring(lua_State *L) {
 
 static const luaL_Reg store_metamethods[] = {
   {"__gc", store_gc},
-  {"__close", store_gc},
+  {"__close", lua_store_close},
   {"__tostring", store_tostring},
   {NULL, NULL}
 };
@@ -195,6 +282,10 @@ static const luaL_Reg store_methods[] = {
   LECTOR_ENTRY(store, load),
   LECTOR_ENTRY(store, query),
   LECTOR_ENTRY(store, close),
+  LECTOR_ENTRY(store, begin_run),
+  LECTOR_ENTRY(store, finish_run),
+  LECTOR_ENTRY(store, pass),
+  LECTOR_ENTRY(store, set_pass),
   {NULL, NULL}
 };
 

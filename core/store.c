@@ -92,6 +92,23 @@ static const char *const migrations[LECTOR_SCHEMA_VERSION] = {
   "END;\n"
   "PRAGMA application_id = 1281713012;\n"
   "PRAGMA user_version = 1;\n",
+  /* 1 -> 2: plugin passes. passes holds, per document and plugin, the run
+   * whose results are current, so that a pass already done with the same
+   * version and options is not done again. */
+  "CREATE TABLE passes(\n"
+  "  doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,\n"
+  "  plugin TEXT NOT NULL,\n"
+  "  version TEXT NOT NULL,\n"
+  "  options TEXT NOT NULL CHECK (json_valid(options)),\n"
+  "  run_id INTEGER REFERENCES runs(id),\n"
+  "  status TEXT NOT NULL,\n"
+  "  error TEXT,\n"
+  "  finished_at TEXT NOT NULL,\n"
+  "  PRIMARY KEY (doc_id, plugin)\n"
+  ") WITHOUT ROWID;\n"
+  "CREATE INDEX spans_by_run ON spans(run_id);\n"
+  "CREATE INDEX doc_values_by_run ON doc_values(run_id);\n"
+  "PRAGMA user_version = 2;\n",
 };
 
 /* Every statement the store runs more than once, prepared when the store
@@ -117,6 +134,10 @@ enum statement {
   STMT_LOAD_DOC,
   STMT_LOAD_SPANS,
   STMT_LOAD_VALUES,
+  STMT_BEGIN_RUN,
+  STMT_FINISH_RUN,
+  STMT_GET_PASS,
+  STMT_SET_PASS,
   STMT_MAX_ROWID,
   STMT_INDEX_BATCH,
   STMT_UNINDEX_ONE,
@@ -127,6 +148,18 @@ enum statement {
 #define NOW_UTC "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
 static const char *const statement_sql[STMT_COUNT] = {
+  [STMT_BEGIN_RUN] = "INSERT INTO runs(plugin, version, options, started_at, status)"
+                     " VALUES (?1, ?2, ?3, " NOW_UTC ", 'running')",
+  [STMT_FINISH_RUN] = "UPDATE runs SET finished_at = " NOW_UTC ", status = ?2, error = ?3"
+                      " WHERE id = ?1",
+  [STMT_GET_PASS] = "SELECT version, options, status, run_id FROM passes"
+                    " WHERE doc_id = ?1 AND plugin = ?2",
+  [STMT_SET_PASS] = "INSERT INTO passes(doc_id, plugin, version, options, run_id, status, error,"
+                    " finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " NOW_UTC ")"
+                    " ON CONFLICT (doc_id, plugin) DO UPDATE SET version = excluded.version,"
+                    " options = excluded.options, run_id = excluded.run_id,"
+                    " status = excluded.status, error = excluded.error,"
+                    " finished_at = excluded.finished_at",
   [STMT_MAX_ROWID] = "SELECT coalesce(max(rowid), 0) FROM documents",
   [STMT_INDEX_BATCH] = "INSERT INTO documents_fts(rowid, title, text)"
                        " SELECT rowid, title, text FROM documents WHERE rowid > ?1",
@@ -157,14 +190,15 @@ static const char *const statement_sql[STMT_COUNT] = {
     "INSERT INTO sentences(doc_id, idx, start, stop) VALUES (?1, ?2, ?3, ?4)",
   [STMT_INSERT_SPAN] =
     "INSERT INTO spans(doc_id, layer, label, start, stop, score, attrs, run_id)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL)",
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
   [STMT_UPSERT_VALUE] =
-    "INSERT INTO doc_values(doc_id, key, value, run_id) VALUES (?1, ?2, ?3, NULL)"
+    "INSERT INTO doc_values(doc_id, key, value, run_id) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (doc_id, key) DO UPDATE SET value = excluded.value, run_id = excluded.run_id",
   [STMT_LOAD_DOC] = "SELECT source, title, text, meta, repairs FROM documents WHERE id = ?1",
   [STMT_LOAD_SPANS] =
-    "SELECT layer, label, start, stop, score, attrs FROM spans WHERE doc_id = ?1 ORDER BY rowid",
-  [STMT_LOAD_VALUES] = "SELECT key, value FROM doc_values WHERE doc_id = ?1 ORDER BY key",
+    "SELECT layer, label, start, stop, score, attrs, run_id FROM spans WHERE doc_id = ?1"
+    " ORDER BY rowid",
+  [STMT_LOAD_VALUES] = "SELECT key, value, run_id FROM doc_values WHERE doc_id = ?1 ORDER BY key",
 };
 
 struct lector_store {
@@ -248,6 +282,12 @@ static void finish(sqlite3_stmt *stmt) {
 
 static int bind_text(sqlite3_stmt *stmt, int index, const char *s) {
   return sqlite3_bind_text(stmt, index, s, -1, SQLITE_STATIC);
+}
+
+/* A run id, or NULL for results no recorded run produced. */
+static int bind_run(sqlite3_stmt *stmt, int index, int64_t run_id) {
+  if (run_id <= 0) return sqlite3_bind_null(stmt, index);
+  return sqlite3_bind_int64(stmt, index, run_id);
 }
 
 /* One integer from a one-row query such as a PRAGMA. */
@@ -654,6 +694,7 @@ static int insert_spans(lector_store *store, const lector_doc *doc, const char *
     if (span->has_score) sqlite3_bind_double(stmt, 6, span->score);
     else sqlite3_bind_null(stmt, 6);
     bind_text(stmt, 7, span->attrs_json);
+    bind_run(stmt, 8, span->run_id);
     int rc = run(stmt);
     if (rc != SQLITE_OK) return rc;
   }
@@ -666,6 +707,7 @@ static int upsert_values(lector_store *store, const lector_doc *doc, const char 
     bind_text(stmt, 1, doc_id);
     bind_text(stmt, 2, doc->values[i].key);
     bind_text(stmt, 3, doc->values[i].json);
+    bind_run(stmt, 4, doc->values[i].run_id);
     int rc = run(stmt);
     if (rc != SQLITE_OK) return rc;
   }
@@ -853,6 +895,7 @@ static lector_status load_spans(lector_store *store, lector_doc *doc, lector_err
       status = fail(err, LECTOR_EDB, "a stored span does not fit its document");
       break;
     }
+    doc->current_run = sqlite3_column_int64(stmt, 6);
     status = lector_doc_add_span(doc, layer, (uint32_t)start, (uint32_t)stop,
                                  (const char *)sqlite3_column_text(stmt, 1),
                                  has_score ? &score : NULL,
@@ -865,6 +908,7 @@ static lector_status load_spans(lector_store *store, lector_doc *doc, lector_err
   if (status == LECTOR_OK && rc != SQLITE_DONE)
     status = fail_db(err, store->db, rc, "cannot read the spans");
   finish(stmt);
+  doc->current_run = 0;
   return status;
 }
 
@@ -874,6 +918,7 @@ static lector_status load_values(lector_store *store, lector_doc *doc, lector_er
   int rc = SQLITE_DONE;
   lector_status status = LECTOR_OK;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    doc->current_run = sqlite3_column_int64(stmt, 2);
     status = lector_doc_set_value(doc, (const char *)sqlite3_column_text(stmt, 0),
                                   (const char *)sqlite3_column_text(stmt, 1));
     if (status != LECTOR_OK) {
@@ -884,6 +929,7 @@ static lector_status load_values(lector_store *store, lector_doc *doc, lector_er
   if (status == LECTOR_OK && rc != SQLITE_DONE)
     status = fail_db(err, store->db, rc, "cannot read the values");
   finish(stmt);
+  doc->current_run = 0;
   return status;
 }
 
@@ -943,4 +989,101 @@ lector_status lector_store_load(lector_store *store, const char *id, lector_doc 
 
 const char *lector_store_path(const lector_store *store) {
   return store ? store->path : NULL;
+}
+
+/* ---- plugin runs and passes ------------------------------------------------ */
+
+lector_status lector_store_begin_run(lector_store *store, const char *plugin, const char *version,
+                                     const char *options_json, int64_t *run_id,
+                                     lector_error *err) {
+  *run_id = 0;
+  if (!store || !plugin || !version || !options_json)
+    return fail(err, LECTOR_EINVAL, "a run needs a plugin, a version and options");
+  if (store->readonly)
+    return fail(err, LECTOR_EREADONLY, "cannot record a run: the database was opened read-only");
+  lector_status status = begin_batch(store, err);
+  if (status != LECTOR_OK) return status;
+  sqlite3_stmt *stmt = store->stmts[STMT_BEGIN_RUN];
+  bind_text(stmt, 1, plugin);
+  bind_text(stmt, 2, version);
+  bind_text(stmt, 3, options_json);
+  int rc = run(stmt);
+  if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot record the run");
+  *run_id = sqlite3_last_insert_rowid(store->db);
+  return LECTOR_OK;
+}
+
+lector_status lector_store_finish_run(lector_store *store, int64_t run_id, const char *status_text,
+                                      const char *error, lector_error *err) {
+  if (!store || !status_text) return fail(err, LECTOR_EINVAL, "no store or no status");
+  lector_status status = begin_batch(store, err);
+  if (status != LECTOR_OK) return status;
+  sqlite3_stmt *stmt = store->stmts[STMT_FINISH_RUN];
+  sqlite3_bind_int64(stmt, 1, run_id);
+  bind_text(stmt, 2, status_text);
+  bind_text(stmt, 3, error);
+  int rc = run(stmt);
+  if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot record the run");
+  return LECTOR_OK;
+}
+
+void lector_pass_clear(lector_pass *pass) {
+  free(pass->version);
+  free(pass->options_json);
+  free(pass->status);
+  memset(pass, 0, sizeof *pass);
+}
+
+/*
+ * The pass record of plugin on the stored document doc_id: *found is 0 when
+ * the plugin never ran on it. Reads inside the open batch, so it sees
+ * records written since the last commit.
+ */
+lector_status lector_store_get_pass(lector_store *store, const char *doc_id, const char *plugin,
+                                    lector_pass *pass, int *found, lector_error *err) {
+  memset(pass, 0, sizeof *pass);
+  *found = 0;
+  if (!store || !doc_id || !plugin) return fail(err, LECTOR_EINVAL, "no store, id or plugin");
+  sqlite3_stmt *stmt = store->stmts[STMT_GET_PASS];
+  bind_text(stmt, 1, doc_id);
+  bind_text(stmt, 2, plugin);
+  int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) {
+    pass->version = copy_column(stmt, 0);
+    pass->options_json = copy_column(stmt, 1);
+    pass->status = copy_column(stmt, 2);
+    pass->run_id = sqlite3_column_int64(stmt, 3);
+    *found = 1;
+  }
+  finish(stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail_db(err, store->db, rc, "cannot read passes");
+  if (*found && (!pass->version || !pass->options_json || !pass->status)) {
+    lector_pass_clear(pass);
+    *found = 0;
+    return fail(err, LECTOR_ENOMEM, "out of memory");
+  }
+  return LECTOR_OK;
+}
+
+lector_status lector_store_set_pass(lector_store *store, const char *doc_id, const char *plugin,
+                                    const char *version, const char *options_json,
+                                    int64_t run_id, const char *status_text, const char *error,
+                                    lector_error *err) {
+  if (!store || !doc_id || !plugin || !version || !options_json || !status_text)
+    return fail(err, LECTOR_EINVAL, "an incomplete pass record");
+  if (store->readonly)
+    return fail(err, LECTOR_EREADONLY, "cannot record a pass: the database was opened read-only");
+  lector_status status = begin_batch(store, err);
+  if (status != LECTOR_OK) return status;
+  sqlite3_stmt *stmt = store->stmts[STMT_SET_PASS];
+  bind_text(stmt, 1, doc_id);
+  bind_text(stmt, 2, plugin);
+  bind_text(stmt, 3, version);
+  bind_text(stmt, 4, options_json);
+  bind_run(stmt, 5, run_id);
+  bind_text(stmt, 6, status_text);
+  bind_text(stmt, 7, error);
+  int rc = run(stmt);
+  if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot record the pass");
+  return LECTOR_OK;
 }

@@ -8,7 +8,7 @@
 #include <sqlite3.h>
 #include "doc.h"
 
-#define LECTOR_SCHEMA_VERSION 1
+#define LECTOR_SCHEMA_VERSION 2
 
 typedef struct lector_store lector_store;
 
@@ -46,5 +46,32 @@ lector_status lector_store_load(lector_store *store, const char *id, lector_doc 
                                 lector_error *err);
 
 const char *lector_store_path(const lector_store *store);
+
+/* ---- plugin runs and passes -------------------------------------------- */
+
+/* Record the start of a run: one plugin version with one set of options,
+ * over any number of documents. Written in the current batch. */
+lector_status lector_store_begin_run(lector_store *store, const char *plugin, const char *version,
+                                     const char *options_json, int64_t *run_id,
+                                     lector_error *err);
+/* status: "ok" or "failed"; error may be NULL. */
+lector_status lector_store_finish_run(lector_store *store, int64_t run_id, const char *status,
+                                      const char *error, lector_error *err);
+
+/* What a plugin last did to one stored document. */
+typedef struct lector_pass {
+  char *version;
+  char *options_json;
+  char *status;            /* "ok" or "failed" */
+  int64_t run_id;
+} lector_pass;
+
+lector_status lector_store_get_pass(lector_store *store, const char *doc_id, const char *plugin,
+                                    lector_pass *pass, int *found, lector_error *err);
+lector_status lector_store_set_pass(lector_store *store, const char *doc_id, const char *plugin,
+                                    const char *version, const char *options_json,
+                                    int64_t run_id, const char *status, const char *error,
+                                    lector_error *err);
+void lector_pass_clear(lector_pass *pass);
 
 #endif

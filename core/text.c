@@ -200,6 +200,23 @@ static size_t decode_sequence(const unsigned char *p, size_t avail, uint32_t *cp
   return 0;
 }
 
+size_t lector_utf8_check(const char *s, size_t len) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < len) {
+    if (p[i] < 0x80) {
+      i++;
+      continue;
+    }
+    uint32_t cp;
+    size_t subpart;
+    size_t n = decode_sequence(p + i, len - i, &cp, &subpart);
+    if (n == 0) return i;
+    i += n;
+  }
+  return len;
+}
+
 /* Decode one code point of text already known to be valid UTF-8. */
 static size_t decode_valid(const unsigned char *p, uint32_t *cp) {
   if (p[0] < 0x80) { *cp = p[0]; return 1; }

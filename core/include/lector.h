@@ -68,6 +68,10 @@ lector_status lector_text_read_file(const char *path, const lector_text_opts *op
 
 void lector_text_free(lector_text *text);
 
+/* The offset of the first byte of s that is not part of well-formed UTF-8,
+ * or len when all of it is. */
+size_t lector_utf8_check(const char *s, size_t len);
+
 /* ---- segmentation (segment.c, token.c) ------------------------------- */
 
 typedef enum lector_token_kind {

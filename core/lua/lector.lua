@@ -3,7 +3,6 @@
 -- lector.core; this module adds the loaders written in Lua.
 local core = require "lector.core"
 local sources = require "lector.sources"
-local cjson = require "cjson"
 
 local _ENV = nil
 
@@ -14,10 +13,7 @@ local lector = {
   open = core.open,
   read = sources.read,
   default_db = sources.default_db,
+  json = core.json,
 }
-
--- A private JSON codec for scripts, so that lector's own settings and the
--- shared `cjson` module do not step on each other.
-lector.json = cjson.new()
 
 return lector

@@ -102,6 +102,36 @@ describe("lector analyze", function()
     assert.equal("2\n", count.out)
   end)
 
+  it("refuses records with unusable ids one by one", function()
+    local input = table.concat({
+      '{"id":"' .. ("x"):rep(300) .. '","text":"Long id."}',
+      '{"id":12345678901234567890,"text":"Huge id."}',
+      '{"id":"fine","text":"Fine."}',
+    }, "\n")
+    local r = analyze({ "--no-store", "--format", "jsonl", "-" }, { stdin = input })
+    assert.equal(3, r.code)
+    assert.matches('-:1: "id" must be at most 256 bytes', r.err, 1, true)
+    assert.matches('-:2: "id" must be a string or an integer below 2^53', r.err, 1, true)
+    assert.equal("fine", json.decode(H.lines(r.out)[3]).id)
+  end)
+
+  it("reads JSONL that starts with a byte order mark", function()
+    local body = '\239\187\191{"id":"bom","text":"After a BOM."}\r\n{"id":"two","text":"Second."}\r\n'
+    local path = H.write(H.tmpdir() .. "/bom.jsonl", body)
+    local r = analyze { "--no-store", "--format", "jsonl", path }
+    assert.equal(0, r.code, r.err)
+    assert.equal("bom", json.decode(H.lines(r.out)[1]).id)
+    r = analyze({ "--no-store", "--format", "jsonl", "-" }, { stdin = body })
+    assert.equal(0, r.code, r.err)
+    assert.equal(2, #H.lines(r.out))
+  end)
+
+  it("takes the title of standard input from the normalized text", function()
+    local r = analyze({ "--no-store", "--format", "json", "-" }, { stdin = "\239\187\191My Title\r\n\r\nBody.\r\n" })
+    assert.equal(0, r.code, r.err)
+    assert.equal("My Title", json.decode(r.out).title)
+  end)
+
   it("refuses a JSONL line over the limit and reads the next", function()
     local dir = H.tmpdir()
     local path = H.write(dir .. "/big.jsonl",
@@ -210,7 +240,7 @@ describe("lector analyze", function()
       local before = H.read(db_in(dir))
       local r = analyze { "--db", db_in(dir), H.article }
       assert.equal(4, r.code)
-      assert.matches("schema version 99 is newer than this lector supports (1)", r.err, 1, true)
+      assert.matches("schema version 99 is newer than this lector supports (2)", r.err, 1, true)
       assert.equal(before, H.read(db_in(dir)))
     end)
 

@@ -33,6 +33,21 @@ describe("lector run", function()
     assert.equal("", r.out)
   end)
 
+  it("commits a store's pending saves when the script calls os.exit", function()
+    local dir = H.tmpdir()
+    local script = H.write(dir .. "/exit-after-save.lua", [[
+      local lector = require "lector"
+      local db = assert(lector.open(arg[1]))
+      for i = 1, 5 do db:save(assert(lector.doc("Document " .. i .. ".", { id = "d" .. i }))) end
+      os.exit(0)
+    ]])
+    assert.equal(0, H.lector({ "run", script, dir .. "/a.db" }).code)
+    local count = H.write(dir .. "/count.lua", [[
+      print(require("lector").open(arg[1]):query("select count(*) as n from documents")[1].n)
+    ]])
+    assert.equal("5\n", H.lector({ "run", count, dir .. "/a.db" }).out)
+  end)
+
   it("passes os.exit codes through", function()
     local script = H.write(H.tmpdir() .. "/exit.lua", "os.exit(7)")
     assert.equal(7, H.lector({ "run", script }).code)

@@ -36,6 +36,10 @@ describe("lector.open", function()
     assert.equal(1, #rows)
     assert.error_matches(function() db:query("select ? as a, ? as b", 1) end, "2 parameter%(s%) but 1 value")
     assert.error_matches(function() db:query "select * from no_such_table" end, "no such table")
+    local marks, values = {}, {}
+    for i = 1, 200 do marks[i], values[i] = "?", i end
+    local row = db:query("select " .. table.concat(marks, " + ") .. " as total", table.unpack(values))[1]
+    assert.equal(20100, row.total)
   end)
 
   it("finds documents with full-text search", function()

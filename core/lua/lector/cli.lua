@@ -4,8 +4,8 @@ local lector = require "lector"
 local core = require "lector.core"
 local report = require "lector.report"
 
-local debug, io, loadfile, math, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G =
-  debug, io, loadfile, math, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G
+local debug, io, loadfile, math, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G =
+  debug, io, loadfile, math, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G
 local _ENV = nil
 
 local cli = {}
@@ -279,6 +279,13 @@ local function run(args)
   local script_args = { [0] = script }
   for i = 3, #args do script_args[i - 2] = args[i] end
   _G.arg = script_args
+  -- os.exit closes the Lua state by default here, so that open stores
+  -- commit their pending batch instead of losing it.
+  local exit = os.exit
+  os.exit = function(code, close)
+    if close == nil then close = true end
+    return exit(code, close)
+  end
   local ok, message = xpcall(chunk, traceback, table.unpack(script_args, 1, #script_args))
   io.stdout:flush()
   if not ok then

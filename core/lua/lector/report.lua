@@ -1,8 +1,8 @@
 -- Reports of analysed documents: a readable text report, or lector's JSON
 -- shape (indented objects or one object per line).
-local cjson = require "cjson"
+local json = require("lector.core").json
 
-local setmetatable, string, tostring = setmetatable, string, tostring
+local pcall, setmetatable, string, tostring = pcall, setmetatable, string, tostring
 local _ENV = nil
 
 local report = {}
@@ -71,7 +71,9 @@ end
 -- A refused input still takes its place in the stream, so the output lines
 -- match the input records one to one.
 function Json:failure(message)
-  self.out:write(cjson.encode { id = cjson.null, errors = { message } }, "\n")
+  local ok, text = pcall(json.encode, message)
+  if not ok then text = json.encode((message:gsub("[\128-\255]", "?"))) end
+  self.out:write('{"id":null,"errors":[', text, "]}\n")
 end
 
 function Json:finish() end

@@ -16,6 +16,8 @@ json.decode_max_depth(64)
 local TEXT_EXTENSIONS = { txt = true, md = true }
 local JSONL_EXTENSIONS = { jsonl = true, ndjson = true }
 local RECORD_FIELDS = { id = true, title = true, text = true, meta = true }
+local MAX_ID_BYTES = 256
+local BOM = "\239\187\191"
 
 local function extension(path)
   local ext = path:match "%.([%w]+)$"
@@ -52,17 +54,28 @@ local function record_document(line, where, opts)
     return nil, where .. ": a record must be a JSON object", "json"
   end
   local id = record.id
-  -- cjson reads every number as a float: 7 arrives as 7.0.
-  if type(id) == "number" and math.tointeger(id) then id = tostring(math.tointeger(id)) end
+  if type(id) == "number" then
+    if not math.tointeger(id) or math.abs(id) >= 2 ^ 53 then
+      return nil, where .. ': "id" must be a string or an integer below 2^53 (quote larger ones)', "json"
+    end
+    id = tostring(math.tointeger(id))
+  end
   if type(id) ~= "string" or id == "" then
     return nil, where .. ': the record has no "id" (a string or an integer)', "json"
+  end
+  if #id > MAX_ID_BYTES or id:find("\0", 1, true) then
+    return nil, string.format('%s: "id" must be at most %d bytes, without NUL', where, MAX_ID_BYTES), "json"
   end
   if type(record.text) ~= "string" then
     return nil, where .. ": record " .. id .. ': "text" is missing or not a string', "json"
   end
   local title = record.title
   if type(title) ~= "string" then title = nil end
-  local meta = type(record.meta) == "table" and record.meta or nil
+  local meta = record.meta
+  if meta == cjson.null then meta = nil end
+  if meta ~= nil and (type(meta) ~= "table" or meta[1] ~= nil) then
+    return nil, where .. ": record " .. id .. ': "meta" must be an object', "json"
+  end
   for key, value in pairs(record) do
     if not RECORD_FIELDS[key] and value ~= cjson.null then
       meta = meta or {}
@@ -80,7 +93,11 @@ local function read_jsonl(reader, name, opts, yield)
   local max_line = (opts.max_bytes or core.default_max_bytes) * 2
   while true do
     local line, lineno, length = reader:line(max_line)
-    if line == nil then break end
+    if line == nil then
+      if lineno then yield(nil, name .. ": " .. lineno, "io") end
+      break
+    end
+    if lineno == 1 and line and line:sub(1, 3) == BOM then line = line:sub(4) end
     local where = name .. ":" .. lineno
     if line == false then
       yield(nil, string.format("%s: line too long (%d bytes; the limit is %d bytes)",
@@ -101,8 +118,7 @@ local function read_stdin(opts, yield)
   else
     local raw, read_err, status = reader:read_all(opts.max_bytes or core.default_max_bytes)
     if not raw then return yield(nil, "-: " .. read_err, status) end
-    local title = core.guess_title(raw)
-    local doc, doc_err, doc_status = core.doc(raw, text_opts(opts, { source = "-", title = title }))
+    local doc, doc_err, doc_status = core.doc(raw, text_opts(opts, { source = "-", guess_title = true }))
     if not doc then return yield(nil, "-: " .. doc_err, doc_status) end
     yield(doc)
   end

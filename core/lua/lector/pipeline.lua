@@ -1,0 +1,392 @@
+-- The pipeline: which passes run, in what order, with which options, and
+-- running them on documents. Everything that can be refused (a missing
+-- plugin, an incompatible version, a cycle, a bad option, a permission not
+-- granted) is refused here, before any document is touched.
+local core = require "lector.core"
+local plugins = require "lector.plugins"
+local semver = require "lector.semver"
+local cjson = require "cjson"
+
+local ipairs, load, math, os, pairs, pcall, setmetatable, string, table, tonumber, tostring, type =
+  ipairs, load, math, os, pairs, pcall, setmetatable, string, table, tonumber, tostring, type
+local _ENV = nil
+
+local pipeline = {}
+
+local json = cjson.new()
+
+-- ---- options -----------------------------------------------------------------
+
+local BOOLEANS = { ["true"] = true, yes = true, on = true, ["1"] = true,
+  ["false"] = false, no = false, off = false, ["0"] = false }
+
+-- A command-line option value (a string) as the option's type.
+local function convert(kind, text)
+  if kind == "string" then return text end
+  if kind == "integer" then return math.tointeger(tonumber(text)) end
+  if kind == "number" then return tonumber(text) end
+  if kind == "boolean" then return BOOLEANS[text:lower()] end
+  if kind == "list" then
+    local list = {}
+    for item in text:gmatch "[^,]+" do list[#list + 1] = item:match "^%s*(.-)%s*$" end
+    return list
+  end
+end
+
+-- "entities.min_count=2" -> "entities", "min_count", "2" | nil, message
+function pipeline.parse_option(text)
+  local plugin, option, value = text:match "^([%a_][%w_%-]*)%.([%a_][%w_]*)=(.*)$"
+  if not plugin then
+    return nil, "'" .. text .. "' is not PLUGIN.OPTION=VALUE"
+  end
+  return plugin, option, value
+end
+
+-- The plugin's options: its defaults, then the pipeline file's values, then
+-- the command line's (strings, converted); every value type-checked.
+local function resolve_options(manifest, given, raw)
+  local options = {}
+  for name, spec in pairs(manifest.options) do options[name] = spec.default end
+  local function known(name)
+    if manifest.options[name] then return true end
+    local names = {}
+    for n in pairs(manifest.options) do names[#names + 1] = n end
+    table.sort(names)
+    return nil, string.format("plugin %s has no option '%s' (its options: %s)", manifest.name,
+      name, #names > 0 and table.concat(names, ", ") or "none")
+  end
+  for name, value in pairs(given or {}) do
+    local ok, err = known(name)
+    if not ok then return nil, err end
+    local kind = manifest.options[name].type
+    if not plugins.check_option_value(kind, value) then
+      return nil, string.format("option %s.%s must be a %s", manifest.name, name, kind)
+    end
+    options[name] = value
+  end
+  for name, text in pairs(raw or {}) do
+    local ok, err = known(name)
+    if not ok then return nil, err end
+    local kind = manifest.options[name].type
+    local value = convert(kind, text)
+    if value == nil then
+      return nil, string.format("option %s.%s must be a%s %s, not '%s'", manifest.name, name,
+        kind == "integer" and "n" or "", kind, text)
+    end
+    options[name] = value
+  end
+  return options
+end
+
+-- Options as canonical JSON (sorted keys), so equal options compare equal.
+local function canonical(value)
+  if type(value) ~= "table" then return json.encode(value) end
+  if #value > 0 then
+    local parts = {}
+    for i, v in ipairs(value) do parts[i] = canonical(v) end
+    return "[" .. table.concat(parts, ",") .. "]"
+  end
+  local keys = {}
+  for k in pairs(value) do keys[#keys + 1] = k end
+  table.sort(keys)
+  local parts = {}
+  for i, k in ipairs(keys) do parts[i] = json.encode(k) .. ":" .. canonical(value[k]) end
+  return "{" .. table.concat(parts, ",") .. "}"
+end
+
+-- ---- building ------------------------------------------------------------------
+
+local Pipeline = {}
+Pipeline.__index = Pipeline
+
+-- One entry of a pipeline: "name", "name >= 1.2", or {"name", options = {}}.
+local function parse_entry(entry, where)
+  local text, options = entry, nil
+  if type(entry) == "table" then
+    text, options = entry[1], entry.options
+    if options ~= nil and type(options) ~= "table" then
+      return nil, where .. ": 'options' must be a table"
+    end
+  end
+  local req, err = semver.requirement(text)
+  if not req then return nil, where .. ": " .. err end
+  return req, options
+end
+
+-- Read a pipeline file: a Lua file returning a list of entries. It is data:
+-- loaded as text with an empty environment.
+function pipeline.read_file(path)
+  local f, err = core.reader(path)
+  if not f then return nil, err end
+  local source = f:read_all(1024 * 1024)
+  f:close()
+  if not source then return nil, path .. ": too large for a pipeline file" end
+  local chunk, load_err = load(source, "@" .. path, "t", {})
+  if not chunk then return nil, load_err end
+  local ok, value = pcall(chunk)
+  if not ok then return nil, value end
+  if type(value) ~= "table" then return nil, path .. ": a pipeline file must return a list of passes" end
+  return value
+end
+
+local function permission_error(manifest, permission)
+  return string.format("plugin %s asks for permission '%s' (%s); grant it with --allow %s:%s "
+    .. "or in lector.lock", manifest.name, permission, plugins.PERMISSIONS[permission] or "?",
+    manifest.name, permission)
+end
+
+-- Choose the copy of a plugin that satisfies every requirement on it.
+local function choose(self, req, wanted_by)
+  local chosen = self.by_name[req.name]
+  if chosen then
+    if not semver.satisfies(chosen.manifest.semver, req) then
+      return nil, string.format("%s needs %s %s, but %s %s was chosen (for %s)", wanted_by,
+        req.name, semver.describe(req), req.name, chosen.manifest.version, chosen.wanted_by)
+    end
+    return chosen
+  end
+  local copies = self.index[req.name]
+  if not copies then
+    return nil, string.format("%s needs plugin '%s', which is not installed (searched: %s)",
+      wanted_by, req.name, self.searched)
+  end
+  local seen = {}
+  for _, candidate in ipairs(copies) do
+    local grants = self.grants[req.name] or {}
+    local manifest, state = plugins.open(candidate, {
+      memory = self.limits.memory, instructions = self.limits.instructions, permissions = grants,
+    })
+    if not manifest then return nil, state end
+    if semver.satisfies(manifest.semver, req) then
+      for _, p in ipairs(manifest.permissions) do
+        if not grants[p] then
+          state:close()
+          return nil, permission_error(manifest, p)
+        end
+      end
+      chosen = { manifest = manifest, state = state, candidate = candidate, wanted_by = wanted_by }
+      self.by_name[req.name] = chosen
+      return chosen
+    end
+    seen[#seen + 1] = manifest.version
+    state:close()
+  end
+  return nil, string.format("%s needs %s %s, but only version%s %s %s installed", wanted_by,
+    req.name, semver.describe(req), #seen == 1 and "" or "s", table.concat(seen, ", "),
+    #seen == 1 and "is" or "are")
+end
+
+-- Depth-first: requirements first, so the order is a valid run order; a
+-- plugin met again while its requirements are being resolved is a cycle.
+local function visit(self, req, wanted_by, trail)
+  local chosen, err = choose(self, req, wanted_by)
+  if not chosen then return nil, err end
+  local name = chosen.manifest.name
+  if self.state_of[name] == "done" then return true end
+  if self.state_of[name] == "visiting" then
+    local cycle = {}
+    for i = #trail, 1, -1 do
+      table.insert(cycle, 1, trail[i])
+      if trail[i] == name then break end
+    end
+    cycle[#cycle + 1] = name
+    return nil, "the plugins require each other in a cycle: " .. table.concat(cycle, " -> ")
+  end
+  self.state_of[name] = "visiting"
+  trail[#trail + 1] = name
+  for _, sub in ipairs(chosen.manifest.requirements) do
+    local ok, sub_err = visit(self, sub, "plugin " .. name, trail)
+    if not ok then return nil, sub_err end
+  end
+  trail[#trail] = nil
+  self.state_of[name] = "done"
+  self.order[#self.order + 1] = chosen
+  return true
+end
+
+-- pipeline.build{passes = {...}, options = {plugin = {name = value}},
+--   raw_options = {plugin = {name = "text"}}, allow = {plugin = {perm = true}},
+--   limits = {memory =, instructions =}, lock = lock table or nil}
+-- -> Pipeline | nil, message
+function pipeline.build(spec)
+  local found = plugins.discover()
+  local dirs = {}
+  for _, entry in ipairs(plugins.search_path()) do dirs[#dirs + 1] = entry.dir end
+  local self = setmetatable({
+    index = plugins.by_name(found), by_name = {}, state_of = {}, order = {},
+    grants = spec.allow or {}, limits = spec.limits or {}, searched = table.concat(dirs, ", "),
+  }, Pipeline)
+  local given = {}
+  for i, entry in ipairs(spec.passes or {}) do
+    local req, options = parse_entry(entry, "pass " .. i)
+    if not req then
+      self:close()
+      return nil, options
+    end
+    local ok, err = visit(self, req, "the pipeline", {})
+    if not ok then
+      self:close()
+      return nil, err
+    end
+    given[req.name] = options
+  end
+  for name in pairs(spec.raw_options or {}) do
+    if not self.by_name[name] then
+      self:close()
+      return nil, "option given for plugin '" .. name .. "', which is not in the pipeline"
+    end
+  end
+  self.passes = {}
+  for _, chosen in ipairs(self.order) do
+    local m = chosen.manifest
+    local options, err = resolve_options(m, (spec.options or {})[m.name] or given[m.name],
+      (spec.raw_options or {})[m.name])
+    if not options then
+      self:close()
+      return nil, err
+    end
+    local lock_ok, lock_err = pipeline.check_lock(spec.lock, chosen)
+    if not lock_ok then
+      self:close()
+      return nil, lock_err
+    end
+    self.passes[#self.passes + 1] = {
+      name = m.name, version = m.version, manifest = m, state = chosen.state,
+      options = options, options_json = canonical(options), file = chosen.candidate.file,
+      requires = m.requirements, seconds = 0, runs = 0, peak = 0, failures = 0,
+    }
+  end
+  return self
+end
+
+-- A plugin pinned in the lock file must be the same version with the same
+-- checksum.
+function pipeline.check_lock(lock, chosen)
+  if not lock or not lock.plugins then return true end
+  local pin = lock.plugins[chosen.manifest.name]
+  if not pin then return true end
+  if pin.version ~= chosen.manifest.version then
+    return nil, string.format("plugin %s is version %s, but lector.lock pins %s; run "
+      .. "'lector plugin lock %s' to accept it", chosen.manifest.name, chosen.manifest.version,
+      tostring(pin.version), chosen.manifest.name)
+  end
+  local sum = core.checksum(chosen.candidate.dir == chosen.candidate.root
+    and chosen.candidate.file or chosen.candidate.dir)
+  if sum ~= pin.sha256 then
+    return nil, string.format("plugin %s %s changed since lector.lock was written (its files "
+      .. "hash to %s, the lock says %s); review the change, then run 'lector plugin lock %s' to "
+      .. "accept it", chosen.manifest.name, chosen.manifest.version, sum, tostring(pin.sha256),
+      chosen.manifest.name)
+  end
+  return true
+end
+
+function Pipeline:close()
+  for _, chosen in pairs(self.by_name or {}) do
+    if chosen.state then chosen.state:close() end
+  end
+end
+
+-- ---- running -------------------------------------------------------------------
+
+-- Record a run per pass in the store (one per command, not per document).
+function Pipeline:begin(db)
+  self.db = db
+  if not db then return true end
+  for _, pass in ipairs(self.passes) do
+    local id, err = db:begin_run(pass.name, pass.version, pass.options_json)
+    if not id then return nil, err end
+    pass.run_id = id
+  end
+  return true
+end
+
+function Pipeline:finish()
+  if not self.db then return true end
+  for _, pass in ipairs(self.passes) do
+    local ok, err = self.db:finish_run(pass.run_id, pass.failures > 0 and "failed" or "ok",
+      pass.first_error)
+    if not ok then return nil, err end
+  end
+  return true
+end
+
+-- Which passes are already done on the stored copy (same version, same
+-- options, succeeded) and need not run again, unless a pass they require
+-- runs again.
+local function plan(self, stored_id)
+  local reuse, again = {}, {}
+  for _, pass in ipairs(self.passes) do
+    local upstream = false
+    for _, req in ipairs(pass.requires) do upstream = upstream or again[req.name] end
+    local record = self.db and stored_id and self.db:pass(stored_id, pass.name)
+    if record and not upstream and record.status == "ok" and record.version == pass.version
+        and record.options == pass.options_json then
+      reuse[pass.name] = record.run_id
+    else
+      again[pass.name] = true
+    end
+  end
+  return reuse, again
+end
+
+local function now()
+  return os.clock()
+end
+
+-- Run the pipeline on one document. stored_id: the id of its stored copy
+-- (from db:save), if any. Returns a report {passes = {{name, status, error,
+-- seconds, memory}}, failed = count}. A pass that fails records its error
+-- on the document; passes that require it are skipped.
+function Pipeline:run(doc, stored_id)
+  local reuse, again = plan(self, stored_id)
+  local run_ids = {}
+  for _, id in pairs(reuse) do run_ids[#run_ids + 1] = id end
+  if #run_ids > 0 then
+    local stored = self.db:load(stored_id)
+    if stored then core.copy_results(doc, stored, run_ids) end
+  end
+  local report, status_of = { passes = {}, failed = 0 }, {}
+  for _, pass in ipairs(self.passes) do
+    local entry = { name = pass.name }
+    report.passes[#report.passes + 1] = entry
+    local blocked
+    for _, req in ipairs(pass.requires) do
+      if status_of[req.name] == "failed" or status_of[req.name] == "skipped" then blocked = req.name end
+    end
+    if not again[pass.name] then
+      entry.status = "done"
+    elseif blocked then
+      entry.status = "skipped"
+      entry.error = string.format("skipped: it requires %s, which did not complete", blocked)
+    else
+      local start = now()
+      local ok, err, kind = pass.state:run(doc, pass.options, { run_id = pass.run_id })
+      entry.seconds = now() - start
+      local stats = pass.state:stats()
+      entry.memory = stats and stats.peak or 0
+      pass.seconds, pass.runs = pass.seconds + entry.seconds, pass.runs + 1
+      if entry.memory > pass.peak then pass.peak = entry.memory end
+      if ok then
+        entry.status = "ok"
+      else
+        entry.status, entry.error, entry.kind = "failed", err, kind
+        pass.failures = pass.failures + 1
+        pass.first_error = pass.first_error or err
+        report.failed = report.failed + 1
+        doc:error(string.format("plugin %s %s failed: %s", pass.name, pass.version, err))
+      end
+      if self.db and stored_id then
+        local recorded, db_err = self.db:set_pass(stored_id, pass.name, {
+          version = pass.version, options = pass.options_json, status = entry.status,
+          run_id = pass.run_id, error = entry.error,
+        })
+        if not recorded then return nil, db_err end
+      end
+    end
+    status_of[pass.name] = entry.status
+  end
+  return report
+end
+
+return pipeline
