@@ -368,3 +368,31 @@ char *lector_doc_guess_title(const char *text, size_t len) {
   title[stop - start] = '\0';
   return title;
 }
+
+static int run_listed(int64_t run_id, const int64_t *run_ids, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (run_ids[i] == run_id) return 1;
+  return 0;
+}
+
+lector_status lector_doc_copy_results(lector_doc *dst, const lector_doc *src,
+                                      const int64_t *run_ids, size_t n) {
+  if (strcmp(dst->sha256, src->sha256) != 0) return LECTOR_EINVAL;
+  int64_t saved_run = dst->current_run;
+  lector_status status = LECTOR_OK;
+  for (size_t i = 0; status == LECTOR_OK && i < src->span_count; i++) {
+    const lector_span *span = &src->spans[i];
+    if (!run_listed(span->run_id, run_ids, n)) continue;
+    dst->current_run = span->run_id;
+    status = lector_doc_add_span(dst, src->layers[span->layer], span->start, span->stop,
+                                 span->label, span->has_score ? &span->score : NULL,
+                                 span->attrs_json);
+  }
+  for (size_t i = 0; status == LECTOR_OK && i < src->value_count; i++) {
+    if (!run_listed(src->values[i].run_id, run_ids, n)) continue;
+    dst->current_run = src->values[i].run_id;
+    status = lector_doc_set_value(dst, src->values[i].key, src->values[i].json);
+  }
+  dst->current_run = saved_run;
+  return status;
+}

@@ -58,6 +58,12 @@ lector_status lector_doc_set_value(lector_doc *doc, const char *key, const char 
 const char *lector_doc_get_value(const lector_doc *doc, const char *key);
 lector_status lector_doc_add_error(lector_doc *doc, const char *message);
 
+/* Copy to dst the spans and values of src that one of the n runs produced,
+ * keeping their run ids. Both documents must hold the same text
+ * (LECTOR_EINVAL otherwise). */
+lector_status lector_doc_copy_results(lector_doc *dst, const lector_doc *src,
+                                      const int64_t *run_ids, size_t n);
+
 /* Fill order (room for span_count entries) with the indices of the spans
  * of one layer (-1: all), in text order: by start, then stop, then the
  * order they were added. Returns how many. */

@@ -85,4 +85,7 @@
 #define LECTOR_PLUGIN_MAX_DEPTH 16
 #define LECTOR_PLUGIN_MAX_COPY_ITEMS 100000
 
+/* Folder depth a plugin checksum follows. */
+#define LECTOR_CHECKSUM_MAX_DEPTH 16
+
 #endif

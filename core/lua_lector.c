@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "checksum.h"
 #include "lector_limits.h"
 #include "lua_lector.h"
 #include "store.h"
@@ -394,7 +396,71 @@ LECTOR_FUNCTION(core, mkdirs) {
   return 1;
 }
 
+/* lector.core.checksum(path) -> hex | nil, message, "io": the sha256 a
+ * lock file pins a plugin file or folder by. */
+LECTOR_FUNCTION(core, checksum) {
+  const char *path = luaL_checkstring(L, 1);
+  char hex[65];
+  lector_error err = {0};
+  if (lector_checksum_path(path, hex, &err) != LECTOR_OK) return lector_push_failure(L, NULL, &err);
+  lua_pushstring(L, hex);
+  return 1;
+}
+
+/* lector.core.copy_results(dst, src, {run_id...}): the spans and values of
+ * src those runs produced, added to dst (the same text). */
+LECTOR_FUNCTION(core, copy_results) {
+  lector_doc *dst = lector_check_document(L, 1);
+  lector_doc *src = lector_check_document(L, 2);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  lua_Integer n = (lua_Integer)lua_rawlen(L, 3);
+  int64_t *ids = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *ids, 0);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, 3, i);
+    ids[i - 1] = lua_tointeger(L, -1);
+    lua_pop(L, 1);
+  }
+  lector_status status = lector_doc_copy_results(dst, src, ids, (size_t)n);
+  if (status == LECTOR_EINVAL) return luaL_argerror(L, 2, "not the same text");
+  if (status != LECTOR_OK) return luaL_error(L, "out of memory copying results");
+  return 0;
+}
+
+/* lector.core.bundled_plugin_dirs() -> {folder...}: where the plugins that
+ * come with lector are, found from the executable's own place so that an
+ * installed lector (PREFIX/bin -> PREFIX/share/lector/plugins) and one in
+ * its build folder (BUILD -> BUILD/share/lector/plugins) both find theirs.
+ * $LECTOR_BUNDLED_PLUGINS overrides. */
+LECTOR_FUNCTION(core, bundled_plugin_dirs) {
+  lua_newtable(L);
+  const char *override = getenv("LECTOR_BUNDLED_PLUGINS");
+  if (override && *override) {
+    lua_pushstring(L, override);
+    lua_rawseti(L, -2, 1);
+    return 1;
+  }
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return 1;
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (!slash) return 1;
+  *slash = '\0';
+  static const char *const relative[] = {"/share/lector/plugins", "/../share/lector/plugins"};
+  lua_Integer count = 0;
+  for (size_t i = 0; i < sizeof relative / sizeof *relative; i++) {
+    const char *dir = lua_pushfstring(L, "%s%s", exe, relative[i]);
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) lua_rawseti(L, -2, ++count);
+    else lua_pop(L, 1);
+  }
+  return 1;
+}
+
 static const luaL_Reg core_functions[] = {
+  LECTOR_ENTRY(core, bundled_plugin_dirs),
+  LECTOR_ENTRY(core, checksum),
+  LECTOR_ENTRY(core, copy_results),
   LECTOR_ENTRY(core, mkdirs),
   LECTOR_ENTRY(core, doc),
   LECTOR_ENTRY(core, load),

@@ -21,6 +21,7 @@ static int span_field(lua_State *L) {
   else if (strcmp(key, "stop") == 0) lua_pushinteger(L, span->stop);
   else if (strcmp(key, "text") == 0) lector_push_slice(L, item->doc, span->start, span->stop);
   else if (strcmp(key, "score") == 0 && span->has_score) lua_pushnumber(L, span->score);
+  else if (strcmp(key, "run_id") == 0) lua_pushinteger(L, (lua_Integer)span->run_id);
   else if (strcmp(key, "attrs") == 0) lector_json_decode(L, span->attrs_json ? span->attrs_json : "{}");
   else lua_pushnil(L);
   return 1;

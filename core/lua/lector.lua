@@ -3,7 +3,9 @@
 -- lector.core; this module adds the loaders written in Lua.
 local core = require "lector.core"
 local sources = require "lector.sources"
+local pipeline = require "lector.pipeline"
 
+local ipairs = ipairs
 local _ENV = nil
 
 local lector = {
@@ -15,5 +17,28 @@ local lector = {
   default_db = sources.default_db,
   json = core.json,
 }
+
+-- lector.pipeline{"entities", {"summary", options = {sentences = 3}},
+--   options = {entities = {min_count = 2}}, allow = {gazetteer = {read = true}},
+--   limits = {memory = bytes, instructions = count}}
+-- -> Pipeline (p:run(doc) -> report; p:close()) | nil, message
+function lector.pipeline(spec)
+  local passes = {}
+  for i, entry in ipairs(spec) do passes[i] = entry end
+  return pipeline.build {
+    passes = passes, options = spec.options, allow = spec.allow, limits = spec.limits,
+    lock = spec.lock,
+  }
+end
+
+-- lector.run(doc, spec) -> report | nil, message: build the pipeline spec
+-- describes, run it on doc, close it.
+function lector.run(doc, spec)
+  local p, err = lector.pipeline(spec)
+  if not p then return nil, err end
+  local report, run_err = p:run(doc)
+  p:close()
+  return report, run_err
+end
 
 return lector

@@ -3,9 +3,13 @@
 local lector = require "lector"
 local core = require "lector.core"
 local report = require "lector.report"
+local share = require "lector.share"
+local pipeline = require "lector.pipeline"
+local plugins = require "lector.plugins"
+local share_lock = require "lector.lock"
 
-local debug, io, loadfile, math, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G =
-  debug, io, loadfile, math, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G
+local debug, io, ipairs, loadfile, math, next, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G =
+  debug, io, ipairs, loadfile, math, next, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G
 local _ENV = nil
 
 local cli = {}
@@ -16,6 +20,7 @@ local EXIT = {
   usage = 2,     -- the command line is wrong
   input = 3,     -- some inputs were refused (the others were processed)
   database = 4,  -- the database was refused or a write to it failed
+  plugin = 5,    -- a plugin or a plugin archive was refused
 }
 cli.EXIT = EXIT
 
@@ -32,6 +37,7 @@ Analyse news articles: load, segment and store text, then run Lua passes.
 Commands:
   analyze INPUT...        load, segment and store documents and print a report
   run SCRIPT [ARGS...]    run a Lua script with the lector module loaded
+  plugin COMMAND          make, test, pack, install and remove plugins
   help [COMMAND]          show help for lector or for one command
 
 Options:
@@ -39,7 +45,8 @@ Options:
   -V, --version           print the version
 
 Run 'lector COMMAND --help' for a command's options. Exit codes are listed
-in docs/cli.md: 0 success, 1 error, 2 usage, 3 input refused, 4 database.
+in docs/cli.md: 0 success, 1 error, 2 usage, 3 input refused, 4 database,
+5 plugin refused.
 ]]
 
 local ANALYZE_HELP = [[
@@ -64,10 +71,22 @@ Options:
                           refusing the document (the count is recorded)
       --max-bytes SIZE    refuse documents larger than SIZE (default 64M;
                           suffixes K, M, G)
+  -p, --plugins LIST      run these passes (comma-separated names, each may
+                          carry a version range: "entities>=1.2"); the
+                          passes they require are added
+      --pipeline FILE     run the passes a pipeline file lists
+  -o NAME.OPTION=VALUE    set a plugin's option (repeatable)
+      --allow NAME:PERM   grant a plugin a permission it asks for (repeatable)
+      --timings           print the time and memory each pass took
   -h, --help              show this help
 
+Without --plugins or --pipeline, the bundled passes run. A pass already done
+on a stored document with the same plugin version and options is not done
+again.
+
 Exit codes: 0 success, 2 usage, 3 some inputs were refused (the others were
-processed), 4 the database was refused or could not be written.
+processed), 4 the database was refused or could not be written, 5 a plugin
+was refused or failed on some document (the others were processed).
 ]]
 
 local RUN_HELP = [[
@@ -85,7 +104,7 @@ Options:
   -h, --help              show this help
 ]]
 
-local HELP = { analyze = ANALYZE_HELP, run = RUN_HELP }
+local HELP = { analyze = ANALYZE_HELP, run = RUN_HELP, plugin = share.HELP }
 
 -- ---- option parsing ----------------------------------------------------
 
@@ -122,7 +141,13 @@ local function parse(args, first, spec, command)
           value = args[i]
           if value == nil then return usage("option '--" .. name .. "' needs a value") end
         end
-        opts[s.key or name] = value
+        if s.many then
+          local list = opts[s.key or name] or {}
+          list[#list + 1] = value
+          opts[s.key or name] = list
+        else
+          opts[s.key or name] = value
+        end
       else
         if value ~= nil then return usage("option '--" .. name .. "' takes no value") end
         opts[s.key or name] = true
@@ -154,6 +179,11 @@ local ANALYZE_SPEC = {
   input = { value = true },
   lossy = {},
   ["max-bytes"] = { value = true, key = "max_bytes" },
+  plugins = { short = "p", value = true },
+  pipeline = { value = true },
+  option = { short = "o", value = true, many = true },
+  allow = { value = true, many = true },
+  timings = {},
   help = { short = "h" },
 }
 
@@ -191,6 +221,71 @@ local function open_store(opts)
   return lector.open(path)
 end
 
+-- The pipeline the options choose; nil when there are no passes to run.
+local function choose_pipeline(opts)
+  local passes = {}
+  if opts.pipeline then
+    local entries, err = pipeline.read_file(opts.pipeline)
+    if not entries then return nil, err end
+    for _, entry in ipairs(entries) do passes[#passes + 1] = entry end
+  end
+  for name in (opts.plugins or ""):gmatch "[^,]+" do
+    passes[#passes + 1] = name:match "^%s*(.-)%s*$"
+  end
+  if not opts.plugins and not opts.pipeline then passes = plugins.bundled_names() end
+  local raw = {}
+  for _, text in ipairs(opts.option or {}) do
+    local plugin, option, value = pipeline.parse_option(text)
+    if not plugin then return nil, "-o " .. option end
+    raw[plugin] = raw[plugin] or {}
+    raw[plugin][option] = value
+  end
+  local lock, lock_err = share_lock.read()
+  if lock_err then return nil, lock_err end
+  local allow = share_lock.grants(lock)
+  for _, text in ipairs(opts.allow or {}) do
+    local plugin, permission = text:match "^([%a_][%w_%-]*):(%a+)$"
+    if not plugin then return nil, "--allow " .. text .. ": expected PLUGIN:PERMISSION" end
+    allow[plugin] = allow[plugin] or {}
+    allow[plugin][permission] = true
+  end
+  if #passes == 0 and not next(raw) then return nil end
+  return pipeline.build { passes = passes, raw_options = raw, allow = allow, lock = lock }
+end
+
+local function print_timings(doc, run_report)
+  for _, pass in ipairs(run_report.passes) do
+    if pass.seconds then
+      io.stderr:write(string.format("timing: %s %s %.3f ms %.1f KiB\n", doc.id, pass.name,
+        pass.seconds * 1000, (pass.memory or 0) / 1024))
+    end
+  end
+end
+
+local function print_timing_totals(chosen)
+  for _, pass in ipairs(chosen.passes) do
+    io.stderr:write(string.format("timing total: %s: %d document%s, %.3f ms, peak %.1f KiB\n",
+      pass.name, pass.runs, pass.runs == 1 and "" or "s", pass.seconds * 1000, pass.peak / 1024))
+  end
+end
+
+-- Run the passes on one stored (or unstored) document and save what they
+-- added. Returns the number of passes that failed, or nil, message on a
+-- database failure.
+local function run_passes(chosen, doc, db, stored_id, opts)
+  local run_report, err = chosen:run(doc, stored_id)
+  if not run_report then return nil, err end
+  if opts.timings then print_timings(doc, run_report) end
+  for _, pass in ipairs(run_report.passes) do
+    if pass.status ~= "ok" and pass.error then say(doc.id, ": ", pass.error) end
+  end
+  if db then
+    local saved, save_err = db:save(doc)
+    if not saved then return nil, save_err end
+  end
+  return run_report.failed
+end
+
 local function analyze(args)
   local opts, inputs = parse(args, 2, ANALYZE_SPEC, "analyze")
   if not opts then
@@ -208,10 +303,24 @@ local function analyze(args)
     say("analyze: ", problem, " (see 'lector analyze --help')")
     return EXIT.usage
   end
+  local chosen, pipeline_err = choose_pipeline(opts)
+  if pipeline_err then
+    say(pipeline_err)
+    return EXIT.plugin
+  end
   local db, db_err = open_store(opts)
   if not db and db_err then
     say(db_err)
+    if chosen then chosen:close() end
     return EXIT.database
+  end
+  if chosen then
+    local ok, begin_err = chosen:begin(db)
+    if not ok then
+      say(begin_err)
+      chosen:close()
+      return EXIT.database
+    end
   end
   local out = report.new(opts.format, io.stdout)
   local stats = {}
@@ -222,7 +331,7 @@ local function analyze(args)
     if not doc then
       say(err)
       out:failure(err)
-      code = EXIT.input
+      if code < EXIT.input then code = EXIT.input end
     else
       local stored_id, is_new
       if db then
@@ -233,7 +342,26 @@ local function analyze(args)
           return EXIT.database
         end
       end
+      if chosen then
+        local failed, run_err = run_passes(chosen, doc, db, stored_id, opts)
+        if not failed then
+          say(run_err)
+          chosen:close()
+          db:close()
+          return EXIT.database
+        end
+        if failed > 0 and code < EXIT.plugin then code = EXIT.plugin end
+      end
       out:document(doc, { stored_id = stored_id, is_new = is_new, db = db and db.path })
+    end
+  end
+  if chosen then
+    local finished, finish_err = chosen:finish()
+    if opts.timings then print_timing_totals(chosen) end
+    chosen:close()
+    if not finished then
+      say(finish_err)
+      return EXIT.database
     end
   end
   if db then
@@ -297,7 +425,11 @@ end
 
 -- ---- main ---------------------------------------------------------------------
 
-local COMMANDS = { analyze = analyze, run = run }
+local function plugin(args)
+  return share.main(args, { EXIT = EXIT, parse = parse, say = say })
+end
+
+local COMMANDS = { analyze = analyze, run = run, plugin = plugin }
 
 function cli.main(args)
   local command = args[1]

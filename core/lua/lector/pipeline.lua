@@ -289,24 +289,29 @@ end
 
 -- ---- running -------------------------------------------------------------------
 
--- Record a run per pass in the store (one per command, not per document).
+-- Runs are recorded in the store lazily: a pass that never has to run in
+-- this command records no run.
 function Pipeline:begin(db)
   self.db = db
-  if not db then return true end
-  for _, pass in ipairs(self.passes) do
-    local id, err = db:begin_run(pass.name, pass.version, pass.options_json)
-    if not id then return nil, err end
-    pass.run_id = id
-  end
+  return true
+end
+
+local function ensure_run(self, pass)
+  if pass.run_id or not self.db then return true end
+  local id, err = self.db:begin_run(pass.name, pass.version, pass.options_json)
+  if not id then return nil, err end
+  pass.run_id = id
   return true
 end
 
 function Pipeline:finish()
   if not self.db then return true end
   for _, pass in ipairs(self.passes) do
-    local ok, err = self.db:finish_run(pass.run_id, pass.failures > 0 and "failed" or "ok",
-      pass.first_error)
-    if not ok then return nil, err end
+    if pass.run_id then
+      local ok, err = self.db:finish_run(pass.run_id, pass.failures > 0 and "failed" or "ok",
+        pass.first_error)
+      if not ok then return nil, err end
+    end
   end
   return true
 end
@@ -358,8 +363,12 @@ function Pipeline:run(doc, stored_id)
       entry.status = "done"
     elseif blocked then
       entry.status = "skipped"
-      entry.error = string.format("skipped: it requires %s, which did not complete", blocked)
+      entry.error = string.format("plugin %s skipped: it requires %s, which did not complete",
+        pass.name, blocked)
+      doc:error(entry.error)
     else
+      local recorded, run_err = ensure_run(self, pass)
+      if not recorded then return nil, run_err end
       local start = now()
       local ok, err, kind = pass.state:run(doc, pass.options, { run_id = pass.run_id })
       entry.seconds = now() - start
@@ -374,7 +383,7 @@ function Pipeline:run(doc, stored_id)
         pass.failures = pass.failures + 1
         pass.first_error = pass.first_error or err
         report.failed = report.failed + 1
-        doc:error(string.format("plugin %s %s failed: %s", pass.name, pass.version, err))
+        doc:error(err)
       end
       if self.db and stored_id then
         local recorded, db_err = self.db:set_pass(stored_id, pass.name, {

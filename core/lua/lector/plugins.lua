@@ -220,6 +220,18 @@ function plugins.open(candidate, limits)
   return manifest, state
 end
 
+-- The names of the bundled plugins: the default pipeline.
+function plugins.bundled_names()
+  local names, seen = {}, {}
+  for _, c in ipairs(plugins.discover()) do
+    if c.where == "bundled" and not seen[c.folder_name] then
+      seen[c.folder_name] = true
+      names[#names + 1] = c.folder_name
+    end
+  end
+  return names
+end
+
 -- {name -> {candidate...}} in search order.
 function plugins.by_name(found)
   local index = {}

@@ -392,8 +392,23 @@ local function cmd_test(ctx, args)
   end
   _G.package.path = dir .. "/?.lua;" .. dir .. "/?/init.lua;" .. _G.package.path
   _G.arg = { [0] = "lector plugin test", "--pattern=_spec", dir .. "/spec" }
-  -- busted exits the process itself when a spec fails.
-  require "busted.runner" { standalone = false }
+  -- busted ends the process with os.exit when a spec fails; catch that so
+  -- lector closes down normally and the exit code is ours to give.
+  local runner = require "busted.runner"
+  local exit, exit_code = os.exit, nil
+  local stop = {}
+  os.exit = function(code)
+    exit_code = code
+    _G.error(stop, 0)
+  end
+  local ok, err = _G.pcall(runner, { standalone = false })
+  os.exit = exit
+  io.stdout:flush()
+  if not ok and err ~= stop then
+    ctx.say("test: ", tostring(err))
+    return ctx.EXIT.failure
+  end
+  if exit_code ~= nil and exit_code ~= 0 and exit_code ~= true then return ctx.EXIT.failure end
   return ctx.EXIT.ok
 end
 

@@ -1,0 +1,13 @@
+/*
+ * Checksums of plugin files and folders, for the lock file.
+ */
+#ifndef LECTOR_CHECKSUM_H
+#define LECTOR_CHECKSUM_H
+
+#include "lector.h"
+
+/* sha256 (hex) of a file, or of a folder's regular files by relative path,
+ * size and content, in name order, without dotfiles or links. */
+lector_status lector_checksum_path(const char *path, char hex[65], lector_error *err);
+
+#endif

@@ -1,0 +1,74 @@
+-- The lock file, lector.lock in the project folder: for each plugin the
+-- version and checksum approved, and the permissions granted. It is JSON,
+-- read as data.
+local core = require "lector.core"
+
+local io, ipairs, pairs, string, table, type = io, ipairs, pairs, string, table, type
+local os_rename = os.rename
+local _ENV = nil
+
+local lock = { FILE = "lector.lock", FORMAT = 1 }
+
+local MAX_BYTES = 1024 * 1024
+
+-- The lock file's table, or nil when there is none, or nil, message when
+-- it is broken.
+function lock.read(path)
+  path = path or lock.FILE
+  if not core.kind(path) then return nil end
+  local reader, err = core.reader(path)
+  if not reader then return nil, err end
+  local text, read_err = reader:read_all(MAX_BYTES)
+  reader:close()
+  if not text then return nil, path .. ": " .. read_err end
+  local data, decode_err = core.json.decode(text)
+  if type(data) ~= "table" then
+    return nil, path .. ": not a lock file (" .. (decode_err or "not a JSON object") .. ")"
+  end
+  if data.lector_lock ~= lock.FORMAT or type(data.plugins) ~= "table" then
+    return nil, path .. ": not a lector lock file of format " .. lock.FORMAT
+  end
+  for name, pin in pairs(data.plugins) do
+    if type(pin) ~= "table" or type(pin.version) ~= "string" or type(pin.sha256) ~= "string" then
+      return nil, string.format("%s: the entry for %s needs a version and a sha256", path, name)
+    end
+    pin.permissions = type(pin.permissions) == "table" and pin.permissions or {}
+  end
+  return data
+end
+
+-- {plugin = {permission = true}} from the lock's entries.
+function lock.grants(data)
+  local grants = {}
+  for name, pin in pairs(data and data.plugins or {}) do
+    grants[name] = {}
+    for _, p in ipairs(pin.permissions) do grants[name][p] = true end
+  end
+  return grants
+end
+
+-- Pin one plugin: its version, the checksum of its file or folder, and the
+-- permissions granted to it.
+function lock.pin(data, manifest, path, permissions)
+  data = data or { lector_lock = lock.FORMAT, plugins = {} }
+  local sum, err = core.checksum(path)
+  if not sum then return nil, err end
+  local granted = {}
+  for p in pairs(permissions or {}) do granted[#granted + 1] = p end
+  table.sort(granted)
+  data.plugins[manifest.name] = { version = manifest.version, sha256 = sum, permissions = granted }
+  return data
+end
+
+function lock.write(data, path)
+  path = path or lock.FILE
+  local f, err = io.open(path .. ".tmp", "w")
+  if not f then return nil, err end
+  f:write(core.json.encode(data), "\n")
+  f:close()
+  local ok, rename_err = os_rename(path .. ".tmp", path)
+  if not ok then return nil, rename_err end
+  return true
+end
+
+return lock

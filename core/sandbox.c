@@ -1,0 +1,940 @@
+/*
+ * The plugin sandbox. Each plugin gets its own lua_State (made by host.c)
+ * that holds only an allow list of library functions, copied into a
+ * fresh global table; a count hook that enforces an instruction budget
+ * per call; guards on the C functions a hook cannot interrupt; and a
+ * memory limit in the allocator. The trusted state and a plugin's state
+ * never share a Lua value: manifests, options and logs cross as copies
+ * of plain data, made with raw access, and the document crosses as a
+ * second handle on the same C lector_doc.
+ *
+ * Cross-state rule: a function may raise in one state only. Reading the
+ * other state uses calls that cannot raise (lua_next, lua_rawget*,
+ * lua_checkstack, lua_to* on values of the matching type).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "embedded.h"
+#include "host.h"
+#include "lector_limits.h"
+#include "lua_lector.h"
+#include "sandbox.h"
+
+extern int luaopen_lpeg(lua_State *L);
+
+struct lector_sandbox {
+  lua_State *L;
+  char *name, *dir, *real_dir, *file;
+  size_t memory_limit;
+  int64_t instruction_limit;
+  int allow_read;
+  /* the call in progress, or the last one */
+  int64_t instructions;
+  int over_instructions;   /* the budget ran out: raise at every hook */
+  int over_memory;         /* a guard refused memory the allocator never saw */
+  size_t handed;           /* result bytes handed to the document */
+  int not_a_table;         /* the main chunk returned something else */
+  int load_status;         /* of the main chunk's luaL_loadbufferx */
+  lector_sandbox_stats stats;
+};
+
+/* Registry keys of the plugin's state (their addresses are the keys). */
+static const char MANIFEST_KEY = 'm';  /* the table the plugin returned */
+static const char LOGS_KEY = 'l';      /* lines logged in this call */
+static const char LOADED_KEY = 'r';    /* modules require has loaded */
+static const char DOC_KEY = 'd';       /* the Document of the running call */
+
+static lector_sandbox *box_of(lua_State *L) {
+  return *(lector_sandbox **)lua_getextraspace(L);
+}
+
+/* ---- the instruction budget ------------------------------------------- */
+
+/* Count hook, every LECTOR_PLUGIN_HOOK_STEP instructions. Once the budget
+ * is spent it re-arms itself on every line and every instruction of the
+ * thread and raises each time, so a plugin that catches the error with
+ * pcall meets it again at once. Threads inherit the hook when created;
+ * one re-armed in an earlier call gets the normal step back here. */
+static void count_hook(lua_State *L, lua_Debug *ar) {
+  lector_sandbox *box = box_of(L);
+  if (ar->event == LUA_HOOKCOUNT && !box->over_instructions) {
+    box->instructions += lua_gethookcount(L);
+    if (box->instructions <= box->instruction_limit) {
+      if (lua_gethookcount(L) != LECTOR_PLUGIN_HOOK_STEP)
+        lua_sethook(L, count_hook, LUA_MASKCOUNT, LECTOR_PLUGIN_HOOK_STEP);
+      return;
+    }
+    box->over_instructions = 1;
+  }
+  if (!box->over_instructions) return;
+  lua_sethook(L, count_hook, LUA_MASKCOUNT | LUA_MASKLINE, 1);
+  luaL_error(L, "instruction limit exceeded (%I instructions)",
+             (lua_Integer)box->instruction_limit);
+}
+
+static void reset_budget(lector_sandbox *box) {
+  box->instructions = 0;
+  box->over_instructions = 0;
+  box->over_memory = 0;
+  box->handed = 0;
+  lua_sethook(box->L, count_hook, LUA_MASKCOUNT, LECTOR_PLUGIN_HOOK_STEP);
+  lector_host_usage_reset(box->L);
+}
+
+/* A refusal of memory by a guard: reported with kind "memory". */
+static int memory_error(lua_State *L, const char *what, size_t bytes) {
+  lector_sandbox *box = box_of(L);
+  box->over_memory = 1;
+  return luaL_error(L, "memory limit exceeded (%I bytes): %s of %I bytes",
+                    (lua_Integer)box->memory_limit, what, (lua_Integer)bytes);
+}
+
+/* ---- guards on library functions ---------------------------------------- */
+
+/* Call the original function (upvalue 1) with every argument. */
+static int call_original(lua_State *L) {
+  int nargs = lua_gettop(L);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, nargs, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+/* string.rep: the result is allocated in one piece before it is filled,
+ * so a size over the limit is refused before any work. */
+static int guarded_rep(lua_State *L) {
+  size_t len, sep_len = 0;
+  luaL_checklstring(L, 1, &len);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_optlstring(L, 3, "", &sep_len);
+  if (n > 1) {
+    size_t limit = box_of(L)->memory_limit;
+    size_t unit = len + sep_len;
+    if (unit > 0 && (size_t)n > limit / unit) return memory_error(L, "string.rep result", limit);
+  }
+  return call_original(L);
+}
+
+/* Does a Lua pattern hold an item that makes the matcher backtrack? Sets
+ * ([...]) and escapes (%x, %bxy) are skipped; '-' counts only outside a
+ * set, where it is the lazy repetition. */
+static int pattern_backtracks(const char *p, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    switch (p[i]) {
+    case '%':
+      i += (i + 1 < len && p[i + 1] == 'b') ? 3 : 1;
+      break;
+    case '[':
+      i++;
+      if (i < len && p[i] == '^') i++;
+      if (i < len && p[i] == ']') i++;  /* a leading ']' is literal */
+      while (i < len && p[i] != ']') i += p[i] == '%' ? 2 : 1;
+      break;
+    case '*': case '+': case '-': case '?':
+      return 1;
+    default:
+      break;
+    }
+  }
+  return 0;
+}
+
+/* string.find/match/gmatch/gsub: upvalue 1 the original, upvalue 2 its
+ * name. A C matcher cannot be stopped by the hook, so long subjects are
+ * refused for patterns that can backtrack. find with plain = true is a
+ * linear search and always allowed. */
+static int guarded_match(lua_State *L) {
+  size_t len, pattern_len;
+  luaL_checklstring(L, 1, &len);
+  const char *pattern = luaL_checklstring(L, 2, &pattern_len);
+  const char *name = lua_tostring(L, lua_upvalueindex(2));
+  int plain = strcmp(name, "find") == 0 && lua_toboolean(L, 4);
+  if (!plain && len > LECTOR_PLUGIN_MAX_MATCH_SUBJECT && pattern_backtracks(pattern, pattern_len))
+    return luaL_error(L, "string.%s: a subject of %I bytes is over %I bytes for a pattern with "
+                      "* + - or ?; use lpeg, or match sentence by sentence",
+                      name, (lua_Integer)len, (lua_Integer)LECTOR_PLUGIN_MAX_MATCH_SUBJECT);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+/* setmetatable without finalizers: Lua runs __gc with hooks off, so a
+ * finalizer could loop beyond the budget's reach. A metatable that gains
+ * __gc later does not mark the object, so checking here suffices. */
+static int guarded_setmetatable(lua_State *L) {
+  if (lua_type(L, 2) == LUA_TTABLE && lua_getfield(L, 2, "__gc") != LUA_TNIL)
+    return luaL_error(L, "plugins may not set __gc metamethods");
+  lua_settop(L, 2);
+  return call_original(L);
+}
+
+/* collectgarbage("count") only: stopping or tuning the collector would
+ * let a plugin hide garbage from the memory limit's reclaiming. */
+static int guarded_collectgarbage(lua_State *L) {
+  const char *option = luaL_optstring(L, 1, "collect");
+  if (strcmp(option, "count") != 0)
+    return luaL_error(L, "collectgarbage: plugins may only ask for \"count\"");
+  int kb = lua_gc(L, LUA_GCCOUNT), bytes = lua_gc(L, LUA_GCCOUNTB);
+  lua_pushnumber(L, (lua_Number)kb + (lua_Number)bytes / 1024);
+  return 1;
+}
+
+/* load(chunk [, chunkname [, mode [, env]]]): text only, whatever mode
+ * says, and in the plugin's environment unless env is given. */
+static int guarded_load(lua_State *L) {
+  int has_env = lua_gettop(L) >= 4;
+  lua_settop(L, 4);
+  lua_pushliteral(L, "t");
+  lua_replace(L, 3);
+  if (!has_env) {
+    lua_pushglobaltable(L);
+    lua_replace(L, 4);
+  }
+  return call_original(L);
+}
+
+/* ---- the log: print and ctx.log ---------------------------------------- */
+
+static int log_line(lua_State *L) {
+  int n = lua_gettop(L);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (int i = 1; i <= n; i++) {
+    if (i > 1) luaL_addchar(&b, '\t');
+    luaL_tolstring(L, i, NULL);
+    luaL_addvalue(&b);
+  }
+  luaL_pushresult(&b);                                  /* [args..., line] */
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &LOGS_KEY);         /* [args..., line, logs] */
+  lua_insert(L, -2);
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  return 0;
+}
+
+/* ---- files under the plugin's folder ------------------------------------ */
+
+/* The real path of rel under the plugin's folder, malloc'd, or NULL with
+ * why filled: absolute paths, "..", NULs and links leading out are
+ * refused. */
+static char *resolve_inside(const lector_sandbox *box, const char *rel, size_t rel_len,
+                            char *why, size_t why_size) {
+  if (rel_len == 0 || strlen(rel) != rel_len || rel[0] == '/') {
+    snprintf(why, why_size, "'%s' is not a relative path", rel);
+    return NULL;
+  }
+  for (const char *part = rel; part; part = strchr(part, '/')) {
+    if (*part == '/') part++;
+    if (strncmp(part, "..", 2) == 0 && (part[2] == '/' || part[2] == '\0')) {
+      snprintf(why, why_size, "'%s' leads out of the plugin's folder", rel);
+      return NULL;
+    }
+  }
+  size_t size = strlen(box->dir) + rel_len + 2;
+  char *joined = malloc(size);
+  if (!joined) {
+    snprintf(why, why_size, "out of memory");
+    return NULL;
+  }
+  snprintf(joined, size, "%s/%s", box->dir, rel);
+  char *real = realpath(joined, NULL);
+  free(joined);
+  if (!real) {
+    snprintf(why, why_size, "%s: %s", rel, strerror(errno));
+    return NULL;
+  }
+  size_t dir_len = strlen(box->real_dir);
+  if (strncmp(real, box->real_dir, dir_len) != 0 || real[dir_len] != '/') {
+    free(real);
+    snprintf(why, why_size, "'%s' leads out of the plugin's folder", rel);
+    return NULL;
+  }
+  return real;
+}
+
+/* A whole regular file of at most max bytes, malloc'd, or NULL with why
+ * filled. Plain C: no Lua error can leave the file open. */
+static char *read_file(const char *path, size_t max, size_t *len, char *why, size_t why_size) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(why, why_size, "cannot open %s: %s", path, strerror(errno));
+    return NULL;
+  }
+  struct stat st;
+  char *data = NULL;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    snprintf(why, why_size, "%s is not a regular file", path);
+  } else if ((size_t)st.st_size > max) {
+    snprintf(why, why_size, "%s is over %zu bytes", path, max);
+  } else if (!(data = malloc((size_t)st.st_size + 1))) {
+    snprintf(why, why_size, "out of memory reading %s", path);
+  } else {
+    *len = fread(data, 1, (size_t)st.st_size, f);
+    if (ferror(f)) {
+      snprintf(why, why_size, "cannot read %s", path);
+      free(data);
+      data = NULL;
+    }
+  }
+  fclose(f);
+  return data;
+}
+
+/* Load a file as a text chunk in the plugin's environment. [-0, +1, e] */
+static void load_text_file(lua_State *L, const char *path) {
+  char why[512];
+  size_t len = 0;
+  const char *chunkname = lua_pushfstring(L, "@%s", path);  /* before the malloc: may raise */
+  char *source = read_file(path, LECTOR_PLUGIN_MAX_READ, &len, why, sizeof why);
+  if (!source) {
+    luaL_error(L, "%s", why);
+    return;
+  }
+  /* loading is protected inside: it returns a status, never raises */
+  int status = luaL_loadbufferx(L, source, len, chunkname, "t");
+  free(source);
+  box_of(L)->load_status = status;
+  lua_remove(L, -2);
+  if (status != LUA_OK) lua_error(L);
+}
+
+/* ctx.read(relpath) -> string | nil, message */
+static int ctx_read(lua_State *L) {
+  lector_sandbox *box = box_of(L);
+  size_t rel_len;
+  const char *rel = luaL_checklstring(L, 1, &rel_len);
+  if (!box->allow_read)
+    return luaL_error(L, "permission 'read' not granted to plugin %s; grant it with --allow %s:read",
+                      box->name, box->name);
+  char why[512];
+  char *path = resolve_inside(box, rel, rel_len, why, sizeof why);
+  size_t len = 0;
+  char *data = path ? read_file(path, LECTOR_PLUGIN_MAX_READ, &len, why, sizeof why) : NULL;
+  free(path);
+  if (!data) {
+    lua_pushnil(L);
+    lua_pushstring(L, why);
+    return 2;
+  }
+  return lector_push_owned_string(L, data, len);
+}
+
+/* A module name: words of letters, digits and '_' joined by dots. */
+static int valid_module_name(const char *name) {
+  int at_start = 1;
+  for (const char *c = name; *c; c++) {
+    int letter = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_';
+    int digit = *c >= '0' && *c <= '9';
+    if (*c == '.' && !at_start) at_start = 1;
+    else if (letter || (digit && !at_start)) at_start = 0;
+    else return 0;
+  }
+  return !at_start;
+}
+
+/* require(name): lpeg, re, lector, or NAME.lua / NAME/init.lua inside the
+ * plugin's folder, loaded as text in the plugin's environment. */
+static int sandbox_require(lua_State *L) {
+  lector_sandbox *box = box_of(L);
+  const char *name = luaL_checkstring(L, 1);
+  lua_settop(L, 1);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);             /* [name, loaded] */
+  if (lua_getfield(L, 2, name) != LUA_TNIL) return 1;
+  lua_pop(L, 1);
+  char *path = NULL;
+  char why[512];
+  if (valid_module_name(name)) {
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (const char *c = name; *c; c++) luaL_addchar(&b, *c == '.' ? '/' : *c);
+    luaL_pushresult(&b);                                        /* [name, loaded, rel] */
+    size_t rel_len;
+    const char *rel = lua_pushfstring(L, "%s.lua", lua_tostring(L, 3));
+    rel_len = strlen(rel);
+    path = resolve_inside(box, rel, rel_len, why, sizeof why);
+    if (!path) {
+      rel = lua_pushfstring(L, "%s/init.lua", lua_tostring(L, 3));
+      path = resolve_inside(box, rel, strlen(rel), why, sizeof why);
+    }
+    lua_settop(L, 2);
+  }
+  if (!path)
+    return luaL_error(L, "module '%s' not found: plugins may require lpeg, re, lector and the "
+                      "modules in their own folder", name);
+  lector_push_owned_string(L, path, strlen(path));   /* frees path even when it raises */
+  load_text_file(L, lua_tostring(L, 3));                      /* [name, loaded, path, chunk] */
+  lua_pushvalue(L, 1);
+  lua_call(L, 1, 1);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    lua_pushboolean(L, 1);
+  }
+  lua_pushvalue(L, -1);
+  lua_setfield(L, 2, name);
+  return 1;
+}
+
+/* ---- results handed to the document ------------------------------------- */
+
+/* doc:add, doc:set and doc:error copy what the plugin gives into C memory
+ * the allocator never sees; these wrappers (upvalue 1 the original,
+ * upvalue 2 which one) count those bytes against the memory limit. */
+static int guarded_result(lua_State *L) {
+  lector_sandbox *box = box_of(L);
+  lector_doc *doc = lector_check_document(L, 1);
+  int which = (int)lua_tointeger(L, lua_upvalueindex(2));
+  int nargs = lua_gettop(L);
+  luaL_checkstack(L, nargs + 1, NULL);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  for (int i = 1; i <= nargs; i++) lua_pushvalue(L, i);   /* the arguments stay anchored */
+  lua_call(L, nargs, LUA_MULTRET);
+  size_t bytes = 0;
+  if (which == 0) {
+    const lector_span *span = &doc->spans[doc->span_count - 1];
+    bytes = sizeof *span + (span->label ? strlen(span->label) : 0) +
+            (span->attrs_json ? strlen(span->attrs_json) : 0);
+  } else if (which == 1) {
+    const char *json = lector_doc_get_value(doc, lua_tostring(L, 2));
+    bytes = sizeof(lector_value) + lua_rawlen(L, 2) + (json ? strlen(json) : 0);
+  } else {
+    bytes = sizeof(char *) + lua_rawlen(L, 2);
+  }
+  box->handed += bytes;
+  if (box->handed > box->memory_limit) return memory_error(L, "results handed to the document", box->handed);
+  return lua_gettop(L) - nargs;
+}
+
+static void guard_document_methods(lua_State *L) {
+  static const char *const names[] = {"add", "set", "error"};
+  luaL_getmetatable(L, LECTOR_DOCUMENT_CLASS);                /* [mt] */
+  lua_getfield(L, -1, "__index");                             /* [mt, getter] */
+  lua_getupvalue(L, -1, 1);                                   /* [mt, getter, methods] */
+  for (int i = 0; i < 3; i++) {
+    lua_getfield(L, -1, names[i]);
+    lua_pushinteger(L, i);
+    lua_pushcclosure(L, guarded_result, 2);
+    lua_setfield(L, -2, names[i]);
+  }
+  lua_pop(L, 3);
+}
+
+/* ---- copies of plain data between states --------------------------------- */
+
+typedef struct copier {
+  lua_State *from, *to;     /* errors are raised in `to` only */
+  const char *what;
+  int depth;
+  const void *path[LECTOR_PLUGIN_MAX_DEPTH];
+  size_t items;
+} copier;
+
+static void copy_value(copier *c, int idx);
+
+/* [-0, +1, e in to] */
+static void copy_table(copier *c, int idx) {
+  const void *table = lua_topointer(c->from, idx);
+  for (int i = 0; i < c->depth; i++)
+    if (c->path[i] == table) luaL_error(c->to, "%s: a table contains itself", c->what);
+  if (c->depth >= LECTOR_PLUGIN_MAX_DEPTH)
+    luaL_error(c->to, "%s: tables nested deeper than %d levels", c->what, LECTOR_PLUGIN_MAX_DEPTH);
+  luaL_checkstack(c->to, 4, "copying a table");
+  if (!lua_checkstack(c->from, 4)) luaL_error(c->to, "%s: out of memory reading a table", c->what);
+  c->path[c->depth++] = table;
+  lua_newtable(c->to);
+  lua_pushnil(c->from);
+  while (lua_next(c->from, idx)) {                  /* from: [key, value] */
+    int key_type = lua_type(c->from, -2);
+    if (key_type == LUA_TSTRING || key_type == LUA_TNUMBER || key_type == LUA_TBOOLEAN) {
+      int top = lua_gettop(c->from);
+      copy_value(c, top - 1);
+      copy_value(c, top);
+      lua_rawset(c->to, -3);
+    }
+    lua_pop(c->from, 1);
+  }
+  c->depth--;
+}
+
+/* Strings, numbers, booleans and tables are copied; any other value
+ * becomes the name of its type ("function", "userdata", ...). Keys other
+ * than strings, numbers and booleans are left out. [-0, +1, e in to] */
+static void copy_value(copier *c, int idx) {
+  if (++c->items > LECTOR_PLUGIN_MAX_COPY_ITEMS)
+    luaL_error(c->to, "%s: more than %d values", c->what, LECTOR_PLUGIN_MAX_COPY_ITEMS);
+  size_t len;
+  const char *s;
+  switch (lua_type(c->from, idx)) {
+  case LUA_TNIL: lua_pushnil(c->to); return;
+  case LUA_TBOOLEAN: lua_pushboolean(c->to, lua_toboolean(c->from, idx)); return;
+  case LUA_TNUMBER:
+    if (lua_isinteger(c->from, idx)) lua_pushinteger(c->to, lua_tointeger(c->from, idx));
+    else lua_pushnumber(c->to, lua_tonumber(c->from, idx));
+    return;
+  case LUA_TSTRING:
+    s = lua_tolstring(c->from, idx, &len);
+    lua_pushlstring(c->to, s, len);
+    return;
+  case LUA_TTABLE: copy_table(c, lua_absindex(c->from, idx)); return;
+  default: lua_pushstring(c->to, lua_typename(c->from, lua_type(c->from, idx))); return;
+  }
+}
+
+/* Runs protected in the receiving state: [copier (light userdata)]. */
+static int copy_protected(lua_State *L) {
+  copier *c = lua_touserdata(L, 1);
+  lua_settop(L, 0);
+  copy_value(c, lua_gettop(c->from));
+  return 1;
+}
+
+/* Push onto T a copy of the value on top of the plugin's state. Returns
+ * 1, or 3 after pushing nil, "plugin NAME: message", "manifest". */
+static int push_copy_to_trusted(lector_sandbox *box, lua_State *T, const char *what) {
+  copier c = {.from = box->L, .to = T, .what = what};
+  lua_pushcfunction(T, copy_protected);
+  lua_pushlightuserdata(T, &c);
+  int status = lua_pcall(T, 1, 1, 0);
+  lua_settop(box->L, 0);
+  if (status == LUA_OK) return 1;
+  const char *message = lua_tostring(T, -1);
+  lua_pushnil(T);
+  lua_pushfstring(T, "plugin %s: %s", box->name, message ? message : "cannot copy");
+  lua_pushliteral(T, "manifest");
+  return 3;
+}
+
+/* ---- the environment ------------------------------------------------------ */
+
+static void copy_field(lua_State *L, int from, int to, const char *name) {
+  lua_getfield(L, from, name);
+  lua_setfield(L, to, name);
+}
+
+/* Every field of the table at from into a new table, except the names in
+ * leave_out (NULL-terminated). [-0, +1, m] */
+static void copy_library(lua_State *L, int from, const char *const *leave_out) {
+  from = lua_absindex(L, from);
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, from)) {
+    int skip = 0;
+    for (const char *const *n = leave_out; n && *n && !skip; n++)
+      skip = lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), *n) == 0;
+    if (skip) {
+      lua_pop(L, 1);
+      continue;
+    }
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, -4);
+  }
+}
+
+/* Replace field name of the table at idx by a closure of fn over the old
+ * value (and, when extra is not NULL, the string extra). */
+static void wrap_field(lua_State *L, int idx, const char *name, lua_CFunction fn, const char *extra) {
+  idx = lua_absindex(L, idx);
+  lua_getfield(L, idx, name);
+  if (extra) lua_pushstring(L, extra);
+  lua_pushcclosure(L, fn, extra ? 2 : 1);
+  lua_setfield(L, idx, name);
+}
+
+static int refuse_write(lua_State *L) {
+  return luaL_error(L, "attempt to change a read-only table");
+}
+
+/* Turn the table on top into a read-only proxy of it. [-1, +1, m] */
+static void make_read_only(lua_State *L) {
+  lua_newtable(L);                       /* [t, proxy] */
+  lua_createtable(L, 0, 3);              /* [t, proxy, mt] */
+  lua_rotate(L, -3, -1);                 /* [proxy, mt, t] */
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, refuse_write);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);               /* [proxy] */
+}
+
+/* The restricted `lector` module: version and JSON, nothing that reaches
+ * files or databases. [-0, +1, e] */
+static void push_plugin_lector(lua_State *L) {
+  lua_createtable(L, 0, 2);
+  lua_pushstring(L, lector_version());
+  lua_setfield(L, -2, "version");
+  lector_open_json(L);
+  make_read_only(L);
+  lua_setfield(L, -2, "json");
+  make_read_only(L);
+}
+
+static void load_re(lua_State *L) {
+  for (const lector_embedded_module *m = lector_embedded_modules; m->name; m++) {
+    if (strcmp(m->name, "re") != 0) continue;
+    if (luaL_loadbufferx(L, m->source, m->size, m->chunkname, "t") != LUA_OK) lua_error(L);
+    lua_pushstring(L, "re");
+    lua_call(L, 1, 1);
+    return;
+  }
+  luaL_error(L, "the re module is missing");
+}
+
+static const char *const base_names[] = {
+  "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget", "rawlen",
+  "rawset", "select", "getmetatable", "tonumber", "tostring", "type", "xpcall", "_VERSION",
+  "setmetatable", "load", "collectgarbage", NULL
+};
+
+/* The plugin's global table, built by copying allowed names only. Runs
+ * protected in the new state: [box (light userdata)]. */
+static int open_sandbox(lua_State *L) {
+  lector_sandbox *box = lua_touserdata(L, 1);
+  *(lector_sandbox **)lua_getextraspace(L) = box;   /* threads copy it when created */
+  lua_sethook(L, count_hook, LUA_MASKCOUNT, LECTOR_PLUGIN_HOOK_STEP);
+  lua_settop(L, 0);
+  static const luaL_Reg libs[] = {
+    {LUA_GNAME, luaopen_base}, {LUA_STRLIBNAME, luaopen_string},
+    {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
+    {LUA_UTF8LIBNAME, luaopen_utf8}, {LUA_COLIBNAME, luaopen_coroutine},
+    {LUA_OSLIBNAME, luaopen_os}, {"lpeg", luaopen_lpeg}, {NULL, NULL}
+  };
+  for (const luaL_Reg *lib = libs; lib->name; lib++)
+    luaL_requiref(L, lib->name, lib->func, 0);   /* into the registry only */
+  /* [1 _G, 2 string, 3 table, 4 math, 5 utf8, 6 coroutine, 7 os, 8 lpeg] */
+  lua_newtable(L);                                               /* 9: env */
+  for (const char *const *n = base_names; *n; n++) copy_field(L, 1, 9, *n);
+  wrap_field(L, 9, "setmetatable", guarded_setmetatable, NULL);
+  wrap_field(L, 9, "load", guarded_load, NULL);
+  lua_pushcfunction(L, guarded_collectgarbage);
+  lua_setfield(L, 9, "collectgarbage");
+  lua_pushcfunction(L, log_line);
+  lua_setfield(L, 9, "print");
+  lua_pushcfunction(L, sandbox_require);
+  lua_setfield(L, 9, "require");
+
+  static const char *const no_dump[] = {"dump", NULL};
+  copy_library(L, 2, no_dump);
+  wrap_field(L, -1, "rep", guarded_rep, NULL);
+  static const char *const matchers[] = {"find", "match", "gmatch", "gsub", NULL};
+  for (const char *const *n = matchers; *n; n++) wrap_field(L, -1, *n, guarded_match, *n);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, 9, "string");                                  /* 10: plugin string */
+  static const char *const names[] = {"table", "math", "utf8", "coroutine"};
+  for (int i = 0; i < 4; i++) {
+    copy_library(L, 3 + i, NULL);
+    lua_setfield(L, 9, names[i]);
+  }
+  lua_createtable(L, 0, 3);
+  copy_field(L, 7, -2, "time");
+  copy_field(L, 7, -2, "clock");
+  copy_field(L, 7, -2, "date");
+  lua_setfield(L, 9, "os");
+
+  /* Pattern objects find methods in the module table itself, so the
+   * backtrack limit's setter is taken out of that table. */
+  lua_pushnil(L);
+  lua_setfield(L, 8, "setmaxstack");
+  lua_pushvalue(L, 8);
+  lua_setfield(L, 9, "lpeg");
+
+  /* Strings find their methods in the plugin's string table, and the
+   * string metatable cannot be reached (getmetatable("") is false). */
+  lua_pushliteral(L, "");
+  lua_getmetatable(L, -1);                                       /* [..., "", mt] */
+  lua_pushvalue(L, 10);
+  lua_setfield(L, -2, "__index");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_pop(L, 2);
+
+  /* Chunks loaded without an explicit env (load, require) get the
+   * plugin's table; the full base library's table is dropped. */
+  lua_pushvalue(L, 9);
+  lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+
+  lua_newtable(L);                                               /* loaded */
+  lua_pushvalue(L, 8);
+  lua_setfield(L, -2, "lpeg");
+  push_plugin_lector(L);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, 9, "lector");
+  lua_setfield(L, -2, "lector");
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
+  load_re(L);                                                    /* [..., loaded, re] */
+  lua_pushvalue(L, -1);
+  lua_setfield(L, 9, "re");
+  lua_setfield(L, -2, "re");
+  lua_pop(L, 1);
+
+  lua_newtable(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &LOGS_KEY);
+  lua_pushboolean(L, 0);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &DOC_KEY);
+  lua_pushboolean(L, 0);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &MANIFEST_KEY);
+
+  lector_open_document(L);   /* its JSON codec was opened with `lector` above */
+  lector_open_sentence(L);
+  lector_open_token(L);
+  lector_open_span(L);
+  guard_document_methods(L);
+  lua_settop(L, 0);
+  return 0;
+}
+
+/* ---- life and calls ---------------------------------------------------------- */
+
+static char *copy_string(const char *s) {
+  return s ? strdup(s) : NULL;
+}
+
+lector_sandbox *lector_sandbox_create(const lector_sandbox_config *config, lector_error *err) {
+  lector_sandbox *box = calloc(1, sizeof *box);
+  if (box) {
+    box->name = copy_string(config->name);
+    box->dir = copy_string(config->dir);
+    box->file = copy_string(config->file);
+    box->real_dir = config->dir ? realpath(config->dir, NULL) : NULL;
+  }
+  if (!box || !box->name || !box->dir || !box->file || !box->real_dir) {
+    if (err) {
+      err->status = box && box->name && box->dir && box->file ? LECTOR_EIO : LECTOR_ENOMEM;
+      snprintf(err->message, sizeof err->message, "plugin %s: %s", config->name,
+               err->status == LECTOR_EIO ? "its folder cannot be found" : "out of memory");
+    }
+    lector_sandbox_close(box);
+    return NULL;
+  }
+  box->memory_limit = config->memory ? config->memory : LECTOR_PLUGIN_MEMORY;
+  box->instruction_limit = config->instructions ? config->instructions : LECTOR_PLUGIN_INSTRUCTIONS;
+  box->allow_read = config->allow_read;
+  box->L = lector_host_new_sandboxed(box->memory_limit, open_sandbox, box, err);
+  if (!box->L) {
+    lector_sandbox_close(box);
+    return NULL;
+  }
+  return box;
+}
+
+/* Message handler in the plugin's state: never calls a metamethod of the
+ * error object, so a hostile error value runs no code. */
+static int plugin_traceback(lua_State *L) {
+  const char *message = lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER
+                            ? lua_tostring(L, 1)
+                            : lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  luaL_traceback(L, L, message, 1);
+  return 1;
+}
+
+static void record_stats(lector_sandbox *box) {
+  lector_host_usage usage;
+  lector_host_usage_get(box->L, &usage);
+  box->stats.instructions = box->instructions;
+  box->stats.memory = usage.used;
+  box->stats.peak = usage.peak;
+}
+
+/* Push nil, "plugin NAME: message", kind onto T for a failed protected
+ * call in the plugin's state (its message on top there). */
+static int push_call_failure(lector_sandbox *box, lua_State *T, int status, const char *kind) {
+  lector_host_usage usage;
+  lector_host_usage_get(box->L, &usage);
+  const char *message = lua_type(box->L, -1) == LUA_TSTRING ? lua_tostring(box->L, -1) : NULL;
+  if (!kind) {
+    if (box->over_instructions) kind = "instructions";
+    else if (status == LUA_ERRMEM || box->over_memory || (status == LUA_ERRERR && usage.refused))
+      kind = "memory";
+    else kind = "error";
+  }
+  lua_pushnil(T);
+  if (strcmp(kind, "memory") == 0 && !box->over_memory)
+    lua_pushfstring(T, "plugin %s: memory limit exceeded (%I bytes)", box->name,
+                    (lua_Integer)box->memory_limit);
+  else
+    lua_pushfstring(T, "plugin %s: %s", box->name, message ? message : "unknown error");
+  lua_pushstring(T, kind);
+  lua_settop(box->L, 0);
+  return 3;
+}
+
+/* Runs protected: [] -> [chunk], raising on a read or syntax error. */
+static int load_main(lua_State *L) {
+  load_text_file(L, box_of(L)->file);
+  return 1;
+}
+
+/* Runs protected: [chunk] -> keeps its result as the manifest. */
+static int run_main(lua_State *L) {
+  lua_call(L, 0, 1);
+  if (lua_type(L, -1) != LUA_TTABLE) {
+    box_of(L)->not_a_table = 1;
+    return luaL_error(L, "%s must return a table (it returned %s)", box_of(L)->file,
+                      luaL_typename(L, -1));
+  }
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &MANIFEST_KEY);
+  return 0;
+}
+
+int lector_sandbox_load(lector_sandbox *box, lua_State *T) {
+  lua_State *L = box->L;
+  lua_settop(L, 0);
+  reset_budget(box);
+  box->not_a_table = 0;
+  box->load_status = LUA_OK;
+  lua_pushcfunction(L, load_main);
+  int status = lua_pcall(L, 0, 1, 0);
+  if (status != LUA_OK) {
+    record_stats(box);
+    if (box->load_status != LUA_OK) status = box->load_status;
+    return push_call_failure(box, T, status, status == LUA_ERRMEM ? "memory"
+                                             : status == LUA_ERRSYNTAX ? "syntax" : "error");
+  }
+  lua_pushcfunction(L, plugin_traceback);
+  lua_insert(L, 1);                                       /* [handler, chunk] */
+  lua_pushcfunction(L, run_main);
+  lua_insert(L, 2);                                       /* [handler, run_main, chunk] */
+  status = lua_pcall(L, 1, 0, 1);
+  record_stats(box);
+  if (status == LUA_OK) {
+    lua_settop(L, 0);
+    return 0;
+  }
+  int not_table = box->not_a_table && !box->over_instructions && !box->over_memory;
+  return push_call_failure(box, T, status, not_table ? "manifest" : NULL);
+}
+
+int lector_sandbox_push_manifest(lector_sandbox *box, lua_State *T) {
+  lua_settop(box->L, 0);
+  lua_rawgetp(box->L, LUA_REGISTRYINDEX, &MANIFEST_KEY);
+  if (lua_type(box->L, -1) != LUA_TTABLE) {
+    lua_settop(box->L, 0);
+    lua_pushnil(T);
+    lua_pushfstring(T, "plugin %s: no manifest was loaded", box->name);
+    lua_pushliteral(T, "manifest");
+    return 3;
+  }
+  return push_copy_to_trusted(box, T, "manifest");
+}
+
+int lector_sandbox_push_logs(lector_sandbox *box, lua_State *T) {
+  lua_settop(box->L, 0);
+  lua_rawgetp(box->L, LUA_REGISTRYINDEX, &LOGS_KEY);
+  return push_copy_to_trusted(box, T, "logs");
+}
+
+typedef struct run_call {
+  lector_sandbox *box;
+  lua_State *T;
+  lector_doc *doc;
+  int opts_idx;
+  lector_doc **slot;   /* the plugin's Document, to invalidate afterwards */
+} run_call;
+
+/* ctx: name, version, dir, log, read. [-0, +1, m] */
+static void push_ctx(lua_State *L, const lector_sandbox *box, int manifest) {
+  lua_createtable(L, 0, 5);
+  lua_pushstring(L, box->name);
+  lua_setfield(L, -2, "name");
+  lua_pushliteral(L, "version");
+  if (lua_rawget(L, manifest) != LUA_TSTRING) {
+    lua_pop(L, 1);
+    lua_pushnil(L);
+  }
+  lua_setfield(L, -2, "version");
+  lua_pushstring(L, box->dir);
+  lua_setfield(L, -2, "dir");
+  lua_pushcfunction(L, log_line);
+  lua_setfield(L, -2, "log");
+  lua_pushcfunction(L, ctx_read);
+  lua_setfield(L, -2, "read");
+}
+
+/* Runs protected: [call (light userdata)]. Builds doc, opts and ctx in
+ * the plugin's state and calls manifest.run with them. */
+static int call_run(lua_State *L) {
+  run_call *call = lua_touserdata(L, 1);
+  lua_settop(L, 0);
+  /* New logs first: a failure below must not show the last call's lines
+   * as this one's. */
+  lua_newtable(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &LOGS_KEY);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &MANIFEST_KEY);           /* [manifest] */
+  if (!lua_istable(L, 1)) return luaL_error(L, "no manifest was loaded");
+  lua_pushliteral(L, "run");
+  if (lua_rawget(L, 1) != LUA_TFUNCTION)                       /* [manifest, run] */
+    return luaL_error(L, "the manifest's run is not a function");
+  lector_doc **slot = lector_push_document(L, NULL);          /* [manifest, run, doc] */
+  lector_doc_retain(call->doc);
+  *slot = call->doc;
+  lua_pushvalue(L, 3);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &DOC_KEY);                 /* anchored until invalidated */
+  call->slot = slot;
+  if (call->opts_idx) {
+    copier c = {.from = call->T, .to = L, .what = "opts"};
+    lua_pushvalue(call->T, call->opts_idx);
+    copy_value(&c, lua_gettop(call->T));
+  } else {
+    lua_newtable(L);
+  }                                                            /* [manifest, run, doc, opts] */
+  push_ctx(L, call->box, 1);                                   /* [..., opts, ctx] */
+  lua_call(L, 3, 0);
+  return 0;
+}
+
+int lector_sandbox_run(lector_sandbox *box, lua_State *T, lector_doc *doc, int opts_idx,
+                       int64_t run_id) {
+  lua_State *L = box->L;
+  lua_settop(L, 0);
+  opts_idx = opts_idx ? lua_absindex(T, opts_idx) : 0;
+  int trusted_top = lua_gettop(T);
+  reset_budget(box);
+  lua_pushcfunction(L, plugin_traceback);
+  run_call call = {box, T, doc, opts_idx, NULL};
+  lua_pushcfunction(L, call_run);
+  lua_pushlightuserdata(L, &call);
+  doc->current_run = run_id;
+  int status = lua_pcall(L, 1, 0, 1);
+  doc->current_run = 0;
+  lua_settop(T, trusted_top);
+  if (call.slot && *call.slot) {
+    lector_doc_release(*call.slot);
+    *call.slot = NULL;
+  }
+  lua_pushboolean(L, 0);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &DOC_KEY);   /* an existing key: no allocation */
+  record_stats(box);
+  if (status == LUA_OK) {
+    lua_settop(L, 0);
+    lua_pushboolean(T, 1);
+    return 1;
+  }
+  return push_call_failure(box, T, status, NULL);
+}
+
+void lector_sandbox_get_stats(const lector_sandbox *box, lector_sandbox_stats *stats) {
+  *stats = box->stats;
+}
+
+const char *lector_sandbox_name(const lector_sandbox *box) {
+  return box->name;
+}
+
+void lector_sandbox_close(lector_sandbox *box) {
+  if (!box) return;
+  lector_host_close(box->L);
+  free(box->name);
+  free(box->dir);
+  free(box->real_dir);
+  free(box->file);
+  free(box);
+}

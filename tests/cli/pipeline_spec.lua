@@ -1,0 +1,221 @@
+-- The pipeline end to end: choosing passes, requirements, options, failures,
+-- re-runs, timings and the Lua entry points, with plugins written into a
+-- throwaway project folder.
+local H = dofile(os.getenv "LECTOR_SOURCE_DIR" .. "/tests/helper.lua")
+local json = require "cjson"
+
+local CAPS = [[
+return {
+  name = "caps", version = "%s", kind = "extract", description = "Capitalized words",
+  license = "MIT", author = "lector tests", provides = { "caps" },
+  options = {
+    min_length = { type = "integer", default = 2, description = "shortest word marked" },
+    label = { type = "string", default = "CAP", description = "the label" },
+  },
+  run = function(doc, opts, ctx)
+    for t in doc:tokens() do
+      if t.kind == "word" and t.text:match "^%%u" and #t.text >= opts.min_length then
+        doc:add("caps", { start = t.start, stop = t.stop, label = opts.label })
+      end
+    end
+  end,
+}
+]]
+
+local COUNT = [[
+return {
+  name = "count", version = "1.0.0", kind = "stats", description = "Counts caps",
+  requires = { "caps >= 1.0, < 2" }, provides = { "cap_count" },
+  run = function(doc)
+    local n = 0
+    for _ in doc:spans "caps" do n = n + 1 end
+    doc:set("cap_count", n)
+  end,
+}
+]]
+
+local function project(files)
+  local dir = H.tmpdir()
+  for path, body in pairs(files) do
+    local folder = path:match "^(.*)/"
+    if folder then os.execute("mkdir -p " .. H.quote(dir .. "/" .. folder)) end
+    H.write(dir .. "/" .. path, body)
+  end
+  return dir
+end
+
+local function plugin(name, body) return { ["plugins/" .. name .. "/plugin.lua"] = body } end
+
+local function merge(...)
+  local all = {}
+  for _, t in ipairs { ... } do for k, v in pairs(t) do all[k] = v end end
+  return all
+end
+
+local function analyze(dir, args)
+  local full = { "analyze", "--format", "jsonl" }
+  for _, a in ipairs(args) do full[#full + 1] = a end
+  return H.lector(full, { cwd = dir })
+end
+
+describe("the pipeline", function()
+  local text = H.write(H.tmpdir() .. "/article.txt", "Vladimir Putin met Nicolás Maduro in Caracas. They talked.")
+
+  it("runs the passes named and the ones they require, in order", function()
+    local dir = project(merge(plugin("caps", CAPS:format "1.2.0"), plugin("count", COUNT)))
+    local r = analyze(dir, { "--no-store", "--plugins", "count", text })
+    assert.equal(0, r.code, r.err)
+    local doc = json.decode(r.out)
+    assert.equal(6, #doc.spans.caps)
+    assert.equal("Vladimir", doc.spans.caps[1].text)
+    assert.equal(6, doc.values.cap_count)
+  end)
+
+  it("sets options with -o, checking their type", function()
+    local dir = project(plugin("caps", CAPS:format "1.0.0"))
+    local r = analyze(dir, { "--no-store", "-p", "caps", "-o", "caps.min_length=7", "-o", "caps.label=LONG", text })
+    assert.equal(0, r.code, r.err)
+    local spans = json.decode(r.out).spans.caps
+    assert.equal(3, #spans)
+    assert.equal("LONG", spans[1].label)
+    r = analyze(dir, { "--no-store", "-p", "caps", "-o", "caps.min_length=many", text })
+    assert.equal(5, r.code)
+    assert.matches("option caps.min_length must be an integer, not 'many'", r.err, 1, true)
+    r = analyze(dir, { "--no-store", "-p", "caps", "-o", "caps.colour=red", text })
+    assert.matches("plugin caps has no option 'colour' (its options: label, min_length)", r.err, 1, true)
+  end)
+
+  it("reads a pipeline file", function()
+    local dir = project(merge(plugin("caps", CAPS:format "1.0.0"), {
+      ["passes.lua"] = 'return { { "caps", options = { min_length = 8 } } }',
+    }))
+    local r = analyze(dir, { "--no-store", "--pipeline", "passes.lua", text })
+    assert.equal(0, r.code, r.err)
+    assert.equal(2, #json.decode(r.out).spans.caps)
+  end)
+
+  describe("refuses before touching any document", function()
+    local cases = {
+      { "a missing plugin", {}, "nothere", "needs plugin 'nothere', which is not installed" },
+      { "an incompatible version", plugin("caps", CAPS:format "2.1.0"), "caps>=3", "needs caps >= 3, but only version 2.1.0 is installed" },
+      { "a required version that does not fit", merge(plugin("caps", CAPS:format "2.0.0"), plugin("count", COUNT)), "count", "plugin count needs caps >= 1.0, < 2, but only version 2.0.0 is installed" },
+      { "a cycle", merge(
+          plugin("a", 'return { name = "a", version = "1.0.0", kind = "x", requires = { "b" }, run = function() end }'),
+          plugin("b", 'return { name = "b", version = "1.0.0", kind = "x", requires = { "a" }, run = function() end }')),
+        "a", "the plugins require each other in a cycle: a -> b -> a" },
+      { "a manifest without a name", plugin("nameless", 'return { version = "1.0.0", kind = "x", run = function() end }'), "nameless", "plugin.lua: field 'name' is missing" },
+      { "a bad version", plugin("v", 'return { name = "v", version = "one", kind = "x", run = function() end }'), "v", "field 'version' 'one' is not a semantic version" },
+      { "an unknown option type", plugin("o", 'return { name = "o", version = "1.0.0", kind = "x", options = { n = { type = "float", description = "" } }, run = function() end }'), "o", "field 'options.n.type' 'float' is not an option type" },
+      { "run that is not a function", plugin("r", 'return { name = "r", version = "1.0.0", kind = "x", run = 42 }'), "r", "field 'run' must be a function" },
+      { "a manifest that lies about its name", plugin("honest", 'return { name = "other", version = "1.0.0", kind = "x", run = function() end }'), "honest", "field 'name' 'other' does not match the plugin's folder name 'honest'" },
+      { "a permission not granted", plugin("reader", 'return { name = "reader", version = "1.0.0", kind = "x", permissions = { "read" }, run = function() end }'), "reader", "plugin reader asks for permission 'read' (read files in the plugin's own folder); grant it with --allow reader:read" },
+    }
+    for _, case in ipairs(cases) do
+      it(case[1], function()
+        local dir = project(case[2])
+        local db = dir .. "/never.db"
+        local r = analyze(dir, { "--db", db, "-p", case[3], text })
+        assert.equal(5, r.code)
+        assert.matches(case[4], r.err, 1, true)
+        assert.equal("", r.out)
+        assert.is_nil(io.open(db))
+      end)
+    end
+  end)
+
+  it("grants a permission with --allow", function()
+    local dir = project(merge(plugin("reader", [[
+      return { name = "reader", version = "1.0.0", kind = "x", permissions = { "read" },
+        run = function(doc, opts, ctx) doc:set("words", (ctx.read "words.txt")) end }
+    ]]), { ["plugins/reader/words.txt"] = "alpha beta" }))
+    local r = analyze(dir, { "--no-store", "-p", "reader", "--allow", "reader:read", text })
+    assert.equal(0, r.code, r.err)
+    assert.equal("alpha beta", json.decode(r.out).values.words)
+  end)
+
+  it("fails a plugin on one document only, skipping what requires it", function()
+    local dir = project(merge(plugin("caps", [[
+      return { name = "caps", version = "1.0.0", kind = "x", run = function(doc)
+        if doc.text:find "Caracas" then error "cannot take Caracas" end
+        doc:add("caps", { start = 0, stop = 1 })
+      end }
+    ]]), plugin("count", COUNT)))
+    local other = H.write(H.tmpdir() .. "/other.txt", "Lisbon is calm.")
+    local r = analyze(dir, { "--db", dir .. "/a.db", "-p", "count", text, other })
+    assert.equal(5, r.code)
+    local first, second = json.decode(H.lines(r.out)[1]), json.decode(H.lines(r.out)[2])
+    assert.matches("plugin caps: .*cannot take Caracas", first.errors[1])
+    assert.matches("stack traceback", first.errors[1], 1, true)
+    assert.equal("plugin count skipped: it requires caps, which did not complete", first.errors[2])
+    assert.is_nil(first.values.cap_count)
+    assert.same({}, second.errors)
+    assert.equal(1, second.values.cap_count)
+    assert.matches(text .. ": plugin caps: ", r.err, 1, true)
+  end)
+
+  it("does not redo a pass already done, and redoes it for a new version or options", function()
+    local dir = project(merge(plugin("caps", CAPS:format "1.0.0"), plugin("count", COUNT)))
+    local db = dir .. "/a.db"
+    local function timings(args)
+      local all = { "--db", db, "--timings", "-p", "count" }
+      for _, a in ipairs(args or {}) do all[#all + 1] = a end
+      all[#all + 1] = text
+      local r = analyze(dir, all)
+      assert.equal(0, r.code, r.err)
+      local ran = {}
+      for line in r.err:gmatch "[^\n]+" do
+        local name = line:match "^timing: %S+ (%a+) [%d%.]+ ms"
+        if name then ran[#ran + 1] = name end
+      end
+      return ran, json.decode(r.out)
+    end
+    local ran, doc = timings()
+    assert.same({ "caps", "count" }, ran)
+    ran, doc = timings()
+    assert.same({}, ran)
+    assert.equal(6, doc.values.cap_count)      -- results come from the store
+    assert.equal(6, #doc.spans.caps)
+    ran, doc = timings { "-o", "caps.min_length=7" }
+    assert.same({ "caps", "count" }, ran)      -- new options: caps and what needs it
+    assert.equal(3, doc.values.cap_count)
+    H.write(dir .. "/plugins/caps/plugin.lua", CAPS:format "1.0.1")
+    ran = timings { "-o", "caps.min_length=7" }
+    assert.same({ "caps", "count" }, ran)      -- new version
+    local rows = H.lector({ "run", H.write(dir .. "/q.lua", [[
+      local db = require("lector").open(arg[1])
+      for _, r in ipairs(db:query("select r.plugin, r.version, r.options, count(s.rowid) as n from runs r left join spans s on s.run_id = r.id group by r.id order by r.id")) do
+        print(r.plugin, r.version, r.options, r.n)
+      end
+    ]]), db }).out
+    assert.equal(table.concat({
+      'caps\t1.0.0\t{"label":"CAP","min_length":2}\t0',
+      'count\t1.0.0\t{}\t0',
+      'caps\t1.0.0\t{"label":"CAP","min_length":7}\t0',
+      'count\t1.0.0\t{}\t0',
+      'caps\t1.0.1\t{"label":"CAP","min_length":7}\t3',
+      'count\t1.0.0\t{}\t0',
+    }, "\n") .. "\n", rows)
+  end)
+
+  it("runs from Lua with lector.run and lector.pipeline", function()
+    local dir = project(merge(plugin("caps", CAPS:format "1.0.0"), plugin("count", COUNT)))
+    local script = H.write(dir .. "/s.lua", [[
+      local lector = require "lector"
+      local doc = assert(lector.doc(arg[1]))
+      local report = assert(lector.run(doc, { "count", options = { caps = { min_length = 8 } } }))
+      print(report.passes[1].name, report.passes[1].status, report.passes[2].name, doc:get "cap_count")
+      local p = assert(lector.pipeline { "caps" })
+      local other = assert(lector.doc "Only Lisbon here.")
+      p:run(other)
+      p:close()
+      local n = 0
+      for _ in other:spans "caps" do n = n + 1 end
+      print(n, lector.pipeline { "nothere" })
+    ]])
+    local r = H.lector({ "run", script, "Vladimir Putin met Nicolás Maduro in Caracas." }, { cwd = dir })
+    assert.equal(0, r.code, r.err)
+    local lines = H.lines(r.out)
+    assert.equal("caps\tok\tcount\t2", lines[1])
+    assert.matches("^2\tnil\tthe pipeline needs plugin 'nothere'", lines[2])
+  end)
+end)

@@ -1,0 +1,515 @@
+-- The plugin sandbox: a well-behaved plugin end to end, the exact
+-- environment a plugin sees, and one test per threat in docs/sandbox.md
+-- (T1 ... T13). Hostile plugins are written into fresh folders.
+local H = dofile(os.getenv "LECTOR_SOURCE_DIR" .. "/tests/helper.lua")
+local lector = require "lector"
+local core = require "lector.core"
+
+local TEXT = "Markets fell in Tokyo today. Traders sold shares. Prices recovered later."
+local SMALL = 2 * 10^6   -- an instruction budget that keeps runaway tests short
+
+-- Write source as plugin.lua in a fresh folder and open it in a sandbox.
+-- Returns state, message, kind, folder.
+local function sandbox(source, opts)
+  local dir = H.tmpdir()
+  local config = { name = "hostile", dir = dir, file = H.write(dir .. "/plugin.lua", source) }
+  for k, v in pairs(opts or {}) do config[k] = v end
+  local state, message, kind = core.sandbox(config)
+  return state, message, kind, dir
+end
+
+-- A plugin whose run is body (with doc, opts and ctx in scope).
+local function with_run(body)
+  return "return { name = 'hostile', version = '1.0.0', run = function(doc, opts, ctx)\n"
+    .. body .. "\nend }"
+end
+
+-- Run body in a fresh sandbox on a fresh document: ok, message, kind, doc, state.
+local function run(body, opts, run_opts)
+  local state = assert(sandbox(with_run(body), opts))
+  local doc = assert(lector.doc(TEXT))
+  local ok, message, kind = state:run(doc, run_opts)
+  return ok, message, kind, doc, state
+end
+
+describe("a well-behaved plugin", function()
+  local source = [[
+    local words = require "words"
+    print("loading", words.name)
+    return {
+      name = "marker", version = "1.2.0", kind = "extract", description = "marks sentences",
+      requires = { "base >= 1.0" }, provides = { "sentence_mark" },
+      options = { label = { type = "string", default = "S", description = "the label" } },
+      permissions = { "read" },
+      run = function(doc, opts, ctx)
+        ctx.log("run", ctx.name, ctx.version)
+        local lexicon = assert(ctx.read("data/lexicon.txt"))
+        for s in doc:sentences() do
+          doc:add("sentence_mark", { start = s.start, stop = s.stop, label = opts.label })
+        end
+        doc:set("lexicon", lexicon:match "%a+")
+        doc:set("dir_is_string", type(ctx.dir) == "string")
+        opts.label = "changed"
+      end,
+    }
+  ]]
+
+  local function open()
+    local state, message, kind, dir = sandbox(source, { name = "marker", permissions = { read = true } })
+    return state, message, kind, dir
+  end
+
+  it("is loaded, its manifest read back as plain data", function()
+    local dir = H.tmpdir()
+    H.write(dir .. "/words.lua", "return { name = 'words' }")
+    local state = assert(core.sandbox { name = "marker", dir = dir,
+                                        file = H.write(dir .. "/plugin.lua", source) })
+    local m = state:manifest()
+    assert.equal("marker", m.name)
+    assert.equal("1.2.0", m.version)
+    assert.equal("function", m.run)
+    assert.same({ "base >= 1.0" }, m.requires)
+    assert.equal("string", m.options.label.type)
+    assert.is_nil(getmetatable(m))
+    assert.same({ "loading\twords" }, state:logs())
+    state:close()
+    assert.error_matches(function() state:manifest() end, "closed plugin state")
+  end)
+
+  it("runs on a document: spans and values are visible to the trusted state, stamped with the run", function()
+    local state, message, _, dir = open()
+    assert.is_nil(state, "words.lua is still missing")
+    assert.matches("module 'words' not found", message)
+    H.write(dir .. "/words.lua", "return { name = 'words' }")
+    os.execute("mkdir -p " .. H.quote(dir .. "/data"))
+    H.write(dir .. "/data/lexicon.txt", "tokyo\nshares\n")
+    state = assert(core.sandbox { name = "marker", dir = dir, file = dir .. "/plugin.lua",
+                                  permissions = { "read" } })
+    local doc = assert(lector.doc(TEXT))
+    local opts = { label = "SENT" }
+    assert.is_true(state:run(doc, opts, { run_id = 42 }))
+    assert.equal("SENT", opts.label)   -- the plugin changed its own copy only
+    local n = 0
+    for span in doc:spans "sentence_mark" do
+      n = n + 1
+      assert.equal("SENT", span.label)
+      assert.equal(42, span.run_id)
+    end
+    assert.equal(3, n)
+    assert.equal("tokyo", doc:get "lexicon")
+    assert.is_true(doc:get "dir_is_string")
+    assert.same({ "run\tmarker\t1.2.0" }, state:logs())
+    local stats = state:stats()
+    assert.is_true(stats.memory > 0 and stats.peak >= stats.memory)
+    -- spans added by the trusted state afterwards carry no run
+    doc:add("note", { start = 0, stop = 7 })
+    for span in doc:spans "note" do assert.equal(0, span.run_id) end
+  end)
+
+  it("cannot keep using a document after its run", function()
+    local state = assert(sandbox(with_run [[
+      if opts.second then kept:add("late", { start = 0, stop = 1 }) else kept = doc end]]))
+    local first, second = assert(lector.doc(TEXT)), assert(lector.doc(TEXT))
+    assert.is_true(state:run(first))
+    local ok, message, kind = state:run(second, { second = true })
+    assert.is_nil(ok)
+    assert.equal("error", kind)
+    assert.matches("document was never loaded", message)
+    assert.equal(0, first:stats().spans)
+  end)
+
+  it("reports failures with the plugin's name, the kind and a traceback", function()
+    local ok, message, kind = run "local x = nil; return x.field"
+    assert.is_nil(ok)
+    assert.equal("error", kind)
+    assert.matches("^plugin hostile: ", message)
+    assert.matches("attempt to index", message)
+    assert.matches("stack traceback", message)
+
+    local state, syntax, skind = sandbox "return {"
+    assert.is_nil(state)
+    assert.equal("syntax", skind)
+    assert.matches("^plugin hostile: .*plugin.lua", syntax)
+
+    state, message, kind = sandbox "return 42"
+    assert.is_nil(state)
+    assert.equal("manifest", kind)
+    assert.matches("must return a table %(it returned number%)", message)
+
+    state = assert(sandbox "return { run = 'not a function' }")
+    ok, message, kind = state:run(assert(lector.doc(TEXT)))
+    assert.is_nil(ok)
+    assert.equal("error", kind)
+    assert.matches("run is not a function", message)
+  end)
+end)
+
+describe("the sandbox environment", function()
+  it("holds exactly the allowed globals", function()
+    local ok, message = run [[
+      local names = {}
+      for k in pairs(_ENV) do names[#names + 1] = k end
+      table.sort(names)
+      doc:set("globals", table.concat(names, " "))
+      local os_names = {}
+      for k in pairs(os) do os_names[#os_names + 1] = k end
+      table.sort(os_names)
+      doc:set("os", table.concat(os_names, " "))
+      local lector_names = {}
+      for k in pairs(getmetatable(lector) == nil and lector or {}) do lector_names[#lector_names + 1] = k end
+      doc:set("lector", lector.version .. " " .. lector.json.encode({ a = 1 }))]]
+    assert.is_true(ok, message)
+  end)
+
+  it("lists them", function()
+    local state = assert(sandbox(with_run [[
+      local names = {}
+      for k in pairs(_ENV) do names[#names + 1] = k end
+      table.sort(names)
+      doc:set("globals", names)
+      local os_names = {}
+      for k in pairs(os) do os_names[#os_names + 1] = k end
+      table.sort(os_names)
+      doc:set("os", os_names)
+      doc:set("lector", { lector.version, lector.json.encode { a = 1 }, lector.json.decode "[1,2]" })]]))
+    local doc = assert(lector.doc(TEXT))
+    assert.is_true(state:run(doc))
+    assert.same({ "_VERSION", "assert", "collectgarbage", "coroutine", "error", "getmetatable",
+                  "ipairs", "lector", "load", "lpeg", "math", "next", "os", "pairs", "pcall",
+                  "print", "rawequal", "rawget", "rawlen", "rawset", "re", "require", "select",
+                  "setmetatable", "string", "table", "tonumber", "tostring", "type", "utf8",
+                  "xpcall" }, doc:get "globals")
+    assert.same({ "clock", "date", "time" }, doc:get "os")
+    assert.same({ lector.version, '{"a":1}', { 1, 2 } }, doc:get "lector")
+  end)
+
+  it("gives lpeg and re through require and as globals", function()
+    local ok, message, _, doc = run [[
+      assert(require "lpeg" == lpeg and require "re" == re)
+      doc:set("re", re.match("hello world", "{%a+}"))
+      doc:set("lpeg", lpeg.match(lpeg.C(lpeg.R "az" ^ 1), "abc1"))]]
+    assert.is_true(ok, message)
+    assert.equal("hello", doc:get "re")
+    assert.equal("abc", doc:get "lpeg")
+  end)
+end)
+
+describe("threats", function()
+  it("T1 escape through io, os, package, C modules, files: none is reachable", function()
+    local ok, message = run [[
+      assert(io == nil and package == nil and dofile == nil and loadfile == nil and debug == nil)
+      assert(os.execute == nil and os.getenv == nil and os.remove == nil and os.exit == nil)
+      assert(require == require and not pcall(require, "io"))
+      for _, name in ipairs { "io", "os", "debug", "package", "cjson", "lector.core", "../plugin",
+                              "/etc/passwd", "lector.cli" } do
+        local ok, err = pcall(require, name)
+        assert(not ok and err:find("not found", 1, true), name)
+      end
+      assert(lector.open == nil and lector.load == nil and lector.read == nil and lector.core == nil)
+      print("to the log, not stdout")]]
+    assert.is_true(ok, message)
+
+    -- reading files: only under the plugin's folder, only with the permission
+    local state, _, _, dir = sandbox(with_run [[
+      local results = {}
+      for _, path in ipairs { "/etc/passwd", "../outside.txt", "link/outside.txt", "inside.txt" } do
+        local data, err = ctx.read(path)
+        results[#results + 1] = data or ("refused: " .. err)
+      end
+      doc:set("results", results)]], { permissions = { read = true } })
+    local outside = H.tmpdir()
+    H.write(outside .. "/outside.txt", "secret")
+    H.write(dir .. "/inside.txt", "mine")
+    os.execute("ln -s " .. H.quote(outside) .. " " .. H.quote(dir .. "/link"))
+    local doc = assert(lector.doc(TEXT))
+    assert.is_true(state:run(doc))
+    local results = doc:get "results"
+    assert.matches("^refused: .*not a relative path", results[1])
+    assert.matches("^refused: .*leads out", results[2])
+    assert.matches("^refused: .*leads out", results[3])
+    assert.equal("mine", results[4])
+
+    local ok2, message2, kind2 = run "return ctx.read('inside.txt')"
+    assert.is_nil(ok2)
+    assert.equal("error", kind2)
+    assert.matches("permission 'read' not granted to plugin hostile; grant it with %-%-allow hostile:read",
+                   message2)
+  end)
+
+  it("T2 the debug library is absent and the budget hook cannot be removed", function()
+    local ok, message = run [[
+      assert(debug == nil)
+      assert(not pcall(require, "debug"))
+      assert(getmetatable("") == false)]]
+    assert.is_true(ok, message)
+    -- a coroutine created inside the plugin runs under the same hook
+    local ok2, message2, kind2 = run([[
+      local co = coroutine.wrap(function() while true do end end)
+      co()]], { instructions = SMALL })
+    assert.is_nil(ok2)
+    assert.equal("instructions", kind2)
+    assert.matches("instruction limit exceeded", message2)
+  end)
+
+  it("T3 load is text only in the plugin's environment and string.dump is gone", function()
+    local ok, message = run [[
+      assert(string.dump == nil and ("").dump == nil)
+      local f, err = load("\27Lua\84\0garbage", "x", "b")
+      assert(f == nil and err:find("binary", 1, true), err)
+      local g = assert(load("return secret_global"))
+      secret_global = 7
+      assert(g() == 7, "loaded code sees the plugin's globals")
+      local h = assert(load("return print", "h", "bt", {}))
+      assert(h() == nil, "an explicit env is used")]]
+    assert.is_true(ok, message)
+  end)
+
+  it("T4 memory bombs stop at the plugin's memory limit and the process goes on", function()
+    local limits = { memory = 8 * 2^20, instructions = 10^8 }
+    local bombs = {
+      rep = "local s = string.rep('x', 2^40)",
+      rep_method = "local s = ('x'):rep(2^30, 'yy')",
+      table_growth = "local t = {} for i = 1, 1e9 do t[i] = i end",
+      concat = "local s = 'x' while true do s = s .. s end",
+      results = "local big = string.rep('x', 2^20) for i = 1, 100 do doc:add('x', {start = 0, stop = 1, attrs = {big = big}}) end",
+    }
+    for name, body in pairs(bombs) do
+      local ok, message, kind = run(body, limits)
+      assert.is_nil(ok, name)
+      assert.equal("memory", kind, name .. ": " .. tostring(message))
+      assert.matches("^plugin hostile: ", message, 1, name)
+      assert.matches("memory limit exceeded %(8388608 bytes%)", message, 1, name)
+    end
+    local ok, message = run [[
+      assert(type(collectgarbage("count")) == "number")
+      assert(not pcall(collectgarbage, "stop"))
+      assert(not pcall(collectgarbage))
+      assert(not pcall(collectgarbage, "generational"))]]
+    assert.is_true(ok, message)
+    -- the limit can be raised
+    assert.is_true((run("local s = string.rep('x', 16 * 2^20)", { memory = 64 * 2^20 })))
+    assert.is_nil((run("local s = string.rep('x', 16 * 2^20)", limits)))
+    -- and the state stays usable after a failure
+    local state = assert(sandbox(with_run "if opts.bomb then local t = {} for i = 1, 1e9 do t[i] = i end end",
+                                 limits))
+    assert.equal("memory", select(3, state:run(assert(lector.doc(TEXT)), { bomb = true })))
+    assert.is_true(state:run(assert(lector.doc(TEXT)), { bomb = false }))
+  end)
+
+  it("T5 endless loops stop at the instruction budget, even under pcall", function()
+    local loops = {
+      plain = "while true do end",
+      pcall = "while true do pcall(function() while true do end end) end",
+      one_line = "local f = function() while true do end end while true do pcall(f) end",
+      xpcall = "xpcall(function() while true do end end, function() while true do end end) while true do end",
+      error_loop = "local n = 0 while true do n = n + 1 pcall(error, n) end",
+    }
+    for name, body in pairs(loops) do
+      local ok, message, kind = run(body, { instructions = SMALL })
+      assert.is_nil(ok, name)
+      assert.equal("instructions", kind, name .. ": " .. tostring(message))
+      assert.matches("instruction limit exceeded %(2000000 instructions%)", message, 1, name)
+    end
+    -- at load time too
+    local state, message, kind = sandbox("while true do end", { instructions = SMALL })
+    assert.is_nil(state)
+    assert.equal("instructions", kind)
+    -- the budget is per call
+    state = assert(sandbox(with_run "if opts.loop then while true do end end", { instructions = SMALL }))
+    assert.equal("instructions", select(3, state:run(assert(lector.doc(TEXT)), { loop = true })))
+    assert.is_true(state:run(assert(lector.doc(TEXT)), { loop = false }))
+    assert.is_true(state:stats().instructions < SMALL)
+  end)
+
+  it("T6 deep recursion and deep or cyclic tables fail cleanly", function()
+    local ok, message, kind = run "local function f(n) return f(n + 1) + 1 end f(1)"
+    assert.is_nil(ok)
+    assert.equal("error", kind)
+    assert.matches("stack overflow", message)
+    ok, message, kind = run "local function f() return ('x'):gsub('x', f) end f()"
+    assert.is_nil(ok)
+    assert.equal("error", kind)
+    assert.matches("stack overflow", message)
+
+    -- a 10,000-deep manifest, a cyclic one, a huge one
+    local deep = assert(sandbox [[
+      local m = { name = "deep" }
+      local t = m
+      for i = 1, 10000 do t.next = {} t = t.next end
+      return m]])
+    local none, err, mkind = deep:manifest()
+    assert.is_nil(none)
+    assert.equal("manifest", mkind)
+    assert.matches("^plugin hostile: manifest: tables nested deeper than 16 levels", err)
+    local cyclic = assert(sandbox "local m = { name = 'c' } m.self = m return m")
+    none, err = cyclic:manifest()
+    assert.is_nil(none)
+    assert.matches("a table contains itself", err)
+    local huge = assert(sandbox "local m = {} for i = 1, 200000 do m[i] = i end return m")
+    none, err = huge:manifest()
+    assert.is_nil(none)
+    assert.matches("more than 100000 values", err)
+    -- shared (not cyclic) tables are fine
+    local shared = assert(sandbox "local s = { 1 } return { a = s, b = s }")
+    assert.same({ a = { 1 }, b = { 1 } }, shared:manifest())
+
+    -- options from the trusted side: deep and cyclic
+    local opts = {}
+    local t = opts
+    for _ = 1, 10000 do t.next = {} t = t.next end
+    ok, message, kind = run("", nil, opts)
+    assert.is_nil(ok)
+    assert.equal("error", kind)
+    assert.matches("opts: tables nested deeper than 16 levels", message)
+    local cycle = {}
+    cycle.self = cycle
+    ok, message = run("", nil, cycle)
+    assert.is_nil(ok)
+    assert.matches("opts: a table contains itself", message)
+
+    -- lector's own converters inside the sandbox
+    ok, message = run [[
+      local t = {} local x = t
+      for i = 1, 10000 do x[1] = {} x = x[1] end
+      assert(not pcall(lector.json.encode, t))
+      assert(not pcall(doc.set, doc, "deep", t))
+      local c = {} c.c = c
+      assert(not pcall(lector.json.encode, c))
+      assert(not pcall(lector.json.decode, string.rep("[", 10000)))]]
+    assert.is_true(ok, message)
+  end)
+
+  it("T7 pattern matching on long subjects with backtracking patterns is refused", function()
+    local ok, message, kind = run "string.find(('a'):rep(1e5), '.*b')"
+    assert.is_nil(ok)
+    assert.equal("error", kind)
+    assert.matches("string.find: a subject of 100000 bytes is over 32768 bytes", message)
+    assert.matches("use lpeg", message)
+    for _, call in ipairs { "s:match('a-b')", "s:gmatch('a+b')", "s:gsub('a?b', '')",
+                            "string.match(s, '(a*)b')" } do
+      ok = run("local s = ('a'):rep(1e5) " .. call)
+      assert.is_nil(ok, call)
+    end
+    ok, message = run [[
+      local s = ('a'):rep(1e5)
+      assert(s:find("b", 1, true) == nil)           -- plain search
+      assert(s:find("aab") == nil)                  -- no repetition item
+      assert(s:match("[%a-]") == "a")               -- '-' inside a set
+      assert(("short text"):gsub("%s+", " ") == "short text")
+      assert(lpeg.setmaxstack == nil and lpeg.P(1).setmaxstack == nil)]]
+    assert.is_true(ok, message)
+  end)
+
+  it("T8 metatable tricks stay inside the plugin's own state", function()
+    local a = assert(sandbox(with_run [[
+      string.lower = function() return "pwned" end
+      shared_global = "from a"
+      setmetatable(_ENV, { __index = function() return "trap" end })]], { name = "a" }))
+    local b = assert(sandbox(with_run [[
+      doc:set("lower", ("ABC"):lower())
+      doc:set("global", tostring(shared_global))
+      doc:set("doc_mt", tostring(getmetatable(doc)))]], { name = "b" }))
+    local doc = assert(lector.doc(TEXT))
+    assert.is_true(a:run(doc))
+    assert.is_true(b:run(doc))
+    assert.equal("abc", doc:get "lower")
+    assert.equal("nil", doc:get "global")
+    assert.equal("locked", doc:get "doc_mt")
+    assert.equal("abc", ("ABC"):lower())
+
+    -- a manifest whose metamethods would run code is read raw, and they never run
+    local state = assert(sandbox [[
+      calls = 0
+      local function trap() calls = calls + 1 error("metamethod ran") end
+      local m = setmetatable({ name = "tricky", run = function(doc) doc:set("calls", calls) end },
+        { __index = trap, __pairs = trap, __len = trap, __tostring = trap, __eq = trap })
+      m.options = setmetatable({}, { __index = trap, __newindex = trap })
+      return m]])
+    local m = assert(state:manifest())
+    assert.equal("tricky", m.name)
+    assert.is_nil(m.missing)
+    assert.is_nil(getmetatable(m))
+    assert.is_nil(getmetatable(m.options))
+    local d = assert(lector.doc(TEXT))
+    assert.is_true(state:run(d))
+    assert.equal(0, d:get "calls")
+
+    -- finalizers would run with hooks off: refused; the lector table is read-only
+    local ok, message = run "setmetatable({}, { __gc = function() while true do end end })"
+    assert.is_nil(ok)
+    assert.matches("may not set __gc", message)
+    ok, message = run [[
+      assert(not pcall(function() lector.version = "x" end))
+      assert(not pcall(function() lector.json.encode = print end))
+      assert(getmetatable(lector) == false)]]
+    assert.is_true(ok, message)
+  end)
+
+  it("T9 layer names with SQL are refused and labels with SQL are stored verbatim", function()
+    local ok, message = run "doc:add(\"x'; drop table spans; --\", { start = 0, stop = 7 })"
+    assert.is_nil(ok)
+    assert.matches("layer must be a letter", message)
+    local label = "x'); drop table spans; --"
+    local ok2, message2, _, doc = run("doc:add('org', { start = 0, stop = 7, label = opts.label })",
+                                      nil, { label = label })
+    assert.is_true(ok2, message2)
+    local db = assert(lector.open ":memory:")
+    db:save(doc)
+    local rows = db:query("select label from spans where layer = 'org'")
+    assert.equal(1, #rows)
+    assert.equal(label, rows[1].label)
+    db:close()
+  end)
+
+  pending("T10 path traversal and bombs in plugin archives: tested with the archive specs")
+
+  it("T11 reading a manifest never calls run", function()
+    local state = assert(sandbox [[
+      return { name = "lazy", version = "1.0.0",
+               run = function() print("run was called") while true do end end }]],
+      { instructions = SMALL })
+    local m = assert(state:manifest())
+    assert.equal("lazy", m.name)
+    assert.same({}, state:logs())
+    local ok, _, kind = state:run(assert(lector.doc(TEXT)))
+    assert.is_nil(ok)
+    assert.equal("instructions", kind)
+    assert.same({ "run was called" }, state:logs())
+  end)
+
+  it("T12 binary chunks are refused as plugin files, as modules and by load", function()
+    local bytecode = string.dump(function() return { name = "bin" } end)
+    local state, message, kind = sandbox(bytecode)
+    assert.is_nil(state)
+    assert.equal("syntax", kind)
+    assert.matches("binary chunk", message)
+    state, message, kind = sandbox("\27Lua\84\0\25\147\r\n\26\n garbage")
+    assert.is_nil(state)
+    assert.equal("syntax", kind)
+    local dir
+    state, message, kind, dir = sandbox("return require 'compiled'")
+    H.write(dir .. "/compiled.lua", bytecode)
+    state, message = core.sandbox { name = "hostile", dir = dir, file = dir .. "/plugin.lua" }
+    assert.is_nil(state)
+    assert.matches("binary chunk", message)
+    local ok, err = run("assert(load(opts.code) == nil) assert(load(opts.code, 'x', 'b') == nil)",
+                        nil, { code = bytecode })
+    assert.is_true(ok, err)
+  end)
+
+  it("T13 values from a plugin print without running its code", function()
+    local state = assert(sandbox [[
+      local trap = function() while true do end end
+      return setmetatable({ name = "printable", nested = setmetatable({}, { __tostring = trap }) },
+                          { __tostring = trap, __name = "Trap" })]], { instructions = SMALL })
+    local m = assert(state:manifest())
+    assert.matches("^table: ", tostring(m))
+    assert.matches("^table: ", tostring(m.nested))
+    -- an error object with __tostring is never converted by calling it
+    local ok, message, kind = run("error(setmetatable({}, { __tostring = function() while true do end end }))",
+                                  { instructions = SMALL })
+    assert.is_nil(ok)
+    assert.equal("error", kind)
+    assert.matches("error object is a table value", message)
+  end)
+end)
