@@ -62,7 +62,13 @@ static lector_sandbox *box_of(lua_State *L) {
  * is spent it re-arms itself on every line and every instruction of the
  * thread and raises each time, so a plugin that catches the error with
  * pcall meets it again at once. Threads inherit the hook when created;
- * one re-armed in an earlier call gets the normal step back here. */
+ * one re-armed in an earlier call gets the normal step back here.
+ *
+ * An error raised inside a hook leaves hooks off in that thread until a
+ * protected call catches it. In a coroutine nothing may catch it (the
+ * coroutine dies, and coroutine.wrap then runs its __close handlers with
+ * hooks still off), so a coroutine yields instead: its resumer, over
+ * budget too, meets the error at its own next instruction. */
 static void count_hook(lua_State *L, lua_Debug *ar) {
   lector_sandbox *box = box_of(L);
   if (ar->event == LUA_HOOKCOUNT && !box->over_instructions) {
@@ -76,6 +82,12 @@ static void count_hook(lua_State *L, lua_Debug *ar) {
   }
   if (!box->over_instructions) return;
   lua_sethook(L, count_hook, LUA_MASKCOUNT | LUA_MASKLINE, 1);
+  if (lua_pushthread(L) == 0 && lua_isyieldable(L)) {
+    lua_pop(L, 1);
+    lua_yield(L, 0);
+    return;
+  }
+  lua_pop(L, 1);
   luaL_error(L, "instruction limit exceeded (%I instructions)",
              (lua_Integer)box->instruction_limit);
 }
@@ -186,6 +198,26 @@ static int guarded_collectgarbage(lua_State *L) {
   int kb = lua_gc(L, LUA_GCCOUNT), bytes = lua_gc(L, LUA_GCCOUNTB);
   lua_pushnumber(L, (lua_Number)kb + (lua_Number)bytes / 1024);
   return 1;
+}
+
+/* The message handler given to xpcall, wrapped (upvalue 1). Lua calls a
+ * message handler inside the hook that raised the error, where hooks are
+ * off: once the budget is spent the plugin's handler is not called. */
+static int guarded_handler(lua_State *L) {
+  if (box_of(L)->over_instructions) return 1;
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
+/* xpcall(f, msgh, ...) with msgh wrapped by guarded_handler. */
+static int guarded_xpcall(lua_State *L) {
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 2);
+  lua_pushcclosure(L, guarded_handler, 1);
+  lua_replace(L, 2);
+  return call_original(L);
 }
 
 /* load(chunk [, chunkname [, mode [, env]]]): text only, whatever mode
@@ -614,6 +646,7 @@ static int open_sandbox(lua_State *L) {
   for (const char *const *n = base_names; *n; n++) copy_field(L, 1, 9, *n);
   wrap_field(L, 9, "setmetatable", guarded_setmetatable, NULL);
   wrap_field(L, 9, "load", guarded_load, NULL);
+  wrap_field(L, 9, "xpcall", guarded_xpcall, NULL);
   lua_pushcfunction(L, guarded_collectgarbage);
   lua_setfield(L, 9, "collectgarbage");
   lua_pushcfunction(L, log_line);
@@ -749,7 +782,8 @@ static void record_stats(lector_sandbox *box) {
 static int push_call_failure(lector_sandbox *box, lua_State *T, int status, const char *kind) {
   lector_host_usage usage;
   lector_host_usage_get(box->L, &usage);
-  const char *message = lua_type(box->L, -1) == LUA_TSTRING ? lua_tostring(box->L, -1) : NULL;
+  const char *message = status != LUA_OK && lua_type(box->L, -1) == LUA_TSTRING
+                            ? lua_tostring(box->L, -1) : NULL;
   if (!kind) {
     if (box->over_instructions) kind = "instructions";
     else if (status == LUA_ERRMEM || box->over_memory || (status == LUA_ERRERR && usage.refused))
@@ -757,7 +791,10 @@ static int push_call_failure(lector_sandbox *box, lua_State *T, int status, cons
     else kind = "error";
   }
   lua_pushnil(T);
-  if (strcmp(kind, "memory") == 0 && !box->over_memory)
+  if (!message && box->over_instructions)
+    lua_pushfstring(T, "plugin %s: instruction limit exceeded (%I instructions)", box->name,
+                    (lua_Integer)box->instruction_limit);
+  else if (strcmp(kind, "memory") == 0 && !box->over_memory)
     lua_pushfstring(T, "plugin %s: memory limit exceeded (%I bytes)", box->name,
                     (lua_Integer)box->memory_limit);
   else
@@ -805,7 +842,7 @@ int lector_sandbox_load(lector_sandbox *box, lua_State *T) {
   lua_insert(L, 2);                                       /* [handler, run_main, chunk] */
   status = lua_pcall(L, 1, 0, 1);
   record_stats(box);
-  if (status == LUA_OK) {
+  if (status == LUA_OK && !box->over_instructions) {
     lua_settop(L, 0);
     return 0;
   }
@@ -913,7 +950,9 @@ int lector_sandbox_run(lector_sandbox *box, lua_State *T, lector_doc *doc, int o
   lua_pushboolean(L, 0);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &DOC_KEY);   /* an existing key: no allocation */
   record_stats(box);
-  if (status == LUA_OK) {
+  /* A coroutine over budget yields rather than raising (see count_hook),
+   * so a call can return normally after its budget ran out: a failure. */
+  if (status == LUA_OK && !box->over_instructions) {
     lua_settop(L, 0);
     lua_pushboolean(T, 1);
     return 1;

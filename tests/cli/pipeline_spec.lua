@@ -197,6 +197,44 @@ describe("the pipeline", function()
     }, "\n") .. "\n", rows)
   end)
 
+  it("lists every copy on the search path and marks the one that runs", function()
+    local dir = project(merge(plugin("caps", CAPS:format "1.1.0"), plugin("count", COUNT),
+      plugin("broken", "return 42")))
+    local extra = project(plugin("caps", CAPS:format "0.9.0"))
+    local r = H.lector({ "plugin", "list" }, { cwd = dir, env = "LECTOR_PLUGIN_PATH=" .. H.quote(extra .. "/plugins") })
+    assert.equal(5, r.code)  -- a copy that cannot be loaded
+    local lines = H.lines(r.out)
+    assert.matches("^  name +version +kind +where +path$", lines[1])
+    assert.matches("^! broken +%? +%? +project +plugins/broken  %(.*must return a table", lines[2])
+    assert.matches("^%* caps +1%.1%.0 +extract +project +plugins/caps$", lines[3])
+    assert.matches("^%* count +1%.0%.0 +stats +project +plugins/count$", lines[4])
+    assert.matches("^  caps +0%.9%.0 +extract +LECTOR_PLUGIN_PATH +.*/plugins/caps$", lines[5])
+  end)
+
+  it("refuses a plugin that changed since the lock file pinned it", function()
+    local dir = project(merge(plugin("caps", CAPS:format "1.0.0"), plugin("reader", [[
+      return { name = "reader", version = "1.0.0", kind = "x", permissions = { "read" },
+        run = function(doc, opts, ctx) doc:set("n", #ctx.read "plugin.lua") end }
+    ]])))
+    local r = H.lector({ "plugin", "lock", "caps", "reader", "--allow", "reader:read" }, { cwd = dir })
+    assert.equal(0, r.code, r.err)
+    assert.matches("^locked caps 1%.0%.0 %x+\nlocked reader 1%.0%.0 %x+ %(allowed: read%)\n$", r.out)
+    local lock = json.decode(H.read(dir .. "/lector.lock"))
+    assert.same({ "read" }, lock.plugins.reader.permissions)
+    r = analyze(dir, { "--no-store", "-p", "caps,reader", text })  -- the lock grants read
+    assert.equal(0, r.code, r.err)
+    H.write(dir .. "/plugins/caps/plugin.lua", CAPS:format "1.0.0" .. "-- changed\n")
+    r = analyze(dir, { "--no-store", "-p", "caps", text })
+    assert.equal(5, r.code)
+    assert.matches("plugin caps 1.0.0 changed since lector.lock was written", r.err, 1, true)
+    assert.matches("run 'lector plugin lock caps' to accept it", r.err, 1, true)
+    H.write(dir .. "/plugins/caps/plugin.lua", CAPS:format "1.0.1")
+    r = analyze(dir, { "--no-store", "-p", "caps", text })
+    assert.matches("plugin caps is version 1.0.1, but lector.lock pins 1.0.0", r.err, 1, true)
+    assert.equal(0, H.lector({ "plugin", "lock", "caps" }, { cwd = dir }).code)
+    assert.equal(0, analyze(dir, { "--no-store", "-p", "caps", text }).code)
+  end)
+
   it("runs from Lua with lector.run and lector.pipeline", function()
     local dir = project(merge(plugin("caps", CAPS:format "1.0.0"), plugin("count", COUNT)))
     local script = H.write(dir .. "/s.lua", [[

@@ -146,22 +146,6 @@ end)
 
 describe("the sandbox environment", function()
   it("holds exactly the allowed globals", function()
-    local ok, message = run [[
-      local names = {}
-      for k in pairs(_ENV) do names[#names + 1] = k end
-      table.sort(names)
-      doc:set("globals", table.concat(names, " "))
-      local os_names = {}
-      for k in pairs(os) do os_names[#os_names + 1] = k end
-      table.sort(os_names)
-      doc:set("os", table.concat(os_names, " "))
-      local lector_names = {}
-      for k in pairs(getmetatable(lector) == nil and lector or {}) do lector_names[#lector_names + 1] = k end
-      doc:set("lector", lector.version .. " " .. lector.json.encode({ a = 1 }))]]
-    assert.is_true(ok, message)
-  end)
-
-  it("lists them", function()
     local state = assert(sandbox(with_run [[
       local names = {}
       for k in pairs(_ENV) do names[#names + 1] = k end
@@ -303,6 +287,14 @@ describe("threats", function()
       one_line = "local f = function() while true do end end while true do pcall(f) end",
       xpcall = "xpcall(function() while true do end end, function() while true do end end) while true do end",
       error_loop = "local n = 0 while true do n = n + 1 pcall(error, n) end",
+      handler_loop = "xpcall(error, function() while true do end end)",
+      coroutine_close = [[
+        local mt = { __close = function() while true do end end }
+        coroutine.wrap(function() local x <close> = setmetatable({}, mt) while true do end end)()
+        while true do end]],
+      coroutine_resume = [[
+        local co = coroutine.create(function() while true do end end)
+        while true do coroutine.resume(co) end]],
     }
     for name, body in pairs(loops) do
       local ok, message, kind = run(body, { instructions = SMALL })
@@ -375,7 +367,7 @@ describe("threats", function()
       assert(not pcall(doc.set, doc, "deep", t))
       local c = {} c.c = c
       assert(not pcall(lector.json.encode, c))
-      assert(not pcall(lector.json.decode, string.rep("[", 10000)))]]
+      assert(lector.json.decode(string.rep("[", 10000)) == nil)]]
     assert.is_true(ok, message)
   end)
 

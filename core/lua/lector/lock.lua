@@ -56,7 +56,10 @@ function lock.pin(data, manifest, path, permissions)
   local granted = {}
   for p in pairs(permissions or {}) do granted[#granted + 1] = p end
   table.sort(granted)
-  data.plugins[manifest.name] = { version = manifest.version, sha256 = sum, permissions = granted }
+  -- An empty list would read back the same, but JSON-encodes as {}: leave
+  -- it out.
+  data.plugins[manifest.name] = { version = manifest.version, sha256 = sum,
+    permissions = #granted > 0 and granted or nil }
   return data
 end
 

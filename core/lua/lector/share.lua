@@ -2,6 +2,9 @@
 -- sign plugins. Archives are checked in C (lector.core.verify/extract);
 -- this module decides where things go and whom to trust.
 local core = require "lector.core"
+local catalog = require "lector.catalog"
+local plugins = require "lector.plugins"
+local semver = require "lector.semver"
 
 local coroutine, debug, io, ipairs, math, next, os, pairs, require, string, table, tostring,
   type, _G =
@@ -31,6 +34,11 @@ Commands:
   info NAME[@VERSION]|DIR   show an installed plugin's manifest
   trust KEYFILE             trust archives signed by this public key
   keygen NAME               write the key pair NAME.key (secret) and NAME.pub
+  list                      every plugin on the search path, marking the
+                            copy of each name that runs
+  lock NAME... [--allow NAME:PERM]
+                            pin these plugins' versions, checksums and
+                            granted permissions in ./lector.lock
 
 Exit codes: 0 success, 1 a spec failed or lector failed, 2 usage, 5 a
 plugin or archive was refused.
@@ -39,13 +47,10 @@ plugin or archive was refused.
 -- Budget for reading a manifest: enough for a table constructor, not for
 -- real work. Top-level code that needs more is refused.
 local MANIFEST_INSTRUCTIONS = 1000000
-local MANIFEST_HOOK_STEP = 1000
 local MANIFEST_MEMORY = 16 * 1024 * 1024
-local MANIFEST_MAX_DEPTH = 16
 local KEY_FILE_MAX = 4096
 
 local NAME_PATTERN = "^[%a_][%w_%-]*$"
-local VERSION_PATTERN = "^%d+%.%d+%.%d+[%w%.%-%+]*$"
 
 -- ---- places ---------------------------------------------------------------
 
@@ -95,111 +100,29 @@ end
 
 -- ---- versions ----------------------------------------------------------------
 
-local function version_key(version)
-  local a, b, c = version:match "^(%d+)%.(%d+)%.(%d+)"
-  return { math.tointeger(a) or 0, math.tointeger(b) or 0, math.tointeger(c) or 0, version }
-end
-
-local function version_less(x, y)
-  local a, b = version_key(x), version_key(y)
-  for i = 1, 3 do
-    if a[i] ~= b[i] then return a[i] < b[i] end
-  end
-  return a[4] < b[4]
-end
-
 -- The versions of NAME installed under root, lowest first.
 local function installed_versions(root, name)
   local list = core.listdir(root .. "/" .. name)
   local versions = {}
   for _, item in ipairs(list or {}) do
-    if item.kind == "dir" and item.name:match(VERSION_PATTERN) then
+    if item.kind == "dir" and semver.parse(item.name) then
       versions[#versions + 1] = item.name
     end
   end
-  table.sort(versions, version_less)
+  table.sort(versions, function(x, y)
+    return semver.compare(semver.parse(x), semver.parse(y)) < 0
+  end)
   return versions
 end
 
 -- ---- reading a manifest as data ------------------------------------------------
 
--- Plain data only: functions become the string "function", other
--- non-data values their type name; raw access, so no metamethod runs.
-local function plain(value, depth)
-  local kind = type(value)
-  if kind == "function" then return "function" end
-  if kind ~= "table" then
-    if kind == "string" or kind == "number" or kind == "boolean" then return value end
-    return kind
-  end
-  if depth > MANIFEST_MAX_DEPTH then return nil, "manifest nested too deep" end
-  local copy = {}
-  local key, item = next(value)
-  while key ~= nil do
-    local kt = type(key)
-    if kt == "string" or kt == "number" then
-      local converted, err = plain(item, depth + 1)
-      if err then return nil, err end
-      copy[key] = converted
-    end
-    key, item = next(value, key)
-  end
-  return copy
-end
-
-local function copy_library(library, leave_out)
-  local copy = {}
-  for k, v in pairs(library) do
-    if not leave_out[k] then copy[k] = v end
-  end
-  return copy
-end
-
--- TEMPORARY: until core.sandbox exists, the manifest is read here, in the
--- trusted state: text only, an environment with no io/os/debug/load, no
--- pcall (so the budget cannot be caught), and an instruction budget set
--- by a count hook on the coroutine that runs the chunk. Memory is not
--- limited here. `run` is never called.
-local function read_manifest_here(file)
-  local source, read_err = read_file(file, 16 * 1024 * 1024)
-  if not source then return nil, read_err end
-  local stub_modules = { lpeg = require "lpeg", re = require "re", lector = { version = core.version } }
-  local env = {
-    assert = _G.assert, error = _G.error, ipairs = ipairs, next = next, pairs = pairs,
-    select = _G.select, tonumber = _G.tonumber, tostring = tostring, type = type,
-    rawget = _G.rawget, rawequal = _G.rawequal, rawlen = _G.rawlen, setmetatable = _G.setmetatable,
-    string = copy_library(string, { rep = true, dump = true }),
-    table = copy_library(table, {}), math = copy_library(math, {}), utf8 = copy_library(_G.utf8, {}),
-    require = function(name)
-      local module = stub_modules[name]
-      if not module then _G.error("module '" .. tostring(name) .. "' is not available", 2) end
-      return module
-    end,
-  }
-  local chunk, syntax = _G.load(source, "=" .. file, "t", env)
-  if not chunk then return nil, syntax end
-  local co = coroutine.create(chunk)
-  local spent = 0
-  debug.sethook(co, function()
-    spent = spent + MANIFEST_HOOK_STEP
-    if spent > MANIFEST_INSTRUCTIONS then
-      _G.error(string.format("instruction limit exceeded (%d instructions) while reading the manifest",
-        MANIFEST_INSTRUCTIONS), 0)
-    end
-  end, "", MANIFEST_HOOK_STEP)
-  local ok, result = coroutine.resume(co)
-  if not ok then return nil, tostring(result) end
-  if type(result) ~= "table" then return nil, file .. ": does not return a table" end
-  return plain(result, 0)
-end
-
 -- The one place that reads a plugin's manifest: its plugin.lua's returned
--- table, as plain data, without calling run. Uses the plugin sandbox when
--- lector has it.
+-- table, as plain data from the plugin's sandbox, checked like any
+-- manifest lector loads. run is never called.
 function share.read_manifest(dir)
   local file = dir .. "/plugin.lua"
   if core.kind(file) ~= "file" then return nil, dir .. ": no plugin.lua" end
-  if not core.sandbox then return read_manifest_here(file) end
   local state, err = core.sandbox {
     name = basename(dir), dir = dir, file = file, permissions = {},
     memory = MANIFEST_MEMORY, instructions = MANIFEST_INSTRUCTIONS,
@@ -207,21 +130,7 @@ function share.read_manifest(dir)
   if not state then return nil, err end
   local manifest = state:manifest()
   state:close()
-  return manifest
-end
-
--- What pack and install need from a manifest.
-local function check_manifest(manifest, where)
-  if type(manifest.name) ~= "string" or not manifest.name:match(NAME_PATTERN) then
-    return nil, where .. ": field 'name' must be a name (letters, digits, '_' and '-')"
-  end
-  if type(manifest.version) ~= "string" or not manifest.version:match(VERSION_PATTERN) then
-    return nil, where .. ": field 'version' must be a version such as \"1.2.0\""
-  end
-  if manifest.run ~= "function" then
-    return nil, where .. ": field 'run' must be a function"
-  end
-  return true
+  return plugins.validate(manifest, file)
 end
 
 -- ---- keys -------------------------------------------------------------------------
@@ -417,8 +326,6 @@ local function cmd_pack(ctx, args, opts)
   if not dir or #args > 1 then return ctx.usage "pack wants one DIR" end
   local manifest, err = share.read_manifest(dir)
   if not manifest then return ctx.refuse(err) end
-  local ok, problem = check_manifest(manifest, dir .. "/plugin.lua")
-  if not ok then return ctx.refuse(problem) end
   local secret
   if opts.sign then
     secret, err = read_key(opts.sign, "secret")
@@ -450,8 +357,6 @@ end
 local function place(ctx, root, stage, info, expected, force)
   local manifest, err = share.read_manifest(stage)
   if not manifest then return ctx.refuse(err) end
-  local ok, problem = check_manifest(manifest, "plugin.lua")
-  if not ok then return ctx.refuse(problem) end
   if expected and (manifest.name ~= expected.name or manifest.version ~= expected.version) then
     return ctx.refuse(string.format(
       "%s: the archive is named for %s %s but its manifest says %s %s", expected.file,
@@ -555,7 +460,7 @@ local function parse_target(text)
   local name, version = text:match "^([^@]+)@(.+)$"
   name = name or text
   if not name:match(NAME_PATTERN) then return nil end
-  if version and not version:match(VERSION_PATTERN) then return nil end
+  if version and not semver.parse(version) then return nil end
   return name, version
 end
 
@@ -678,6 +583,8 @@ local SUBCOMMANDS = {
   info = { run = cmd_info, spec = {} },
   trust = { run = cmd_trust, spec = {} },
   keygen = { run = cmd_keygen, spec = {} },
+  list = { run = catalog.list, spec = {} },
+  lock = { run = catalog.lock, spec = { allow = { value = true, many = true } } },
 }
 
 -- args as given to lector (args[1] == "plugin"); cli: {EXIT, parse, say}.
