@@ -81,9 +81,27 @@ static void preload_embedded(lua_State *L) {
   lua_pop(L, 1);
 }
 
+/* os.exit for trusted states: close the state the way lector_host_close
+ * does (finalizers run, so open stores commit their last batch; the
+ * allocator's record is freed), then exit. os.exit(code, false) keeps
+ * Lua's meaning: leave without closing. */
+static int host_exit(lua_State *L) {
+  int code = EXIT_SUCCESS;
+  if (lua_isboolean(L, 1)) code = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
+  else code = (int)luaL_optinteger(L, 1, EXIT_SUCCESS);
+  int close = lua_isnoneornil(L, 2) || lua_toboolean(L, 2);
+  fflush(NULL);
+  if (close) lector_host_close(L);
+  exit(code);
+}
+
 /* Runs inside a protected call: everything here may raise. */
 static int open_trusted(lua_State *L) {
   luaL_openlibs(L);
+  lua_getglobal(L, "os");
+  lua_pushcfunction(L, host_exit);
+  lua_setfield(L, -2, "exit");
+  lua_pop(L, 1);
   preload(L, "lpeg", luaopen_lpeg);
   preload(L, "cjson", luaopen_cjson);
   preload(L, "lector.core", luaopen_lector_core);

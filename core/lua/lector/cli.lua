@@ -407,13 +407,6 @@ local function run(args)
   local script_args = { [0] = script }
   for i = 3, #args do script_args[i - 2] = args[i] end
   _G.arg = script_args
-  -- os.exit closes the Lua state by default here, so that open stores
-  -- commit their pending batch instead of losing it.
-  local exit = os.exit
-  os.exit = function(code, close)
-    if close == nil then close = true end
-    return exit(code, close)
-  end
   local ok, message = xpcall(chunk, traceback, table.unpack(script_args, 1, #script_args))
   io.stdout:flush()
   if not ok then
