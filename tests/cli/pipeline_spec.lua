@@ -123,6 +123,29 @@ describe("the pipeline", function()
     end
   end)
 
+  it("stops a pass over its limits, on that document only, and the limits can be raised", function()
+    local dir = project(plugin("greedy", [[
+      return { name = "greedy", version = "1.0.0", kind = "x", run = function(doc)
+        if doc.text:find "loop" then while true do end end
+        local t = {}
+        for i = 1, 2 * 1024 * 1024 do t[i] = i end
+        doc:set("n", #t)
+      end }
+    ]]))
+    local looping = H.write(H.tmpdir() .. "/loop.txt", "A loop here.")
+    local r = analyze(dir, { "--no-store", "-p", "greedy", "--plugin-memory", "8M", looping, text })
+    assert.equal(5, r.code)
+    local a, b = json.decode(H.lines(r.out)[1]), json.decode(H.lines(r.out)[2])
+    assert.matches("instruction limit", a.errors[1], 1, true)
+    assert.matches("memory limit", b.errors[1], 1, true)
+    r = analyze(dir, { "--no-store", "-p", "greedy", "--plugin-memory", "256M", text })
+    assert.equal(0, r.code, r.err)
+    assert.equal(2 * 1024 * 1024, json.decode(r.out).values.n)
+    r = analyze(dir, { "--no-store", "-p", "greedy", "--plugin-instructions", "1000", text })
+    assert.matches("instruction limit", json.decode(r.out).errors[1], 1, true)
+    assert.equal(2, analyze(dir, { "--no-store", "-p", "greedy", "--plugin-memory", "lots", text }).code)
+  end)
+
   it("grants a permission with --allow", function()
     local dir = project(merge(plugin("reader", [[
       return { name = "reader", version = "1.0.0", kind = "x", permissions = { "read" },

@@ -116,9 +116,16 @@ describe("lector plugin", function()
     assert.matches("name:        caps\nversion:     0.1.0\nkind:        extraction\n", r.out, 1, true)
     assert.matches("min_words (integer, default 1)", r.out, 1, true)
 
-    -- the installed copy still works: its own specs pass there
+    -- the installed copy still works: its own specs pass there, and it runs
+    -- as a pass, found in the user's plugin folder
     r = H.lector { "plugin", "test", PLUGINS .. "/caps/0.1.0" }
     assert.equal(0, r.code, r.out .. r.err)
+    r = H.lector { "plugin", "list" }
+    assert.matches("%* caps +0%.1%.0 +extraction +user +" .. PLUGINS:gsub("%p", "%%%0") .. "/caps/0%.1%.0", r.out)
+    r = H.lector { "analyze", "--no-store", "--format", "jsonl", "--plugins", "caps", H.article }
+    assert.equal(0, r.code, r.err)
+    local doc = require("cjson").decode(r.out)
+    assert.equal("Russia Reiterates Support", doc.spans.capitalized[1].text)
 
     r = H.lector { "plugin", "remove", "caps@0.1.0" }
     assert.equal(0, r.code, r.err)

@@ -78,6 +78,11 @@ Options:
   -o NAME.OPTION=VALUE    set a plugin's option (repeatable)
       --allow NAME:PERM   grant a plugin a permission it asks for (repeatable)
       --timings           print the time and memory each pass took
+      --plugin-memory SIZE
+                          memory each plugin may hold (default 64M)
+      --plugin-instructions N
+                          Lua instructions each pass may run on one
+                          document (default 100000000)
   -h, --help              show this help
 
 Without --plugins or --pipeline, the bundled passes run. A pass already done
@@ -184,6 +189,8 @@ local ANALYZE_SPEC = {
   option = { short = "o", value = true, many = true },
   allow = { value = true, many = true },
   timings = {},
+  ["plugin-memory"] = { value = true, key = "plugin_memory" },
+  ["plugin-instructions"] = { value = true, key = "plugin_instructions" },
   help = { short = "h" },
 }
 
@@ -201,6 +208,15 @@ local function check_analyze_options(opts, inputs)
     local size = parse_size(opts.max_bytes)
     if not size then return "--max-bytes wants a size such as 500K or 64M (at most 2G)" end
     opts.max_bytes = size
+  end
+  if opts.plugin_memory then
+    opts.plugin_memory = parse_size(opts.plugin_memory)
+    if not opts.plugin_memory then return "--plugin-memory wants a size such as 256M" end
+  end
+  if opts.plugin_instructions then
+    local n = math.tointeger(tonumber(opts.plugin_instructions))
+    if not n or n < 1 then return "--plugin-instructions wants a positive whole number" end
+    opts.plugin_instructions = n
   end
   if #inputs == 0 then return "no input given (a file, a folder or '-')" end
 end
@@ -250,7 +266,8 @@ local function choose_pipeline(opts)
     allow[plugin][permission] = true
   end
   if #passes == 0 and not next(raw) then return nil end
-  return pipeline.build { passes = passes, raw_options = raw, allow = allow, lock = lock }
+  return pipeline.build { passes = passes, raw_options = raw, allow = allow, lock = lock,
+    limits = { memory = opts.plugin_memory, instructions = opts.plugin_instructions } }
 end
 
 local function print_timings(doc, run_report)
