@@ -30,6 +30,7 @@ return {
     local n = 0
     for _ in doc:spans "caps" do n = n + 1 end
     doc:set("cap_count", n)
+    print("counted", n)
   end,
 }
 ]]
@@ -69,6 +70,7 @@ describe("the pipeline", function()
     assert.equal(6, #doc.spans.caps)
     assert.equal("Vladimir", doc.spans.caps[1].text)
     assert.equal(6, doc.values.cap_count)
+    assert.equal("lector: " .. text .. ": plugin count: counted\t6\n", r.err)
   end)
 
   it("sets options with -o, checking their type", function()

@@ -294,6 +294,7 @@ local function run_passes(chosen, doc, db, stored_id, opts)
   if not run_report then return nil, err end
   if opts.timings then print_timings(doc, run_report) end
   for _, pass in ipairs(run_report.passes) do
+    for _, line in ipairs(pass.logs or {}) do say(doc.id, ": plugin ", pass.name, ": ", line) end
     if pass.status ~= "ok" and pass.error then say(doc.id, ": ", pass.error) end
   end
   if db then

@@ -341,7 +341,8 @@ end
 
 -- Run the pipeline on one document. stored_id: the id of its stored copy
 -- (from db:save), if any. Returns a report {passes = {{name, status, error,
--- seconds, memory}}, failed = count}. A pass that fails records its error
+-- seconds, memory, logs}}, failed = count}; logs are the lines the pass
+-- printed or logged. A pass that fails records its error
 -- on the document; passes that require it are skipped.
 function Pipeline:run(doc, stored_id)
   local reuse, again = plan(self, stored_id)
@@ -372,6 +373,7 @@ function Pipeline:run(doc, stored_id)
       local start = now()
       local ok, err, kind = pass.state:run(doc, pass.options, { run_id = pass.run_id })
       entry.seconds = now() - start
+      entry.logs = pass.state:logs()
       local stats = pass.state:stats()
       entry.memory = stats and stats.peak or 0
       pass.seconds, pass.runs = pass.seconds + entry.seconds, pass.runs + 1
