@@ -109,7 +109,10 @@ static int open_trusted(lua_State *L) {
   return 0;
 }
 
-lua_State *lector_host_new(lector_error *err) {
+/* A bare state with lector's allocator; limit 0 means no memory limit. The
+ * limit applies from the first library on, so a state too small to hold
+ * its libraries fails when they are opened, not later. */
+static lua_State *new_state(size_t limit, lector_error *err) {
   host_alloc *account = calloc(1, sizeof *account);
   lua_State *L = account ? lua_newstate(host_allocator, account) : NULL;
   if (!L) {
@@ -120,7 +123,14 @@ lua_State *lector_host_new(lector_error *err) {
     }
     return NULL;
   }
+  account->limit = limit;
   lua_atpanic(L, at_panic);
+  return L;
+}
+
+lua_State *lector_host_new(lector_error *err) {
+  lua_State *L = new_state(0, err);
+  if (!L) return NULL;
   lua_pushcfunction(L, open_trusted);
   if (lector_host_pcall(L, 0, 0) != LUA_OK) {
     if (err) {
@@ -139,20 +149,8 @@ lua_State *lector_host_new(lector_error *err) {
  * plugin code can run. Every allocation counts against memory_limit. */
 lua_State *lector_host_new_sandboxed(size_t memory_limit, lua_CFunction open, void *ud,
                                      lector_error *err) {
-  host_alloc *account = calloc(1, sizeof *account);
-  lua_State *L = account ? lua_newstate(host_allocator, account) : NULL;
-  if (!L) {
-    free(account);
-    if (err) {
-      err->status = LECTOR_ENOMEM;
-      snprintf(err->message, sizeof err->message, "out of memory creating a Lua state");
-    }
-    return NULL;
-  }
-  /* The limit applies from the first library on: a state too small to
-   * hold its libraries fails here, not later. */
-  account->limit = memory_limit;
-  lua_atpanic(L, at_panic);
+  lua_State *L = new_state(memory_limit, err);
+  if (!L) return NULL;
   lua_pushcfunction(L, open);
   lua_pushlightuserdata(L, ud);
   int status = lua_pcall(L, 1, 0, 0);

@@ -464,10 +464,11 @@ local function parse_target(text)
   return name, version
 end
 
-local function cmd_remove(ctx, args)
-  if #args ~= 1 then return ctx.usage "remove wants one NAME[@VERSION]" end
-  local name, version = parse_target(args[1])
-  if not name then return ctx.usage("'" .. args[1] .. "' is not NAME or NAME@VERSION") end
+-- NAME or NAME@VERSION as installed: name, root, {version...} (every
+-- installed version, or the one asked for), or nil and the exit code.
+local function installed_target(ctx, target, command)
+  local name, version = parse_target(target)
+  if not name then return nil, ctx.usage("'" .. target .. "' is not NAME or NAME@VERSION") end
   local root = share.plugins_root()
   local versions = root and installed_versions(root, name) or {}
   if version then
@@ -475,7 +476,14 @@ local function cmd_remove(ctx, args)
     for _, v in ipairs(versions) do found = found or v == version end
     versions = found and { version } or {}
   end
-  if #versions == 0 then return ctx.refuse("remove: " .. args[1] .. " is not installed") end
+  if #versions == 0 then return nil, ctx.refuse(command .. ": " .. target .. " is not installed") end
+  return name, root, versions
+end
+
+local function cmd_remove(ctx, args)
+  if #args ~= 1 then return ctx.usage "remove wants one NAME[@VERSION]" end
+  local name, root, versions = installed_target(ctx, args[1], "remove")
+  if not name then return root end
   for _, v in ipairs(versions) do
     local ok, err = core.remove_tree(root .. "/" .. name .. "/" .. v)
     if not ok then return ctx.refuse(err) end
@@ -523,16 +531,8 @@ local function cmd_info(ctx, args)
   if core.kind(args[1] .. "/plugin.lua") == "file" and args[1]:find "/" then
     dir = args[1]
   else
-    local name, version = parse_target(args[1])
-    if not name then return ctx.usage("'" .. args[1] .. "' is not NAME or NAME@VERSION") end
-    local root = share.plugins_root()
-    local versions = root and installed_versions(root, name) or {}
-    if version then
-      local found = false
-      for _, v in ipairs(versions) do found = found or v == version end
-      versions = found and { version } or {}
-    end
-    if #versions == 0 then return ctx.refuse("info: " .. args[1] .. " is not installed") end
+    local name, root, versions = installed_target(ctx, args[1], "info")
+    if not name then return root end
     dir = root .. "/" .. name .. "/" .. versions[#versions]
   end
   local manifest, err = share.read_manifest(dir)
