@@ -563,6 +563,77 @@ static void test_load_round_trip(void **state) {
   close_ok(store);
 }
 
+
+/* ---- runs and passes ---------------------------------------------------------- */
+
+static void test_runs_and_passes_are_recorded(void **state) {
+  fixture *f = *state;
+  lector_store *store = open_ok(f->db);
+  lector_doc *doc = make_doc("d1", NULL, "Putin spoke in Moscow.");
+  save_ok(store, doc, NULL, NULL);
+  lector_error err = {0};
+  int64_t run = 0;
+  assert_int_equal(lector_store_begin_run(store, "caps", "1.0.0", "{\"n\":2}", &run, &err),
+                   LECTOR_OK);
+  assert_true(run > 0);
+  lector_pass pass;
+  int found = 1;
+  assert_int_equal(lector_store_get_pass(store, "d1", "caps", &pass, &found, &err), LECTOR_OK);
+  assert_int_equal(found, 0);
+  doc->current_run = run;
+  assert_int_equal(lector_doc_add_span(doc, "caps", 0, 5, "CAP", NULL, NULL), LECTOR_OK);
+  doc->current_run = 0;
+  save_ok(store, doc, NULL, NULL);
+  assert_int_equal(lector_store_set_pass(store, "d1", "caps", "1.0.0", "{\"n\":2}", run, "ok",
+                                         NULL, &err), LECTOR_OK);
+  /* read back inside the open batch, before any commit */
+  assert_int_equal(lector_store_get_pass(store, "d1", "caps", &pass, &found, &err), LECTOR_OK);
+  assert_int_equal(found, 1);
+  assert_string_equal(pass.version, "1.0.0");
+  assert_string_equal(pass.options_json, "{\"n\":2}");
+  assert_string_equal(pass.status, "ok");
+  assert_int_equal(pass.run_id, run);
+  lector_pass_clear(&pass);
+  assert_int_equal(lector_store_finish_run(store, run, "ok", NULL, &err), LECTOR_OK);
+  char sql[128];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM spans WHERE run_id = %lld", (long long)run);
+  assert_int_equal(query_int(store, sql, NULL), 1);
+  assert_int_equal(query_int(store, "SELECT count(*) FROM runs WHERE status = 'ok' AND "
+                                    "finished_at IS NOT NULL", NULL), 1);
+  /* a loaded document keeps the run of each result */
+  lector_doc *back = NULL;
+  assert_int_equal(lector_store_load(store, "d1", &back, &err), LECTOR_OK);
+  assert_int_equal(back->span_count, 1);
+  assert_int_equal(back->spans[0].run_id, run);
+  lector_doc_release(back);
+  /* a failed pass is recorded with its error */
+  assert_int_equal(lector_store_set_pass(store, "d1", "caps", "1.0.1", "{}", run, "failed",
+                                         "plugin caps: boom", &err), LECTOR_OK);
+  assert_int_equal(query_int(store, "SELECT count(*) FROM passes WHERE error = ?", "plugin caps: boom"), 1);
+  assert_int_equal(lector_store_set_pass(store, "d1", "caps", NULL, "{}", run, "ok", NULL, &err),
+                   LECTOR_EINVAL);
+  lector_doc_release(doc);
+  close_ok(store);
+}
+
+/* A database of schema 1 is upgraded in place: its documents stay and the
+ * passes table appears. */
+static void test_migrates_schema_1(void **state) {
+  fixture *f = *state;
+  lector_store *store = open_ok(f->db);
+  lector_doc *doc = make_doc("old", NULL, "Written by an older lector.");
+  save_ok(store, doc, NULL, NULL);
+  close_ok(store);
+  raw_exec(f->db, "DROP TABLE passes; DROP INDEX spans_by_run; DROP INDEX doc_values_by_run; "
+                  "PRAGMA user_version = 1;");
+  store = open_ok(f->db);
+  assert_int_equal(query_int(store, "PRAGMA user_version", NULL), LECTOR_SCHEMA_VERSION);
+  assert_int_equal(query_int(store, "SELECT count(*) FROM documents WHERE id = ?", "old"), 1);
+  assert_int_equal(query_int(store, "SELECT count(*) FROM passes", NULL), 0);
+  lector_doc_release(doc);
+  close_ok(store);
+}
+
 /* ---- refusals --------------------------------------------------------------- */
 
 /* Open must fail with status and a message containing `words`, and leave the
@@ -777,6 +848,8 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_prepare_sees_pending_saves_and_takes_one_statement, setup, teardown),
     cmocka_unit_test_setup_teardown(test_failed_save_keeps_earlier_documents, setup, teardown),
     cmocka_unit_test_setup_teardown(test_load_round_trip, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_runs_and_passes_are_recorded, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_migrates_schema_1, setup, teardown),
     cmocka_unit_test_setup_teardown(test_refuses_text_file, setup, teardown),
     cmocka_unit_test_setup_teardown(test_refuses_random_bytes, setup, teardown),
     cmocka_unit_test_setup_teardown(test_refuses_database_of_another_program, setup, teardown),
