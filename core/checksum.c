@@ -1,8 +1,9 @@
 /*
  * The checksum of a plugin: one sha256 over a file, or over a folder's
- * files (their relative paths, sizes and contents, in name order; dotfiles
- * and links left out). The lock file pins plugins by it, so any change to
- * code or data changes it.
+ * files (their relative paths, sizes and contents, in name order, hidden
+ * files included). The lock file pins plugins by it, so any change to code
+ * or data changes it. A link anywhere is refused: what it points to could
+ * change without the checksum seeing it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -69,7 +70,7 @@ static lector_status hash_dir(crypto_hash_sha256_state *state, const char *path,
   struct dirent *entry;
   lector_status status = LECTOR_OK;
   while ((entry = readdir(dir))) {
-    if (entry->d_name[0] == '.') continue;
+    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
     if (count == cap) {
       cap = cap ? cap * 2 : 32;
       char **grown = realloc(names, cap * sizeof *names);
@@ -91,8 +92,10 @@ static lector_status hash_dir(crypto_hash_sha256_state *state, const char *path,
     }
     struct stat st;
     if (lstat(child, &st) != 0) status = fail(err, child, strerror(errno));
+    else if (S_ISLNK(st.st_mode)) status = fail(err, child, "is a link; a plugin may not hold links");
     else if (S_ISDIR(st.st_mode)) status = hash_dir(state, child, name, depth + 1, err);
     else if (S_ISREG(st.st_mode)) status = hash_file(state, child, name, err);
+    else status = fail(err, child, "is not a regular file");
   }
   for (size_t i = 0; i < count; i++) free(names[i]);
   free(names);
@@ -101,7 +104,8 @@ static lector_status hash_dir(crypto_hash_sha256_state *state, const char *path,
 
 lector_status lector_checksum_path(const char *path, char hex[65], lector_error *err) {
   struct stat st;
-  if (stat(path, &st) != 0) return fail(err, path, strerror(errno));
+  if (lstat(path, &st) != 0) return fail(err, path, strerror(errno));
+  if (S_ISLNK(st.st_mode)) return fail(err, path, "is a link; a plugin may not be a link");
   crypto_hash_sha256_state state;
   crypto_hash_sha256_init(&state);
   const char *base = strrchr(path, '/');

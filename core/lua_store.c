@@ -191,10 +191,12 @@ static int push_pass(lua_State *L) {
   lua_setfield(L, -2, "status");
   lua_pushinteger(L, pass->run_id);
   lua_setfield(L, -2, "run_id");
+  lua_pushstring(L, pass->inputs_json);
+  lua_setfield(L, -2, "inputs");
   return 1;
 }
 
-/* db:pass(doc_id, plugin) -> {version=, options=, status=, run_id=} | nil */
+/* db:pass(doc_id, plugin) -> {version=, options=, inputs=, status=, run_id=} | nil */
 LECTOR_FUNCTION(store, pass) {
   lector_store *store = check_store(L, 1);
   const char *doc_id = luaL_checkstring(L, 2);
@@ -213,7 +215,7 @@ LECTOR_FUNCTION(store, pass) {
   return 1;
 }
 
-/* db:set_pass(doc_id, plugin, {version=, options=, status=, run_id=, error=}) */
+/* db:set_pass(doc_id, plugin, {version=, options=, inputs=, status=, run_id=, error=}) */
 LECTOR_FUNCTION(store, set_pass) {
   lector_store *store = check_store(L, 1);
   const char *doc_id = luaL_checkstring(L, 2);
@@ -224,11 +226,12 @@ LECTOR_FUNCTION(store, set_pass) {
   const char *status = lector_opt_string_field(L, 4, "status");
   lua_Integer run_id = lector_opt_integer_field(L, 4, "run_id", 0);
   const char *error = lector_opt_string_field(L, 4, "error");
+  const char *inputs = lector_opt_string_field(L, 4, "inputs");
   if (!version || !options || !status)
     return luaL_argerror(L, 4, "fields 'version', 'options' and 'status' are required");
   lector_error err = {0};
-  if (lector_store_set_pass(store, doc_id, plugin, version, options, run_id, status, error,
-                            &err) != LECTOR_OK)
+  if (lector_store_set_pass(store, doc_id, plugin, version, options, inputs, run_id, status,
+                            error, &err) != LECTOR_OK)
     return lector_push_failure(L, lector_store_path(store), &err);
   lua_pushboolean(L, 1);
   return 1;

@@ -100,6 +100,7 @@ static const char *const migrations[LECTOR_SCHEMA_VERSION] = {
   "  plugin TEXT NOT NULL,\n"
   "  version TEXT NOT NULL,\n"
   "  options TEXT NOT NULL CHECK (json_valid(options)),\n"
+  "  inputs TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(inputs)),\n"
   "  run_id INTEGER REFERENCES runs(id),\n"
   "  status TEXT NOT NULL,\n"
   "  error TEXT,\n"
@@ -152,12 +153,13 @@ static const char *const statement_sql[STMT_COUNT] = {
                      " VALUES (?1, ?2, ?3, " NOW_UTC ", 'running')",
   [STMT_FINISH_RUN] = "UPDATE runs SET finished_at = " NOW_UTC ", status = ?2, error = ?3"
                       " WHERE id = ?1",
-  [STMT_GET_PASS] = "SELECT version, options, status, run_id FROM passes"
+  [STMT_GET_PASS] = "SELECT version, options, status, run_id, inputs FROM passes"
                     " WHERE doc_id = ?1 AND plugin = ?2",
   [STMT_SET_PASS] = "INSERT INTO passes(doc_id, plugin, version, options, run_id, status, error,"
-                    " finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " NOW_UTC ")"
+                    " finished_at, inputs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " NOW_UTC ", ?8)"
                     " ON CONFLICT (doc_id, plugin) DO UPDATE SET version = excluded.version,"
-                    " options = excluded.options, run_id = excluded.run_id,"
+                    " options = excluded.options, inputs = excluded.inputs,"
+                    " run_id = excluded.run_id,"
                     " status = excluded.status, error = excluded.error,"
                     " finished_at = excluded.finished_at",
   [STMT_MAX_ROWID] = "SELECT coalesce(max(rowid), 0) FROM documents",
@@ -1031,6 +1033,7 @@ void lector_pass_clear(lector_pass *pass) {
   free(pass->version);
   free(pass->options_json);
   free(pass->status);
+  free(pass->inputs_json);
   memset(pass, 0, sizeof *pass);
 }
 
@@ -1053,11 +1056,12 @@ lector_status lector_store_get_pass(lector_store *store, const char *doc_id, con
     pass->options_json = copy_column(stmt, 1);
     pass->status = copy_column(stmt, 2);
     pass->run_id = sqlite3_column_int64(stmt, 3);
+    pass->inputs_json = copy_column(stmt, 4);
     *found = 1;
   }
   finish(stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail_db(err, store->db, rc, "cannot read passes");
-  if (*found && (!pass->version || !pass->options_json || !pass->status)) {
+  if (*found && (!pass->version || !pass->options_json || !pass->status || !pass->inputs_json)) {
     lector_pass_clear(pass);
     *found = 0;
     return fail(err, LECTOR_ENOMEM, "out of memory");
@@ -1067,7 +1071,8 @@ lector_status lector_store_get_pass(lector_store *store, const char *doc_id, con
 
 lector_status lector_store_set_pass(lector_store *store, const char *doc_id, const char *plugin,
                                     const char *version, const char *options_json,
-                                    int64_t run_id, const char *status_text, const char *error,
+                                    const char *inputs_json, int64_t run_id,
+                                    const char *status_text, const char *error,
                                     lector_error *err) {
   if (!store || !doc_id || !plugin || !version || !options_json || !status_text)
     return fail(err, LECTOR_EINVAL, "an incomplete pass record");
@@ -1083,6 +1088,7 @@ lector_status lector_store_set_pass(lector_store *store, const char *doc_id, con
   bind_run(stmt, 5, run_id);
   bind_text(stmt, 6, status_text);
   bind_text(stmt, 7, error);
+  bind_text(stmt, 8, inputs_json ? inputs_json : "{}");
   int rc = run(stmt);
   if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot record the pass");
   return LECTOR_OK;

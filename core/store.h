@@ -63,6 +63,7 @@ typedef struct lector_pass {
   char *version;
   char *options_json;
   char *status;            /* "ok" or "failed" */
+  char *inputs_json;       /* {required plugin: the run whose results it read} */
   int64_t run_id;
 } lector_pass;
 
@@ -70,8 +71,8 @@ lector_status lector_store_get_pass(lector_store *store, const char *doc_id, con
                                     lector_pass *pass, int *found, lector_error *err);
 lector_status lector_store_set_pass(lector_store *store, const char *doc_id, const char *plugin,
                                     const char *version, const char *options_json,
-                                    int64_t run_id, const char *status, const char *error,
-                                    lector_error *err);
+                                    const char *inputs_json, int64_t run_id,
+                                    const char *status, const char *error, lector_error *err);
 void lector_pass_clear(lector_pass *pass);
 
 #endif

@@ -222,6 +222,46 @@ describe("the pipeline", function()
     }, "\n") .. "\n", rows)
   end)
 
+  it("redoes a pass when a pass it requires was redone on its own since", function()
+    local dir = project(merge(
+      plugin("a", [[return { name = "a", version = "1.0.0", kind = "x",
+        options = { mode = { type = "string", default = "a", description = "what to write" } },
+        run = function(doc, opts) doc:set("a_out", opts.mode) end }]]),
+      plugin("b", [[return { name = "b", version = "1.0.0", kind = "x", requires = { "a" },
+        run = function(doc) doc:set("b_out", "derived from " .. doc:get "a_out") end }]])))
+    local db = dir .. "/a.db"
+    local function values(args)
+      local all = { "--db", db }
+      for _, a in ipairs(args) do all[#all + 1] = a end
+      all[#all + 1] = text
+      local r = analyze(dir, all)
+      assert.equal(0, r.code, r.err)
+      return json.decode(r.out).values
+    end
+    assert.same({ a_out = "a", b_out = "derived from a" }, values { "-p", "b" })
+    assert.same({ a_out = "z" }, values { "-p", "a", "-o", "a.mode=z" })
+    assert.same({ a_out = "z", b_out = "derived from z" }, values { "-p", "b", "-o", "a.mode=z" })
+  end)
+
+  it("keeps going when a plugin's error message is not valid UTF-8", function()
+    local dir = project(plugin("bad", [[return { name = "bad", version = "1.0.0", kind = "x",
+      run = function() error("bad \255 byte\0here", 0) end }]]))
+    local other = H.write(H.tmpdir() .. "/other.txt", "Another one.")
+    local r = analyze(dir, { "--db", dir .. "/a.db", "-p", "bad", text, other })
+    assert.equal(5, r.code)
+    local lines = H.lines(r.out)
+    assert.equal(2, #lines)
+    assert.matches("bad", json.decode(lines[2]).errors[1], 1, true)
+  end)
+
+  it("refuses to lock a plugin holding a link", function()
+    local dir = project(plugin("sneaky", 'return { name = "sneaky", version = "1.0.0", kind = "x", run = function() end }'))
+    os.execute("cd " .. H.quote(dir .. "/plugins/sneaky") .. " && mv plugin.lua .impl.lua && ln -s .impl.lua plugin.lua")
+    local r = H.lector({ "plugin", "lock", "sneaky" }, { cwd = dir })
+    assert.equal(5, r.code)
+    assert.matches("link", r.err, 1, true)
+  end)
+
   it("lists every copy on the search path and marks the one that runs", function()
     local dir = project(merge(plugin("caps", CAPS:format "1.1.0"), plugin("count", COUNT),
       plugin("broken", "return 42")))

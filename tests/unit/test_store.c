@@ -584,8 +584,8 @@ static void test_runs_and_passes_are_recorded(void **state) {
   assert_int_equal(lector_doc_add_span(doc, "caps", 0, 5, "CAP", NULL, NULL), LECTOR_OK);
   doc->current_run = 0;
   save_ok(store, doc, NULL, NULL);
-  assert_int_equal(lector_store_set_pass(store, "d1", "caps", "1.0.0", "{\"n\":2}", run, "ok",
-                                         NULL, &err), LECTOR_OK);
+  assert_int_equal(lector_store_set_pass(store, "d1", "caps", "1.0.0", "{\"n\":2}",
+                                         "{\"entities\":7}", run, "ok", NULL, &err), LECTOR_OK);
   /* read back inside the open batch, before any commit */
   assert_int_equal(lector_store_get_pass(store, "d1", "caps", &pass, &found, &err), LECTOR_OK);
   assert_int_equal(found, 1);
@@ -593,6 +593,7 @@ static void test_runs_and_passes_are_recorded(void **state) {
   assert_string_equal(pass.options_json, "{\"n\":2}");
   assert_string_equal(pass.status, "ok");
   assert_int_equal(pass.run_id, run);
+  assert_string_equal(pass.inputs_json, "{\"entities\":7}");
   lector_pass_clear(&pass);
   assert_int_equal(lector_store_finish_run(store, run, "ok", NULL, &err), LECTOR_OK);
   char sql[128];
@@ -607,11 +608,11 @@ static void test_runs_and_passes_are_recorded(void **state) {
   assert_int_equal(back->spans[0].run_id, run);
   lector_doc_release(back);
   /* a failed pass is recorded with its error */
-  assert_int_equal(lector_store_set_pass(store, "d1", "caps", "1.0.1", "{}", run, "failed",
+  assert_int_equal(lector_store_set_pass(store, "d1", "caps", "1.0.1", "{}", NULL, run, "failed",
                                          "plugin caps: boom", &err), LECTOR_OK);
   assert_int_equal(query_int(store, "SELECT count(*) FROM passes WHERE error = ?", "plugin caps: boom"), 1);
-  assert_int_equal(lector_store_set_pass(store, "d1", "caps", NULL, "{}", run, "ok", NULL, &err),
-                   LECTOR_EINVAL);
+  assert_int_equal(lector_store_set_pass(store, "d1", "caps", NULL, "{}", NULL, run, "ok", NULL,
+                                         &err), LECTOR_EINVAL);
   lector_doc_release(doc);
   close_ok(store);
 }

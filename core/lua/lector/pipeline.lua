@@ -7,8 +7,8 @@ local plugins = require "lector.plugins"
 local semver = require "lector.semver"
 local cjson = require "cjson"
 
-local ipairs, load, math, os, pairs, pcall, setmetatable, string, table, tonumber, tostring, type =
-  ipairs, load, math, os, pairs, pcall, setmetatable, string, table, tonumber, tostring, type
+local ipairs, load, math, os, pairs, pcall, setmetatable, string, table, tonumber, tostring, type, utf8 =
+  ipairs, load, math, os, pairs, pcall, setmetatable, string, table, tonumber, tostring, type, utf8
 local _ENV = nil
 
 local pipeline = {}
@@ -270,8 +270,12 @@ function pipeline.check_lock(lock, chosen)
       .. "'lector plugin lock %s' to accept it", chosen.manifest.name, chosen.manifest.version,
       tostring(pin.version), chosen.manifest.name)
   end
-  local sum = core.checksum(chosen.candidate.dir == chosen.candidate.root
+  local sum, sum_err = core.checksum(chosen.candidate.dir == chosen.candidate.root
     and chosen.candidate.file or chosen.candidate.dir)
+  if not sum then
+    return nil, string.format("plugin %s cannot be checked against lector.lock: %s",
+      chosen.manifest.name, sum_err)
+  end
   if sum ~= pin.sha256 then
     return nil, string.format("plugin %s %s changed since lector.lock was written (its files "
       .. "hash to %s, the lock says %s); review the change, then run 'lector plugin lock %s' to "
@@ -316,23 +320,43 @@ function Pipeline:finish()
   return true
 end
 
--- Which passes are already done on the stored copy (same version, same
--- options, succeeded) and need not run again, unless a pass they require
--- runs again.
+-- The runs whose results a pass reads: for each plugin it requires, the
+-- run that produced that plugin's current results (the one running now,
+-- or the one being reused). As canonical JSON, to compare with a record.
+local function inputs_of(pass, current)
+  local inputs = {}
+  for _, req in ipairs(pass.requires) do inputs[req.name] = current[req.name] end
+  return canonical(inputs)
+end
+
+-- Which passes are already done on the stored copy and need not run again:
+-- same version, same options, succeeded, and computed from the results the
+-- passes it requires have now. current maps each pass to the run whose
+-- results stand after this document (a reused record's run, or the new
+-- run); again lists the passes to run.
 local function plan(self, stored_id)
-  local reuse, again = {}, {}
+  local current, again = {}, {}
   for _, pass in ipairs(self.passes) do
-    local upstream = false
-    for _, req in ipairs(pass.requires) do upstream = upstream or again[req.name] end
     local record = self.db and stored_id and self.db:pass(stored_id, pass.name)
-    if record and not upstream and record.status == "ok" and record.version == pass.version
-        and record.options == pass.options_json then
-      reuse[pass.name] = record.run_id
+    local upstream_again = false
+    for _, req in ipairs(pass.requires) do upstream_again = upstream_again or again[req.name] end
+    if record and not upstream_again and record.status == "ok"
+        and record.version == pass.version and record.options == pass.options_json
+        and record.inputs == inputs_of(pass, current) then
+      current[pass.name] = record.run_id
     else
       again[pass.name] = true
     end
   end
-  return reuse, again
+  return current, again
+end
+
+-- Text that goes into the document's errors and the database: valid UTF-8,
+-- no NUL, whatever a plugin put in its error.
+local function clean(text)
+  text = tostring(text):gsub("%z", "")
+  if not utf8.len(text) then text = text:gsub("[\128-\255]", "?") end
+  return text
 end
 
 local function now()
@@ -345,9 +369,11 @@ end
 -- printed or logged. A pass that fails records its error
 -- on the document; passes that require it are skipped.
 function Pipeline:run(doc, stored_id)
-  local reuse, again = plan(self, stored_id)
+  local current, again = plan(self, stored_id)
   local run_ids = {}
-  for _, id in pairs(reuse) do run_ids[#run_ids + 1] = id end
+  for name, id in pairs(current) do
+    if not again[name] then run_ids[#run_ids + 1] = id end
+  end
   if #run_ids > 0 then
     local stored = self.db:load(stored_id)
     if stored then core.copy_results(doc, stored, run_ids) end
@@ -380,17 +406,18 @@ function Pipeline:run(doc, stored_id)
       if entry.memory > pass.peak then pass.peak = entry.memory end
       if ok then
         entry.status = "ok"
+        current[pass.name] = pass.run_id
       else
-        entry.status, entry.error, entry.kind = "failed", err, kind
+        entry.status, entry.error, entry.kind = "failed", clean(err), kind
         pass.failures = pass.failures + 1
         pass.first_error = pass.first_error or err
         report.failed = report.failed + 1
-        doc:error(err)
+        doc:error(entry.error)
       end
       if self.db and stored_id then
         local recorded, db_err = self.db:set_pass(stored_id, pass.name, {
           version = pass.version, options = pass.options_json, status = entry.status,
-          run_id = pass.run_id, error = entry.error,
+          inputs = inputs_of(pass, current), run_id = pass.run_id, error = entry.error,
         })
         if not recorded then return nil, db_err end
       end

@@ -407,24 +407,32 @@ local function name_from_file(path)
   return { name = name, version = version, file = file }
 end
 
-local function install_archive(ctx, root, archive, expected, force, local_folder)
-  local info, err = core.verify(archive)
-  if not info then return ctx.refuse(err) end
+-- Whether the verified archive's signer may be trusted: true, or nil and
+-- the exit code (having said why).
+local function check_signer(ctx, archive, info, local_folder)
   if info.signed then
     if not trusted_keys()[info.key] then
-      return ctx.refuse(string.format("%s is signed by key %s, which you do not trust; " ..
+      return nil, ctx.refuse(string.format("%s is signed by key %s, which you do not trust; " ..
         "if you trust its author, run 'lector plugin trust KEYFILE' with their .pub file",
         archive, info.key))
     end
   elseif not local_folder then
     ctx.say("warning: ", archive, " is not signed; nothing vouches for its author")
   end
+  return true
+end
+
+-- extract reads the archive once and installs exactly the bytes it
+-- verified; the signer is judged on what extract verified, so a file
+-- swapped after an earlier look cannot slip through.
+local function install_archive(ctx, root, archive, expected, force, local_folder)
   local made, mkdir_err = core.mkdirs(root)
   if not made then return ctx.refuse(mkdir_err) end
   local stage = root .. "/.incoming-" .. unique_suffix()
-  info, err = core.extract(archive, stage)
+  local info, err = core.extract(archive, stage)
   if not info then return ctx.refuse(err) end
-  local code = place(ctx, root, stage, info, expected, force)
+  local trusted, code = check_signer(ctx, archive, info, local_folder)
+  if trusted then code = place(ctx, root, stage, info, expected, force) end
   core.remove_tree(stage)
   return code
 end
