@@ -27,8 +27,29 @@ static lector_status fail(lector_error *err, const char *path, const char *what)
   return LECTOR_EIO;
 }
 
-static lector_status hash_file(crypto_hash_sha256_state *state, const char *path,
-                               const char *name, lector_error *err) {
+typedef struct walk {
+  crypto_hash_sha256_state total;
+  lector_checksum_file *files;
+  size_t count, cap;
+} walk;
+
+static lector_status add_file(walk *w, const char *name, const unsigned char *digest,
+                              lector_error *err) {
+  if (w->count == w->cap) {
+    size_t cap = w->cap ? w->cap * 2 : 16;
+    lector_checksum_file *grown = realloc(w->files, cap * sizeof *grown);
+    if (!grown) return fail(err, name, "out of memory");
+    w->files = grown;
+    w->cap = cap;
+  }
+  lector_checksum_file *f = &w->files[w->count];
+  if (!(f->path = strdup(name))) return fail(err, name, "out of memory");
+  sodium_bin2hex(f->sha256, sizeof f->sha256, digest, crypto_hash_sha256_BYTES);
+  w->count++;
+  return LECTOR_OK;
+}
+
+static lector_status hash_file(walk *w, const char *path, const char *name, lector_error *err) {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return fail(err, path, strerror(errno));
   struct stat st;
@@ -38,8 +59,10 @@ static lector_status hash_file(crypto_hash_sha256_state *state, const char *path
   }
   char header[64];
   int n = snprintf(header, sizeof header, "%lld", (long long)st.st_size);
-  crypto_hash_sha256_update(state, (const unsigned char *)name, strlen(name) + 1);
-  crypto_hash_sha256_update(state, (const unsigned char *)header, (size_t)n + 1);
+  crypto_hash_sha256_update(&w->total, (const unsigned char *)name, strlen(name) + 1);
+  crypto_hash_sha256_update(&w->total, (const unsigned char *)header, (size_t)n + 1);
+  crypto_hash_sha256_state own;
+  crypto_hash_sha256_init(&own);
   unsigned char buf[65536];
   ssize_t got;
   while ((got = read(fd, buf, sizeof buf)) != 0) {
@@ -48,10 +71,13 @@ static lector_status hash_file(crypto_hash_sha256_state *state, const char *path
       close(fd);
       return fail(err, path, strerror(errno));
     }
-    crypto_hash_sha256_update(state, buf, (size_t)got);
+    crypto_hash_sha256_update(&w->total, buf, (size_t)got);
+    crypto_hash_sha256_update(&own, buf, (size_t)got);
   }
   close(fd);
-  return LECTOR_OK;
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&own, digest);
+  return add_file(w, name, digest, err);
 }
 
 static int compare_names(const void *a, const void *b) {
@@ -60,8 +86,8 @@ static int compare_names(const void *a, const void *b) {
 
 /* Hash a folder's files under their paths relative to the plugin's root
  * (prefix). depth bounds how deep a tree is followed. */
-static lector_status hash_dir(crypto_hash_sha256_state *state, const char *path,
-                              const char *prefix, int depth, lector_error *err) {
+static lector_status hash_dir(walk *w, const char *path, const char *prefix, int depth,
+                              lector_error *err) {
   if (depth > LECTOR_CHECKSUM_MAX_DEPTH) return fail(err, path, "folders nested too deep");
   DIR *dir = opendir(path);
   if (!dir) return fail(err, path, strerror(errno));
@@ -93,8 +119,8 @@ static lector_status hash_dir(crypto_hash_sha256_state *state, const char *path,
     struct stat st;
     if (lstat(child, &st) != 0) status = fail(err, child, strerror(errno));
     else if (S_ISLNK(st.st_mode)) status = fail(err, child, "is a link; a plugin may not hold links");
-    else if (S_ISDIR(st.st_mode)) status = hash_dir(state, child, name, depth + 1, err);
-    else if (S_ISREG(st.st_mode)) status = hash_file(state, child, name, err);
+    else if (S_ISDIR(st.st_mode)) status = hash_dir(w, child, name, depth + 1, err);
+    else if (S_ISREG(st.st_mode)) status = hash_file(w, child, name, err);
     else status = fail(err, child, "is not a regular file");
   }
   for (size_t i = 0; i < count; i++) free(names[i]);
@@ -102,19 +128,30 @@ static lector_status hash_dir(crypto_hash_sha256_state *state, const char *path,
   return status;
 }
 
-lector_status lector_checksum_path(const char *path, char hex[65], lector_error *err) {
+void lector_checksum_free(lector_checksum *sum) {
+  for (size_t i = 0; i < sum->count; i++) free(sum->files[i].path);
+  free(sum->files);
+  memset(sum, 0, sizeof *sum);
+}
+
+lector_status lector_checksum_path(const char *path, lector_checksum *sum, lector_error *err) {
+  memset(sum, 0, sizeof *sum);
   struct stat st;
   if (lstat(path, &st) != 0) return fail(err, path, strerror(errno));
   if (S_ISLNK(st.st_mode)) return fail(err, path, "is a link; a plugin may not be a link");
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
+  walk w = {0};
+  crypto_hash_sha256_init(&w.total);
   const char *base = strrchr(path, '/');
-  lector_status status = S_ISDIR(st.st_mode)
-                             ? hash_dir(&state, path, "", 0, err)
-                             : hash_file(&state, path, base ? base + 1 : path, err);
-  if (status != LECTOR_OK) return status;
+  lector_status status = S_ISDIR(st.st_mode) ? hash_dir(&w, path, "", 0, err)
+                                              : hash_file(&w, path, base ? base + 1 : path, err);
+  sum->files = w.files;
+  sum->count = w.count;
+  if (status != LECTOR_OK) {
+    lector_checksum_free(sum);
+    return status;
+  }
   unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&state, digest);
-  sodium_bin2hex(hex, 65, digest, sizeof digest);
+  crypto_hash_sha256_final(&w.total, digest);
+  sodium_bin2hex(sum->sha256, sizeof sum->sha256, digest, sizeof digest);
   return LECTOR_OK;
 }

@@ -396,15 +396,32 @@ LECTOR_FUNCTION(core, mkdirs) {
   return 1;
 }
 
-/* lector.core.checksum(path) -> hex | nil, message, "io": the sha256 a
- * lock file pins a plugin file or folder by. */
+/* Push the checksum's hex and its {path = sha256} table; runs protected so
+ * the caller frees the C lists either way. */
+static int push_checksum(lua_State *L) {
+  const lector_checksum *sum = lua_touserdata(L, 1);
+  lua_pushstring(L, sum->sha256);
+  lua_createtable(L, 0, (int)sum->count);
+  for (size_t i = 0; i < sum->count; i++) {
+    lua_pushstring(L, sum->files[i].sha256);
+    lua_setfield(L, -2, sum->files[i].path);
+  }
+  return 2;
+}
+
+/* lector.core.checksum(path) -> hex, {relative path = hex} | nil, message,
+ * "io": what a lock file pins a plugin file or folder by. */
 LECTOR_FUNCTION(core, checksum) {
   const char *path = luaL_checkstring(L, 1);
-  char hex[65];
+  lector_checksum sum;
   lector_error err = {0};
-  if (lector_checksum_path(path, hex, &err) != LECTOR_OK) return lector_push_failure(L, NULL, &err);
-  lua_pushstring(L, hex);
-  return 1;
+  if (lector_checksum_path(path, &sum, &err) != LECTOR_OK) return lector_push_failure(L, NULL, &err);
+  lua_pushcfunction(L, push_checksum);
+  lua_pushlightuserdata(L, &sum);
+  int status = lua_pcall(L, 1, 2, 0);
+  lector_checksum_free(&sum);
+  if (status != LUA_OK) return lua_error(L);
+  return 2;
 }
 
 /* lector.core.copy_results(dst, src, {run_id...}): the spans and values of

@@ -47,18 +47,18 @@ function lock.grants(data)
   return grants
 end
 
--- Pin one plugin: its version, the checksum of its file or folder, and the
--- permissions granted to it.
+-- Pin one plugin: its version, the checksum of its file or folder (and of
+-- each file, to say later what changed), and the permissions granted.
 function lock.pin(data, manifest, path, permissions)
   data = data or { lector_lock = lock.FORMAT, plugins = {} }
-  local sum, err = core.checksum(path)
-  if not sum then return nil, err end
+  local sum, files = core.checksum(path)
+  if not sum then return nil, files end
   local granted = {}
   for p in pairs(permissions or {}) do granted[#granted + 1] = p end
   table.sort(granted)
   -- An empty list would read back the same, but JSON-encodes as {}: leave
   -- it out.
-  data.plugins[manifest.name] = { version = manifest.version, sha256 = sum,
+  data.plugins[manifest.name] = { version = manifest.version, sha256 = sum, files = files,
     permissions = #granted > 0 and granted or nil }
   return data
 end
@@ -72,6 +72,22 @@ function lock.write(data, path)
   local ok, rename_err = os_rename(path .. ".tmp", path)
   if not ok then return nil, rename_err end
   return true
+end
+
+
+-- What differs between the files pinned and the files now: a list such as
+-- {"plugin.lua changed", "data/extra.tsv added"}.
+function lock.changes(pinned, now)
+  local changes = {}
+  for path, sum in pairs(now) do
+    if pinned[path] == nil then changes[#changes + 1] = path .. " added"
+    elseif pinned[path] ~= sum then changes[#changes + 1] = path .. " changed" end
+  end
+  for path in pairs(pinned) do
+    if now[path] == nil then changes[#changes + 1] = path .. " removed" end
+  end
+  table.sort(changes)
+  return changes
 end
 
 return lock

@@ -5,6 +5,7 @@
 local core = require "lector.core"
 local plugins = require "lector.plugins"
 local semver = require "lector.semver"
+local lock = require "lector.lock"
 local cjson = require "cjson"
 
 local ipairs, load, math, os, pairs, pcall, setmetatable, string, table, tonumber, tostring, type, utf8 =
@@ -261,25 +262,27 @@ end
 
 -- A plugin pinned in the lock file must be the same version with the same
 -- checksum.
-function pipeline.check_lock(lock, chosen)
-  if not lock or not lock.plugins then return true end
-  local pin = lock.plugins[chosen.manifest.name]
+function pipeline.check_lock(pins, chosen)
+  if not pins or not pins.plugins then return true end
+  local pin = pins.plugins[chosen.manifest.name]
   if not pin then return true end
   if pin.version ~= chosen.manifest.version then
     return nil, string.format("plugin %s is version %s, but lector.lock pins %s; run "
       .. "'lector plugin lock %s' to accept it", chosen.manifest.name, chosen.manifest.version,
       tostring(pin.version), chosen.manifest.name)
   end
-  local sum, sum_err = core.checksum(chosen.candidate.dir == chosen.candidate.root
+  local sum, files = core.checksum(chosen.candidate.dir == chosen.candidate.root
     and chosen.candidate.file or chosen.candidate.dir)
   if not sum then
     return nil, string.format("plugin %s cannot be checked against lector.lock: %s",
-      chosen.manifest.name, sum_err)
+      chosen.manifest.name, files)
   end
   if sum ~= pin.sha256 then
-    return nil, string.format("plugin %s %s changed since lector.lock was written (its files "
-      .. "hash to %s, the lock says %s); review the change, then run 'lector plugin lock %s' to "
-      .. "accept it", chosen.manifest.name, chosen.manifest.version, sum, tostring(pin.sha256),
+    local changes = type(pin.files) == "table" and lock.changes(pin.files, files) or {}
+    return nil, string.format("plugin %s %s changed since lector.lock was written (%s); review "
+      .. "the change, then run 'lector plugin lock %s' to accept it", chosen.manifest.name,
+      chosen.manifest.version, #changes > 0 and table.concat(changes, ", ")
+        or "its files hash to " .. sum .. ", the lock says " .. tostring(pin.sha256),
       chosen.manifest.name)
   end
   return true
