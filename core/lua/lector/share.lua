@@ -6,9 +6,9 @@ local catalog = require "lector.catalog"
 local plugins = require "lector.plugins"
 local semver = require "lector.semver"
 
-local coroutine, debug, io, ipairs, math, next, os, pairs, require, string, table, tostring,
+local io, ipairs, math, next, os, pairs, require, string, table, tostring,
   type, _G =
-  coroutine, debug, io, ipairs, math, next, os, pairs, require, string, table, tostring,
+  io, ipairs, math, next, os, pairs, require, string, table, tostring,
   type, _G
 local _ENV = nil
 
