@@ -73,17 +73,17 @@
 /* The instruction budget is checked every this many instructions: the
  * cost of the check against how far a plugin may overrun its budget. */
 #define LECTOR_PLUGIN_HOOK_STEP 1000
-/* Lua's pattern matcher runs in C, where no hook can stop it, and a
- * pattern with a repetition item (* + - ?) can take time polynomial in
- * the subject. Such patterns are refused on subjects longer than this
- * (longer than most news articles; a sentence is always far shorter). */
-#define LECTOR_PLUGIN_MAX_MATCH_SUBJECT ((size_t)32 << 10)
+/* Worst-case steps a plugin's string.find/match/gmatch/gsub may take; the
+ * C matcher cannot be interrupted, so a call over this is refused. */
+#define LECTOR_PLUGIN_MAX_MATCH_WORK 1e9  /* steps */
 /* Largest file a plugin may read from its folder, code included. */
 #define LECTOR_PLUGIN_MAX_READ ((size_t)16 << 20)
 /* Nesting and size of the tables copied between a plugin's state and the
  * trusted state (manifests, options, logs). */
 #define LECTOR_PLUGIN_MAX_DEPTH 16
 #define LECTOR_PLUGIN_MAX_COPY_ITEMS 100000
+/* String bytes one copy between states may hold. */
+#define LECTOR_PLUGIN_MAX_COPY_BYTES (16 << 20)
 
 /* Folder depth a plugin checksum follows. */
 #define LECTOR_CHECKSUM_MAX_DEPTH 16

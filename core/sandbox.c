@@ -127,6 +127,12 @@ static int guarded_rep(lua_State *L) {
   luaL_checklstring(L, 1, &len);
   lua_Integer n = luaL_checkinteger(L, 2);
   luaL_optlstring(L, 3, "", &sep_len);
+  /* An empty result is made here: the original would still loop n times
+   * copying nothing, where the hook cannot stop it. */
+  if (n <= 0 || (len == 0 && (sep_len == 0 || n == 1))) {
+    lua_pushliteral(L, "");
+    return 1;
+  }
   if (n > 1) {
     size_t limit = box_of(L)->memory_limit;
     size_t unit = len + sep_len;
@@ -135,14 +141,21 @@ static int guarded_rep(lua_State *L) {
   return call_original(L);
 }
 
-/* Does a Lua pattern hold an item that makes the matcher backtrack? Sets
- * ([...]) and escapes (%x, %bxy) are skipped; '-' counts only outside a
- * set, where it is the lazy repetition. */
-static int pattern_backtracks(const char *p, size_t len) {
+/* How many items of a Lua pattern make the matcher try more than one way:
+ * the repetitions * + - ? (outside sets) and %b, whose matcher scans ahead
+ * for the closing character. Sets ([...]) and other escapes are one fixed
+ * step. */
+static int pattern_repetitions(const char *p, size_t len) {
+  int count = 0;
   for (size_t i = 0; i < len; i++) {
     switch (p[i]) {
     case '%':
-      i += (i + 1 < len && p[i + 1] == 'b') ? 3 : 1;
+      if (i + 1 < len && p[i + 1] == 'b') {
+        count++;
+        i += 3;
+      } else {
+        i += 1;
+      }
       break;
     case '[':
       i++;
@@ -151,28 +164,42 @@ static int pattern_backtracks(const char *p, size_t len) {
       while (i < len && p[i] != ']') i += p[i] == '%' ? 2 : 1;
       break;
     case '*': case '+': case '-': case '?':
-      return 1;
+      count++;
+      break;
     default:
       break;
     }
   }
-  return 0;
+  return count;
+}
+
+/* A bound on the steps the C matcher may take: every start position times
+ * the pattern's length for a pattern without repetitions, and one more
+ * factor of the subject's length for each repetition (".-.-x" on n bytes
+ * can take n^3 steps). */
+static double matching_work(size_t subject_len, size_t pattern_len, int repetitions) {
+  double work = (double)subject_len * (double)(pattern_len ? pattern_len : 1);
+  for (int i = 0; i < repetitions && work <= LECTOR_PLUGIN_MAX_MATCH_WORK; i++)
+    work *= (double)subject_len;
+  return work;
 }
 
 /* string.find/match/gmatch/gsub: upvalue 1 the original, upvalue 2 its
- * name. A C matcher cannot be stopped by the hook, so long subjects are
- * refused for patterns that can backtrack. find with plain = true is a
- * linear search and always allowed. */
+ * name. A C matcher cannot be stopped by the hook, so a call whose worst
+ * case is over LECTOR_PLUGIN_MAX_MATCH_WORK steps is refused before it
+ * starts. find with plain = true is a linear search and always allowed. */
 static int guarded_match(lua_State *L) {
   size_t len, pattern_len;
   luaL_checklstring(L, 1, &len);
   const char *pattern = luaL_checklstring(L, 2, &pattern_len);
   const char *name = lua_tostring(L, lua_upvalueindex(2));
   int plain = strcmp(name, "find") == 0 && lua_toboolean(L, 4);
-  if (!plain && len > LECTOR_PLUGIN_MAX_MATCH_SUBJECT && pattern_backtracks(pattern, pattern_len))
-    return luaL_error(L, "string.%s: a subject of %I bytes is over %I bytes for a pattern with "
-                      "* + - or ?; use lpeg, or match sentence by sentence",
-                      name, (lua_Integer)len, (lua_Integer)LECTOR_PLUGIN_MAX_MATCH_SUBJECT);
+  if (!plain && matching_work(len, pattern_len, pattern_repetitions(pattern, pattern_len)) >
+                    LECTOR_PLUGIN_MAX_MATCH_WORK)
+    return luaL_error(L, "string.%s: this pattern on a subject of %I bytes could take too long "
+                      "(the worst case grows with the subject's length to the power of the "
+                      "pattern's repetitions); use lpeg, or match sentence by sentence",
+                      name, (lua_Integer)len);
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -466,6 +493,7 @@ typedef struct copier {
   int depth;
   const void *path[LECTOR_PLUGIN_MAX_DEPTH];
   size_t items;
+  size_t bytes;             /* string bytes copied so far */
 } copier;
 
 static void copy_value(copier *c, int idx);
@@ -512,6 +540,10 @@ static void copy_value(copier *c, int idx) {
     return;
   case LUA_TSTRING:
     s = lua_tolstring(c->from, idx, &len);
+    /* One long string referenced many times is copied each time. */
+    c->bytes += len;
+    if (c->bytes > LECTOR_PLUGIN_MAX_COPY_BYTES)
+      luaL_error(c->to, "%s: more than %d bytes of strings", c->what, LECTOR_PLUGIN_MAX_COPY_BYTES);
     lua_pushlstring(c->to, s, len);
     return;
   case LUA_TTABLE: copy_table(c, lua_absindex(c->from, idx)); return;

@@ -375,7 +375,7 @@ describe("threats", function()
     local ok, message, kind = run "string.find(('a'):rep(1e5), '.*b')"
     assert.is_nil(ok)
     assert.equal("error", kind)
-    assert.matches("string.find: a subject of 100000 bytes is over 32768 bytes", message)
+    assert.matches("string.find: this pattern on a subject of 100000 bytes could take too long", message)
     assert.matches("use lpeg", message)
     for _, call in ipairs { "s:match('a-b')", "s:gmatch('a+b')", "s:gsub('a?b', '')",
                             "string.match(s, '(a*)b')" } do
@@ -389,6 +389,25 @@ describe("threats", function()
       assert(s:match("[%a-]") == "a")               -- '-' inside a set
       assert(("short text"):gsub("%s+", " ") == "short text")
       assert(lpeg.setmaxstack == nil and lpeg.P(1).setmaxstack == nil)]]
+    assert.is_true(ok, message)
+  end)
+
+  it("T7 balanced matches, many repetitions and empty repeats cannot hang the C matcher", function()
+    for _, call in ipairs {
+      "string.find(string.rep('(', 4000000), '%b()')",
+      "string.find(string.rep('a', 2000), '.-.-.-.-x')",
+      "string.find(string.rep('a', 1e6), string.rep('a', 1000) .. 'b')",
+    } do
+      local ok, message = run(call)
+      assert.is_nil(ok, call)
+      assert.matches("could take too long", message, 1, true)
+    end
+    local ok, message = run [[
+      assert(string.rep("", math.maxinteger) == "")
+      assert(string.rep("", math.maxinteger, "") == "")
+      assert(("x"):rep(0) == "" and ("x"):rep(-5) == "")
+      assert(("Vladimir Putin met Nicolás Maduro."):match("(%u%l+) (%u%l+)") == "Vladimir")
+      assert(select(2, ("a,b,,c"):gsub(",", ";")) == 3)]]
     assert.is_true(ok, message)
   end)
 
