@@ -6,6 +6,10 @@
 
 static int reserve(jsonbuf *b, size_t extra) {
   if (b->failed) return -1;
+  if (b->limit && b->len + extra > b->limit) {
+    b->failed = JSONBUF_OVER_LIMIT;
+    return -1;
+  }
   if (b->len + extra + 1 <= b->cap) return 0;
   size_t cap = b->cap ? b->cap : 64;
   while (cap < b->len + extra + 1) cap *= 2;
@@ -22,6 +26,7 @@ static int reserve(jsonbuf *b, size_t extra) {
 void jsonbuf_init(jsonbuf *b, size_t initial) {
   b->data = NULL;
   b->len = b->cap = 0;
+  b->limit = 0;
   b->failed = 0;
   reserve(b, initial);
 }

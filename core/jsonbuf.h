@@ -11,8 +11,11 @@
 typedef struct jsonbuf {
   char *data;
   size_t len, cap;
-  int failed;
+  size_t limit;            /* refuse to grow past this many bytes; 0: no limit */
+  int failed;              /* 1: out of memory; JSONBUF_OVER_LIMIT: over limit */
 } jsonbuf;
+
+#define JSONBUF_OVER_LIMIT 2
 
 void jsonbuf_init(jsonbuf *b, size_t initial);
 void jsonbuf_raw(jsonbuf *b, const char *s);

@@ -23,6 +23,9 @@
 #define LECTOR_STORE_BATCH_BYTES ((size_t)16 << 20)
 /* Nesting accepted when converting Lua values to and from JSON. */
 #define LECTOR_JSON_MAX_DEPTH 64
+/* Longest JSON text one value (span attributes, a document value, meta)
+ * may become. */
+#define LECTOR_JSON_MAX_BYTES ((size_t)64 << 20)
 /* Longest span layer, label or value key, in bytes. */
 #define LECTOR_MAX_NAME_BYTES 256
 

@@ -128,6 +128,7 @@ static void write_table(lua_State *L, int idx, jsonbuf *b, int depth) {
 }
 
 static void write_value(lua_State *L, int idx, jsonbuf *b, int depth) {
+  if (b->failed) luaL_error(L, "over %I bytes", (lua_Integer)b->limit);
   switch (lua_type(L, idx)) {
   case LUA_TNIL: jsonbuf_raw(b, "null"); return;
   case LUA_TBOOLEAN: jsonbuf_raw(b, lua_toboolean(L, idx) ? "true" : "false"); return;
@@ -155,16 +156,23 @@ static int encode_protected(lua_State *L) {
   return 0;
 }
 
-const char *lector_json_encode(lua_State *L, int idx, const char *what) {
+const char *lector_json_encode_limited(lua_State *L, int idx, const char *what, size_t limit) {
   idx = lua_absindex(L, idx);
   jsonbuf b;
   jsonbuf_init(&b, 64);
+  b.limit = limit;
   lua_pushcfunction(L, encode_protected);
   lua_pushlightuserdata(L, &b);
   lua_pushvalue(L, idx);
   int status = lua_pcall(L, 2, 0, 0);
+  int over = b.failed == JSONBUF_OVER_LIMIT;
   size_t len = 0;
   char *json = jsonbuf_finish(&b, &len);
+  if (over) {
+    free(json);
+    if (status != LUA_OK) lua_pop(L, 1);
+    return NULL;
+  }
   if (status != LUA_OK) {
     free(json);
     luaL_error(L, "%s cannot be stored as JSON: %s", what, lua_tostring(L, -1));
@@ -176,6 +184,13 @@ const char *lector_json_encode(lua_State *L, int idx, const char *what) {
   }
   lector_push_owned_string(L, json, len);
   return lua_tostring(L, -1);
+}
+
+const char *lector_json_encode(lua_State *L, int idx, const char *what) {
+  const char *json = lector_json_encode_limited(L, idx, what, LECTOR_JSON_MAX_BYTES);
+  if (!json)
+    luaL_error(L, "%s is over %I bytes as JSON", what, (lua_Integer)LECTOR_JSON_MAX_BYTES);
+  return json;
 }
 
 /* Whole numbers cjson read as floats become integers again, inside the

@@ -70,6 +70,9 @@ void lector_push_slice(lua_State *L, const lector_doc *doc, uint32_t start, uint
  * decode pushes the value, whole numbers as integers. [-0, +1, e] */
 const char *lector_json_encode(lua_State *L, int idx, const char *what);
 void lector_json_decode(lua_State *L, const char *json);
+/* The same, but a text that would be longer than limit bytes is not built:
+ * NULL is returned and nothing pushed. [-0, +(0|1), e] */
+const char *lector_json_encode_limited(lua_State *L, int idx, const char *what, size_t limit);
 /* Push the lector.json table {encode, decode, null}. [-0, +1, e] */
 void lector_open_json(lua_State *L);
 

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -322,9 +324,14 @@ static char *resolve_inside(const lector_sandbox *box, const char *rel, size_t r
 /* A whole regular file of at most max bytes, malloc'd, or NULL with why
  * filled. Plain C: no Lua error can leave the file open. */
 static char *read_file(const char *path, size_t max, size_t *len, char *why, size_t why_size) {
-  FILE *f = fopen(path, "rb");
+  /* A link is refused: what a plugin runs or reads must be the file the
+   * lock file's checksum saw. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
   if (!f) {
-    snprintf(why, why_size, "cannot open %s: %s", path, strerror(errno));
+    if (errno == ELOOP) snprintf(why, why_size, "%s is a link; plugins may not use links", path);
+    else snprintf(why, why_size, "cannot open %s: %s", path, strerror(errno));
+    if (fd >= 0) close(fd);
     return NULL;
   }
   struct stat st;
@@ -445,29 +452,56 @@ static int sandbox_require(lua_State *L) {
 
 /* doc:add, doc:set and doc:error copy what the plugin gives into C memory
  * the allocator never sees; these wrappers (upvalue 1 the original,
- * upvalue 2 which one) count those bytes against the memory limit. */
+ * upvalue 2 which one) count those bytes against the memory limit. The
+ * size is taken before anything is added (values are encoded, within what
+ * is left, first), and once a call has gone over, every later result is
+ * refused too and the call fails: a pcall around doc:add cannot keep
+ * filling the document. */
+static size_t result_size(lua_State *L, int which, size_t left) {
+  if (which == 2) {
+    luaL_checkstring(L, 2);
+    return sizeof(char *) + lua_rawlen(L, 2);
+  }
+  if (which == 1) {
+    luaL_checkany(L, 3);
+    size_t key = lua_rawlen(L, 2);
+    if (!lector_json_encode_limited(L, 3, "value", left ? left : 1))
+      return memory_error(L, "a value handed to the document", left), 0;
+    size_t size = sizeof(lector_value) + key + lua_rawlen(L, -1);
+    lua_pop(L, 1);
+    return size;
+  }
+  size_t size = sizeof(lector_span);
+  if (lua_type(L, 3) != LUA_TTABLE) return size;  /* the original raises */
+  lua_pushliteral(L, "label");
+  if (lua_rawget(L, 3) == LUA_TSTRING) size += lua_rawlen(L, -1);
+  lua_pop(L, 1);
+  lua_pushliteral(L, "attrs");
+  if (lua_rawget(L, 3) == LUA_TTABLE) {
+    if (!lector_json_encode_limited(L, -1, "attrs", left ? left : 1))
+      return memory_error(L, "span attributes handed to the document", left), 0;
+    size += lua_rawlen(L, -1);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return size;
+}
+
 static int guarded_result(lua_State *L) {
   lector_sandbox *box = box_of(L);
-  lector_doc *doc = lector_check_document(L, 1);
+  lector_check_document(L, 1);
+  if (box->over_memory)
+    return memory_error(L, "results handed to the document", box->handed);
   int which = (int)lua_tointeger(L, lua_upvalueindex(2));
+  size_t left = box->memory_limit > box->handed ? box->memory_limit - box->handed : 0;
+  size_t bytes = result_size(L, which, left);
+  if (bytes > left) return memory_error(L, "results handed to the document", box->handed + bytes);
   int nargs = lua_gettop(L);
   luaL_checkstack(L, nargs + 1, NULL);
   lua_pushvalue(L, lua_upvalueindex(1));
   for (int i = 1; i <= nargs; i++) lua_pushvalue(L, i);   /* the arguments stay anchored */
   lua_call(L, nargs, LUA_MULTRET);
-  size_t bytes = 0;
-  if (which == 0) {
-    const lector_span *span = &doc->spans[doc->span_count - 1];
-    bytes = sizeof *span + (span->label ? strlen(span->label) : 0) +
-            (span->attrs_json ? strlen(span->attrs_json) : 0);
-  } else if (which == 1) {
-    const char *json = lector_doc_get_value(doc, lua_tostring(L, 2));
-    bytes = sizeof(lector_value) + lua_rawlen(L, 2) + (json ? strlen(json) : 0);
-  } else {
-    bytes = sizeof(char *) + lua_rawlen(L, 2);
-  }
   box->handed += bytes;
-  if (box->handed > box->memory_limit) return memory_error(L, "results handed to the document", box->handed);
   return lua_gettop(L) - nargs;
 }
 
@@ -826,7 +860,7 @@ static int push_call_failure(lector_sandbox *box, lua_State *T, int status, cons
   if (!message && box->over_instructions)
     lua_pushfstring(T, "plugin %s: instruction limit exceeded (%I instructions)", box->name,
                     (lua_Integer)box->instruction_limit);
-  else if (strcmp(kind, "memory") == 0 && !box->over_memory)
+  else if (strcmp(kind, "memory") == 0 && (!box->over_memory || !message))
     lua_pushfstring(T, "plugin %s: memory limit exceeded (%I bytes)", box->name,
                     (lua_Integer)box->memory_limit);
   else
@@ -984,7 +1018,7 @@ int lector_sandbox_run(lector_sandbox *box, lua_State *T, lector_doc *doc, int o
   record_stats(box);
   /* A coroutine over budget yields rather than raising (see count_hook),
    * so a call can return normally after its budget ran out: a failure. */
-  if (status == LUA_OK && !box->over_instructions) {
+  if (status == LUA_OK && !box->over_instructions && !box->over_memory) {
     lua_settop(L, 0);
     lua_pushboolean(T, 1);
     return 1;

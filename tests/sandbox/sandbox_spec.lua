@@ -392,6 +392,26 @@ describe("threats", function()
     assert.is_true(ok, message)
   end)
 
+  it("T4 a pcall around doc:add cannot keep filling the document past the limit", function()
+    local ok, message, kind = run([[
+      local s = string.rep("x", 1e6)
+      local added = 0
+      for i = 1, 600 do
+        if pcall(doc.add, doc, "flood", { start = 0, stop = 0, attrs = { s = s } }) then added = added + 1 end
+      end
+      local n = 0
+      for _ in doc:spans "flood" do n = n + 1 end
+      assert(n == added, "refused spans were added")]], { memory = 16 * 2^20 })
+    assert.is_nil(ok)
+    assert.equal("memory", kind, message)
+    local one_ref_many_times = run([[
+      local s = string.rep("x", 1e6)
+      local t = {}
+      for i = 1, 600 do t[i] = s end
+      doc:set("big", t)]], { memory = 16 * 2^20 })
+    assert.is_nil(one_ref_many_times)
+  end)
+
   it("T7 balanced matches, many repetitions and empty repeats cannot hang the C matcher", function()
     for _, call in ipairs {
       "string.find(string.rep('(', 4000000), '%b()')",
