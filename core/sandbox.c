@@ -53,6 +53,7 @@ static const char MANIFEST_KEY = 'm';  /* the table the plugin returned */
 static const char LOGS_KEY = 'l';      /* lines logged in this call */
 static const char LOADED_KEY = 'r';    /* modules require has loaded */
 static const char DOC_KEY = 'd';       /* the Document of the running call */
+static const char STOPPED_KEY = 's';   /* coroutines the budget killed (weak keys) */
 
 static lector_sandbox *box_of(lua_State *L) {
   return *(lector_sandbox **)lua_getextraspace(L);
@@ -89,7 +90,20 @@ static void count_hook(lua_State *L, lua_Debug *ar) {
     lua_yield(L, 0);
     return;
   }
+  if (lua_pushthread(L)) {  /* the main thread: a protected call catches it */
+    lua_pop(L, 2);
+    luaL_error(L, "instruction limit exceeded (%I instructions)",
+               (lua_Integer)box->instruction_limit);
+  }
   lua_pop(L, 1);
+  /* [thread] Here the error kills a coroutine with its hooks off: mark
+   * it, so that nothing closes it and runs its __close handlers later. */
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &STOPPED_KEY) == LUA_TTABLE) {
+    lua_pushvalue(L, -2);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+  }
+  lua_pop(L, 2);
   luaL_error(L, "instruction limit exceeded (%I instructions)",
              (lua_Integer)box->instruction_limit);
 }
@@ -206,6 +220,79 @@ static int guarded_match(lua_State *L) {
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
   return lua_gettop(L);
+}
+
+/* ---- coroutines ------------------------------------------------------- */
+
+static int was_stopped(lua_State *L, lua_State *co) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &STOPPED_KEY);
+  lua_pushthread(co);
+  lua_xmove(co, L, 1);
+  int stopped = lua_rawget(L, -2) != LUA_TNIL;
+  lua_pop(L, 2);
+  return stopped;
+}
+
+/* Close a dead coroutine's pending to-be-closed variables, unless the
+ * budget killed it: its hooks are off, so a __close handler could loop
+ * where nothing stops it. */
+static void close_dead(lua_State *L, lua_State *co) {
+  if (was_stopped(L, co)) return;
+#if LUA_VERSION_RELEASE_NUM >= 50406
+  lua_closethread(co, L);
+#else
+  lua_resetthread(co);
+#endif
+}
+
+/* The function coroutine.wrap returns; upvalue 1 the coroutine. */
+static int wrapped_resume(lua_State *L) {
+  lua_State *co = lua_tothread(L, lua_upvalueindex(1));
+  int nargs = lua_gettop(L);
+  if (lua_status(co) == LUA_OK && lua_gettop(co) == 0)
+    return luaL_error(L, "cannot resume dead coroutine");
+  if (!lua_checkstack(co, nargs)) return luaL_error(L, "too many arguments to resume");
+  lua_xmove(L, co, nargs);
+  int nresults = 0;
+  int status = lua_resume(co, L, nargs, &nresults);
+  if (status == LUA_OK || status == LUA_YIELD) {
+    if (!lua_checkstack(L, nresults + 1)) {
+      lua_pop(co, nresults);
+      return luaL_error(L, "too many results to resume");
+    }
+    lua_xmove(co, L, nresults);
+    return nresults;
+  }
+  lua_xmove(co, L, 1);                          /* the error object */
+  close_dead(L, co);
+  if (lua_type(L, -1) == LUA_TSTRING) {         /* as coroutine.wrap does */
+    luaL_where(L, 1);
+    lua_insert(L, -2);
+    lua_concat(L, 2);
+  }
+  return lua_error(L);
+}
+
+/* coroutine.wrap, with close_dead's rule. */
+static int guarded_wrap(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_State *co = lua_newthread(L);             /* inherits the count hook */
+  lua_pushvalue(L, 1);
+  lua_xmove(L, co, 1);
+  lua_pushcclosure(L, wrapped_resume, 1);
+  return 1;
+}
+
+/* coroutine.close, refusing a coroutine the budget killed. */
+static int guarded_close(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  luaL_argexpected(L, co, 1, "coroutine");
+  if (was_stopped(L, co)) {
+    lua_pushboolean(L, 0);
+    lua_pushliteral(L, "the coroutine was stopped by the instruction limit");
+    return 2;
+  }
+  return call_original(L);
 }
 
 /* setmetatable without finalizers: Lua runs __gc with hooks off, so a
@@ -730,8 +817,19 @@ static int open_sandbox(lua_State *L) {
   static const char *const names[] = {"table", "math", "utf8", "coroutine"};
   for (int i = 0; i < 4; i++) {
     copy_library(L, 3 + i, NULL);
+    if (i == 3) {
+      lua_pushcfunction(L, guarded_wrap);
+      lua_setfield(L, -2, "wrap");
+      wrap_field(L, -1, "close", guarded_close, NULL);
+    }
     lua_setfield(L, 9, names[i]);
   }
+  lua_newtable(L);                                               /* stopped coroutines */
+  lua_createtable(L, 0, 1);
+  lua_pushliteral(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &STOPPED_KEY);
   lua_createtable(L, 0, 3);
   copy_field(L, 7, -2, "time");
   copy_field(L, 7, -2, "clock");

@@ -392,6 +392,41 @@ describe("threats", function()
     assert.is_true(ok, message)
   end)
 
+  it("T5 a coroutine's __close handler cannot run past the budget", function()
+    for _, body in ipairs {
+      [[local co = coroutine.wrap(function()
+          local x <close> = setmetatable({}, { __close = function() while true do end end })
+          table.sort({ 5, 4, 3, 2, 1, 9, 8, 7 }, function() while true do end end)
+        end)
+        co()]],
+      [[local co = coroutine.create(function()
+          local x <close> = setmetatable({}, { __close = function() while true do end end })
+          table.sort({ 5, 4, 3, 2, 1, 9, 8, 7 }, function() while true do end end)
+        end)
+        coroutine.resume(co)
+        coroutine.close(co)
+        while true do end]],
+    } do
+      local ok, message, kind = run(body, { instructions = 10^6 })
+      assert.is_nil(ok)
+      assert.equal("instructions", kind, message)
+    end
+    local ok, message = run [[
+      local co = coroutine.wrap(function(a) local b = coroutine.yield(a + 1) return b * 2 end)
+      assert(co(1) == 2 and co(5) == 10)
+      local bad = coroutine.wrap(function() error("inner") end)
+      local fine, err = pcall(bad)
+      assert(not fine and err:find("inner"))
+      local closed = false
+      local c = coroutine.create(function()
+        local x <close> = setmetatable({}, { __close = function() closed = true end })
+        coroutine.yield()
+      end)
+      coroutine.resume(c)
+      assert(coroutine.close(c) and closed)]]
+    assert.is_true(ok, message)
+  end)
+
   it("T4 a pcall around doc:add cannot keep filling the document past the limit", function()
     local ok, message, kind = run([[
       local s = string.rep("x", 1e6)

@@ -199,8 +199,13 @@ function plugins.open(candidate, limits)
     permissions = limits.permissions or {},
   }
   if not state then return nil, err end
+  local data, copy_err = state:manifest()
+  if data == nil then
+    state:close()
+    return nil, copy_err
+  end
   local manifest
-  manifest, err = plugins.validate(state:manifest(), candidate.file)
+  manifest, err = plugins.validate(data, candidate.file)
   if not manifest then
     state:close()
     return nil, err

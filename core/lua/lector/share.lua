@@ -128,8 +128,9 @@ function share.read_manifest(dir)
     memory = MANIFEST_MEMORY, instructions = MANIFEST_INSTRUCTIONS,
   }
   if not state then return nil, err end
-  local manifest = state:manifest()
+  local manifest, copy_err = state:manifest()
   state:close()
+  if manifest == nil then return nil, copy_err end
   return plugins.validate(manifest, file)
 end
 
