@@ -118,21 +118,21 @@ LECTOR_FUNCTION(document, add) {
   lector_status status = lector_doc_add_span(doc, layer, start, stop, label,
                                              has_score ? &score : NULL, attrs);
   if (status != LECTOR_OK) return luaL_error(L, "out of memory adding a span");
-  lector_push_item(L, LECTOR_SPAN_CLASS, doc, (uint32_t)(doc->span_count - 1));
+  lector_push_item(L, LECTOR_SPAN_CLASS, 1, (uint32_t)(doc->span_count - 1));
   return 1;
 }
 
 /* Iterator over items 0..count-1 of one class; upvalues: the document, the
  * class name, the next index, the count. */
 static int next_item(lua_State *L) {
-  lector_doc *doc = lector_check_document(L, lua_upvalueindex(1));
+  lector_check_document(L, lua_upvalueindex(1));  /* still alive: not released */
   const char *class = lua_tostring(L, lua_upvalueindex(2));
   lua_Integer next = lua_tointeger(L, lua_upvalueindex(3));
   lua_Integer stop = lua_tointeger(L, lua_upvalueindex(4));
   if (next >= stop) return 0;
   lua_pushinteger(L, next + 1);
   lua_replace(L, lua_upvalueindex(3));
-  lector_push_item(L, class, doc, (uint32_t)next);
+  lector_push_item(L, class, lua_upvalueindex(1), (uint32_t)next);
   return 1;
 }
 
@@ -161,10 +161,10 @@ LECTOR_FUNCTION(document, tokens) {
 
 /* doc:sentence(i), doc:token(i) -> the i-th (1-based) or nil */
 static int item_at(lua_State *L, const char *class, size_t count) {
-  lector_doc *doc = lector_check_document(L, 1);
+  lector_check_document(L, 1);
   lua_Integer i = luaL_checkinteger(L, 2);
   if (i < 1 || (size_t)i > count) return 0;
-  lector_push_item(L, class, doc, (uint32_t)(i - 1));
+  lector_push_item(L, class, 1, (uint32_t)(i - 1));
   return 1;
 }
 
@@ -211,14 +211,14 @@ LECTOR_FUNCTION(document, paragraphs) {
 /* Upvalues: the document, the sorted index array (userdata), its length,
  * the next position. */
 static int next_span(lua_State *L) {
-  lector_doc *doc = lector_check_document(L, lua_upvalueindex(1));
+  lector_check_document(L, lua_upvalueindex(1));
   const uint32_t *order = lua_touserdata(L, lua_upvalueindex(2));
   lua_Integer count = lua_tointeger(L, lua_upvalueindex(3));
   lua_Integer next = lua_tointeger(L, lua_upvalueindex(4));
   if (next >= count) return 0;
   lua_pushinteger(L, next + 1);
   lua_replace(L, lua_upvalueindex(4));
-  lector_push_item(L, LECTOR_SPAN_CLASS, doc, order[next]);
+  lector_push_item(L, LECTOR_SPAN_CLASS, lua_upvalueindex(1), order[next]);
   return 1;
 }
 

@@ -32,28 +32,23 @@ void lector_register_class(lua_State *L, const char *class, const luaL_Reg *meta
   lua_pop(L, 1);
 }
 
-void lector_push_item(lua_State *L, const char *class, lector_doc *doc, uint32_t index) {
-  lector_item *item = lua_newuserdatauv(L, sizeof *item, 0);
-  item->doc = NULL;
-  luaL_setmetatable(L, class);
-  lector_doc_retain(doc);
-  item->doc = doc;
+void lector_push_item(lua_State *L, const char *class, int owner, uint32_t index) {
+  owner = lua_absindex(L, owner);
+  lector_item *item = lua_newuserdatauv(L, sizeof *item, 1);    /* [item] */
+  if (luaL_testudata(L, owner, LECTOR_DOCUMENT_CLASS)) lua_pushvalue(L, owner);
+  else lua_getiuservalue(L, owner, 1);                          /* [item, Document] */
+  item->slot = lua_touserdata(L, -1);
+  item->doc = item->slot ? *item->slot : NULL;
   item->index = index;
+  lua_setiuservalue(L, -2, 1);                                  /* [item] */
+  luaL_setmetatable(L, class);
 }
 
 lector_item *lector_check_item(lua_State *L, int arg, const char *class) {
   lector_item *item = luaL_checkudata(L, arg, class);
-  if (!item->doc) luaL_argerror(L, arg, "released object");
+  if (!item->slot || !item->doc || *item->slot != item->doc)
+    luaL_argerror(L, arg, "its document was released");
   return item;
-}
-
-int lector_item_gc(lua_State *L) {
-  lector_item *item = lua_touserdata(L, 1);
-  if (item && item->doc) {
-    lector_doc_release(item->doc);
-    item->doc = NULL;
-  }
-  return 0;
 }
 
 typedef struct owned_string {

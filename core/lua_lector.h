@@ -48,18 +48,21 @@ lector_doc **lector_push_document(lua_State *L, lector_doc *doc);
 void lector_account_document(lua_State *L, const lector_doc *doc);
 /* The document behind argument arg; raises when it is not a live one. */
 lector_doc *lector_check_document(lua_State *L, int arg);
-/* Sentences, tokens and spans are views: a document and an index (0-based)
- * into one of its arrays. Each holds a reference to the document. */
+/* Sentences, tokens and spans are views: an index (0-based) into one of a
+ * document's arrays. A view keeps its Document object alive (as its user
+ * value) and borrows the C document through it, so when a Document is
+ * invalidated — as a plugin's is at the end of each call — its views die
+ * with it instead of keeping the text in memory. */
 typedef struct lector_item {
-  lector_doc *doc;
+  lector_doc *doc;          /* borrowed; valid while *slot == doc */
+  lector_doc **slot;        /* the Document object's pointer */
   uint32_t index;
 } lector_item;
 
-/* Push item number index of doc as a value of class. [-0, +1, m] */
-void lector_push_item(lua_State *L, const char *class, lector_doc *doc, uint32_t index);
+/* Push item number index as a value of class; owner is the stack index of
+ * the Document, or of another view of it. [-0, +1, m] */
+void lector_push_item(lua_State *L, const char *class, int owner, uint32_t index);
 lector_item *lector_check_item(lua_State *L, int arg, const char *class);
-/* __gc shared by every item class. */
-int lector_item_gc(lua_State *L);
 /* Push a malloc'd string and free it, even when pushing raises. [-0, +1, e] */
 int lector_push_owned_string(lua_State *L, char *s, size_t len);
 /* Push the slice [start, stop) of the document's text. [-0, +1, m] */

@@ -17,7 +17,7 @@ static int next_token(lua_State *L) {
   if (next >= (lua_Integer)s->token_count) return 0;
   lua_pushinteger(L, next + 1);
   lua_replace(L, lua_upvalueindex(2));
-  lector_push_item(L, LECTOR_TOKEN_CLASS, item->doc, s->first_token + (uint32_t)next);
+  lector_push_item(L, LECTOR_TOKEN_CLASS, lua_upvalueindex(1), s->first_token + (uint32_t)next);
   return 1;
 }
 
@@ -37,7 +37,7 @@ LECTOR_FUNCTION(sentence, token) {
   const lector_sentence *s = check_sentence(L, 1, &item);
   lua_Integer i = luaL_checkinteger(L, 2);
   if (i < 1 || i > (lua_Integer)s->token_count) return 0;
-  lector_push_item(L, LECTOR_TOKEN_CLASS, item->doc, s->first_token + (uint32_t)(i - 1));
+  lector_push_item(L, LECTOR_TOKEN_CLASS, 1, s->first_token + (uint32_t)(i - 1));
   return 1;
 }
 
@@ -71,7 +71,6 @@ static int sentence_tostring(lua_State *L) {
 static const luaL_Reg sentence_metamethods[] = {
   {"__len", sentence_len},
   {"__tostring", sentence_tostring},
-  {"__gc", lector_item_gc},
   {NULL, NULL}
 };
 

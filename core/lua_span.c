@@ -36,7 +36,6 @@ static int span_tostring(lua_State *L) {
 
 static const luaL_Reg span_metamethods[] = {
   {"__tostring", span_tostring},
-  {"__gc", lector_item_gc},
   {NULL, NULL}
 };
 

@@ -64,7 +64,6 @@ static int token_tostring(lua_State *L) {
 
 static const luaL_Reg token_metamethods[] = {
   {"__tostring", token_tostring},
-  {"__gc", lector_item_gc},
   {NULL, NULL}
 };
 

@@ -427,6 +427,24 @@ describe("threats", function()
     assert.is_true(ok, message)
   end)
 
+  it("T4 views a plugin keeps do not keep their document alive after the call", function()
+    local state = assert(sandbox([[
+      local kept
+      return { name = "hostile", version = "1.0.0", kind = "x", run = function(doc)
+        if kept then
+          local ok, err = pcall(function() return kept.text end)
+          assert(not ok and err:find "its document was released", tostring(err))
+          return
+        end
+        kept = doc:sentence(1)
+        assert(kept.text)
+      end }]]))
+    assert.is_true(state:run(assert(lector.doc(TEXT))))
+    local ok, message = state:run(assert(lector.doc "Another document."))
+    assert.is_true(ok, message)
+    state:close()
+  end)
+
   it("T4 a pcall around doc:add cannot keep filling the document past the limit", function()
     local ok, message, kind = run([[
       local s = string.rep("x", 1e6)
