@@ -297,7 +297,11 @@ local function run_passes(chosen, doc, db, stored_id, opts)
     for _, line in ipairs(pass.logs or {}) do say(doc.id, ": plugin ", pass.name, ": ", line) end
     if pass.status ~= "ok" and pass.error then say(doc.id, ": ", pass.error) end
   end
-  if db then
+  -- When every pass was already done, the document only holds results
+  -- copied from the store: nothing to write back.
+  local ran = false
+  for _, pass in ipairs(run_report.passes) do ran = ran or pass.status ~= "done" end
+  if db and ran then
     local saved, save_err = db:save(doc)
     if not saved then return nil, save_err end
   end
