@@ -274,6 +274,17 @@ LECTOR_FUNCTION(document, get) {
   return 1;
 }
 
+/* doc:values() -> {key = value...}: every document-level value */
+LECTOR_FUNCTION(document, values) {
+  lector_doc *doc = lector_check_document(L, 1);
+  lua_createtable(L, 0, (int)doc->value_count);
+  for (size_t i = 0; i < doc->value_count; i++) {
+    lector_json_decode(L, doc->values[i].json);
+    lua_setfield(L, -2, doc->values[i].key);
+  }
+  return 1;
+}
+
 /* doc:error(message): record a problem with this document. */
 LECTOR_FUNCTION(document, error) {
   lector_doc *doc = lector_check_document(L, 1);
@@ -390,6 +401,7 @@ static const luaL_Reg document_methods[] = {
   LECTOR_ENTRY(document, layers),
   LECTOR_ENTRY(document, set),
   LECTOR_ENTRY(document, get),
+  LECTOR_ENTRY(document, values),
   LECTOR_ENTRY(document, error),
   LECTOR_ENTRY(document, json),
   LECTOR_ENTRY(document, slice),

@@ -2,10 +2,14 @@
 -- shape (indented objects or one object per line).
 local json = require("lector.core").json
 
-local pcall, setmetatable, string, tostring = pcall, setmetatable, string, tostring
+local ipairs, pcall, setmetatable, string, table, tostring =
+  ipairs, pcall, setmetatable, string, table, tostring
 local _ENV = nil
 
 local report = {}
+
+-- Spans of each layer quoted in the text report; the rest are counted.
+local SPANS_SHOWN = 5
 
 local Text, Json = {}, {}
 Text.__index, Json.__index = Text, Json
@@ -44,6 +48,19 @@ function Text:document(doc, saved)
       out:write("stored:    already in ", saved.db, " as ", saved.stored_id, "\n")
     end
   end
+  local layers = doc:layers()
+  for _, layer in ipairs(layers) do
+    local shown, n = {}, 0
+    for span in doc:spans(layer) do
+      n = n + 1
+      if n <= SPANS_SHOWN then shown[n] = (span.label and span.label .. " " or "") .. "«" .. span.text:gsub("\n", " ") .. "»" end
+    end
+    out:write(string.format("spans:     %s (%d)%s\n", layer, n,
+      n > 0 and ": " .. table.concat(shown, ", ") .. (n > SPANS_SHOWN and ", …" or "") or ""))
+  end
+  local values = json.encode(doc:values())
+  if values ~= "{}" then out:write("values:    ", values, "\n") end
+  for _, err in ipairs(doc.errors) do out:write("error:     ", (err:gsub("\n", "\n           ")), "\n") end
   out:write "sentences:\n"
   local width = #tostring(stats.sentences)
   for s in doc:sentences() do
