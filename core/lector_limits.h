@@ -88,6 +88,10 @@
 /* String bytes one copy between states may hold. */
 #define LECTOR_PLUGIN_MAX_COPY_BYTES (16 << 20)
 
+/* Longest error message from a plugin that state:run or loading hands
+ * back; the rest is cut. */
+#define LECTOR_PLUGIN_MAX_MESSAGE_BYTES ((size_t)16 << 10)
+
 /* Folder depth a plugin checksum follows. */
 #define LECTOR_CHECKSUM_MAX_DEPTH 16
 

@@ -408,6 +408,31 @@ static char *resolve_inside(const lector_sandbox *box, const char *rel, size_t r
   return real;
 }
 
+/* resolve_inside for code: a module file that is itself a link is refused
+ * too (*link set), even one pointing inside the folder, as the main file
+ * is: read_file opens the resolved path, which is no longer a link. */
+static char *resolve_module(const lector_sandbox *box, const char *rel, int *link, char *why,
+                            size_t why_size) {
+  char *real = resolve_inside(box, rel, strlen(rel), why, why_size);
+  if (!real) return NULL;
+  size_t size = strlen(box->dir) + strlen(rel) + 2;
+  char *joined = malloc(size);
+  struct stat st;
+  *link = !joined;
+  if (joined) {
+    snprintf(joined, size, "%s/%s", box->dir, rel);
+    *link = lstat(joined, &st) != 0 || S_ISLNK(st.st_mode);
+  }
+  if (*link) {
+    if (joined) snprintf(why, why_size, "%s is a link; plugins may not use links", joined);
+    else snprintf(why, why_size, "out of memory");
+    free(real);
+    real = NULL;
+  }
+  free(joined);
+  return real;
+}
+
 /* A whole regular file of at most max bytes, malloc'd, or NULL with why
  * filled. Plain C: no Lua error can leave the file open. */
 static char *read_file(const char *path, size_t max, size_t *len, char *why, size_t why_size) {
@@ -504,21 +529,21 @@ static int sandbox_require(lua_State *L) {
   lua_pop(L, 1);
   char *path = NULL;
   char why[512];
+  int link = 0;
   if (valid_module_name(name)) {
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     for (const char *c = name; *c; c++) luaL_addchar(&b, *c == '.' ? '/' : *c);
     luaL_pushresult(&b);                                        /* [name, loaded, rel] */
-    size_t rel_len;
     const char *rel = lua_pushfstring(L, "%s.lua", lua_tostring(L, 3));
-    rel_len = strlen(rel);
-    path = resolve_inside(box, rel, rel_len, why, sizeof why);
-    if (!path) {
+    path = resolve_module(box, rel, &link, why, sizeof why);
+    if (!path && !link) {
       rel = lua_pushfstring(L, "%s/init.lua", lua_tostring(L, 3));
-      path = resolve_inside(box, rel, strlen(rel), why, sizeof why);
+      path = resolve_module(box, rel, &link, why, sizeof why);
     }
     lua_settop(L, 2);
   }
+  if (link) return luaL_error(L, "module '%s': %s", name, why);
   if (!path)
     return luaL_error(L, "module '%s' not found: plugins may require lpeg, re, lector and the "
                       "modules in their own folder", name);
@@ -926,9 +951,20 @@ lector_sandbox *lector_sandbox_create(const lector_sandbox_config *config, lecto
 /* Message handler in the plugin's state: never calls a metamethod of the
  * error object, so a hostile error value runs no code. */
 static int plugin_traceback(lua_State *L) {
+  size_t len = 0;
   const char *message = lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER
-                            ? lua_tostring(L, 1)
+                            ? lua_tolstring(L, 1, &len)
                             : lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  /* The traceback takes a C string: without its NULs, a message would be
+   * cut at the first one. */
+  if (message && strlen(message) < len) {
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (size_t i = 0; i < len; i++)
+      if (message[i] != '\0') luaL_addchar(&b, message[i]);
+    luaL_pushresult(&b);
+    message = lua_tostring(L, -1);
+  }
   luaL_traceback(L, L, message, 1);
   return 1;
 }
@@ -941,13 +977,48 @@ static void record_stats(lector_sandbox *box) {
   box->stats.peak = usage.peak;
 }
 
+/* Push onto T "plugin NAME: " and the plugin's message made safe for any
+ * caller: the message is the plugin's own bytes, so a byte that is not
+ * part of valid UTF-8 becomes U+FFFD, NUL bytes are dropped (C callers
+ * would cut the text there), and past LECTOR_PLUGIN_MAX_MESSAGE_BYTES
+ * the rest is left out, on a character boundary. [-0, +1, m in T] */
+static void push_clean_message(lua_State *T, const char *name, const char *message, size_t len) {
+  luaL_Buffer b;
+  luaL_buffinit(T, &b);
+  lua_pushfstring(T, "plugin %s: ", name);
+  luaL_addvalue(&b);
+  size_t written = 0;
+  for (size_t i = 0; i < len;) {
+    size_t valid = lector_utf8_check(message + i, len - i);  /* a run of valid bytes */
+    size_t room = LECTOR_PLUGIN_MAX_MESSAGE_BYTES - written;
+    size_t take = valid < room ? valid : room;
+    while (take < valid && take > 0 && ((unsigned char)message[i + take] & 0xC0) == 0x80)
+      take--;                                                  /* whole characters only */
+    for (size_t k = 0; k < take; k++)
+      if (message[i + k] != '\0') luaL_addchar(&b, message[i + k]);
+    written += take;
+    i += take;
+    if (take < valid || (i < len && written + 3 > LECTOR_PLUGIN_MAX_MESSAGE_BYTES)) {
+      luaL_addstring(&b, " [message cut]");
+      break;
+    }
+    if (i < len) {                                             /* a byte that is not UTF-8 */
+      luaL_addstring(&b, "\xEF\xBF\xBD");
+      written += 3;
+      i++;
+    }
+  }
+  luaL_pushresult(&b);
+}
+
 /* Push nil, "plugin NAME: message", kind onto T for a failed protected
  * call in the plugin's state (its message on top there). */
 static int push_call_failure(lector_sandbox *box, lua_State *T, int status, const char *kind) {
   lector_host_usage usage;
   lector_host_usage_get(box->L, &usage);
+  size_t message_len = 0;
   const char *message = status != LUA_OK && lua_type(box->L, -1) == LUA_TSTRING
-                            ? lua_tostring(box->L, -1) : NULL;
+                            ? lua_tolstring(box->L, -1, &message_len) : NULL;
   if (!kind) {
     if (box->over_instructions) kind = "instructions";
     else if (status == LUA_ERRMEM || box->over_memory || (status == LUA_ERRERR && usage.refused))
@@ -961,8 +1032,10 @@ static int push_call_failure(lector_sandbox *box, lua_State *T, int status, cons
   else if (strcmp(kind, "memory") == 0 && (!box->over_memory || !message))
     lua_pushfstring(T, "plugin %s: memory limit exceeded (%I bytes)", box->name,
                     (lua_Integer)box->memory_limit);
+  else if (message)
+    push_clean_message(T, box->name, message, message_len);
   else
-    lua_pushfstring(T, "plugin %s: %s", box->name, message ? message : "unknown error");
+    lua_pushfstring(T, "plugin %s: unknown error", box->name);
   lua_pushstring(T, kind);
   lua_settop(box->L, 0);
   return 3;

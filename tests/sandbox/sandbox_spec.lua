@@ -596,4 +596,55 @@ describe("threats", function()
     assert.equal("error", kind)
     assert.matches("error object is a table value", message)
   end)
+
+  it("T4 a manifest or options that repeat one long string cannot blow up their copy", function()
+    local state = assert(sandbox [[
+      local s = string.rep("x", 7000000)
+      local t = {}
+      for i = 1, 150 do t[i] = s end
+      return { name = "amp", junk = t, run = function() end }]])
+    local m, message, kind = state:manifest()
+    assert.is_nil(m)
+    assert.equal("manifest", kind)
+    assert.matches("more than 16777216 bytes of strings", message)
+    local s = string.rep("x", 7000000)
+    local ok, message2 = state:run(assert(lector.doc(TEXT)), { s, s, s })
+    assert.is_nil(ok)
+    assert.matches("opts: more than 16777216 bytes of strings", message2)
+  end)
+
+  it("T1 a plugin file or module that is a link is refused", function()
+    local dir = H.tmpdir()
+    H.write(dir .. "/impl.lua", with_run "")
+    os.execute("ln -s impl.lua " .. H.quote(dir .. "/plugin.lua"))
+    local state, message = core.sandbox { name = "linked", dir = dir, file = dir .. "/plugin.lua" }
+    assert.is_nil(state)
+    assert.matches("plugin.lua is a link; plugins may not use links", message, 1, true)
+
+    local dir2 = H.tmpdir()
+    H.write(dir2 .. "/real.lua", "return 1")
+    os.execute("ln -s real.lua " .. H.quote(dir2 .. "/words.lua"))
+    local state2, message2 = core.sandbox { name = "linked", dir = dir2,
+                                            file = H.write(dir2 .. "/plugin.lua", "require 'words' return {}") }
+    assert.is_nil(state2)
+    assert.matches("words.lua is a link; plugins may not use links", message2, 1, true)
+  end)
+
+  it("T13 a plugin's error message comes back as valid UTF-8 without NULs, and bounded", function()
+    local ok, message, kind = run([[error("bad \255 byte\0after \237\160\128 " .. string.rep("é", 20000), 0)]])
+    assert.is_nil(ok)
+    assert.equal("error", kind)
+    assert.is_nil(message:find("\0", 1, true))
+    assert.is_truthy(utf8.len(message), "the message is valid UTF-8")
+    local expected = "plugin hostile: bad \u{FFFD} byteafter \u{FFFD}\u{FFFD}\u{FFFD} éé"
+    assert.equal(expected, message:sub(1, #expected))
+    assert.is_true(#message < 17 * 1024, "the message is cut")
+    assert.matches("%[message cut%]$", message)
+    -- a syntax error quoting the plugin's bad bytes is cleaned the same way
+    local state, load_message, load_kind = sandbox("return { \255\0 }")
+    assert.is_nil(state)
+    assert.equal("syntax", load_kind)
+    assert.is_truthy(utf8.len(load_message), load_message)
+    assert.is_nil(load_message:find("\0", 1, true))
+  end)
 end)
