@@ -5,7 +5,6 @@
  * or data changes it. A link anywhere is refused: what it points to could
  * change without the checksum seeing it.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include <sodium.h>
 
 #include "checksum.h"
+#include "dirlist.h"
 #include "lector_limits.h"
 
 static lector_status fail(lector_error *err, const char *path, const char *what) {
@@ -80,34 +80,16 @@ static lector_status hash_file(walk *w, const char *path, const char *name, lect
   return add_file(w, name, digest, err);
 }
 
-static int compare_names(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Hash a folder's files under their paths relative to the plugin's root
  * (prefix). depth bounds how deep a tree is followed. */
 static lector_status hash_dir(walk *w, const char *path, const char *prefix, int depth,
                               lector_error *err) {
   if (depth > LECTOR_CHECKSUM_MAX_DEPTH) return fail(err, path, "folders nested too deep");
-  DIR *dir = opendir(path);
-  if (!dir) return fail(err, path, strerror(errno));
   char **names = NULL;
-  size_t count = 0, cap = 0;
-  struct dirent *entry;
+  size_t count = 0;
+  int error = lector_dirlist(path, &names, &count);
+  if (error) return fail(err, path, strerror(error));
   lector_status status = LECTOR_OK;
-  while ((entry = readdir(dir))) {
-    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
-    if (count == cap) {
-      cap = cap ? cap * 2 : 32;
-      char **grown = realloc(names, cap * sizeof *names);
-      if (!grown) { status = fail(err, path, "out of memory"); break; }
-      names = grown;
-    }
-    if (!(names[count] = strdup(entry->d_name))) { status = fail(err, path, "out of memory"); break; }
-    count++;
-  }
-  closedir(dir);
-  if (status == LECTOR_OK) qsort(names, count, sizeof *names, compare_names);
   for (size_t i = 0; status == LECTOR_OK && i < count; i++) {
     char child[4096], name[4096];
     int a = snprintf(child, sizeof child, "%s/%s", path, names[i]);
@@ -123,8 +105,7 @@ static lector_status hash_dir(walk *w, const char *path, const char *prefix, int
     else if (S_ISREG(st.st_mode)) status = hash_file(w, child, name, err);
     else status = fail(err, child, "is not a regular file");
   }
-  for (size_t i = 0; i < count; i++) free(names[i]);
-  free(names);
+  lector_dirlist_free(names, count);
   return status;
 }
 

@@ -3,7 +3,6 @@
  * system helpers for the loaders written in Lua, and the glue every binding
  * shares.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "checksum.h"
+#include "dirlist.h"
 #include "lector_limits.h"
 #include "lua_lector.h"
 #include "store.h"
@@ -268,41 +268,6 @@ static const char *path_kind(const char *path) {
   return "other";
 }
 
-static int compare_names(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void free_names(char **names, size_t count) {
-  for (size_t i = 0; i < count; i++) free(names[i]);
-  free(names);
-}
-
-/* The entries of dir, sorted, in a malloc'd array; NULL on failure. Done in
- * C alone so that no Lua error can leak the DIR handle. */
-static char **read_names(DIR *dir, size_t *count) {
-  char **names = NULL;
-  size_t cap = 0;
-  struct dirent *entry;
-  *count = 0;
-  while ((entry = readdir(dir))) {
-    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
-    if (*count == cap) {
-      cap = cap ? cap * 2 : 64;
-      char **grown = realloc(names, cap * sizeof *names);
-      if (!grown) break;
-      names = grown;
-    }
-    if (!(names[*count] = strdup(entry->d_name))) break;
-    (*count)++;
-  }
-  if (entry) {
-    free_names(names, *count);
-    return NULL;
-  }
-  if (names) qsort(names, *count, sizeof *names, compare_names);
-  return names ? names : calloc(1, sizeof *names);
-}
-
 typedef struct listing {
   const char *path;
   char **names;
@@ -332,20 +297,18 @@ static int push_listing(lua_State *L) {
  * kind is "file", "dir", "link" (never followed) or "other". */
 LECTOR_FUNCTION(core, listdir) {
   const char *path = luaL_checkstring(L, 1);
-  DIR *dir = opendir(path);
-  if (!dir) {
+  listing list = {.path = path};
+  int error = lector_dirlist(path, &list.names, &list.count);
+  if (error == ENOMEM) return luaL_error(L, "out of memory listing %s", path);
+  if (error) {
     lector_error err = {.status = LECTOR_EIO};
-    snprintf(err.message, sizeof err.message, "cannot read directory: %s", strerror(errno));
+    snprintf(err.message, sizeof err.message, "cannot read directory: %s", strerror(error));
     return lector_push_failure(L, path, &err);
   }
-  listing list = {.path = path};
-  list.names = read_names(dir, &list.count);
-  closedir(dir);
-  if (!list.names) return luaL_error(L, "out of memory listing %s", path);
   lua_pushcfunction(L, push_listing);
   lua_pushlightuserdata(L, &list);
   int status = lua_pcall(L, 1, 1, 0);
-  free_names(list.names, list.count);
+  lector_dirlist_free(list.names, list.count);
   if (status != LUA_OK) return lua_error(L);
   return 1;
 }

@@ -21,9 +21,6 @@ local function read(candidate, permissions)
   return manifest
 end
 
-local function location(c)
-  return c.dir == c.root and c.file or c.dir
-end
 
 -- lector plugin list: every copy on the search path, in search order; the
 -- first copy of each name is the one that runs ("*").
@@ -36,11 +33,11 @@ function catalog.list(ctx)
     seen[c.folder_name] = true
     if manifest then
       rows[#rows + 1] = { wins and "*" or " ", manifest.name, manifest.version, manifest.kind,
-        c.where, location(c) }
+        c.where, plugins.location(c) }
     else
       problems = problems + 1
       rows[#rows + 1] = { wins and "!" or " ", c.folder_name, "?", "?", c.where,
-        location(c) .. "  (" .. err:match "^[^\n]*" .. ")" }
+        plugins.location(c) .. "  (" .. err:match "^[^\n]*" .. ")" }
     end
   end
   if #rows == 0 then
@@ -65,13 +62,8 @@ function catalog.lock(ctx, names, opts)
   if #names == 0 then return ctx.usage "lock wants one or more plugin names" end
   local data, err = lock.read()
   if err then return ctx.refuse(err) end
-  local grants = lock.grants(data)
-  for _, text in ipairs(opts.allow or {}) do
-    local name, permission = text:match "^([%a_][%w_%-]*):(%a+)$"
-    if not name then return ctx.usage("--allow " .. text .. ": expected PLUGIN:PERMISSION") end
-    grants[name] = grants[name] or {}
-    grants[name][permission] = true
-  end
+  local grants, allow_err = lock.add_grants(lock.grants(data), opts.allow)
+  if not grants then return ctx.usage(allow_err) end
   local index = plugins.by_name()
   for _, name in ipairs(names) do
     local copies = index[name]
@@ -84,7 +76,7 @@ function catalog.lock(ctx, names, opts)
           .. "--allow %s:%s", name, p, name, p))
       end
     end
-    local pinned, pin_err = lock.pin(data, manifest, location(copies[1]), grants[name])
+    local pinned, pin_err = lock.pin(data, manifest, plugins.location(copies[1]), grants[name])
     if not pinned then return ctx.refuse(pin_err) end
     data = pinned
     local granted = {}

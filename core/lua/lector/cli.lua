@@ -258,13 +258,8 @@ local function choose_pipeline(opts)
   end
   local lock, lock_err = share_lock.read()
   if lock_err then return nil, lock_err end
-  local allow = share_lock.grants(lock)
-  for _, text in ipairs(opts.allow or {}) do
-    local plugin, permission = text:match "^([%a_][%w_%-]*):(%a+)$"
-    if not plugin then return nil, "--allow " .. text .. ": expected PLUGIN:PERMISSION" end
-    allow[plugin] = allow[plugin] or {}
-    allow[plugin][permission] = true
-  end
+  local allow, allow_err = share_lock.add_grants(share_lock.grants(lock), opts.allow)
+  if not allow then return nil, allow_err end
   if #passes == 0 and not next(raw) then return nil end
   return pipeline.build { passes = passes, raw_options = raw, allow = allow, lock = lock,
     limits = { memory = opts.plugin_memory, instructions = opts.plugin_instructions } }

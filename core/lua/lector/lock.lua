@@ -2,6 +2,7 @@
 -- version and checksum approved, and the permissions granted. It is JSON,
 -- read as data.
 local core = require "lector.core"
+local sources = require "lector.sources"
 
 local io, ipairs, pairs, string, table, type = io, ipairs, pairs, string, table, type
 local os_rename = os.rename
@@ -16,11 +17,8 @@ local MAX_BYTES = 1024 * 1024
 function lock.read(path)
   path = path or lock.FILE
   if not core.kind(path) then return nil end
-  local reader, err = core.reader(path)
-  if not reader then return nil, err end
-  local text, read_err = reader:read_all(MAX_BYTES)
-  reader:close()
-  if not text then return nil, path .. ": " .. read_err end
+  local text, err = sources.read_small(path, MAX_BYTES)
+  if not text then return nil, err end
   local data, decode_err = core.json.decode(text)
   if type(data) ~= "table" then
     return nil, path .. ": not a lock file (" .. (decode_err or "not a JSON object") .. ")"
@@ -43,6 +41,18 @@ function lock.grants(data)
   for name, pin in pairs(data and data.plugins or {}) do
     grants[name] = {}
     for _, p in ipairs(pin.permissions) do grants[name][p] = true end
+  end
+  return grants
+end
+
+-- Add to grants ({plugin = {permission = true}}) what --allow
+-- PLUGIN:PERMISSION options say; nil, message for one that is malformed.
+function lock.add_grants(grants, allow)
+  for _, text in ipairs(allow or {}) do
+    local plugin, permission = text:match "^([%a_][%w_%-]*):(%a+)$"
+    if not plugin then return nil, "--allow " .. text .. ": expected PLUGIN:PERMISSION" end
+    grants[plugin] = grants[plugin] or {}
+    grants[plugin][permission] = true
   end
   return grants
 end

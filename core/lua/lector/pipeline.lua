@@ -6,6 +6,7 @@ local core = require "lector.core"
 local plugins = require "lector.plugins"
 local semver = require "lector.semver"
 local lock = require "lector.lock"
+local sources = require "lector.sources"
 local cjson = require "cjson"
 
 local ipairs, load, math, os, pairs, pcall, setmetatable, string, table, tonumber, tostring, type, utf8 =
@@ -15,6 +16,8 @@ local _ENV = nil
 local pipeline = {}
 
 local json = cjson.new()
+
+local PIPELINE_FILE_MAX = 1024 * 1024
 
 -- ---- options -----------------------------------------------------------------
 
@@ -117,11 +120,8 @@ end
 -- Read a pipeline file: a Lua file returning a list of entries. It is data:
 -- loaded as text with an empty environment.
 function pipeline.read_file(path)
-  local f, err = core.reader(path)
-  if not f then return nil, err end
-  local source = f:read_all(1024 * 1024)
-  f:close()
-  if not source then return nil, path .. ": too large for a pipeline file" end
+  local source, err = sources.read_small(path, PIPELINE_FILE_MAX)
+  if not source then return nil, err end
   local chunk, load_err = load(source, "@" .. path, "t", {})
   if not chunk then return nil, load_err end
   local ok, value = pcall(chunk)
@@ -271,8 +271,7 @@ function pipeline.check_lock(pins, chosen)
       .. "'lector plugin lock %s' to accept it", chosen.manifest.name, chosen.manifest.version,
       tostring(pin.version), chosen.manifest.name)
   end
-  local sum, files = core.checksum(chosen.candidate.dir == chosen.candidate.root
-    and chosen.candidate.file or chosen.candidate.dir)
+  local sum, files = core.checksum(plugins.location(chosen.candidate))
   if not sum then
     return nil, string.format("plugin %s cannot be checked against lector.lock: %s",
       chosen.manifest.name, files)

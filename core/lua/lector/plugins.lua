@@ -225,6 +225,12 @@ function plugins.open(candidate, limits)
   return manifest, state
 end
 
+-- What a candidate is on disk: its file for a single-file plugin, else its
+-- folder.
+function plugins.location(candidate)
+  return candidate.dir == candidate.root and candidate.file or candidate.dir
+end
+
 -- The names of the bundled plugins: the default pipeline.
 function plugins.bundled_names()
   local names, seen = {}, {}

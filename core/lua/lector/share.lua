@@ -5,6 +5,7 @@ local core = require "lector.core"
 local catalog = require "lector.catalog"
 local plugins = require "lector.plugins"
 local semver = require "lector.semver"
+local sources = require "lector.sources"
 
 local io, ipairs, math, next, os, pairs, require, string, table, tostring,
   type, _G =
@@ -72,15 +73,6 @@ function share.trusted_dir()
   return config and config .. "/lector/trusted-keys" or nil
 end
 
-local function read_file(path, max)
-  local f, err = io.open(path, "rb")
-  if not f then return nil, err end
-  local data = f:read(max + 1)
-  f:close()
-  if data and #data > max then return nil, path .. ": larger than " .. max .. " bytes" end
-  return data or ""
-end
-
 local function write_file(path, text)
   local f, err = io.open(path, "wb")
   if not f then return nil, err end
@@ -139,7 +131,7 @@ end
 -- A key file is one line: "lector-ed25519-secret HEX" (64 bytes) or
 -- "lector-ed25519-public HEX" (32 bytes).
 local function read_key(path, want)
-  local text, err = read_file(path, KEY_FILE_MAX)
+  local text, err = sources.read_small(path, KEY_FILE_MAX)
   if not text then return nil, err end
   local kind, hex = text:match "^lector%-ed25519%-(%a+)%s+(%x+)%s*$"
   local length = { secret = 128, public = 64 }

@@ -152,6 +152,17 @@ local function read_dir(path, opts, yield, stats)
   end
 end
 
+-- A whole small file (a pipeline file, a lock file, a key), refused when
+-- over max bytes: text | nil, message.
+function sources.read_small(path, max)
+  local reader, err = core.reader(path)
+  if not reader then return nil, err end
+  local text, read_err = reader:read_all(max)
+  reader:close()
+  if not text then return nil, path .. ": " .. read_err end
+  return text
+end
+
 -- lector.read(inputs [, opts]) -> iterator of doc | false, message, status
 -- inputs: a path, "-" or a list of them. opts: lossy, max_bytes, input
 -- ("auto", "text" or "jsonl"), stats (a table that gets counts: documents,
