@@ -11,5 +11,7 @@
 #define LECTOR_STORE_CLASS "lector.Store"
 #define LECTOR_READER_CLASS "lector.Reader"
 #define LECTOR_PLUGIN_STATE_CLASS "lector.PluginState"
+#define LECTOR_LEXICON_CLASS "lector.Lexicon"
+#define LECTOR_MATCHER_CLASS "lector.Matcher"
 
 #endif

@@ -444,6 +444,8 @@ static const luaL_Reg core_functions[] = {
   {"open", lector_store_open_lua},
   {"reader", lector_reader_open_lua},
   {"sandbox", lector_sandbox_open_lua},
+  {"lexicon", lector_lexicon_new_lua},
+  {"matcher", lector_matcher_new_lua},
   {NULL, NULL}
 };
 
@@ -455,6 +457,8 @@ int luaopen_lector_core(lua_State *L) {
   lector_open_store(L);
   lector_open_reader(L);
   lector_open_plugin(L);
+  lector_open_lexicon(L);
+  lector_open_matcher(L);
   luaL_newlib(L, core_functions);
   lector_open_json(L);
   lua_setfield(L, -2, "json");

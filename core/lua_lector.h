@@ -31,6 +31,8 @@ void lector_open_span(lua_State *L);
 void lector_open_store(lua_State *L);
 void lector_open_reader(lua_State *L);
 void lector_open_plugin(lua_State *L);
+void lector_open_lexicon(lua_State *L);
+void lector_open_matcher(lua_State *L);
 /* Add the plugin-archive functions (pack, verify, extract, keygen, ...) to
  * the lector.core table on top of the stack. [-0, +0, e] */
 void lector_open_archive(lua_State *L);
@@ -40,6 +42,9 @@ int lector_store_open_lua(lua_State *L);
 int lector_reader_open_lua(lua_State *L);
 /* lector.core.sandbox{...}: a plugin in its own sandboxed state. */
 int lector_sandbox_open_lua(lua_State *L);
+/* lector.lexicon{fold =} and lector.matcher(): new, empty ones. */
+int lector_lexicon_new_lua(lua_State *L);
+int lector_matcher_new_lua(lua_State *L);
 
 /* Push a new Document that takes over one reference to doc (which may be
  * NULL, to be filled in through the returned slot). [-0, +1, m] */

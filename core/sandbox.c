@@ -775,27 +775,37 @@ static void make_read_only(lua_State *L) {
   lua_setmetatable(L, -2);               /* [proxy] */
 }
 
-/* The restricted `lector` module: version and JSON, nothing that reaches
- * files or databases. [-0, +1, e] */
+/* The restricted `lector` module: version, JSON, lexicons, matchers and
+ * the LPeg patterns; nothing that reaches files or databases. The patterns
+ * module is on top of the stack. [-1, +1, e] */
 static void push_plugin_lector(lua_State *L) {
-  lua_createtable(L, 0, 2);
+  lua_createtable(L, 0, 5);                                      /* [patterns, lector] */
+  lua_rotate(L, -2, 1);                                          /* [lector, patterns] */
+  make_read_only(L);
+  lua_setfield(L, -2, "patterns");
   lua_pushstring(L, lector_version());
   lua_setfield(L, -2, "version");
   lector_open_json(L);
   make_read_only(L);
   lua_setfield(L, -2, "json");
+  lua_pushcfunction(L, lector_lexicon_new_lua);
+  lua_setfield(L, -2, "lexicon");
+  lua_pushcfunction(L, lector_matcher_new_lua);
+  lua_setfield(L, -2, "matcher");
   make_read_only(L);
 }
 
-static void load_re(lua_State *L) {
+/* Run the embedded module name (re, lector.patterns) in the plugin's
+ * globals and push what it returns. [-0, +1, e] */
+static void load_embedded_module(lua_State *L, const char *name) {
   for (const lector_embedded_module *m = lector_embedded_modules; m->name; m++) {
-    if (strcmp(m->name, "re") != 0) continue;
+    if (strcmp(m->name, name) != 0) continue;
     if (luaL_loadbufferx(L, m->source, m->size, m->chunkname, "t") != LUA_OK) lua_error(L);
-    lua_pushstring(L, "re");
+    lua_pushstring(L, name);
     lua_call(L, 1, 1);
     return;
   }
-  luaL_error(L, "the re module is missing");
+  luaL_error(L, "the %s module is missing", name);
 }
 
 static const char *const base_names[] = {
@@ -886,16 +896,17 @@ static int open_sandbox(lua_State *L) {
   lua_newtable(L);                                               /* loaded */
   lua_pushvalue(L, 8);
   lua_setfield(L, -2, "lpeg");
-  push_plugin_lector(L);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, 9, "lector");
-  lua_setfield(L, -2, "lector");
   lua_pushvalue(L, -1);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
-  load_re(L);                                                    /* [..., loaded, re] */
+  load_embedded_module(L, "re");                                 /* [..., loaded, re] */
   lua_pushvalue(L, -1);
   lua_setfield(L, 9, "re");
   lua_setfield(L, -2, "re");
+  load_embedded_module(L, "lector.patterns");                    /* [..., loaded, patterns] */
+  push_plugin_lector(L);                                         /* [..., loaded, lector] */
+  lua_pushvalue(L, -1);
+  lua_setfield(L, 9, "lector");
+  lua_setfield(L, -2, "lector");
   lua_pop(L, 1);
 
   lua_newtable(L);
@@ -909,6 +920,8 @@ static int open_sandbox(lua_State *L) {
   lector_open_sentence(L);
   lector_open_token(L);
   lector_open_span(L);
+  lector_open_lexicon(L);
+  lector_open_matcher(L);
   guard_document_methods(L);
   lua_settop(L, 0);
   return 0;

@@ -4,6 +4,7 @@
 local core = require "lector.core"
 local sources = require "lector.sources"
 local pipeline = require "lector.pipeline"
+local patterns = require "lector.patterns"
 
 local ipairs = ipairs
 local _ENV = nil
@@ -16,6 +17,9 @@ local lector = {
   read = sources.read,
   default_db = sources.default_db,
   json = core.json,
+  lexicon = core.lexicon,
+  matcher = core.matcher,
+  patterns = patterns,
 }
 
 -- lector.pipeline{"entities", {"summary", options = {sentences = 3}},

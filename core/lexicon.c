@@ -1,0 +1,4 @@
+/*
+ * Lexicon storage and phrase matching (lexicon.h).
+ */
+#include "lexicon.h"

@@ -1,0 +1,4 @@
+/*
+ * The token matcher (matcher.h).
+ */
+#include "matcher.h"
