@@ -7,6 +7,7 @@ local share = require "lector.share"
 local pipeline = require "lector.pipeline"
 local plugins = require "lector.plugins"
 local share_lock = require "lector.lock"
+local eval = require "lector.eval"
 
 local debug, io, ipairs, loadfile, math, next, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G =
   debug, io, ipairs, loadfile, math, next, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G
@@ -38,6 +39,7 @@ Commands:
   analyze INPUT...        load, segment and store documents and print a report
   run SCRIPT [ARGS...]    run a Lua script with the lector module loaded
   plugin COMMAND          make, test, pack, install and remove plugins
+  eval TASK               score passes against labelled data (ner)
   help [COMMAND]          show help for lector or for one command
 
 Options:
@@ -109,7 +111,7 @@ Options:
   -h, --help              show this help
 ]]
 
-local HELP = { analyze = ANALYZE_HELP, run = RUN_HELP, plugin = share.HELP }
+local HELP = { analyze = ANALYZE_HELP, run = RUN_HELP, plugin = share.HELP, eval = eval.HELP }
 
 -- ---- option parsing ----------------------------------------------------
 
@@ -439,7 +441,11 @@ local function plugin(args)
   return share.main(args, { EXIT = EXIT, parse = parse, say = say })
 end
 
-local COMMANDS = { analyze = analyze, run = run, plugin = plugin }
+local function evaluate(args)
+  return eval.main(args, { EXIT = EXIT, parse = parse, say = say, choose_pipeline = choose_pipeline })
+end
+
+local COMMANDS = { analyze = analyze, run = run, plugin = plugin, eval = evaluate }
 
 function cli.main(args)
   local command = args[1]
