@@ -28,6 +28,47 @@ describe("lector analyze", function()
     assert.matches("stored:    already in " .. db_in(dir), again.out, 1, true)
   end)
 
+  it("groups entities, quotes, acronyms and structure in the text report", function()
+    local dir = H.tmpdir()
+    os.execute("mkdir -p " .. H.quote(dir .. "/plugins/fake"))
+    -- A pass that writes the layers and values the bundled extractors write,
+    -- from offsets it finds itself in the article.
+    H.write(dir .. "/plugins/fake/plugin.lua", [[
+local function add(doc, layer, needle, label, attrs, nth)
+  local at = 1
+  for _ = 1, nth or 1 do
+    local s, e = doc.text:find(needle, at, true)
+    at = e + 1
+    if _ == (nth or 1) then doc:add(layer, { start = s - 1, stop = e, label = label, attrs = attrs }) end
+  end
+end
+return { name = "fake", version = "1.0.0", kind = "extract", run = function(doc)
+  add(doc, "entity", "Nicolás Maduro", "PERSON", { canonical = "Nicolás Maduro" })
+  add(doc, "entity", "Maduro", "PERSON", { canonical = "Nicolás Maduro" }, 3)
+  add(doc, "entity", "Dmitry Peskov", "PERSON", { canonical = "Dmitry Peskov" })
+  add(doc, "entity", "Caracas", "GPE", {})
+  add(doc, "quote", "We want everything", "direct", { speaker = "Dmitry Peskov" })
+  add(doc, "acronym", "UNODC", "UNODC", { long = "United Nations Office on Drugs and Crime" })
+  doc:set("structure", { headline = "Russia Reiterates Support", dateline = { place = "Caracas",
+    date = "November 3, 2025", iso = "2025-11-03" }, editor = { name = "José Luis Granados Ceja",
+    place = "Mexico City, Mexico" } })
+  doc:set("entities", { { id = "E1" } })
+  doc:set("other", 7)
+end }
+]])
+    local r = H.lector({ "analyze", "--no-store", "-p", "fake", H.article }, { cwd = dir })
+    assert.equal(0, r.code, r.err)
+    assert.matches("structure:\n  headline:   Russia Reiterates Support\n", r.out, 1, true)
+    assert.matches("  dateline:   Caracas · November 3, 2025 · (2025-11-03)\n", r.out, 1, true)
+    assert.matches("  editor:     José Luis Granados Ceja (Mexico City, Mexico)\n", r.out, 1, true)
+    assert.matches("entities (4 mentions):\n  PERSON         2  Nicolás Maduro ×2, Dmitry Peskov\n"
+      .. "  GPE            1  Caracas\n", r.out, 1, true)
+    assert.matches("quotes (1):\n  direct    Dmitry Peskov: «We want everything»\n", r.out, 1, true)
+    assert.matches("acronyms:  1 mention: UNODC = United Nations Office on Drugs and Crime\n", r.out, 1, true)
+    -- values shown in their sections are not repeated; others are
+    assert.matches('values:    {"other":7}\n', r.out, 1, true)
+  end)
+
   it("uses the default database under XDG_DATA_HOME", function()
     local dir = H.tmpdir()
     local r = analyze({ H.article }, { env = "XDG_DATA_HOME=" .. H.quote(dir) })

@@ -2,14 +2,140 @@
 -- shape (indented objects or one object per line).
 local json = require("lector.core").json
 
-local ipairs, pcall, setmetatable, string, table, tostring =
-  ipairs, pcall, setmetatable, string, table, tostring
+local ipairs, pairs, pcall, setmetatable, string, table, tostring, type, utf8 =
+  ipairs, pairs, pcall, setmetatable, string, table, tostring, type, utf8
 local _ENV = nil
 
 local report = {}
 
 -- Spans of each layer quoted in the text report; the rest are counted.
 local SPANS_SHOWN = 5
+-- Names listed per entity label, and characters of a quote shown.
+local ENTITIES_SHOWN = 8
+local QUOTE_CHARS = 100
+
+local function one_line(text)
+  return (text:gsub("%s+", " "))
+end
+
+-- Up to SPANS_SHOWN spans of a layer quoted, the rest counted.
+local function write_layer(out, doc, layer)
+  local shown, n = {}, 0
+  for span in doc:spans(layer) do
+    n = n + 1
+    if n <= SPANS_SHOWN then shown[n] = (span.label and span.label .. " " or "") .. "«" .. one_line(span.text) .. "»" end
+  end
+  out:write(string.format("spans:     %s (%d)%s\n", layer, n,
+    n > 0 and ": " .. table.concat(shown, ", ") .. (n > SPANS_SHOWN and ", …" or "") or ""))
+end
+
+local STRUCTURE_FIELDS = { "headline", "standfirst", "caption", "credit", "byline" }
+
+local function write_structure(out, structure)
+  if type(structure) ~= "table" then return end
+  out:write "structure:\n"
+  for _, field in ipairs(STRUCTURE_FIELDS) do
+    if type(structure[field]) == "string" then
+      out:write(string.format("  %-11s %s\n", field .. ":", one_line(structure[field])))
+    end
+  end
+  local dateline = structure.dateline
+  if type(dateline) == "table" then
+    local parts = {}
+    for _, field in ipairs { "place", "date", "source" } do
+      if type(dateline[field]) == "string" then parts[#parts + 1] = dateline[field] end
+    end
+    if type(dateline.iso) == "string" then parts[#parts + 1] = "(" .. dateline.iso .. ")" end
+    out:write(string.format("  %-11s %s\n", "dateline:", table.concat(parts, " · ")))
+  end
+  local editor = structure.editor
+  if type(editor) == "table" and type(editor.name) == "string" then
+    out:write(string.format("  %-11s %s%s\n", "editor:", editor.name,
+      type(editor.place) == "string" and " (" .. editor.place .. ")" or ""))
+  end
+end
+
+-- Entities grouped by label, most mentioned first: "PERSON (8): Nicolás
+-- Maduro ×7, Dmitry Peskov ×3, ...". Mentions count under their canonical
+-- name when the pass gave one.
+local function write_entities(out, doc, layer)
+  local by_label, labels, total = {}, {}, 0
+  for span in doc:spans(layer) do
+    total = total + 1
+    local label = span.label or "?"
+    local group = by_label[label]
+    if not group then
+      group = { label = label, names = {}, order = {}, mentions = 0 }
+      by_label[label] = group
+      labels[#labels + 1] = group
+    end
+    local name = type(span.attrs.canonical) == "string" and span.attrs.canonical or one_line(span.text)
+    if not group.names[name] then
+      group.names[name] = 0
+      group.order[#group.order + 1] = name
+    end
+    group.names[name] = group.names[name] + 1
+    group.mentions = group.mentions + 1
+  end
+  table.sort(labels, function(a, b)
+    if a.mentions ~= b.mentions then return a.mentions > b.mentions end
+    return a.label < b.label
+  end)
+  out:write(string.format("entities (%d mention%s):\n", total, total == 1 and "" or "s"))
+  for _, group in ipairs(labels) do
+    local first = {}
+    for i, name in ipairs(group.order) do first[name] = i end
+    table.sort(group.order, function(a, b)
+      if group.names[a] ~= group.names[b] then return group.names[a] > group.names[b] end
+      return first[a] < first[b]
+    end)
+    local shown = {}
+    for i, name in ipairs(group.order) do
+      if i > ENTITIES_SHOWN then
+        shown[#shown + 1] = "…"
+        break
+      end
+      shown[i] = group.names[name] > 1 and name .. " ×" .. group.names[name] or name
+    end
+    out:write(string.format("  %-12s %3d  %s\n", group.label, #group.order, table.concat(shown, ", ")))
+  end
+end
+
+-- Quotes with their speakers, shortened.
+local function write_quotes(out, doc, layer)
+  local lines, n = {}, 0
+  for span in doc:spans(layer) do
+    n = n + 1
+    local speaker = type(span.attrs.speaker) == "string" and span.attrs.speaker or "(unattributed)"
+    local text = one_line(span.text)
+    if utf8.len(text) and utf8.len(text) > QUOTE_CHARS then
+      text = text:sub(1, utf8.offset(text, QUOTE_CHARS + 1) - 1) .. "…"
+    end
+    lines[#lines + 1] = string.format("  %-9s %s: «%s»", span.label or "", speaker, text)
+  end
+  out:write(string.format("quotes (%d):\n", n))
+  if #lines > 0 then out:write(table.concat(lines, "\n"), "\n") end
+end
+
+-- Short forms with their long forms, once each.
+local function write_acronyms(out, doc, layer)
+  local seen, shown, n = {}, {}, 0
+  for span in doc:spans(layer) do
+    n = n + 1
+    local short, long = span.label, span.attrs.long
+    if short and type(long) == "string" and not seen[short] then
+      seen[short] = true
+      shown[#shown + 1] = short .. " = " .. long
+    end
+  end
+  out:write(string.format("acronyms:  %d mention%s: %s\n", n, n == 1 and "" or "s",
+    table.concat(shown, "; ")))
+end
+
+local SECTIONS = { entity = write_entities, quote = write_quotes, acronym = write_acronyms,
+  structure = function() end }
+-- Values the sections above already show.
+local SHOWN_VALUES = { structure = true, entities = true, quotes = true, acronyms = true }
 
 local Text, Json = {}, {}
 Text.__index, Json.__index = Text, Json
@@ -48,18 +174,16 @@ function Text:document(doc, saved)
       out:write("stored:    already in ", saved.db, " as ", saved.stored_id, "\n")
     end
   end
+  write_structure(out, doc:get "structure")
   local layers = doc:layers()
   for _, layer in ipairs(layers) do
-    local shown, n = {}, 0
-    for span in doc:spans(layer) do
-      n = n + 1
-      if n <= SPANS_SHOWN then shown[n] = (span.label and span.label .. " " or "") .. "«" .. span.text:gsub("\n", " ") .. "»" end
-    end
-    out:write(string.format("spans:     %s (%d)%s\n", layer, n,
-      n > 0 and ": " .. table.concat(shown, ", ") .. (n > SPANS_SHOWN and ", …" or "") or ""))
+    local section = SECTIONS[layer]
+    if section then section(out, doc, layer) else write_layer(out, doc, layer) end
   end
-  local values = json.encode(doc:values())
-  if values ~= "{}" then out:write("values:    ", values, "\n") end
+  local values = doc:values()
+  for key in pairs(SHOWN_VALUES) do values[key] = nil end
+  local text = json.encode(values)
+  if text ~= "{}" then out:write("values:    ", text, "\n") end
   for _, err in ipairs(doc.errors) do out:write("error:     ", (err:gsub("\n", "\n           ")), "\n") end
   out:write "sentences:\n"
   local width = #tostring(stats.sentences)
