@@ -121,7 +121,8 @@ end
 local function write_acronyms(out, doc, layer)
   local seen, shown, n = {}, {}, 0
   for span in doc:spans(layer) do
-    n = n + 1
+    -- the long form's own span is not a mention of the short form
+    if not span.attrs.long_form then n = n + 1 end
     local short, long = span.label, span.attrs.long
     if short and type(long) == "string" and not seen[short] then
       seen[short] = true
