@@ -21,6 +21,8 @@
  * growing the write-ahead log without end. */
 #define LECTOR_STORE_BATCH 1000
 #define LECTOR_STORE_BATCH_BYTES ((size_t)16 << 20)
+/* Sentence rows written by one INSERT statement. */
+#define LECTOR_STORE_SENTENCE_ROWS 32
 /* Nesting accepted when converting Lua values to and from JSON. */
 #define LECTOR_JSON_MAX_DEPTH 64
 /* Longest JSON text one value (span attributes, a document value, meta)
@@ -91,6 +93,22 @@
 /* Longest error message from a plugin that state:run or loading hands
  * back; the rest is cut. */
 #define LECTOR_PLUGIN_MAX_MESSAGE_BYTES ((size_t)16 << 10)
+
+/* The token matcher (docs/lua-api.md#matcher). A match spans at most
+ * MAX_TOKENS tokens, which bounds the work per token; a pattern holds at
+ * most MAX_ELEMENTS token specs. Sentences are matched in windows of
+ * WINDOW_TOKENS start tokens (plus MAX_TOKENS of lookahead), so the
+ * matcher's scratch memory does not grow with a sentence's length. */
+#define LECTOR_MATCH_MAX_TOKENS 128
+#define LECTOR_MATCH_MAX_ELEMENTS 64
+#define LECTOR_MATCH_WINDOW_TOKENS 128
+
+/* Lexicons (docs/lua-api.md#lexicon). A phrase holds at most this many
+ * tokens, which bounds the work of matching at each token. */
+#define LECTOR_LEXICON_MAX_PHRASE_TOKENS 32
+/* Largest lexicon file ctx.lexicon reads from a plugin's folder. The
+ * lexicon built from it still counts against the plugin's memory. */
+#define LECTOR_PLUGIN_MAX_LEXICON_READ ((size_t)64 << 20)
 
 /* Folder depth a plugin checksum follows. */
 #define LECTOR_CHECKSUM_MAX_DEPTH 16
