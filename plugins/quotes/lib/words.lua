@@ -1,0 +1,123 @@
+-- Word lists: the data files (speech verbs, titles), loaded through
+-- ctx.lexicon when lector offers it, and the few closed classes of English
+-- grammar the attribution rules need, which are part of the rules and not data.
+local ipairs, pcall, string, tostring, type = ipairs, pcall, string, tostring, type
+
+local words = {}
+
+local function set(list)
+  local s = {}
+  for _, w in ipairs(list) do s[w] = true end
+  return s
+end
+
+-- Subject pronouns a speaker can be, and the gender they imply.
+words.PRONOUN = { he = "m", she = "f", they = "", it = "", we = "", i = "" }
+
+-- Words between a subject and its verb that say nothing about who spoke.
+words.SKIP = set {
+  "also", "has", "have", "had", "is", "was", "were", "are", "will", "would", "could", "should",
+  "may", "might", "can", "did", "does", "do", "not", "never", "been", "being", "reportedly",
+  "repeatedly", "recently", "previously", "later", "then", "again", "further", "once", "earlier",
+  "already", "publicly", "separately", "likewise", "similarly", "additionally", "often",
+  "frequently", "allegedly", "firmly", "openly", "herself", "himself", "themselves", "itself",
+  "just", "still", "only", "even", "initially", "first", "last", "subsequently", "previously",
+  "privately", "yesterday", "today", "tonight",
+}
+
+-- Time words that may sit between a verb and what was said ("said Sunday that").
+words.TIME = set {
+  "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday",
+  "today", "tonight", "on", "last", "this", "week", "weekend", "month", "year", "morning",
+  "afternoon", "evening", "night", "earlier", "later", "recently", "again", "also", "repeatedly",
+  "previously", "publicly", "separately",
+}
+
+words.DETERMINER = set { "the", "a", "an", "this", "these", "those", "his", "her", "its", "their",
+  "our", "my", "your", "some", "many", "several", "two", "three", "other", "another" }
+
+-- Words that end a noun phrase when walking back from its head.
+words.BOUNDARY = set {
+  "that", "which", "who", "whom", "whose", "when", "while", "whereas", "because", "since",
+  "although", "though", "if", "but", "or", "nor", "so", "yet", "as", "than", "after", "before",
+  "until", "where", "to", "in", "on", "at", "from", "with", "by", "about", "into", "over",
+  "under", "against", "between", "through", "during", "without", "within", "among", "via",
+  "per", "like", "not", "also", "has", "have", "had", "is", "was", "were", "are", "be", "been",
+  "will", "would", "could", "should", "may", "might", "can", "did", "does", "do", "there",
+  "here", "said", "says", "told", "him", "them", "what", "how", "why",
+  "however", "meanwhile", "and", "then",
+}
+
+-- Prepositions that attach a place or body to the noun before it
+-- ("diplomats in Caracas", "a spokesman for the Kremlin").
+words.PREPOSITION = set { "in", "at", "from", "of", "for", "near", "with", "on", "inside" }
+
+-- Nouns for what someone said: "Peskov's comments", "the ministry's statement".
+words.SPEECH_NOUN = set {
+  "comment", "comments", "remark", "remarks", "statement", "statements", "words", "message",
+  "letter", "post", "tweet", "speech", "address", "interview", "testimony", "announcement",
+}
+
+-- Where the noun phrase after "according to" stops.
+words.NP_CUT = set {
+  "seen", "obtained", "cited", "published", "released", "reviewed", "quoted", "by", "who",
+  "which", "that", "in", "on", "at", "from", "with", "familiar", "close", "speaking",
+}
+
+-- Tokens that end a sentence's content (left out of an indirect quote).
+words.FINAL = set { ".", "!", "?", "…", "...", "?!", "!?" }
+
+-- A lookup table over a data file: lookup(folded_word) -> label | nil.
+-- ctx.lexicon (C, shared by the plugin state) when lector has it; otherwise
+-- the file read through ctx.read and parsed here, same format.
+local function parse_tsv(text, name)
+  local map, line_no, pos = {}, 0, 1
+  -- plain finds only: the sandbox bounds pattern matching by subject length
+  while pos <= #text do
+    local nl = text:find("\n", pos, true) or #text + 1
+    local line = text:sub(pos, nl - 1)
+    pos, line_no = nl + 1, line_no + 1
+    local lead = line:sub(1, 1)
+    if lead ~= "#" and line:find("[^ \t\r]") then
+      local t1 = line:find("\t", 1, true)
+      local t2 = t1 and line:find("\t", t1 + 1, true)
+      local phrase = t1 and line:sub(1, t1 - 1)
+      local label = t1 and line:sub(t1 + 1, (t2 or #line + 1) - 1)
+      local value = t2 and line:sub(t2 + 1) or ""
+      if not phrase or phrase == "" or label == "" or value:find("\t", 1, true) then
+        error(string.format("%s:%d: expected PHRASE<TAB>LABEL[<TAB>VALUE]", name, line_no), 0)
+      end
+      phrase = phrase:lower()
+      if not map[phrase] then map[phrase] = label end
+    end
+  end
+  return map
+end
+
+function words.load(ctx, path)
+  if type(ctx.lexicon) == "function" then
+    local ok, lex = pcall(ctx.lexicon, path, { fold = true })
+    if ok then
+      local cache = {}
+      return function(word)
+        local label = cache[word]
+        if label == nil then
+          label = lex:get(word) or false
+          cache[word] = label
+        end
+        return label or nil
+      end
+    end
+  end
+  local ok, text, why = pcall(ctx.read or error, path)
+  if not ok or type(text) ~= "string" then
+    error(string.format("plugin quotes: cannot load %s: ctx.lexicon is unavailable and "
+      .. "ctx.read gave: %s", path, tostring(why or text)), 0)
+  end
+  local map = parse_tsv(text, path)
+  return function(word)
+    return map[word]
+  end
+end
+
+return words
