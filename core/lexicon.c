@@ -1,4 +1,815 @@
 /*
  * Lexicon storage and phrase matching (lexicon.h).
+ *
+ * A lexicon is a trie over tokens, kept lean enough for millions of
+ * phrases:
+ *   - every distinct token string is stored once (interned) and known by
+ *     a 32-bit id; labels are interned the same way;
+ *   - the trie's edges live in one open-addressing hash table keyed by
+ *     (parent node, token id), so a node costs no array of children, and
+ *     each edge slot also holds the first entry of the node it leads to;
+ *   - strings sit in chunks that never move, so labels can be handed out
+ *     as plain pointers, and entries sit in fixed blocks for the same
+ *     reason (their next pointers must stay valid).
+ * Every byte comes from the caller's allocator. An operation that fails
+ * half-way is undone from a snapshot of the counters: whatever was added
+ * after it has a larger id, so it can be found and taken out again.
  */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lector_limits.h"
 #include "lexicon.h"
+
+/* Strings are packed into chunks of this size (a longer one gets a chunk
+ * of its own size): few allocations, little slack. */
+enum { CHUNK_BYTES = 64 * 1024 };
+/* Entries are allocated this many at a time. */
+enum { ENTRY_BLOCK = 1024 };
+/* Tokens up to this long are folded on the stack when they are ASCII. */
+enum { FOLD_BUFFER = 128 };
+/* Hash tables grow when they would be fuller than 3/4. */
+enum { LOAD_NUM = 3, LOAD_DEN = 4, FIRST_SLOTS = 16 };
+
+typedef struct chunk {
+  size_t size, used;
+  char data[];
+} chunk;
+
+/* One interned string table: a hash set over strings stored in the
+ * chunks as a 4-byte length, the bytes and a NUL. A slot's id1 is the
+ * string's id plus 1, 0 for an empty slot; it keeps the string's address
+ * so that a look-up touches one slot, not an array of addresses too. */
+typedef struct islot {
+  uint32_t id1, hash;
+  const char *str;        /* the bytes, after their length */
+} islot;
+
+typedef struct interner {
+  islot *slots;
+  uint32_t mask;          /* slots - 1; no slots while count is 0 */
+  uint32_t count;
+} interner;
+
+/* An edge of the trie. child 0 marks an empty slot (the root, node 0, is
+ * nobody's child). entry is the index + 1 of the child's first entry. */
+typedef struct edge {
+  uint32_t child, parent, token, entry;
+} edge;
+
+/* A value replaced by a load, to put back if the load fails. */
+typedef struct replaced {
+  lector_lexicon_entry *entry;
+  double value;
+} replaced;
+
+struct lector_lexicon {
+  lector_lexicon_alloc alloc;
+  void *ud;
+  int fold;
+  size_t bytes, failed;
+  chunk **chunks;
+  size_t chunk_count, chunk_cap;
+  interner tokens, labels;
+  edge *edges;
+  uint32_t edge_mask;     /* no table while nodes is 1 */
+  uint32_t nodes;         /* the root included */
+  lector_lexicon_entry **blocks;
+  uint32_t block_count, block_cap;
+  uint32_t entries;
+  uint32_t max_tokens;
+  size_t max_token_bytes; /* the longest token stored, as compared */
+  replaced *journal;      /* NULL unless a load is running */
+  size_t journal_count, journal_cap;
+  int journaling;
+};
+
+/* What an operation may undo back to. */
+typedef struct snapshot {
+  size_t chunk_count, chunk_used;
+  uint32_t tokens, labels, nodes, entries, max_tokens;
+  size_t max_token_bytes;
+} snapshot;
+
+/* ---- memory ------------------------------------------------------------ */
+
+static void *default_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  (void)ud;
+  (void)osize;
+  if (nsize == 0) {
+    free(ptr);
+    return NULL;
+  }
+  return realloc(ptr, nsize);
+}
+
+/* Every allocation goes through here, so bytes is exact and a failure
+ * leaves the old block untouched (the allocator's contract). */
+static void *lex_realloc(lector_lexicon *lex, void *ptr, size_t osize, size_t nsize) {
+  size_t old = ptr ? osize : 0;
+  if (nsize == 0) {
+    if (ptr) lex->alloc(lex->ud, ptr, osize, 0);
+    lex->bytes -= old;
+    return NULL;
+  }
+  void *p = lex->alloc(lex->ud, ptr, osize, nsize);
+  if (!p) {
+    lex->failed = nsize;
+    return NULL;
+  }
+  lex->bytes = lex->bytes - old + nsize;
+  return p;
+}
+
+/* Grow an array of *cap elements to hold need; 0 when out of memory. */
+static int reserve(lector_lexicon *lex, void **array, uint32_t *cap, size_t need, size_t size) {
+  if (need <= *cap) return 1;
+  size_t n = *cap ? (size_t)*cap * 2 : 16;
+  while (n < need) n *= 2;
+  if (n > UINT32_MAX || n > SIZE_MAX / size) return 0;
+  void *p = lex_realloc(lex, *array, (size_t)*cap * size, n * size);
+  if (!p) return 0;
+  *array = p;
+  *cap = (uint32_t)n;
+  return 1;
+}
+
+/* Room for n bytes in the string chunks; NULL when out of memory. */
+static char *arena_alloc(lector_lexicon *lex, size_t n) {
+  chunk *last = lex->chunk_count ? lex->chunks[lex->chunk_count - 1] : NULL;
+  if (last && last->size - last->used >= n) {
+    char *p = last->data + last->used;
+    last->used += n;
+    return p;
+  }
+  if (lex->chunk_count == lex->chunk_cap) {
+    size_t cap = lex->chunk_cap ? lex->chunk_cap * 2 : 16;
+    chunk **list = lex_realloc(lex, lex->chunks, lex->chunk_cap * sizeof *list, cap * sizeof *list);
+    if (!list) return NULL;
+    lex->chunks = list;
+    lex->chunk_cap = cap;
+  }
+  size_t size = n > CHUNK_BYTES ? n : CHUNK_BYTES;
+  chunk *c = lex_realloc(lex, NULL, 0, sizeof *c + size);
+  if (!c) return NULL;
+  c->size = size;
+  c->used = n;
+  lex->chunks[lex->chunk_count++] = c;
+  return c->data;
+}
+
+/* ---- hashing ----------------------------------------------------------- */
+
+static uint64_t mix64(uint64_t h) {
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9u;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebu;
+  h ^= h >> 31;
+  return h;
+}
+
+static uint32_t hash_bytes(const char *s, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+  for (; n >= 8; s += 8, n -= 8) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    h = (h ^ w) * 0x9fb21c651e98df25u;
+    h ^= h >> 29;
+  }
+  if (n) {
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0x9fb21c651e98df25u;
+  }
+  return (uint32_t)mix64(h);
+}
+
+static uint32_t edge_hash(uint32_t parent, uint32_t token) {
+  return (uint32_t)mix64(((uint64_t)parent << 32) | token);
+}
+
+/* ---- generic table upkeep (both slot types start with a uint32 that is 0
+ * in an empty slot) ------------------------------------------------------- */
+
+typedef uint32_t (*slot_hash_fn)(const void *slot);
+
+static uint32_t islot_hash(const void *slot) {
+  return ((const islot *)slot)->hash;
+}
+
+static uint32_t edge_slot_hash(const void *slot) {
+  const edge *e = slot;
+  return edge_hash(e->parent, e->token);
+}
+
+static int slot_empty(const char *slot) {
+  uint32_t first;
+  memcpy(&first, slot, sizeof first);
+  return first == 0;
+}
+
+/* A table of twice the slots (or FIRST_SLOTS) holding the same items;
+ * 0 when out of memory, the old table untouched. */
+static int table_grow(lector_lexicon *lex, void **slots, uint32_t *mask, size_t size,
+                      slot_hash_fn hash) {
+  size_t old_cap = *slots ? (size_t)*mask + 1 : 0;
+  size_t cap = old_cap ? old_cap * 2 : FIRST_SLOTS;
+  if (cap - 1 > UINT32_MAX || cap > SIZE_MAX / size) return 0;
+  char *fresh = lex_realloc(lex, NULL, 0, cap * size);
+  if (!fresh) return 0;
+  memset(fresh, 0, cap * size);
+  const char *old = *slots;
+  for (size_t i = 0; i < old_cap; i++) {
+    const char *s = old + i * size;
+    if (slot_empty(s)) continue;
+    size_t j = hash(s) & (cap - 1);
+    while (!slot_empty(fresh + j * size)) j = (j + 1) & (cap - 1);
+    memcpy(fresh + j * size, s, size);
+  }
+  lex_realloc(lex, *slots, old_cap * size, 0);
+  *slots = fresh;
+  *mask = (uint32_t)(cap - 1);
+  return 1;
+}
+
+/* Take out every item whose first field is at least limit, keeping the
+ * others findable: each is deleted by shifting the rest of its cluster
+ * back (linear probing's deletion without tombstones). Slot i is looked at
+ * again after a deletion, since a later item may have moved into it. */
+static void table_purge(void *slots, uint32_t mask, size_t size, slot_hash_fn hash,
+                        uint32_t limit) {
+  char *t = slots;
+  if (!t) return;
+  for (size_t i = 0; i <= mask;) {
+    uint32_t first;
+    memcpy(&first, t + i * size, sizeof first);
+    if (first == 0 || first < limit) {
+      i++;
+      continue;
+    }
+    size_t hole = i, j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      if (slot_empty(t + j * size)) break;
+      size_t home = hash(t + j * size) & mask;
+      /* the item at j stays when its home lies cyclically in (hole, j] */
+      int stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+      if (stays) continue;
+      memcpy(t + hole * size, t + j * size, size);
+      hole = j;
+    }
+    memset(t + hole * size, 0, size);
+  }
+}
+
+/* ---- interned strings ---------------------------------------------------- */
+
+static uint32_t string_length(const char *s) {
+  uint32_t n;
+  memcpy(&n, s - sizeof n, sizeof n);
+  return n;
+}
+
+static const islot *intern_find(const interner *in, const char *s, size_t n, uint32_t h) {
+  if (!in->slots) return NULL;
+  for (uint32_t i = h & in->mask;; i = (i + 1) & in->mask) {
+    const islot *slot = &in->slots[i];
+    if (slot->id1 == 0) return NULL;
+    if (slot->hash == h && string_length(slot->str) == n && memcmp(slot->str, s, n) == 0)
+      return slot;
+  }
+}
+
+/* The slot of s in the table, added when new; NULL when out of memory
+ * (or when the table is full: 2^32 - 1 strings). */
+static const islot *intern(lector_lexicon *lex, interner *in, const char *s, size_t n) {
+  uint32_t h = hash_bytes(s, n);
+  const islot *found = intern_find(in, s, n, h);
+  if (found) return found;
+  if (n > UINT32_MAX - 8 || in->count >= UINT32_MAX - 1) return NULL;
+  if ((!in->slots || ((size_t)in->count + 1) * LOAD_DEN > ((size_t)in->mask + 1) * LOAD_NUM) &&
+      !table_grow(lex, (void **)&in->slots, &in->mask, sizeof(islot), islot_hash))
+    return NULL;
+  uint32_t len = (uint32_t)n;
+  char *p = arena_alloc(lex, sizeof len + n + 1);
+  if (!p) return NULL;
+  memcpy(p, &len, sizeof len);
+  memcpy(p + sizeof len, s, n);
+  p[sizeof len + n] = '\0';
+  uint32_t i = h & in->mask;
+  while (in->slots[i].id1) i = (i + 1) & in->mask;
+  in->slots[i] = (islot){++in->count, h, p + sizeof len};
+  return &in->slots[i];
+}
+
+static void interner_free(lector_lexicon *lex, interner *in) {
+  if (in->slots) lex_realloc(lex, in->slots, ((size_t)in->mask + 1) * sizeof(islot), 0);
+  memset(in, 0, sizeof *in);
+}
+
+/* ---- edges and entries ------------------------------------------------- */
+
+static edge *edge_find(const lector_lexicon *lex, uint32_t parent, uint32_t token) {
+  if (!lex->edges) return NULL;
+  for (uint32_t i = edge_hash(parent, token) & lex->edge_mask;; i = (i + 1) & lex->edge_mask) {
+    edge *e = &lex->edges[i];
+    if (e->child == 0) return NULL;
+    if (e->parent == parent && e->token == token) return e;
+  }
+}
+
+/* The edge from parent by token, made (with a new child) when missing;
+ * NULL when out of memory. */
+static edge *edge_add(lector_lexicon *lex, uint32_t parent, uint32_t token) {
+  edge *e = edge_find(lex, parent, token);
+  if (e) return e;
+  if (lex->nodes == UINT32_MAX) return NULL;
+  size_t edges = lex->nodes - 1;
+  if ((!lex->edges || (edges + 1) * LOAD_DEN > ((size_t)lex->edge_mask + 1) * LOAD_NUM) &&
+      !table_grow(lex, (void **)&lex->edges, &lex->edge_mask, sizeof(edge), edge_slot_hash))
+    return NULL;
+  uint32_t i = edge_hash(parent, token) & lex->edge_mask;
+  while (lex->edges[i].child) i = (i + 1) & lex->edge_mask;
+  e = &lex->edges[i];
+  e->child = lex->nodes++;
+  e->parent = parent;
+  e->token = token;
+  e->entry = 0;
+  return e;
+}
+
+/* Entries are handed out as const, but they are the lexicon's own memory
+ * and it may change them. */
+static lector_lexicon_entry *own(const lector_lexicon_entry *e) {
+  return (lector_lexicon_entry *)(uintptr_t)e;
+}
+
+static lector_lexicon_entry *entry_at(const lector_lexicon *lex, uint32_t index) {
+  return &lex->blocks[index / ENTRY_BLOCK][index % ENTRY_BLOCK];
+}
+
+/* A fresh entry, or NULL when out of memory. */
+static lector_lexicon_entry *entry_new(lector_lexicon *lex) {
+  if (lex->entries >= UINT32_MAX - 1) return NULL;
+  uint32_t block = lex->entries / ENTRY_BLOCK;
+  if (block == lex->block_count) {
+    if (!reserve(lex, (void **)&lex->blocks, &lex->block_cap, (size_t)block + 1,
+                 sizeof *lex->blocks))
+      return NULL;
+    lector_lexicon_entry *b = lex_realloc(lex, NULL, 0, ENTRY_BLOCK * sizeof *b);
+    if (!b) return NULL;
+    lex->blocks[lex->block_count++] = b;
+  }
+  return entry_at(lex, lex->entries++);
+}
+
+/* Whether e was made at or after entry index `since`: only the blocks
+ * from since's on need looking at. */
+static int entry_is_since(const lector_lexicon *lex, const lector_lexicon_entry *e,
+                          uint32_t since) {
+  for (uint32_t b = since / ENTRY_BLOCK; b < lex->block_count; b++) {
+    uintptr_t base = (uintptr_t)lex->blocks[b], p = (uintptr_t)e;
+    if (p >= base && p < base + ENTRY_BLOCK * sizeof *e)
+      return (size_t)b * ENTRY_BLOCK + (p - base) / sizeof *e >= since;
+  }
+  return 0;
+}
+
+/* ---- snapshots --------------------------------------------------------- */
+
+static void take_snapshot(const lector_lexicon *lex, snapshot *s) {
+  s->chunk_count = lex->chunk_count;
+  s->chunk_used = lex->chunk_count ? lex->chunks[lex->chunk_count - 1]->used : 0;
+  s->tokens = lex->tokens.count;
+  s->labels = lex->labels.count;
+  s->nodes = lex->nodes;
+  s->entries = lex->entries;
+  s->max_tokens = lex->max_tokens;
+  s->max_token_bytes = lex->max_token_bytes;
+}
+
+/* Undo everything since s. Never allocates, so it cannot fail. */
+static void roll_back(lector_lexicon *lex, const snapshot *s) {
+  while (lex->journal_count > 0) {
+    const replaced *r = &lex->journal[--lex->journal_count];
+    r->entry->value = r->value;
+  }
+  if (lex->nodes > s->nodes)
+    table_purge(lex->edges, lex->edge_mask, sizeof(edge), edge_slot_hash, s->nodes);
+  if (lex->entries > s->entries && lex->edges) {
+    /* New entries hang at the ends of chains, old nodes' chains included. */
+    for (size_t i = 0; i <= lex->edge_mask; i++) {
+      edge *e = &lex->edges[i];
+      if (!e->child || !e->entry) continue;
+      if (e->entry - 1 >= s->entries) {
+        e->entry = 0;
+        continue;
+      }
+      lector_lexicon_entry *x = entry_at(lex, e->entry - 1);
+      while (x->next && !entry_is_since(lex, x->next, s->entries))
+        x = own(x->next);
+      x->next = NULL;
+    }
+  }
+  lex->nodes = s->nodes;
+  lex->entries = s->entries;
+  if (lex->tokens.count > s->tokens)
+    table_purge(lex->tokens.slots, lex->tokens.mask, sizeof(islot), islot_hash, s->tokens + 1);
+  lex->tokens.count = s->tokens;
+  if (lex->labels.count > s->labels)
+    table_purge(lex->labels.slots, lex->labels.mask, sizeof(islot), islot_hash, s->labels + 1);
+  lex->labels.count = s->labels;
+  while (lex->chunk_count > s->chunk_count) {
+    chunk *c = lex->chunks[--lex->chunk_count];
+    lex_realloc(lex, c, sizeof *c + c->size, 0);
+  }
+  if (lex->chunk_count) lex->chunks[lex->chunk_count - 1]->used = s->chunk_used;
+  lex->max_tokens = s->max_tokens;
+  lex->max_token_bytes = s->max_token_bytes;
+}
+
+/* ---- life -------------------------------------------------------------- */
+
+lector_lexicon *lector_lexicon_new(int fold, lector_lexicon_alloc alloc, void *ud,
+                                   lector_error *err) {
+  if (!alloc) alloc = default_alloc;
+  lector_lexicon *lex = alloc(ud, NULL, 0, sizeof *lex);
+  if (!lex) {
+    if (err) {
+      err->status = LECTOR_ENOMEM;
+      err->offset = 0;
+      snprintf(err->message, sizeof err->message, "out of memory making a lexicon");
+    }
+    return NULL;
+  }
+  memset(lex, 0, sizeof *lex);
+  lex->alloc = alloc;
+  lex->ud = ud;
+  lex->fold = fold != 0;
+  lex->bytes = sizeof *lex;
+  lex->nodes = 1;
+  return lex;
+}
+
+void lector_lexicon_free(lector_lexicon *lex) {
+  if (!lex) return;
+  for (size_t i = 0; i < lex->chunk_count; i++)
+    lex_realloc(lex, lex->chunks[i], sizeof(chunk) + lex->chunks[i]->size, 0);
+  lex_realloc(lex, lex->chunks, lex->chunk_cap * sizeof *lex->chunks, 0);
+  interner_free(lex, &lex->tokens);
+  interner_free(lex, &lex->labels);
+  if (lex->edges) lex_realloc(lex, lex->edges, ((size_t)lex->edge_mask + 1) * sizeof(edge), 0);
+  for (uint32_t b = 0; b < lex->block_count; b++)
+    lex_realloc(lex, lex->blocks[b], ENTRY_BLOCK * sizeof **lex->blocks, 0);
+  lex_realloc(lex, lex->blocks, (size_t)lex->block_cap * sizeof *lex->blocks, 0);
+  lex_realloc(lex, lex->journal, lex->journal_cap * sizeof *lex->journal, 0);
+  lex->alloc(lex->ud, lex, sizeof *lex, 0);
+}
+
+int lector_lexicon_folds(const lector_lexicon *lex) { return lex->fold; }
+size_t lector_lexicon_size(const lector_lexicon *lex) { return lex->entries; }
+size_t lector_lexicon_bytes(const lector_lexicon *lex) { return lex->bytes; }
+size_t lector_lexicon_max_tokens(const lector_lexicon *lex) { return lex->max_tokens; }
+size_t lector_lexicon_failed_bytes(const lector_lexicon *lex) { return lex->failed; }
+
+/* ---- tokens as compared ------------------------------------------------ */
+
+/*
+ * The bytes a token is compared by: the token itself, or its case-folded
+ * form when the lexicon folds. ASCII folds into buf (FOLD_BUFFER bytes)
+ * without allocating; anything else goes through lector_token_fold, whose
+ * result is left in *owned for the caller to free. NULL when out of
+ * memory. Phrases and documents both come through here, so they fold
+ * alike.
+ */
+static const char *token_key(int fold, const char *s, size_t n, char *buf, char **owned,
+                             size_t *out) {
+  *owned = NULL;
+  *out = n;
+  if (!fold) return s;
+  if (n <= FOLD_BUFFER) {
+    size_t i = 0;
+    for (; i < n; i++) {
+      unsigned char c = (unsigned char)s[i];
+      if (c >= 0x80) break;
+      buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+    if (i == n) return buf;
+  }
+  *owned = lector_token_fold(s, n, out);
+  return *owned;
+}
+
+/* ---- phrases ------------------------------------------------------------- */
+
+/* A phrase as the segmenter cuts it. text is the phrase, or a normalized
+ * copy of it (copy, malloc'd) when it needed normalizing. */
+typedef struct phrase {
+  const char *text;
+  char *copy;
+  lector_segments seg;
+} phrase;
+
+/* Fill in err (which may be NULL) and return status. */
+static lector_status fail(lector_error *err, lector_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static lector_status fail(lector_error *err, lector_status status, const char *fmt, ...) {
+  if (err) {
+    va_list ap;
+    va_start(ap, fmt);
+    err->status = status;
+    err->offset = 0;
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+  }
+  return status;
+}
+
+static lector_status out_of_memory(lector_error *err) {
+  return fail(err, LECTOR_ENOMEM, "out of memory");
+}
+
+static void phrase_close(phrase *p) {
+  lector_segments_free(&p->seg);
+  free(p->copy);
+}
+
+/* Normalize (as documents are: NFC, LF) and segment a phrase. ASCII
+ * without CR is already normal and is used as it is. */
+static lector_status phrase_open(const char *s, size_t len, phrase *p, lector_error *err) {
+  memset(p, 0, sizeof *p);
+  p->text = s;
+  if (len && memchr(s, '\0', len)) return fail(err, LECTOR_EINVAL, "the phrase holds a NUL byte");
+  int plain = 1;
+  for (size_t i = 0; i < len && plain; i++)
+    plain = (unsigned char)s[i] < 0x80 && s[i] != '\r';
+  if (!plain) {
+    lector_text out;
+    lector_error e;
+    lector_status status = lector_text_normalize(s, len, NULL, &out, &e);
+    if (status == LECTOR_EUTF8)
+      return fail(err, status, "the phrase is not valid UTF-8 (at byte %zu)", e.offset + 1);
+    if (status == LECTOR_ENOMEM) return out_of_memory(err);
+    if (status != LECTOR_OK) return fail(err, LECTOR_EINVAL, "the phrase has no tokens");
+    p->copy = out.data;
+    p->text = out.data;
+    len = out.len;
+  }
+  lector_status status = lector_segment(p->text, len, &p->seg);
+  if (status != LECTOR_OK) {
+    phrase_close(p);
+    return status == LECTOR_ENOMEM ? out_of_memory(err)
+                                   : fail(err, status, "the phrase cannot be segmented");
+  }
+  size_t n = p->seg.token_count;
+  if (n == 0) {
+    phrase_close(p);
+    return fail(err, LECTOR_EINVAL, "the phrase has no tokens");
+  }
+  if (n > LECTOR_LEXICON_MAX_PHRASE_TOKENS) {
+    phrase_close(p);
+    return fail(err, LECTOR_EINVAL, "the phrase has %zu tokens (at most %d)", n,
+                LECTOR_LEXICON_MAX_PHRASE_TOKENS);
+  }
+  return LECTOR_OK;
+}
+
+/* ---- adding -------------------------------------------------------------- */
+
+static lector_status check_label(const char *label, size_t len, lector_error *err) {
+  if (len == 0) return fail(err, LECTOR_EINVAL, "the label is empty");
+  if (len > LECTOR_MAX_NAME_BYTES)
+    return fail(err, LECTOR_EINVAL, "the label is longer than %d bytes", LECTOR_MAX_NAME_BYTES);
+  if (memchr(label, '\0', len)) return fail(err, LECTOR_EINVAL, "the label holds a NUL byte");
+  if (lector_utf8_check(label, len) != len)
+    return fail(err, LECTOR_EUTF8, "the label is not valid UTF-8");
+  return LECTOR_OK;
+}
+
+/* The trie path of an open phrase, made as needed; the last edge, or NULL
+ * when out of memory. */
+static edge *add_path(lector_lexicon *lex, const phrase *p) {
+  uint32_t node = 0;
+  edge *e = NULL;
+  char buf[FOLD_BUFFER];
+  for (size_t i = 0; i < p->seg.token_count; i++) {
+    const lector_token *t = &p->seg.tokens[i];
+    char *owned;
+    size_t n;
+    const char *key = token_key(lex->fold, p->text + t->start, t->stop - t->start, buf, &owned, &n);
+    const islot *token = key ? intern(lex, &lex->tokens, key, n) : NULL;
+    free(owned);
+    if (!token) return NULL;
+    if (n > lex->max_token_bytes) lex->max_token_bytes = n;
+    e = edge_add(lex, node, token->id1 - 1);
+    if (!e) return NULL;
+    node = e->child;
+  }
+  return e;
+}
+
+/* Add one entry, without undoing anything on failure (the callers do). */
+static lector_status add_entry(lector_lexicon *lex, const char *s, size_t len, const char *label,
+                               size_t label_len, double value, lector_error *err) {
+  lector_status status = check_label(label, label_len, err);
+  if (status != LECTOR_OK) return status;
+  if (isinf(value)) return fail(err, LECTOR_EINVAL, "the value is not finite");
+  phrase p;
+  status = phrase_open(s, len, &p, err);
+  if (status != LECTOR_OK) return status;
+  uint32_t tokens = (uint32_t)p.seg.token_count;
+  edge *e = add_path(lex, &p);
+  phrase_close(&p);
+  const islot *label_slot = e ? intern(lex, &lex->labels, label, label_len) : NULL;
+  if (!label_slot) return out_of_memory(err);
+  const char *interned = label_slot->str;
+  lector_lexicon_entry *last = NULL;
+  for (lector_lexicon_entry *x = e->entry ? entry_at(lex, e->entry - 1) : NULL; x;
+       x = own(x->next)) {
+    if (x->label == interned) {
+      if (lex->journaling) {
+        if (lex->journal_count == lex->journal_cap) {
+          size_t cap = lex->journal_cap ? lex->journal_cap * 2 : 64;
+          replaced *j = lex_realloc(lex, lex->journal, lex->journal_cap * sizeof *j, cap * sizeof *j);
+          if (!j) return out_of_memory(err);
+          lex->journal = j;
+          lex->journal_cap = cap;
+        }
+        lex->journal[lex->journal_count++] = (replaced){x, x->value};
+      }
+      x->value = value;
+      return LECTOR_OK;
+    }
+    last = x;
+  }
+  uint32_t index = lex->entries;
+  lector_lexicon_entry *fresh = entry_new(lex);
+  if (!fresh) return out_of_memory(err);
+  fresh->label = interned;
+  fresh->value = value;
+  fresh->next = NULL;
+  if (last) last->next = fresh;
+  else e->entry = index + 1;
+  if (tokens > lex->max_tokens) lex->max_tokens = tokens;
+  return LECTOR_OK;
+}
+
+lector_status lector_lexicon_add(lector_lexicon *lex, const char *phrase_text, size_t len,
+                                 const char *label, double value, lector_error *err) {
+  if (!lex || (!phrase_text && len) || !label) return fail(err, LECTOR_EINVAL, "no lexicon");
+  snapshot s;
+  take_snapshot(lex, &s);
+  lector_status status = add_entry(lex, phrase_text ? phrase_text : "", len, label,
+                                   strlen(label), value, err);
+  if (status != LECTOR_OK) roll_back(lex, &s);
+  return status;
+}
+
+/* ---- TSV --------------------------------------------------------------- */
+
+/* The finite number a whole field spells, or 0 when it spells none. */
+static int parse_value(const char *s, size_t n, double *value) {
+  char buf[64];
+  if (n == 0 || n >= sizeof buf) return 0;
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  char *end;
+  *value = strtod(buf, &end);
+  return end == buf + n && isfinite(*value);
+}
+
+static int is_blank(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] != ' ' && s[i] != '\t') return 0;
+  return 1;
+}
+
+/* One line (without its line end): added, or status with err's message. */
+static lector_status load_line(lector_lexicon *lex, const char *line, size_t n,
+                               lector_error *err) {
+  size_t bad = lector_utf8_check(line, n);
+  if (bad != n) return fail(err, LECTOR_EUTF8, "invalid UTF-8 at byte %zu of the line", bad + 1);
+  const char *tab = memchr(line, '\t', n);
+  if (!tab || tab == line + n - 1)
+    return fail(err, LECTOR_EINVAL, "no label (a line is PHRASE<TAB>LABEL[<TAB>VALUE])");
+  size_t phrase_len = (size_t)(tab - line);
+  const char *label = tab + 1;
+  const char *rest = line + n;
+  const char *tab2 = memchr(label, '\t', (size_t)(rest - label));
+  size_t label_len = (size_t)((tab2 ? tab2 : rest) - label);
+  double value = NAN;
+  if (tab2) {
+    const char *field = tab2 + 1;
+    if (memchr(field, '\t', (size_t)(rest - field)))
+      return fail(err, LECTOR_EINVAL, "more than three fields (a line is PHRASE<TAB>LABEL[<TAB>VALUE])");
+    if (!parse_value(field, (size_t)(rest - field), &value)) {
+      size_t shown = (size_t)(rest - field) > 40 ? 40 : (size_t)(rest - field);
+      return fail(err, LECTOR_EINVAL, "the value '%.*s' is not a finite number", (int)shown,
+                  field);
+    }
+  }
+  if (label_len == 0)
+    return fail(err, LECTOR_EINVAL, "no label (a line is PHRASE<TAB>LABEL[<TAB>VALUE])");
+  return add_entry(lex, line, phrase_len, label, label_len, value, err);
+}
+
+/* Prefix err's message with "NAME:LINE: ", cut to whole characters. */
+static void where(lector_error *err, const char *name, size_t lineno, size_t offset) {
+  char full[sizeof err->message * 3];
+  snprintf(full, sizeof full, "%.200s:%zu: %.255s", name, lineno, err->message);
+  size_t n = strlen(full);
+  if (n >= sizeof err->message) n = sizeof err->message - 1;
+  while (n > 0 && ((unsigned char)full[n] & 0xC0) == 0x80) n--;
+  memcpy(err->message, full, n);
+  err->message[n] = '\0';
+  err->offset = offset;
+}
+
+lector_status lector_lexicon_load(lector_lexicon *lex, const char *tsv, size_t len,
+                                  const char *name, size_t *lines, lector_error *err) {
+  if (lines) *lines = 0;
+  if (!lex || (!tsv && len)) return fail(err, LECTOR_EINVAL, "no lexicon");
+  if (!name) name = "lexicon";
+  snapshot s;
+  take_snapshot(lex, &s);
+  lex->journaling = 1;
+  lex->journal_count = 0;
+  size_t added = 0, lineno = 0;
+  lector_status status = LECTOR_OK;
+  for (size_t pos = 0; pos < len;) {
+    const char *nl = memchr(tsv + pos, '\n', len - pos);
+    size_t end = nl ? (size_t)(nl - tsv) : len, n = end - pos;
+    const char *line = tsv + pos;
+    lineno++;
+    if (n && line[n - 1] == '\r') n--;
+    if (n && line[0] != '#' && !is_blank(line, n)) {
+      status = load_line(lex, line, n, err);
+      if (status != LECTOR_OK) {
+        if (err) where(err, name, lineno, pos);
+        break;
+      }
+      added++;
+    }
+    pos = end + 1;
+  }
+  if (status != LECTOR_OK) roll_back(lex, &s);
+  lex->journaling = 0;
+  lex->journal_count = 0;
+  if (status == LECTOR_OK && lines) *lines = added;
+  return status;
+}
+
+/* ---- looking up ---------------------------------------------------------- */
+
+/* The edge a token leads along from node, or NULL. */
+static const edge *step(const lector_lexicon *lex, uint32_t node, const char *s, size_t n) {
+  if (lex->fold ? n > 4 * lex->max_token_bytes + 4 : n > lex->max_token_bytes) return NULL;
+  char buf[FOLD_BUFFER];
+  char *owned;
+  size_t kn;
+  const char *key = token_key(lex->fold, s, n, buf, &owned, &kn);
+  const islot *token = key ? intern_find(&lex->tokens, key, kn, hash_bytes(key, kn)) : NULL;
+  free(owned);
+  return token ? edge_find(lex, node, token->id1 - 1) : NULL;
+}
+
+const lector_lexicon_entry *lector_lexicon_get(const lector_lexicon *lex, const char *text,
+                                               size_t len) {
+  if (!lex || !lex->entries || (!text && len)) return NULL;
+  phrase p;
+  if (phrase_open(text ? text : "", len, &p, NULL) != LECTOR_OK) return NULL;
+  const edge *e = NULL;
+  uint32_t node = 0;
+  for (size_t i = 0; i < p.seg.token_count; i++) {
+    const lector_token *t = &p.seg.tokens[i];
+    e = step(lex, node, p.text + t->start, t->stop - t->start);
+    if (!e) break;
+    node = e->child;
+  }
+  phrase_close(&p);
+  return e && e->entry ? entry_at(lex, e->entry - 1) : NULL;
+}
+
+uint32_t lector_lexicon_longest(const lector_lexicon *lex, const lector_doc *doc,
+                                uint32_t first, uint32_t end,
+                                const lector_lexicon_entry **entries) {
+  *entries = NULL;
+  if (!lex || !doc || end > doc->seg.token_count || first >= end || !lex->entries) return 0;
+  uint32_t limit = end - first > lex->max_tokens ? first + lex->max_tokens : end;
+  uint32_t node = 0, best = 0;
+  for (uint32_t i = first; i < limit; i++) {
+    const lector_token *t = &doc->seg.tokens[i];
+    const edge *e = step(lex, node, doc->text + t->start, t->stop - t->start);
+    if (!e) break;
+    node = e->child;
+    if (e->entry) {
+      best = i - first + 1;
+      *entries = entry_at(lex, e->entry - 1);
+    }
+  }
+  return best;
+}

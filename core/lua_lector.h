@@ -9,6 +9,7 @@
 #include <lua.h>
 
 #include "doc.h"
+#include "lexicon.h"
 #include "lua_classnames.h"
 
 /* Define a binding and name it in a methods table with the same pair of
@@ -44,7 +45,15 @@ int lector_reader_open_lua(lua_State *L);
 int lector_sandbox_open_lua(lua_State *L);
 /* lector.lexicon{fold =} and lector.matcher(): new, empty ones. */
 int lector_lexicon_new_lua(lua_State *L);
+/* Push a new, empty Lexicon that takes its memory from L's allocator and
+ * return its C lexicon. [-0, +1, m] */
+lector_lexicon *lector_push_lexicon(lua_State *L, int fold);
+/* Raise the failure err of an operation on lex: an allocation failure as
+ * Lua's memory error, anything else as err's message. [-0, +0, v] */
+int lector_lexicon_raise(lua_State *L, const lector_lexicon *lex, const lector_error *err);
 int lector_matcher_new_lua(lua_State *L);
+/* The lexicon behind argument arg, a live Lexicon; raises otherwise. */
+struct lector_lexicon *lector_check_lexicon(lua_State *L, int arg);
 
 /* Push a new Document that takes over one reference to doc (which may be
  * NULL, to be filled in through the returned slot). [-0, +1, m] */

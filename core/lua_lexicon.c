@@ -1,24 +1,319 @@
 /*
- * Lexicon: the Lua-visible lexicon type and its methods.
+ * Lexicon: the Lua-visible lexicon type and its methods
+ * (docs/lua-api.md#lexicon).
+ *
+ * A Lexicon's C memory comes from its Lua state's allocator, so in a
+ * plugin it counts against the plugin's memory limit. When that memory
+ * runs out the lexicon is left as it was, and the failure is raised as
+ * Lua's own memory error (see raise_memory).
  */
+#include <math.h>
+#include <string.h>
+
+#include "host.h"
+#include "lector_limits.h"
+#include "lexicon.h"
 #include "lua_lector.h"
 
+typedef struct lexicon_ud {
+  lector_lexicon *lex;   /* NULL once closed */
+} lexicon_ud;
+
+lector_lexicon *lector_check_lexicon(lua_State *L, int arg) {
+  lexicon_ud *ud = luaL_checkudata(L, arg, LECTOR_LEXICON_CLASS);
+  if (!ud->lex) luaL_argerror(L, arg, "the lexicon is closed");
+  return ud->lex;
+}
+
+/*
+ * Raise an allocation failure as a real Lua memory error, which the
+ * sandbox reports with kind "memory": Lua is asked for a block it cannot
+ * get, and raises as it does for any allocation it is refused, after an
+ * emergency collection. Under a memory limit that block is one byte over
+ * the whole limit; without one it is the size that was refused.
+ */
+static int raise_memory(lua_State *L, size_t refused, const char *doing) {
+  lector_host_usage usage;
+  lector_host_usage_get(L, &usage);
+  lua_newuserdatauv(L, usage.limit ? usage.limit + 1 : refused ? refused : 1, 0);
+  lua_pop(L, 1);
+  return luaL_error(L, "out of memory %s", doing);
+}
+
+lector_lexicon *lector_push_lexicon(lua_State *L, int fold) {
+  lexicon_ud *ud = lua_newuserdatauv(L, sizeof *ud, 0);
+  ud->lex = NULL;
+  luaL_setmetatable(L, LECTOR_LEXICON_CLASS);
+  void *alloc_ud = NULL;
+  lua_Alloc alloc = lua_getallocf(L, &alloc_ud);
+  ud->lex = lector_lexicon_new(fold, alloc, alloc_ud, NULL);
+  if (!ud->lex) raise_memory(L, sizeof(lexicon_ud) * 64, "making a lexicon");
+  return ud->lex;
+}
+
+int lector_lexicon_raise(lua_State *L, const lector_lexicon *lex, const lector_error *err) {
+  if (err->status == LECTOR_ENOMEM)
+    return raise_memory(L, lector_lexicon_failed_bytes(lex), "adding to a lexicon");
+  return luaL_error(L, "%s", err->message);
+}
+
+/* A full collection frees dead lexicons (the collector does not see
+ * their C memory); worth one more try before failing. */
+static void collect_before_retry(lua_State *L) {
+  lua_gc(L, LUA_GCCOLLECT);
+}
+
+/* The collector sees only the small userdata: let a lexicon that grew
+ * pay for a collector step in proportion, as documents do. */
+static void account_growth(lua_State *L, size_t before, size_t after) {
+  if (after > before) {
+    size_t kb = (after - before) / 1024;
+    lua_gc(L, LUA_GCSTEP, kb > INT32_MAX ? INT32_MAX : (int)kb);
+  }
+}
+
+/* lector.lexicon([{fold = bool}]) -> Lexicon */
 static int lexicon_new(lua_State *L) {
-  return luaL_error(L, "lector.lexicon is not available yet");
+  if (!lua_isnoneornil(L, 1)) luaL_checktype(L, 1, LUA_TTABLE);
+  int fold = lector_opt_boolean_field(L, 1, "fold");
+  lector_push_lexicon(L, fold);
+  return 1;
+}
+
+/* A label argument: 1 to LECTOR_MAX_NAME_BYTES bytes of UTF-8, no NUL. */
+static const char *check_label(lua_State *L, int arg) {
+  size_t len;
+  const char *label = luaL_checklstring(L, arg, &len);
+  luaL_argcheck(L, len > 0 && len <= LECTOR_MAX_NAME_BYTES, arg,
+                lua_pushfstring(L, "a label is 1 to %d bytes", LECTOR_MAX_NAME_BYTES));
+  luaL_argcheck(L, strlen(label) == len, arg, "the label holds a NUL byte");
+  luaL_argcheck(L, lector_utf8_check(label, len) == len, arg, "the label is not valid UTF-8");
+  return label;
+}
+
+/* lex:add(phrase, label [, value]) */
+LECTOR_FUNCTION(lexicon, add) {
+  lector_lexicon *lex = lector_check_lexicon(L, 1);
+  size_t len;
+  const char *phrase = luaL_checklstring(L, 2, &len);
+  const char *label = check_label(L, 3);
+  double value = NAN;
+  if (!lua_isnoneornil(L, 4)) {
+    value = (double)luaL_checknumber(L, 4);
+    luaL_argcheck(L, isfinite(value), 4, "the value must be a finite number");
+  }
+  lector_error err;
+  lector_status status = lector_lexicon_add(lex, phrase, len, label, value, &err);
+  if (status == LECTOR_ENOMEM) {
+    collect_before_retry(L);
+    status = lector_lexicon_add(lex, phrase, len, label, value, &err);
+  }
+  if (status == LECTOR_ENOMEM) return lector_lexicon_raise(L, lex, &err);
+  if (status != LECTOR_OK) return luaL_argerror(L, 2, err.message);
+  return 0;
+}
+
+/* lex:load(tsv [, name]) -> entries added or replaced */
+LECTOR_FUNCTION(lexicon, load) {
+  lector_lexicon *lex = lector_check_lexicon(L, 1);
+  size_t len;
+  const char *tsv = luaL_checklstring(L, 2, &len);
+  const char *name = luaL_optstring(L, 3, "lexicon");
+  size_t before = lector_lexicon_bytes(lex), lines = 0;
+  lector_error err;
+  lector_status status = lector_lexicon_load(lex, tsv, len, name, &lines, &err);
+  if (status == LECTOR_ENOMEM) {
+    collect_before_retry(L);
+    status = lector_lexicon_load(lex, tsv, len, name, &lines, &err);
+  }
+  if (status != LECTOR_OK) return lector_lexicon_raise(L, lex, &err);
+  account_growth(L, before, lector_lexicon_bytes(lex));
+  lua_pushinteger(L, (lua_Integer)lines);
+  return 1;
+}
+
+/* A value as Lua sees it: nil for none, whole numbers as integers (as
+ * lector.json gives them back). */
+static void push_value(lua_State *L, double value) {
+  lua_Integer i;
+  if (isnan(value)) lua_pushnil(L);
+  else if (lua_numbertointeger(value, &i) && (double)i == value) lua_pushinteger(L, i);
+  else lua_pushnumber(L, value);
+}
+
+/* lex:get(phrase) -> label, value | nil */
+LECTOR_FUNCTION(lexicon, get) {
+  lector_lexicon *lex = lector_check_lexicon(L, 1);
+  size_t len;
+  const char *phrase = luaL_checklstring(L, 2, &len);
+  const lector_lexicon_entry *e = lector_lexicon_get(lex, phrase, len);
+  if (!e) return 0;
+  lua_pushstring(L, e->label);
+  push_value(L, e->value);
+  return 2;
+}
+
+/* Push the list of labels of a chain of entries. [-0, +1, m] */
+static void push_labels(lua_State *L, const lector_lexicon_entry *e) {
+  lua_newtable(L);
+  for (lua_Integer i = 1; e; e = e->next, i++) {
+    lua_pushstring(L, e->label);
+    lua_rawseti(L, -2, i);
+  }
+}
+
+/* lex:labels(phrase) -> {label, ...} */
+LECTOR_FUNCTION(lexicon, labels) {
+  lector_lexicon *lex = lector_check_lexicon(L, 1);
+  size_t len;
+  const char *phrase = luaL_checklstring(L, 2, &len);
+  push_labels(L, lector_lexicon_get(lex, phrase, len));
+  return 1;
+}
+
+/* ---- matching ------------------------------------------------------------- */
+
+/* Where a match iteration is: the sentences left, the next start token. */
+typedef struct match_state {
+  const lector_doc *doc;    /* the document when the iteration began */
+  uint32_t sentence, sentence_end, token;
+  int all;
+} match_state;
+
+/* Push one match as a table. [-0, +1, m] */
+static void push_match(lua_State *L, const lector_doc *doc, uint32_t first, uint32_t n,
+                       const lector_lexicon_entry *e) {
+  uint32_t start = doc->seg.tokens[first].start, stop = doc->seg.tokens[first + n - 1].stop;
+  lua_createtable(L, 0, 8);
+  lua_pushinteger(L, start);
+  lua_setfield(L, -2, "start");
+  lua_pushinteger(L, stop);
+  lua_setfield(L, -2, "stop");
+  lua_pushinteger(L, (lua_Integer)first + 1);
+  lua_setfield(L, -2, "first");
+  lua_pushinteger(L, (lua_Integer)first + n);
+  lua_setfield(L, -2, "last");
+  lector_push_slice(L, doc, start, stop);
+  lua_setfield(L, -2, "text");
+  lua_pushstring(L, e->label);
+  lua_setfield(L, -2, "label");
+  push_value(L, e->value);
+  lua_setfield(L, -2, "value");
+  push_labels(L, e);
+  lua_setfield(L, -2, "labels");
+}
+
+/* The iterator: upvalues 1 the Document, 2 the Lexicon, 3 the state. The
+ * document is checked on every call, since a plugin's Document dies at
+ * the end of its run. */
+static int next_match(lua_State *L) {
+  lector_doc **slot = lua_touserdata(L, lua_upvalueindex(1));
+  lexicon_ud *ud = lua_touserdata(L, lua_upvalueindex(2));
+  match_state *st = lua_touserdata(L, lua_upvalueindex(3));
+  if (!ud->lex) return luaL_error(L, "the lexicon was closed during the iteration");
+  if (!*slot || *slot != st->doc)
+    return luaL_error(L, "the document was released during the iteration");
+  const lector_doc *doc = st->doc;
+  for (; st->sentence < st->sentence_end; st->sentence++) {
+    const lector_sentence *s = &doc->seg.sentences[st->sentence];
+    uint32_t end = s->first_token + s->token_count;
+    if (st->token < s->first_token) st->token = s->first_token;
+    while (st->token < end) {
+      const lector_lexicon_entry *e;
+      uint32_t first = st->token;
+      uint32_t n = lector_lexicon_longest(ud->lex, doc, first, end, &e);
+      if (!n) {
+        st->token++;
+        continue;
+      }
+      st->token += st->all ? 1 : n;
+      push_match(L, doc, first, n, e);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* lex:matches(doc | sentence [, {all = bool}]) -> iterator over match tables */
+LECTOR_FUNCTION(lexicon, matches) {
+  lector_check_lexicon(L, 1);
+  if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+  int all = lector_opt_boolean_field(L, 3, "all");
+  const lector_doc *doc;
+  uint32_t first, end;
+  if (luaL_testudata(L, 2, LECTOR_DOCUMENT_CLASS)) {
+    doc = lector_check_document(L, 2);
+    first = 0;
+    end = (uint32_t)doc->seg.sentence_count;
+    lua_pushvalue(L, 2);                                  /* [..., Document] */
+  } else if (luaL_testudata(L, 2, LECTOR_SENTENCE_CLASS)) {
+    lector_item *item = lector_check_item(L, 2, LECTOR_SENTENCE_CLASS);
+    doc = item->doc;
+    first = item->index;
+    end = first + 1;
+    lua_getiuservalue(L, 2, 1);                           /* [..., Document] */
+  } else {
+    return luaL_typeerror(L, 2, "Document or Sentence");
+  }
+  lua_pushvalue(L, 1);                                    /* [..., Document, Lexicon] */
+  match_state *st = lua_newuserdatauv(L, sizeof *st, 0);  /* [..., Document, Lexicon, state] */
+  *st = (match_state){doc, first, end, 0, all};
+  lua_pushcclosure(L, next_match, 3);
+  return 1;
+}
+
+/* ---- metamethods and fields ------------------------------------------------ */
+
+static int lexicon_len(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)lector_lexicon_size(lector_check_lexicon(L, 1)));
+  return 1;
+}
+
+/* __gc and __close: free the C lexicon now; later use raises. */
+static int lexicon_close(lua_State *L) {
+  lexicon_ud *ud = luaL_checkudata(L, 1, LECTOR_LEXICON_CLASS);
+  lector_lexicon_free(ud->lex);
+  ud->lex = NULL;
+  return 0;
+}
+
+static int lexicon_tostring(lua_State *L) {
+  lexicon_ud *ud = luaL_checkudata(L, 1, LECTOR_LEXICON_CLASS);
+  if (!ud->lex) lua_pushliteral(L, "lector.Lexicon (closed)");
+  else
+    lua_pushfstring(L, "lector.Lexicon (%I entries%s)", (lua_Integer)lector_lexicon_size(ud->lex),
+                    lector_lexicon_folds(ud->lex) ? ", folded" : "");
+  return 1;
+}
+
+static int lexicon_field(lua_State *L) {
+  lector_lexicon *lex = lector_check_lexicon(L, 1);
+  const char *key = luaL_checkstring(L, 2);
+  if (lua_getfield(L, lua_upvalueindex(1), key) != LUA_TNIL) return 1;
+  if (strcmp(key, "fold") == 0) lua_pushboolean(L, lector_lexicon_folds(lex));
+  else if (strcmp(key, "max_tokens") == 0) lua_pushinteger(L, (lua_Integer)lector_lexicon_max_tokens(lex));
+  else if (strcmp(key, "size") == 0) lua_pushinteger(L, (lua_Integer)lector_lexicon_size(lex));
+  else if (strcmp(key, "bytes") == 0) lua_pushinteger(L, (lua_Integer)lector_lexicon_bytes(lex));
+  else lua_pushnil(L);
+  return 1;
 }
 
 static const luaL_Reg lexicon_metamethods[] = {
+  {"__len", lexicon_len},
+  {"__gc", lexicon_close},
+  {"__close", lexicon_close},
+  {"__tostring", lexicon_tostring},
   {NULL, NULL}
 };
 
 static const luaL_Reg lexicon_methods[] = {
+  LECTOR_ENTRY(lexicon, add),
+  LECTOR_ENTRY(lexicon, load),
+  LECTOR_ENTRY(lexicon, get),
+  LECTOR_ENTRY(lexicon, labels),
+  LECTOR_ENTRY(lexicon, matches),
   {NULL, NULL}
 };
-
-static int lexicon_field(lua_State *L) {
-  lua_pushnil(L);
-  return 1;
-}
 
 void lector_open_lexicon(lua_State *L) {
   lector_register_class(L, LECTOR_LEXICON_CLASS, lexicon_metamethods, lexicon_methods, lexicon_field);

@@ -24,12 +24,6 @@ static lector_matcher *check_matcher(lua_State *L, int arg) {
   return box->m;
 }
 
-/* Until lua_lexicon.c provides the accessor, no value is a lexicon. */
-__attribute__((weak)) lector_lexicon *lector_check_lexicon(lua_State *L, int arg) {
-  luaL_argerror(L, arg, "lexicons are not available yet");
-  return NULL;
-}
-
 /* lector.matcher() -> Matcher */
 static int matcher_new(lua_State *L) {
   matcher_box *box = lua_newuserdatauv(L, sizeof *box, 1);   /* [box] */

@@ -34,17 +34,6 @@
  * same words come back all the time. */
 #define CALL_CACHE 1024
 
-/* Until lexicon.c provides it, no phrase is found. TODO(lead): remove
- * once lexicon.c defines lector_lexicon_longest. */
-__attribute__((weak)) uint32_t lector_lexicon_longest(const lector_lexicon *lex,
-                                                      const lector_doc *doc, uint32_t first,
-                                                      uint32_t end,
-                                                      const lector_lexicon_entry **entries) {
-  (void)lex, (void)doc, (void)first, (void)end;
-  *entries = NULL;
-  return 0;
-}
-
 /* ---- compiled patterns ---------------------------------------------------- */
 
 /* A set of strings in one block: the interning key holds the strings,

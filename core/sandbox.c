@@ -54,6 +54,7 @@ static const char LOGS_KEY = 'l';      /* lines logged in this call */
 static const char LOADED_KEY = 'r';    /* modules require has loaded */
 static const char DOC_KEY = 'd';       /* the Document of the running call */
 static const char STOPPED_KEY = 's';   /* coroutines the budget killed (weak keys) */
+static const char LEXICONS_KEY = 'x';  /* ctx.lexicon's cache: "fold:path" -> Lexicon */
 
 static lector_sandbox *box_of(lua_State *L) {
   return *(lector_sandbox **)lua_getextraspace(L);
@@ -505,6 +506,53 @@ static int ctx_read(lua_State *L) {
   return lector_push_owned_string(L, data, len);
 }
 
+/* ctx.lexicon(relpath [, {fold = bool}]) -> Lexicon. A TSV file of the
+ * plugin's own folder, loaded once per state: the cache (in the registry)
+ * gives the same Lexicon for the same path and fold. No permission is
+ * needed, since the file is part of the plugin, but links are refused as
+ * for modules. Every failure raises: the data is the plugin's own. */
+static int ctx_lexicon(lua_State *L) {
+  lector_sandbox *box = box_of(L);
+  size_t rel_len;
+  const char *rel = luaL_checklstring(L, 1, &rel_len);
+  if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
+  int fold = lector_opt_boolean_field(L, 2, "fold");
+  lua_settop(L, 2);
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &LEXICONS_KEY) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &LEXICONS_KEY);
+  }                                                             /* [rel, opts, cache] */
+  lua_pushstring(L, fold ? "fold:" : "exact:");
+  lua_pushvalue(L, 1);
+  lua_concat(L, 2);                                             /* [rel, opts, cache, key] */
+  lua_pushvalue(L, -1);
+  if (lua_rawget(L, 3) != LUA_TNIL) return 1;
+  lua_pop(L, 1);
+  if (strlen(rel) != rel_len) return luaL_argerror(L, 1, "the path holds a NUL byte");
+  lector_lexicon *lex = lector_push_lexicon(L, fold);            /* [..., key, Lexicon] */
+  char why[512];
+  int link = 0;
+  size_t len = 0;
+  char *path = resolve_module(box, rel, &link, why, sizeof why);
+  char *data = path ? read_file(path, LECTOR_PLUGIN_MAX_LEXICON_READ, &len, why, sizeof why) : NULL;
+  free(path);
+  if (!data) return luaL_error(L, "ctx.lexicon: %s", why);
+  lector_error err;
+  lector_status status = lector_lexicon_load(lex, data, len, rel, NULL, &err);
+  if (status == LECTOR_ENOMEM) {
+    lua_gc(L, LUA_GCCOLLECT);                                   /* dead lexicons free memory */
+    status = lector_lexicon_load(lex, data, len, rel, NULL, &err);
+  }
+  free(data);
+  if (status != LECTOR_OK) return lector_lexicon_raise(L, lex, &err);
+  lua_pushvalue(L, -2);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, 3);                                             /* cache[key] = Lexicon */
+  return 1;
+}
+
 /* A module name: words of letters, digits and '_' joined by dots. */
 static int valid_module_name(const char *name) {
   int at_start = 1;
@@ -775,26 +823,6 @@ static void make_read_only(lua_State *L) {
   lua_setmetatable(L, -2);               /* [proxy] */
 }
 
-/* The restricted `lector` module: version, JSON, lexicons, matchers and
- * the LPeg patterns; nothing that reaches files or databases. The patterns
- * module is on top of the stack. [-1, +1, e] */
-static void push_plugin_lector(lua_State *L) {
-  lua_createtable(L, 0, 5);                                      /* [patterns, lector] */
-  lua_rotate(L, -2, 1);                                          /* [lector, patterns] */
-  make_read_only(L);
-  lua_setfield(L, -2, "patterns");
-  lua_pushstring(L, lector_version());
-  lua_setfield(L, -2, "version");
-  lector_open_json(L);
-  make_read_only(L);
-  lua_setfield(L, -2, "json");
-  lua_pushcfunction(L, lector_lexicon_new_lua);
-  lua_setfield(L, -2, "lexicon");
-  lua_pushcfunction(L, lector_matcher_new_lua);
-  lua_setfield(L, -2, "matcher");
-  make_read_only(L);
-}
-
 /* Run the embedded module name (re, lector.patterns) in the plugin's
  * globals and push what it returns. [-0, +1, e] */
 static void load_embedded_module(lua_State *L, const char *name) {
@@ -807,6 +835,42 @@ static void load_embedded_module(lua_State *L, const char *name) {
   }
   luaL_error(L, "the %s module is missing", name);
 }
+
+/* __index of the plugin's `lector`: its fields, and lector.patterns built
+ * on first use, since its LPeg grammars cost memory and time that a plugin
+ * not using them should not pay. Upvalue 1 is the table of fields. */
+static int plugin_lector_index(lua_State *L) {
+  lua_settop(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;   /* [proxy, value] */
+  if (lua_type(L, 2) != LUA_TSTRING || strcmp(lua_tostring(L, 2), "patterns") != 0) return 1;
+  load_embedded_module(L, "lector.patterns");
+  make_read_only(L);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, lua_upvalueindex(1), "patterns");
+  return 1;
+}
+
+/* The restricted `lector` module: version, JSON, lexicons, matchers and
+ * the LPeg patterns; nothing that reaches files or databases. [-0, +1, e] */
+static void push_plugin_lector(lua_State *L) {
+  lua_createtable(L, 0, 5);                                      /* [fields] */
+  lua_pushstring(L, lector_version());
+  lua_setfield(L, -2, "version");
+  lector_open_json(L);
+  make_read_only(L);
+  lua_setfield(L, -2, "json");
+  lua_pushcfunction(L, lector_lexicon_new_lua);
+  lua_setfield(L, -2, "lexicon");
+  lua_pushcfunction(L, lector_matcher_new_lua);
+  lua_setfield(L, -2, "matcher");
+  make_read_only(L);                                             /* [proxy] */
+  lua_getmetatable(L, -1);                                       /* [proxy, mt] */
+  lua_getfield(L, -1, "__index");                                /* [proxy, mt, fields] */
+  lua_pushcclosure(L, plugin_lector_index, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+}
+
 
 static const char *const base_names[] = {
   "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget", "rawlen",
@@ -902,7 +966,6 @@ static int open_sandbox(lua_State *L) {
   lua_pushvalue(L, -1);
   lua_setfield(L, 9, "re");
   lua_setfield(L, -2, "re");
-  load_embedded_module(L, "lector.patterns");                    /* [..., loaded, patterns] */
   push_plugin_lector(L);                                         /* [..., loaded, lector] */
   lua_pushvalue(L, -1);
   lua_setfield(L, 9, "lector");
@@ -1127,9 +1190,9 @@ typedef struct run_call {
   lector_doc **slot;   /* the plugin's Document, to invalidate afterwards */
 } run_call;
 
-/* ctx: name, version, dir, log, read. [-0, +1, m] */
+/* ctx: name, version, dir, log, read, lexicon. [-0, +1, m] */
 static void push_ctx(lua_State *L, const lector_sandbox *box, int manifest) {
-  lua_createtable(L, 0, 5);
+  lua_createtable(L, 0, 6);
   lua_pushstring(L, box->name);
   lua_setfield(L, -2, "name");
   lua_pushliteral(L, "version");
@@ -1144,6 +1207,8 @@ static void push_ctx(lua_State *L, const lector_sandbox *box, int manifest) {
   lua_setfield(L, -2, "log");
   lua_pushcfunction(L, ctx_read);
   lua_setfield(L, -2, "read");
+  lua_pushcfunction(L, ctx_lexicon);
+  lua_setfield(L, -2, "lexicon");
 }
 
 /* Runs protected: [call (light userdata)]. Builds doc, opts and ctx in

@@ -4,9 +4,8 @@
 local core = require "lector.core"
 local sources = require "lector.sources"
 local pipeline = require "lector.pipeline"
-local patterns = require "lector.patterns"
 
-local ipairs = ipairs
+local ipairs, require, setmetatable = ipairs, require, setmetatable
 local _ENV = nil
 
 local lector = {
@@ -19,7 +18,6 @@ local lector = {
   json = core.json,
   lexicon = core.lexicon,
   matcher = core.matcher,
-  patterns = patterns,
 }
 
 -- lector.pipeline{"entities", {"summary", options = {sentences = 3}},
@@ -44,5 +42,11 @@ function lector.run(doc, spec)
   p:close()
   return report, run_err
 end
+
+-- lector.patterns is built on first use: its LPeg grammars cost time that
+-- a script not using them should not pay.
+setmetatable(lector, { __index = function(_, key)
+  if key == "patterns" then return require "lector.patterns" end
+end })
 
 return lector

@@ -259,5 +259,26 @@ describe("lector.matcher", function()
     assert.is_true(n > 3)
   end)
 
-  pending("matches lexicon phrases (needs lector.lexicon)")
+  it("matches lexicon phrases as one element, filtered by label", function()
+    local places = lector.lexicon { fold = true }
+    places:load "Caracas\tGPE\nMexico City\tGPE\nSaint Petersburg\tGPE\nLatin America\tLOC\n"
+    local m = lector.matcher()
+    -- "in Caracas", "in Latin America", "in Mexico City": the preposition and the whole phrase
+    m:add("IN_PLACE", { { lower = "in" }, { lexicon = places, label = "GPE", capture = "place" } })
+    m:add("AND_PLACE", { { lower = "and" }, { lexicon = places, capture = "place" } })
+    local found = hits(m)
+    local places_in, places_and = {}, {}
+    for _, hit in ipairs(found) do
+      local list = hit.label == "IN_PLACE" and places_in or places_and
+      list[#list + 1] = hit.captures.place.text
+      assert.equal(hit.captures.place.stop, hit.stop)
+    end
+    assert.is_true(contains(places_in, "Caracas"))
+    assert.is_true(contains(places_in, "Mexico City"))
+    -- Latin America is a LOC, so "in Latin America" is not an IN_PLACE hit
+    assert.is_false(contains(places_in, "Latin America"))
+    assert.is_true(contains(places_and, "Saint Petersburg"))
+    assert.has_error(function() m:add("BAD", { { lexicon = places, ["not"] = true } }) end)
+    assert.has_error(function() m:add("BAD", { { lexicon = {} } }) end)
+  end)
 end)
