@@ -841,7 +841,8 @@ static void load_embedded_module(lua_State *L, const char *name) {
  * not using them should not pay. Upvalue 1 is the table of fields. */
 static int plugin_lector_index(lua_State *L) {
   lua_settop(L, 2);
-  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;   /* [proxy, value] */
+  lua_pushvalue(L, 2);                                            /* rawget pops this copy */
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;   /* [proxy, key, value] */
   if (lua_type(L, 2) != LUA_TSTRING || strcmp(lua_tostring(L, 2), "patterns") != 0) return 1;
   load_embedded_module(L, "lector.patterns");
   make_read_only(L);
