@@ -1,0 +1,188 @@
+-- The entities pass on the sample article and on small texts written for
+-- each rule, run through lector.run as `lector analyze` runs it.
+local lector = require "lector"
+
+local fixture = (os.getenv("LECTOR_FIXTURES") or "tests/fixtures") .. "/000_eec91c594e6a2ce7.txt"
+
+local function run(doc)
+  local report, err = lector.run(doc, { "entities" })
+  assert(report, err)
+  for _, pass in ipairs(report.passes) do
+    assert(pass.status == "ok" or pass.status == "done", pass.error)
+  end
+  return doc
+end
+
+local function analyse(text)
+  return run(assert(lector.doc(text)))
+end
+
+-- Mentions as a list and by text: by_text["Maduro"] = {span, span, ...}
+local function mentions(doc)
+  local list, by_text = {}, {}
+  for span in doc:spans "entity" do
+    list[#list + 1] = span
+    by_text[span.text] = by_text[span.text] or {}
+    table.insert(by_text[span.text], span)
+  end
+  return list, by_text
+end
+
+local function labels_of(by_text, text)
+  local set = {}
+  for _, s in ipairs(by_text[text] or {}) do set[s.label] = true end
+  return set
+end
+
+describe("entities on the sample article", function()
+  local doc, list, by_text
+  setup(function()
+    doc = run(assert(lector.load(fixture)))
+    list, by_text = mentions(doc)
+  end)
+
+  it("finds every person and links later mentions to the full name", function()
+    for _, name in ipairs { "Nicolás Maduro", "Dmitry Peskov", "Maria Zakharova", "Vladimir Putin",
+      "Volker Türk", "Trump", "Hugo Chávez", "José Luis Granados Ceja" } do
+      assert.is_true(labels_of(by_text, name).PERSON, name)
+    end
+    for _, s in ipairs(by_text["Maduro"]) do
+      assert.equal("PERSON", s.label)
+      assert.equal("Nicolás Maduro", s.attrs.canonical)
+    end
+    local full = by_text["Nicolás Maduro"][1]
+    assert.equal(full.attrs.id, by_text["Maduro"][1].attrs.id)
+    assert.equal(#by_text["Maduro"] + #by_text["Nicolás Maduro"], full.attrs.mentions)
+    assert.equal("Dmitry Peskov", by_text["Peskov"][1].attrs.canonical)
+    assert.equal("Maria Zakharova", by_text["Zakharova"][1].attrs.canonical)
+    assert.equal("Vladimir Putin", by_text["Putin"][1].attrs.canonical)
+  end)
+
+  it("strips the possessive: Peskov’s is the mention Peskov", function()
+    local s = by_text["Peskov"][1]
+    assert.equal("Peskov", doc:slice(s.start, s.stop))
+    assert.is_nil(by_text["Peskov’s"])
+  end)
+
+  it("reads USS Gerald R. Ford as a ship, not a person", function()
+    assert.equal("PRODUCT", by_text["USS Gerald R. Ford"][1].label)
+    for _, s in ipairs(list) do
+      if s.text:find("Gerald", 1, true) then assert.are_not.equal("PERSON", s.label) end
+    end
+  end)
+
+  it("finds the places, nationalities and organizations", function()
+    for _, name in ipairs { "Venezuela", "Russia", "Caracas", "Moscow", "Washington", "US", "China",
+      "Iran", "Ukraine", "Mexico City", "Saint Petersburg" } do
+      assert.is_true(labels_of(by_text, name).GPE, name)
+    end
+    for _, name in ipairs { "Russian", "Venezuelan", "Chinese", "Iranian" } do
+      assert.is_true(labels_of(by_text, name).NORP, name)
+    end
+    for _, name in ipairs { "United Nations", "UNODC", "DEA", "Rostec", "Conviasa", "Kremlin", "Tass",
+      "CIA" } do
+      assert.is_true(labels_of(by_text, name).ORG, name)
+    end
+    assert.equal("United Nations", by_text["UN"][1].attrs.canonical)
+    assert.equal("United Nations Office on Drugs and Crime", by_text["UNODC"][1].attrs.canonical)
+  end)
+
+  it("never takes a sentence's ordinary first word for a name", function()
+    for _, word in ipairs { "The", "Edited", "Foreign", "Military", "Concerning", "Reports" } do
+      assert.is_nil(by_text[word], word)
+    end
+  end)
+
+  it("normalizes dates, quantities and numbers", function()
+    local date = by_text["November 3, 2025"][1]
+    assert.equal("DATE", date.label)
+    assert.equal("2025-11-03", date.attrs.value)
+    assert.equal("QUANTITY", by_text["50 tons"][1].label)
+    assert.equal("CARDINAL", by_text["16"][1].label)
+    assert.equal(16, by_text["16"][1].attrs.value)
+  end)
+
+  it("lists the entities in order of first mention, with aliases", function()
+    local entities = doc:get "entities"
+    assert.is_table(entities)
+    local maduro
+    for i, e in ipairs(entities) do
+      assert.equal("E" .. e.id:sub(2), e.id)
+      if i > 1 then assert.is_true(tonumber(e.id:sub(2)) > tonumber(entities[i - 1].id:sub(2))) end
+      if e.name == "Nicolás Maduro" then maduro = e end
+    end
+    assert.is_table(maduro)
+    assert.equal("PERSON", maduro.label)
+    assert.is_true(maduro.mentions >= 5)
+    local aliases = {}
+    for _, a in ipairs(maduro.aliases) do aliases[a] = true end
+    assert.is_true(aliases.Maduro)
+  end)
+end)
+
+describe("entities rules", function()
+  it("reads a title before a name as a person", function()
+    local _, by_text = mentions(analyse("The talks were led by President Ramaphosa and Gen. Mark Milley."))
+    assert.equal("PERSON", by_text["Ramaphosa"][1].label)
+    assert.equal("PERSON", by_text["Mark Milley"][1].label)
+  end)
+
+  it("labels organizations by their heads and places after prepositions", function()
+    local _, by_text = mentions(analyse(
+      "Shares of Zorvex Industries fell after the Ministry of Finance spoke in Qaraghandy."))
+    assert.equal("ORG", by_text["Zorvex Industries"][1].label)
+    assert.equal("ORG", by_text["Ministry of Finance"][1].label)
+    assert.equal("GPE", by_text["Qaraghandy"][1].label)
+  end)
+
+  it("keeps countries apart when joined by and", function()
+    local _, by_text = mentions(analyse("Officials from Brazil and Argentina met in Montevideo."))
+    assert.equal("GPE", by_text["Brazil"][1].label)
+    assert.equal("GPE", by_text["Argentina"][1].label)
+    assert.is_nil(by_text["Brazil and Argentina"])
+  end)
+
+  it("trusts only gazetteers and known names in a headline in capitals", function()
+    local _, by_text = mentions(analyse("SOCCER - JAPAN GET LUCKY WIN , CHINA IN SURPRISE DEFEAT .\n\n"
+      .. "Japan beat Syria in the Asian Cup on Friday."))
+    assert.equal("GPE", by_text["JAPAN"][1].label)
+    assert.equal("GPE", by_text["CHINA"][1].label)
+    assert.is_nil(by_text["LUCKY WIN"])
+    assert.is_nil(by_text["SURPRISE DEFEAT"])
+    assert.is_nil(by_text["SOCCER"])
+  end)
+end)
+
+describe("entities on bad input", function()
+  it("handles an empty text and text without names", function()
+    -- lector refuses an empty document before any pass; a document of
+    -- punctuation alone reaches the pass and gives nothing
+    assert.is_nil((lector.doc ""))
+    assert.equal(0, #mentions(analyse("… — !")))
+    local doc = analyse("nothing here is a name, not even one word.")
+    for span in doc:spans "entity" do assert.equal("CARDINAL", span.label) end
+  end)
+
+  it("handles ten thousand capitalized words in linear time", function()
+    local words = {}
+    for i = 1, 10000 do words[i] = (i % 7 == 0) and "Venezuela" or ("Word" .. (i % 97)) end
+    local started = os.clock()
+    local doc = analyse(table.concat(words, " "))
+    local seconds = os.clock() - started
+    local list = mentions(doc)
+    assert.is_true(#list > 0)
+    for _, s in ipairs(list) do assert.is_true(s.stop > s.start) end
+    assert.is_true(seconds < 5, "took " .. seconds .. " s")
+  end)
+
+  it("handles text in capitals and text in other scripts", function()
+    local doc = analyse("MOSCOW AND WASHINGTON TRADE WORDS OVER VENEZUELA\n\n"
+      .. "Москва заявила, что Россия поддерживает Венесуэлу. 東京で会議が開かれた。")
+    local _, by_text = mentions(doc)
+    assert.equal("GPE", by_text["MOSCOW"][1].label)
+    assert.equal("GPE", by_text["VENEZUELA"][1].label)
+    for span in doc:spans "entity" do
+      assert.is_true(utf8.len(span.text) ~= nil)
+    end
+  end)
+end)
