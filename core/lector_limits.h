@@ -21,8 +21,6 @@
  * growing the write-ahead log without end. */
 #define LECTOR_STORE_BATCH 1000
 #define LECTOR_STORE_BATCH_BYTES ((size_t)16 << 20)
-/* Sentence rows written by one INSERT statement. */
-#define LECTOR_STORE_SENTENCE_ROWS 32
 /* Nesting accepted when converting Lua values to and from JSON. */
 #define LECTOR_JSON_MAX_DEPTH 64
 /* Longest JSON text one value (span attributes, a document value, meta)

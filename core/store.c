@@ -4,6 +4,7 @@
  * is the user's description of the same rules; keep the two in step.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -110,6 +111,26 @@ static const char *const migrations[LECTOR_SCHEMA_VERSION] = {
   "CREATE INDEX spans_by_run ON spans(run_id);\n"
   "CREATE INDEX doc_values_by_run ON doc_values(run_id);\n"
   "PRAGMA user_version = 2;\n",
+  /* 2 -> 3: sentences move into documents.sentences, one JSON array of
+   * [start, stop] pairs per document, and the sentences table becomes a view
+   * of the same shape. A row per sentence cost more to store than the rest
+   * of the document together, for offsets the segmenter can recompute. The
+   * pairs are gathered in idx order. Also: the full-text index merges less
+   * often. */
+  "ALTER TABLE documents ADD COLUMN sentences TEXT NOT NULL DEFAULT '[]';\n"
+  "UPDATE documents SET sentences = (\n"
+  "  SELECT json_group_array(json_array(start, stop)) FROM (\n"
+  "    SELECT start, stop FROM sentences s WHERE s.doc_id = documents.id ORDER BY idx))\n"
+  "  WHERE id IN (SELECT doc_id FROM sentences);\n"
+  "DROP TABLE sentences;\n"
+  "CREATE VIEW sentences(doc_id, idx, start, stop) AS\n"
+  "  SELECT d.id, j.key + 1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')\n"
+  "  FROM documents d, json_each(d.sentences) j;\n"
+  /* Each batch adds one segment to the full-text index; merging them four
+   * at a time (FTS5's default) cost more than indexing the text. Sixteen
+   * at a time merges much less, for a few more segments to search. */
+  "INSERT INTO documents_fts(documents_fts, rank) VALUES ('automerge', 16);\n"
+  "PRAGMA user_version = 3;\n",
 };
 
 /* Every statement the store runs more than once, prepared when the store
@@ -125,11 +146,9 @@ enum statement {
   STMT_FIND_BY_ID,
   STMT_INSERT_DOC,
   STMT_UPDATE_DOC,
-  STMT_DELETE_SENTENCES,
   STMT_DELETE_SPANS,
   STMT_DELETE_LAYER,
   STMT_DELETE_VALUES,
-  STMT_INSERT_SENTENCE,
   STMT_INSERT_SPAN,
   STMT_UPSERT_VALUE,
   STMT_LOAD_DOC,
@@ -179,17 +198,14 @@ static const char *const statement_sql[STMT_COUNT] = {
   [STMT_FIND_BY_SHA] = "SELECT id FROM documents WHERE sha256 = ?1",
   [STMT_FIND_BY_ID] = "SELECT 1 FROM documents WHERE id = ?1",
   [STMT_INSERT_DOC] =
-    "INSERT INTO documents(id, source, title, text, sha256, meta, repairs, loaded_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " NOW_UTC ")",
+    "INSERT INTO documents(id, source, title, text, sha256, meta, repairs, sentences, loaded_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, " NOW_UTC ")",
   [STMT_UPDATE_DOC] =
     "UPDATE documents SET source = ?2, title = ?3, text = ?4, sha256 = ?5, meta = ?6,"
-    " repairs = ?7, loaded_at = " NOW_UTC " WHERE id = ?1",
-  [STMT_DELETE_SENTENCES] = "DELETE FROM sentences WHERE doc_id = ?1",
+    " repairs = ?7, sentences = ?8, loaded_at = " NOW_UTC " WHERE id = ?1",
   [STMT_DELETE_SPANS] = "DELETE FROM spans WHERE doc_id = ?1",
   [STMT_DELETE_LAYER] = "DELETE FROM spans WHERE doc_id = ?1 AND layer = ?2",
   [STMT_DELETE_VALUES] = "DELETE FROM doc_values WHERE doc_id = ?1",
-  [STMT_INSERT_SENTENCE] =
-    "INSERT INTO sentences(doc_id, idx, start, stop) VALUES (?1, ?2, ?3, ?4)",
   [STMT_INSERT_SPAN] =
     "INSERT INTO spans(doc_id, layer, label, start, stop, score, attrs, run_id)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -211,6 +227,8 @@ struct lector_store {
   size_t batch_bytes;      /* text they wrote */
   sqlite3_int64 indexed;   /* documents up to this rowid are in documents_fts */
   char *stored_id;         /* what the last save's *stored_id points to */
+  char *sentences;         /* scratch for documents.sentences, reused */
+  size_t sentences_size;
   sqlite3_stmt *stmts[STMT_COUNT];
 };
 
@@ -490,6 +508,7 @@ static void destroy(lector_store *store) {
   sqlite3_close_v2(store->db);
   free(store->path);
   free(store->stored_id);
+  free(store->sentences);
   free(store);
 }
 
@@ -651,9 +670,39 @@ static int id_exists(lector_store *store, const char *id, int *rc) {
   return *rc == SQLITE_OK ? found : -1;
 }
 
+/* The document's sentences as documents.sentences wants them:
+ * [[start,stop],...], in the store's scratch buffer (grown on demand, so it
+ * ends as large as the most sentences one document had). NULL when out of
+ * memory. */
+static const char *sentences_json(lector_store *store, const lector_doc *doc, size_t *len) {
+  /* "[4294967295,4294967295]," is the longest pair; 3 more for "[]\0". */
+  size_t need = doc->seg.sentence_count * 24 + 3;
+  if (need > store->sentences_size) {
+    char *grown = realloc(store->sentences, need);
+    if (!grown) return NULL;
+    store->sentences = grown;
+    store->sentences_size = need;
+  }
+  char *out = store->sentences;
+  size_t n = 0;
+  out[n++] = '[';
+  for (size_t i = 0; i < doc->seg.sentence_count; i++) {
+    const lector_sentence *se = &doc->seg.sentences[i];
+    n += (size_t)snprintf(out + n, need - n, "%s[%" PRIu32 ",%" PRIu32 "]", i ? "," : "",
+                          se->start, se->stop);
+  }
+  out[n++] = ']';
+  out[n] = '\0';
+  *len = n;
+  return out;
+}
+
 /* Insert or update the documents row (the two statements share their
  * parameters). */
 static int write_document_row(lector_store *store, enum statement which, const lector_doc *doc) {
+  size_t sentences_len = 0;
+  const char *sentences = sentences_json(store, doc, &sentences_len);
+  if (!sentences) return SQLITE_NOMEM;
   sqlite3_stmt *stmt = store->stmts[which];
   bind_text(stmt, 1, doc->id);
   bind_text(stmt, 2, doc->source);
@@ -662,26 +711,13 @@ static int write_document_row(lector_store *store, enum statement which, const l
   bind_text(stmt, 5, doc->sha256);
   bind_text(stmt, 6, doc->meta_json);
   sqlite3_bind_int64(stmt, 7, (sqlite3_int64)doc->repairs);
+  sqlite3_bind_text64(stmt, 8, sentences, sentences_len, SQLITE_STATIC, SQLITE_UTF8);
   return run(stmt);
 }
 
 static int delete_rows(lector_store *store, enum statement which, const char *doc_id) {
   bind_text(store->stmts[which], 1, doc_id);
   return run(store->stmts[which]);
-}
-
-/* Sentence rows are numbered from 1, as in lector's JSON output. */
-static int insert_sentences(lector_store *store, const lector_doc *doc) {
-  sqlite3_stmt *stmt = store->stmts[STMT_INSERT_SENTENCE];
-  for (size_t i = 0; i < doc->seg.sentence_count; i++) {
-    bind_text(stmt, 1, doc->id);
-    sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i + 1);
-    sqlite3_bind_int64(stmt, 3, doc->seg.sentences[i].start);
-    sqlite3_bind_int64(stmt, 4, doc->seg.sentences[i].stop);
-    int rc = run(stmt);
-    if (rc != SQLITE_OK) return rc;
-  }
-  return SQLITE_OK;
 }
 
 static int insert_spans(lector_store *store, const lector_doc *doc, const char *doc_id) {
@@ -735,7 +771,6 @@ static int replace_results(lector_store *store, const lector_doc *doc, const cha
 
 static int insert_everything(lector_store *store, const lector_doc *doc) {
   int rc = write_document_row(store, STMT_INSERT_DOC, doc);
-  if (rc == SQLITE_OK) rc = insert_sentences(store, doc);
   if (rc == SQLITE_OK) rc = insert_spans(store, doc, doc->id);
   if (rc == SQLITE_OK) rc = upsert_values(store, doc, doc->id);
   return rc;
@@ -756,32 +791,50 @@ static int replace_everything(lector_store *store, const lector_doc *doc) {
   int rc = reindex_one(store, STMT_UNINDEX_ONE, doc->id);
   if (rc == SQLITE_OK) rc = write_document_row(store, STMT_UPDATE_DOC, doc);
   if (rc == SQLITE_OK) rc = reindex_one(store, STMT_INDEX_ONE, doc->id);
-  if (rc == SQLITE_OK) rc = delete_rows(store, STMT_DELETE_SENTENCES, doc->id);
   if (rc == SQLITE_OK) rc = delete_rows(store, STMT_DELETE_SPANS, doc->id);
   if (rc == SQLITE_OK) rc = delete_rows(store, STMT_DELETE_VALUES, doc->id);
-  if (rc == SQLITE_OK) rc = insert_sentences(store, doc);
   if (rc == SQLITE_OK) rc = insert_spans(store, doc, doc->id);
   if (rc == SQLITE_OK) rc = upsert_values(store, doc, doc->id);
   return rc;
 }
 
-/* The three cases of a save, inside the save's savepoint. */
-static int write_document(lector_store *store, const lector_doc *doc, int *is_new) {
+/* The three cases of a save. */
+enum save_kind { SAVE_DUPLICATE, SAVE_REPLACE, SAVE_INSERT };
+
+/* Which case a save is, found by reading only: the id of the copy that
+ * holds the text (or the document's own) ends in store->stored_id. */
+static int classify_save(lector_store *store, const lector_doc *doc, enum save_kind *kind) {
   int rc;
   int found = find_by_sha(store, doc->sha256, &rc);
   if (found < 0) return rc;
   if (found) {
-    *is_new = 0;
-    return replace_results(store, doc, store->stored_id);
+    *kind = SAVE_DUPLICATE;
+    return SQLITE_OK;
   }
   char *id = strdup(doc->id);
   if (!id) return SQLITE_NOMEM;
   free(store->stored_id);
   store->stored_id = id;
-  *is_new = 1;
   int known = id_exists(store, doc->id, &rc);
   if (known < 0) return rc;
-  return known ? replace_everything(store, doc) : insert_everything(store, doc);
+  *kind = known ? SAVE_REPLACE : SAVE_INSERT;
+  return SQLITE_OK;
+}
+
+static int write_document(lector_store *store, const lector_doc *doc, enum save_kind kind) {
+  switch (kind) {
+  case SAVE_DUPLICATE: return replace_results(store, doc, store->stored_id);
+  case SAVE_REPLACE: return replace_everything(store, doc);
+  default: return insert_everything(store, doc);
+  }
+}
+
+/* A new document without spans or values is one INSERT, which SQLite
+ * applies whole or not at all; anything more needs a savepoint to be undone
+ * as one. Saving the savepoint on plain ingests matters: each one copies
+ * every page the save touches into SQLite's sub-journal. */
+static int needs_savepoint(const lector_doc *doc, enum save_kind kind) {
+  return kind != SAVE_INSERT || doc->span_count > 0 || doc->value_count > 0;
 }
 
 static lector_status begin_batch(lector_store *store, lector_error *err) {
@@ -803,10 +856,11 @@ static lector_status begin_batch(lector_store *store, lector_error *err) {
 }
 
 /* Undo a failed save. Most errors leave the batch open and only the
- * savepoint is rolled back; a few (disk full, I/O error) make SQLite roll
+ * savepoint is rolled back (a save without one was a single statement,
+ * which SQLite has undone already); a few (disk full, I/O error) make SQLite roll
  * back the whole transaction, and then the batch's earlier saves are gone
  * too, which the message says. */
-static lector_status undo_save(lector_store *store, int rc, lector_error *err) {
+static lector_status undo_save(lector_store *store, int rc, int savepoint, lector_error *err) {
   if (!in_transaction(store)) {
     char what[96];
     snprintf(what, sizeof what, "cannot save the document (the %zu saved before it were lost too)",
@@ -815,20 +869,21 @@ static lector_status undo_save(lector_store *store, int rc, lector_error *err) {
     return fail_db(err, store->db, rc, what);
   }
   lector_status status = fail_db(err, store->db, rc, "cannot save the document");
-  run(store->stmts[STMT_ROLLBACK_TO]);
-  run(store->stmts[STMT_RELEASE]);
+  if (savepoint) {
+    run(store->stmts[STMT_ROLLBACK_TO]);
+    run(store->stmts[STMT_RELEASE]);
+  }
   return status;
 }
 
 /*
- * Save one document in the open batch. A document that fails is undone to
- * the savepoint taken at its start, so the batch's earlier documents are
- * kept; the batch commits once it holds LECTOR_STORE_BATCH documents or
+ * Save one document in the open batch. A document that fails is undone
+ * (to the savepoint taken at its start, when it needs one), so the batch's
+ * earlier documents are kept; the batch commits once it holds LECTOR_STORE_BATCH documents or
  * LECTOR_STORE_BATCH_BYTES of text.
  */
 lector_status lector_store_save(lector_store *store, const lector_doc *doc,
                                 const char **stored_id, int *is_new, lector_error *err) {
-  int fresh = 0;
   if (stored_id) *stored_id = NULL;
   if (is_new) *is_new = 0;
   if (!store || !doc) return fail(err, LECTOR_EINVAL, "no store or no document");
@@ -837,16 +892,20 @@ lector_status lector_store_save(lector_store *store, const lector_doc *doc,
   lector_status status = check_document(doc, err);
   if (status == LECTOR_OK) status = begin_batch(store, err);
   if (status != LECTOR_OK) return status;
-  int rc = run(store->stmts[STMT_SAVEPOINT]);
+  enum save_kind kind = SAVE_INSERT;
+  int rc = classify_save(store, doc, &kind);
+  if (rc != SQLITE_OK) return undo_save(store, rc, 0, err);
+  int savepoint = needs_savepoint(doc, kind);
+  if (savepoint) rc = run(store->stmts[STMT_SAVEPOINT]);
   if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot save the document");
-  rc = write_document(store, doc, &fresh);
-  if (rc != SQLITE_OK) return undo_save(store, rc, err);
-  rc = run(store->stmts[STMT_RELEASE]);
-  if (rc != SQLITE_OK) return undo_save(store, rc, err);
+  rc = write_document(store, doc, kind);
+  if (rc != SQLITE_OK) return undo_save(store, rc, savepoint, err);
+  if (savepoint) rc = run(store->stmts[STMT_RELEASE]);
+  if (rc != SQLITE_OK) return undo_save(store, rc, savepoint, err);
   store->batch_saves++;
   store->batch_bytes += doc->len;
   if (stored_id) *stored_id = store->stored_id;
-  if (is_new) *is_new = fresh;
+  if (is_new) *is_new = kind != SAVE_DUPLICATE;
   if (store->batch_saves >= LECTOR_STORE_BATCH || store->batch_bytes >= LECTOR_STORE_BATCH_BYTES)
     return commit_batch(store, err);
   return LECTOR_OK;

@@ -107,4 +107,49 @@ describe("lector.open", function()
     assert.matches("not a lector database", err)
     assert.equal("these are my notes\n", H.read(path))
   end)
+
+  it("upgrades a version 2 database, keeping every sentence", function()
+    local path = H.tmpdir() .. "/v2.db"
+    local db = assert(lector.open(path))
+    local doc = assert(lector.load(H.article))
+    db:save(doc)
+    db:save(assert(lector.doc("Markets fell in Tokyo. Then they rose.", { id = "other" })))
+    -- Put the file back into version 2's shape: one sentences row per
+    -- sentence, written here from the segmenter's own offsets.
+    db:query "drop view sentences"
+    db:query "alter table documents drop column sentences"
+    db:query [[create table sentences(
+      doc_id text not null references documents(id) on delete cascade,
+      idx integer not null, start integer not null, stop integer not null,
+      primary key (doc_id, idx), check (0 <= start and start <= stop)) without rowid]]
+    local expected = {}
+    for _, d in ipairs { doc, assert(lector.doc("Markets fell in Tokyo. Then they rose.", { id = "other" })) } do
+      for i = d:stats().sentences, 1, -1 do -- stored out of order on purpose
+        local s = d:sentence(i)
+        db:query("insert into sentences values (?, ?, ?, ?)", d.id, i, s.start, s.stop)
+      end
+      expected[d.id] = d:stats().sentences
+    end
+    db:query "insert into documents_fts(documents_fts, rank) values ('automerge', 4)"
+    db:query "pragma user_version = 2"
+    db:close()
+
+    db = assert(lector.open(path))
+    assert.equal(3, db:query("pragma user_version")[1].user_version)
+    for id, count in pairs(expected) do
+      local rows = db:query("select idx, start, stop from sentences where doc_id = ? order by idx", id)
+      assert.equal(count, #rows)
+    end
+    local rows = db:query("select idx, start, stop from sentences where doc_id = ? order by idx", doc.id)
+    for i = 1, #rows do
+      local s = doc:sentence(i)
+      assert.same({ idx = i, start = s.start, stop = s.stop }, rows[i])
+    end
+    assert.equal("16", tostring(db:query("select v from documents_fts_config where k = 'automerge'")[1].v))
+    assert.equal(1, #db:query("select rowid from documents_fts where documents_fts match ?", "tokyo"))
+    -- New saves fill the same view.
+    db:save(assert(lector.doc("A third text. It has two sentences.", { id = "third" })))
+    assert.equal(2, #db:query("select * from sentences where doc_id = ?", "third"))
+    db:close()
+  end)
 end)
