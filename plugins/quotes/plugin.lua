@@ -66,12 +66,10 @@ local function run(doc, opts, ctx)
   for _, q in ipairs(direct) do all[#all + 1] = q end
   for _, q in ipairs(indirect) do all[#all + 1] = q end
   table.sort(all, function(a, b) return (a.first or a.cs) < (b.first or b.cs) end)
-  local n_direct, n_indirect, n_unattributed = 0, 0, 0
   for _, q in ipairs(all) do
     if q.speaker or (opts.unattributed and q.kind == "direct") then
       local attrs = speaker_attrs(q)
       if q.kind == "direct" then
-        n_direct = n_direct + 1
         -- a quotation that starts in lower case is a fragment of the writer's sentence
         local c = model.first_char(m.fold[q.first])
         if m.word[q.first] and not m.cap[q.first] and c ~= c:upper() then
@@ -88,11 +86,10 @@ local function run(doc, opts, ctx)
             label = "direct", attrs = a })
         end
       else
-        n_indirect = n_indirect + 1
         doc:add("quote", { start = m.start[q.cs], stop = m.stop[q.ce], label = "indirect",
           attrs = attrs })
       end
-      if q.speaker then tally(rows, index, q) else n_unattributed = n_unattributed + 1 end
+      if q.speaker then tally(rows, index, q) end
     end
   end
   table.sort(rows, function(a, b)
@@ -101,8 +98,6 @@ local function run(doc, opts, ctx)
   end)
   for _, row in ipairs(rows) do row.first = nil end
   doc:set("quotes", rows)
-  ctx.log(string.format("%d direct, %d indirect, %d without speaker", n_direct, n_indirect,
-    n_unattributed))
 end
 
 return {

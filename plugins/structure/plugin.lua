@@ -85,11 +85,20 @@ local function word_count(toks)
   return n
 end
 
+-- A sentence longer than this many tokens is body text, never a layout
+-- line; skipping it keeps a huge one-line document from costing memory.
+local MAX_LAYOUT_SENTENCE_TOKENS = 300
+
 -- The lines of a paragraph: runs of its tokens between line breaks.
 local function paragraph_lines(doc, text, p)
   local lines, line, prev = {}, nil, nil
   for si = p.first_sentence, p.first_sentence + p.sentence_count - 1 do
-    for t in doc:sentence(si):tokens() do
+    local sentence = doc:sentence(si)
+    if #sentence > MAX_LAYOUT_SENTENCE_TOKENS then
+      line = nil
+      goto next_sentence
+    end
+    for t in sentence:tokens() do
       local tok = { text = t.text, start = t.start, stop = t.stop, kind = t.kind,
         shape = t.shape, low = t.folded }
       if not line or text:sub(prev.stop + 1, tok.start):find("\n", 1, true) then
@@ -100,6 +109,7 @@ local function paragraph_lines(doc, text, p)
       line.stop = tok.stop
       prev = tok
     end
+    ::next_sentence::
   end
   for _, l in ipairs(lines) do l.text = text:sub(l.start + 1, l.stop) end
   return lines

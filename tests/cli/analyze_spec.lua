@@ -76,8 +76,28 @@ end }
     assert.matches("stored:    " .. dir .. "/lector/lector.db", r.out, 1, true)
   end)
 
-  it("prints lector's JSON shape with --format json", function()
+  it("runs the bundled passes by default", function()
     local r = analyze { "--no-store", "--format", "json", H.article }
+    assert.equal(0, r.code, r.err)
+    assert.equal("", r.err)
+    local doc = json.decode(r.out)
+    local people = {}
+    for _, span in ipairs(doc.spans.entity) do
+      if span.label == "PERSON" then people[span.attrs.canonical] = true end
+    end
+    assert.is_true(people["Dmitry Peskov"])
+    assert.is_true(people["Nicolás Maduro"])
+    local peskov
+    for _, span in ipairs(doc.spans.quote) do
+      if span.text:find("^We want everything") then peskov = span.attrs.speaker end
+    end
+    assert.equal("Dmitry Peskov", peskov)
+    assert.equal("2025-11-03", doc.values.structure.dateline.iso)
+    assert.equal("United Nations Office on Drugs and Crime", doc.values.acronyms.UNODC)
+  end)
+
+  it("prints lector's JSON shape with --format json", function()
+    local r = analyze { "--no-store", "--plugins", "", "--format", "json", H.article }
     assert.equal(0, r.code, r.err)
     local doc = json.decode(r.out)
     assert.equal(H.article, doc.id)
