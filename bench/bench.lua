@@ -1,6 +1,7 @@
--- `make bench`: throughput and memory of segmentation and of
--- load+segment+store, printed as a table.
+-- `make bench`: throughput and memory of segmentation, of
+-- load+segment+store, and of each bundled pass, printed as a table.
 --   lector run bench/bench.lua --build BUILD_DIR [--corpus FILE.jsonl] [--rounds N]
+--                              [--passes a,b | none]
 -- The corpus is Reuters-21578 from ../shared/eval when it is there (see
 -- docs/benchmarks.md), else a generated one.
 local json = require "cjson"
@@ -106,5 +107,20 @@ for _, share in ipairs { 0.25, 0.5, 1 } do
   print(string.format("%-28s %12.1f %14s %9.1f MB",
     string.format("load+segment+store %3d%%", share * 100), r.bytes / MB / r.seconds,
     string.format("%.0f docs", r.docs / r.seconds), r.peak_rss_kb / 1024))
+end
+-- Each bundled pass alone (with what it requires run but not counted),
+-- over the whole corpus; --passes a,b picks some, --passes none skips.
+local passes = option("passes", "structure,acronyms,entities,quotes")
+if passes ~= "none" then
+  print(string.rep("-", 70))
+  print(string.format("%-28s %12s %14s %12s", "pass (sandboxed, one core)", "MB/s", "per second",
+    "peak state"))
+  for name in passes:gmatch "[^,]+" do
+    local r = run(string.format("%s/lector run %s/bench/passes.lua %s %d %s", build, here, corpus,
+      records, name))
+    print(string.format("%-28s %12.1f %14s %9.1f MB%s", name, r.bytes / MB / r.seconds,
+      string.format("%.0f docs", r.docs / r.seconds), r.peak_kb / 1024,
+      r.failed > 0 and string.format("  (%d failed)", r.failed) or ""))
+  end
 end
 os.execute("rm -rf " .. tmp)
