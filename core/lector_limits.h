@@ -111,4 +111,19 @@
 /* Folder depth a plugin checksum follows. */
 #define LECTOR_CHECKSUM_MAX_DEPTH 16
 
+/* Stemmers (docs/lua-api.md#stemmer). libstemmer keeps a buffer as long as
+ * the longest word it has stemmed, outside any Lua allocator; words longer
+ * than this come back unchanged, so that buffer stays small. */
+#define LECTOR_STEM_MAX_WORD_BYTES 256
+
+/* Graphs (docs/lua-api.md#graph). Nodes per graph, undirected edges per
+ * graph (about 50 bytes each once ranked), power iterations per rank, and
+ * the work of one similarity graph: term pairs compared, the sum over
+ * terms of df * (df - 1) / 2. The C code cannot be interrupted by a
+ * plugin's instruction budget, so each call's work is bounded up front. */
+#define LECTOR_GRAPH_MAX_NODES 20000
+#define LECTOR_GRAPH_MAX_EDGES 2000000
+#define LECTOR_GRAPH_MAX_ITERATIONS 1000
+#define LECTOR_GRAPH_MAX_WORK 100000000
+
 #endif

@@ -13,5 +13,7 @@
 #define LECTOR_PLUGIN_STATE_CLASS "lector.PluginState"
 #define LECTOR_LEXICON_CLASS "lector.Lexicon"
 #define LECTOR_MATCHER_CLASS "lector.Matcher"
+#define LECTOR_STEMMER_CLASS "lector.Stemmer"
+#define LECTOR_GRAPH_CLASS "lector.Graph"
 
 #endif

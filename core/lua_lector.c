@@ -446,6 +446,8 @@ static const luaL_Reg core_functions[] = {
   {"sandbox", lector_sandbox_open_lua},
   {"lexicon", lector_lexicon_new_lua},
   {"matcher", lector_matcher_new_lua},
+  {"stemmer", lector_stemmer_new_lua},
+  {"stemmer_languages", lector_stemmer_languages_lua},
   {NULL, NULL}
 };
 
@@ -459,7 +461,11 @@ int luaopen_lector_core(lua_State *L) {
   lector_open_plugin(L);
   lector_open_lexicon(L);
   lector_open_matcher(L);
+  lector_open_stemmer(L);
+  lector_open_graph(L);
   luaL_newlib(L, core_functions);
+  lector_push_graph_module(L);
+  lua_setfield(L, -2, "graph");
   lector_open_json(L);
   lua_setfield(L, -2, "json");
   lector_open_archive(L);

@@ -34,6 +34,8 @@ void lector_open_reader(lua_State *L);
 void lector_open_plugin(lua_State *L);
 void lector_open_lexicon(lua_State *L);
 void lector_open_matcher(lua_State *L);
+void lector_open_stemmer(lua_State *L);
+void lector_open_graph(lua_State *L);
 /* Add the plugin-archive functions (pack, verify, extract, keygen, ...) to
  * the lector.core table on top of the stack. [-0, +0, e] */
 void lector_open_archive(lua_State *L);
@@ -52,9 +54,28 @@ lector_lexicon *lector_push_lexicon(lua_State *L, int fold);
  * Lua's memory error, anything else as err's message. [-0, +0, v] */
 int lector_lexicon_raise(lua_State *L, const lector_lexicon *lex, const lector_error *err);
 int lector_matcher_new_lua(lua_State *L);
+/* lector.stemmer(language) (one cached Stemmer per language and state)
+ * and lector.stemmer_languages(). */
+int lector_stemmer_new_lua(lua_State *L);
+int lector_stemmer_languages_lua(lua_State *L);
+/* Push the lector.graph table {new, similarity, rank, mmr}. [-0, +1, m] */
+void lector_push_graph_module(lua_State *L);
 /* The lexicon behind argument arg, a live Lexicon; raises otherwise. */
 struct lector_lexicon *lector_check_lexicon(lua_State *L, int arg);
 
+/* What a state's Documents hand to their C documents (spans, values,
+ * errors) can be counted against a limit; the sandbox sets one for each
+ * plugin state. room() gives the bytes that may still be handed over and
+ * raises when nothing more may be; charge() counts a result's bytes, or
+ * raises without counting them when they are over the room; refuse()
+ * raises for a result whose JSON alone would be over it. */
+typedef struct lector_results_guard {
+  size_t (*room)(lua_State *L);
+  void (*charge)(lua_State *L, size_t bytes);
+  int (*refuse)(lua_State *L, const char *what, size_t room);
+} lector_results_guard;
+/* Count every result L's Documents take with guard (static storage). [-0, +0, m] */
+void lector_guard_document_results(lua_State *L, lector_results_guard *guard);
 /* Push a new Document that takes over one reference to doc (which may be
  * NULL, to be filled in through the returned slot). [-0, +1, m] */
 lector_doc **lector_push_document(lua_State *L, lector_doc *doc);

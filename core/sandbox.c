@@ -611,73 +611,30 @@ static int sandbox_require(lua_State *L) {
 /* ---- results handed to the document ------------------------------------- */
 
 /* doc:add, doc:set and doc:error copy what the plugin gives into C memory
- * the allocator never sees; these wrappers (upvalue 1 the original,
- * upvalue 2 which one) count those bytes against the memory limit. The
- * size is taken before anything is added (values are encoded, within what
- * is left, first), and once a call has gone over, every later result is
+ * the allocator never sees; the Documents of a plugin's state count those
+ * bytes against the memory limit through this guard (lua_document.c asks
+ * it before adding anything, and encodes attributes and values once,
+ * within the room left). Once a call has gone over, every later result is
  * refused too and the call fails: a pcall around doc:add cannot keep
  * filling the document. */
-static size_t result_size(lua_State *L, int which, size_t left) {
-  if (which == 2) {
-    luaL_checkstring(L, 2);
-    return sizeof(char *) + lua_rawlen(L, 2);
-  }
-  if (which == 1) {
-    luaL_checkany(L, 3);
-    size_t key = lua_rawlen(L, 2);
-    if (!lector_json_encode_limited(L, 3, "value", left ? left : 1))
-      return memory_error(L, "a value handed to the document", left), 0;
-    size_t size = sizeof(lector_value) + key + lua_rawlen(L, -1);
-    lua_pop(L, 1);
-    return size;
-  }
-  size_t size = sizeof(lector_span);
-  if (lua_type(L, 3) != LUA_TTABLE) return size;  /* the original raises */
-  lua_pushliteral(L, "label");
-  if (lua_rawget(L, 3) == LUA_TSTRING) size += lua_rawlen(L, -1);
-  lua_pop(L, 1);
-  lua_pushliteral(L, "attrs");
-  if (lua_rawget(L, 3) == LUA_TTABLE) {
-    if (!lector_json_encode_limited(L, -1, "attrs", left ? left : 1))
-      return memory_error(L, "span attributes handed to the document", left), 0;
-    size += lua_rawlen(L, -1);
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 1);
-  return size;
-}
-
-static int guarded_result(lua_State *L) {
+static size_t results_room(lua_State *L) {
   lector_sandbox *box = box_of(L);
-  lector_check_document(L, 1);
-  if (box->over_memory)
-    return memory_error(L, "results handed to the document", box->handed);
-  int which = (int)lua_tointeger(L, lua_upvalueindex(2));
-  size_t left = box->memory_limit > box->handed ? box->memory_limit - box->handed : 0;
-  size_t bytes = result_size(L, which, left);
-  if (bytes > left) return memory_error(L, "results handed to the document", box->handed + bytes);
-  int nargs = lua_gettop(L);
-  luaL_checkstack(L, nargs + 1, NULL);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  for (int i = 1; i <= nargs; i++) lua_pushvalue(L, i);   /* the arguments stay anchored */
-  lua_call(L, nargs, LUA_MULTRET);
-  box->handed += bytes;
-  return lua_gettop(L) - nargs;
+  if (box->over_memory) memory_error(L, "results handed to the document", box->handed);
+  return box->memory_limit > box->handed ? box->memory_limit - box->handed : 0;
 }
 
-static void guard_document_methods(lua_State *L) {
-  static const char *const names[] = {"add", "set", "error"};
-  luaL_getmetatable(L, LECTOR_DOCUMENT_CLASS);                /* [mt] */
-  lua_getfield(L, -1, "__index");                             /* [mt, getter] */
-  lua_getupvalue(L, -1, 1);                                   /* [mt, getter, methods] */
-  for (int i = 0; i < 3; i++) {
-    lua_getfield(L, -1, names[i]);
-    lua_pushinteger(L, i);
-    lua_pushcclosure(L, guarded_result, 2);
-    lua_setfield(L, -2, names[i]);
-  }
-  lua_pop(L, 3);
+static void results_charge(lua_State *L, size_t bytes) {
+  lector_sandbox *box = box_of(L);
+  if (bytes > results_room(L))
+    memory_error(L, "results handed to the document", box->handed + bytes);
+  box->handed += bytes;
 }
+
+static int results_refuse(lua_State *L, const char *what, size_t room) {
+  return memory_error(L, what, room);
+}
+
+static lector_results_guard results_guard = {results_room, results_charge, results_refuse};
 
 /* ---- copies of plain data between states --------------------------------- */
 
@@ -851,8 +808,9 @@ static int plugin_lector_index(lua_State *L) {
   return 1;
 }
 
-/* The restricted `lector` module: version, JSON, lexicons, matchers and
- * the LPeg patterns; nothing that reaches files or databases. [-0, +1, e] */
+/* The restricted `lector` module: version, JSON, lexicons, matchers,
+ * stemmers, graphs and the LPeg patterns; nothing that reaches files or
+ * databases. [-0, +1, e] */
 static void push_plugin_lector(lua_State *L) {
   lua_createtable(L, 0, 5);                                      /* [fields] */
   lua_pushstring(L, lector_version());
@@ -864,6 +822,13 @@ static void push_plugin_lector(lua_State *L) {
   lua_setfield(L, -2, "lexicon");
   lua_pushcfunction(L, lector_matcher_new_lua);
   lua_setfield(L, -2, "matcher");
+  lua_pushcfunction(L, lector_stemmer_new_lua);
+  lua_setfield(L, -2, "stemmer");
+  lua_pushcfunction(L, lector_stemmer_languages_lua);
+  lua_setfield(L, -2, "stemmer_languages");
+  lector_push_graph_module(L);
+  make_read_only(L);
+  lua_setfield(L, -2, "graph");
   make_read_only(L);                                             /* [proxy] */
   lua_getmetatable(L, -1);                                       /* [proxy, mt] */
   lua_getfield(L, -1, "__index");                                /* [proxy, mt, fields] */
@@ -986,7 +951,9 @@ static int open_sandbox(lua_State *L) {
   lector_open_span(L);
   lector_open_lexicon(L);
   lector_open_matcher(L);
-  guard_document_methods(L);
+  lector_open_stemmer(L);
+  lector_open_graph(L);
+  lector_guard_document_results(L, &results_guard);
   lua_settop(L, 0);
   return 0;
 }

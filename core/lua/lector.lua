@@ -18,6 +18,9 @@ local lector = {
   json = core.json,
   lexicon = core.lexicon,
   matcher = core.matcher,
+  stemmer = core.stemmer,
+  stemmer_languages = core.stemmer_languages,
+  graph = core.graph,
 }
 
 -- lector.pipeline{"entities", {"summary", options = {sentences = 3}},
@@ -47,6 +50,8 @@ end
 -- a script not using them should not pay.
 setmetatable(lector, { __index = function(_, key)
   if key == "patterns" then return require "lector.patterns" end
+  -- lector.explain(doc, sentence [, layer]): the explanation a pass stored
+  if key == "explain" then return require("lector.explain").sentence end
 end })
 
 return lector
