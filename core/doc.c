@@ -83,10 +83,8 @@ void lector_doc_retain(lector_doc *doc) {
 
 void lector_doc_release(lector_doc *doc) {
   if (!doc || --doc->refs > 0) return;
-  for (size_t i = 0; i < doc->span_count; i++) {
-    free(doc->spans[i].label);
-    free(doc->spans[i].attrs_json);
-  }
+  for (size_t i = 0; i < doc->span_count; i++)
+    free(doc->spans[i].label ? doc->spans[i].label : doc->spans[i].attrs_json);
   for (size_t i = 0; i < doc->value_count; i++) {
     free(doc->values[i].key);
     free(doc->values[i].json);
@@ -142,12 +140,14 @@ lector_status lector_doc_add_span(lector_doc *doc, const char *layer, uint32_t s
   }
   lector_span span = {.start = start, .stop = stop, .layer = (uint32_t)layer_index,
                       .run_id = doc->current_run};
-  span.label = copy_string(label);
-  span.attrs_json = copy_string(attrs_json);
-  if ((label && !span.label) || (attrs_json && !span.attrs_json)) {
-    free(span.label);
-    free(span.attrs_json);
-    return LECTOR_ENOMEM;
+  /* One allocation for both strings: a pass may add tens of thousands. */
+  size_t label_size = label ? strlen(label) + 1 : 0;
+  size_t attrs_size = attrs_json ? strlen(attrs_json) + 1 : 0;
+  if (label_size + attrs_size) {
+    char *strings = malloc(label_size + attrs_size);
+    if (!strings) return LECTOR_ENOMEM;
+    if (label) span.label = memcpy(strings, label, label_size);
+    if (attrs_json) span.attrs_json = memcpy(strings + label_size, attrs_json, attrs_size);
   }
   if (score) {
     span.score = *score;

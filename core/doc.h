@@ -14,7 +14,8 @@ typedef struct lector_span {
   char *label;             /* may be NULL */
   double score;
   int has_score;
-  char *attrs_json;        /* a JSON object, or NULL */
+  char *attrs_json;        /* a JSON object, or NULL; shares one allocation
+                            * with label, which starts it when not NULL */
   int64_t run_id;          /* the pass run that added it; 0 for none */
 } lector_span;
 

@@ -3,6 +3,7 @@
  * tokens and spans are views, and text is sliced only when asked for.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,9 +87,49 @@ static uint32_t check_offset(lua_State *L, int arg, const lector_doc *doc, const
   return (uint32_t)offset;
 }
 
+/* The guard on what this state's Documents hand over: set in plugin
+ * states (by the sandbox), NULL in trusted ones. */
+static const char RESULTS_GUARD_KEY = 'g';
+
+void lector_guard_document_results(lua_State *L, lector_results_guard *guard) {
+  lua_pushlightuserdata(L, guard);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &RESULTS_GUARD_KEY);
+}
+
+static const lector_results_guard *results_guard(lua_State *L) {
+  const lector_results_guard *guard = NULL;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &RESULTS_GUARD_KEY) == LUA_TLIGHTUSERDATA)
+    guard = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return guard;
+}
+
+/* Bytes this call may still hand to documents; raises when none. */
+static size_t results_room(lua_State *L, const lector_results_guard *guard) {
+  return guard ? guard->room(L) : SIZE_MAX;
+}
+
+/* Span attributes and values are encoded on the C stack when they fit. */
+#define RESULT_BUFFER_BYTES 1024
+
+/* The value at idx as JSON, in buf (size bytes) or pushed, encoded once:
+ * within the guard's room, so that a result over it is never built.
+ * [-0, +(0|1), e] */
+static const char *encode_result(lua_State *L, int idx, const char *what, const char *result,
+                                 const lector_results_guard *guard, size_t room, char *buf,
+                                 size_t size, size_t *len) {
+  size_t limit = room < LECTOR_JSON_MAX_BYTES ? room : LECTOR_JSON_MAX_BYTES;
+  const char *json = lector_json_encode_into(L, idx, what, limit, buf, size, len);
+  if (!json && guard && room < LECTOR_JSON_MAX_BYTES) guard->refuse(L, result, room);
+  if (!json) luaL_error(L, "%s is over %I bytes as JSON", what, (lua_Integer)LECTOR_JSON_MAX_BYTES);
+  return json;
+}
+
 /* doc:add(layer, {start=, stop=, label=, score=, attrs=}) -> Span */
 LECTOR_FUNCTION(document, add) {
   lector_doc *doc = lector_check_document(L, 1);
+  const lector_results_guard *guard = results_guard(L);
+  size_t room = results_room(L, guard);
   const char *layer = check_name(L, 2, "layer");
   luaL_checktype(L, 3, LUA_TTABLE);
   uint32_t start = check_offset(L, 3, doc, "start");
@@ -110,11 +151,15 @@ LECTOR_FUNCTION(document, add) {
       luaL_argerror(L, 3, "field 'score' must be a finite number");
   }
   const char *attrs = NULL;
+  size_t attrs_len = 0;
+  char buf[RESULT_BUFFER_BYTES];
   if (lua_getfield(L, 3, "attrs") != LUA_TNIL) {
     if (!lua_istable(L, -1)) luaL_argerror(L, 3, "field 'attrs' must be a table");
-    attrs = lector_json_encode(L, -1, "attrs");
+    attrs = encode_result(L, -1, "attrs", "span attributes handed to the document", guard, room,
+                          buf, sizeof buf, &attrs_len);
     if (attrs[0] != '{') luaL_argerror(L, 3, "field 'attrs' must have string keys");
   }
+  if (guard) guard->charge(L, sizeof(lector_span) + label_len + attrs_len);
   lector_status status = lector_doc_add_span(doc, layer, start, stop, label,
                                              has_score ? &score : NULL, attrs);
   if (status != LECTOR_OK) return luaL_error(L, "out of memory adding a span");
@@ -256,10 +301,16 @@ LECTOR_FUNCTION(document, layers) {
 /* doc:set(key, value): a document-level result; value is any JSON value. */
 LECTOR_FUNCTION(document, set) {
   lector_doc *doc = lector_check_document(L, 1);
+  const lector_results_guard *guard = results_guard(L);
+  size_t room = results_room(L, guard);
   const char *key = check_name(L, 2, "key");
   luaL_checkany(L, 3);
   if (lua_isnil(L, 3)) return luaL_argerror(L, 3, "value must not be nil");
-  const char *json = lector_json_encode(L, 3, "value");
+  size_t len = 0;
+  char buf[RESULT_BUFFER_BYTES];
+  const char *json = encode_result(L, 3, "value", "a value handed to the document", guard, room,
+                                   buf, sizeof buf, &len);
+  if (guard) guard->charge(L, sizeof(lector_value) + strlen(key) + len);
   if (lector_doc_set_value(doc, key, json) != LECTOR_OK)
     return luaL_error(L, "out of memory setting a value");
   return 0;
@@ -288,9 +339,12 @@ LECTOR_FUNCTION(document, values) {
 /* doc:error(message): record a problem with this document. */
 LECTOR_FUNCTION(document, error) {
   lector_doc *doc = lector_check_document(L, 1);
+  const lector_results_guard *guard = results_guard(L);
+  results_room(L, guard);
   size_t len;
   const char *message = luaL_checklstring(L, 2, &len);
   check_text(L, 2, message, len, "message");
+  if (guard) guard->charge(L, sizeof(char *) + len);
   if (lector_doc_add_error(doc, message) != LECTOR_OK)
     return luaL_error(L, "out of memory recording an error");
   return 0;

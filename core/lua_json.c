@@ -23,26 +23,64 @@ extern int luaopen_cjson(lua_State *L);
  * back as a double would change. */
 #define EXACT_INTEGER_LIMIT 9007199254740992.0
 
-static void write_value(lua_State *L, int idx, jsonbuf *b, int depth);
+/* Objects with at most this many keys are sorted on the C stack, their
+ * keys and values held on the Lua stack; larger ones in a userdata. Span
+ * attributes rarely have more than a handful of keys. */
+#define SMALL_OBJECT_KEYS 16
+/* Encoding starts in a buffer on the C stack (the caller's, or this
+ * size), so that a small value costs no malloc and an error can be raised
+ * at once without leaking; a value that outgrows it is encoded again into
+ * a growing malloc'd buffer, under lua_pcall. */
+#define STACK_BUFFER_BYTES 2048
 
-static void write_string(lua_State *L, int idx, jsonbuf *b) {
+typedef struct encoder {
+  jsonbuf b;
+  const char *what;          /* "attrs", "value", ...: named in every error */
+} encoder;
+
+typedef struct key_ref {
+  const char *s;
+  size_t len;
+  int slot;                  /* stack index of the value (small objects) */
+} key_ref;
+
+static void write_value(lua_State *L, int idx, encoder *e, int depth);
+
+/* Raise "WHAT cannot be stored as JSON: reason". [-0, +0, v] */
+static int fail(lua_State *L, const encoder *e, const char *reason) {
+  return luaL_error(L, "%s cannot be stored as JSON: %s", e->what, reason);
+}
+
+static void write_string(lua_State *L, int idx, encoder *e) {
   size_t len;
   const char *s = lua_tolstring(L, idx, &len);
   size_t bad = lector_utf8_check(s, len);
-  if (bad != len) luaL_error(L, "a string is not valid UTF-8 (at byte %d)", (int)bad);
-  jsonbuf_string(b, s, len);
+  if (bad != len)
+    fail(L, e, lua_pushfstring(L, "a string is not valid UTF-8 (at byte %d)", (int)bad));
+  jsonbuf_string(&e->b, s, len);
 }
 
-static void write_number(lua_State *L, int idx, jsonbuf *b) {
+/* Decimal digits without printf: integers are most of what passes store. */
+static void write_integer(jsonbuf *b, lua_Integer value) {
+  char digits[24];
+  char *end = digits + sizeof digits, *p = end;
+  unsigned long long n = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+  do {
+    *--p = (char)('0' + n % 10);
+    n /= 10;
+  } while (n);
+  if (value < 0) *--p = '-';
+  jsonbuf_bytes(b, p, (size_t)(end - p));
+}
+
+static void write_number(lua_State *L, int idx, encoder *e) {
   if (lua_isinteger(L, idx)) {
-    char digits[32];
-    int n = snprintf(digits, sizeof digits, LUA_INTEGER_FMT, lua_tointeger(L, idx));
-    jsonbuf_bytes(b, digits, (size_t)n);
+    write_integer(&e->b, lua_tointeger(L, idx));
     return;
   }
   lua_Number x = lua_tonumber(L, idx);
-  if (!isfinite(x)) luaL_error(L, "a number is not finite (NaN or infinity)");
-  jsonbuf_double(b, x);
+  if (!isfinite(x)) fail(L, e, "a number is not finite (NaN or infinity)");
+  jsonbuf_double(&e->b, x);
 }
 
 /* A table is an array when its keys are exactly 1..n (n > 0). */
@@ -67,123 +105,203 @@ static int array_length(lua_State *L, int idx) {
   return keys == n ? (int)n : -1;
 }
 
+/* Byte order, a prefix first: strcmp's order, also for keys with NULs. */
 static int compare_keys(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
+  const key_ref *x = a, *y = b;
+  int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+  return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-static void write_object(lua_State *L, int idx, jsonbuf *b, int depth) {
-  /* Keys are sorted: collect them in a Lua table first, so that nothing is
-   * malloc'd that an error could leak. [.., keys] */
-  lua_newtable(L);
-  int keys = lua_gettop(L);
-  lua_Integer count = 0;
+static void check_string_key(lua_State *L, const encoder *e, int idx) {
+  if (lua_type(L, idx) != LUA_TSTRING)
+    fail(L, e, lua_pushfstring(L, "a table mixes string keys with other keys (a %s key)",
+                               luaL_typename(L, idx)));
+}
+
+static void write_key(lua_State *L, encoder *e, const key_ref *key) {
+  size_t bad = lector_utf8_check(key->s, key->len);
+  if (bad != key->len)
+    fail(L, e, lua_pushfstring(L, "a string is not valid UTF-8 (at byte %d)", (int)bad));
+  jsonbuf_string(&e->b, key->s, key->len);
+  jsonbuf_bytes(&e->b, ":", 1);
+}
+
+/* Over SMALL_OBJECT_KEYS keys: their references in a userdata, sorted, and
+ * each value read again by key. The key strings stay alive and in place:
+ * the table holds them, and nothing changes it while it is encoded (only
+ * raw access, no metamethod, no Lua code). [-0, +0, e] */
+static void write_large_object(lua_State *L, int idx, encoder *e, int depth) {
+  size_t count = 0;
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     lua_pop(L, 1);
-    if (lua_type(L, -1) != LUA_TSTRING)
-      luaL_error(L, "a table mixes string keys with other keys (a %s key)",
-                 luaL_typename(L, -1));
-    lua_pushvalue(L, -1);
-    lua_rawseti(L, keys, ++count);
+    check_string_key(L, e, -1);
+    count++;
   }
-  const char **names = lua_newuserdatauv(L, (size_t)(count ? count : 1) * sizeof *names, 0);
-  for (lua_Integer i = 1; i <= count; i++) {
-    lua_rawgeti(L, keys, i);
-    names[i - 1] = lua_tostring(L, -1);  /* kept alive by the keys table */
+  key_ref *keys = lua_newuserdatauv(L, count * sizeof *keys, 0);    /* [.., keys] */
+  int keys_at = lua_gettop(L);
+  size_t n = 0;
+  lua_pushnil(L);
+  while (n < count && lua_next(L, idx)) {
     lua_pop(L, 1);
+    keys[n].s = lua_tolstring(L, -1, &keys[n].len);
+    n++;
   }
-  qsort(names, (size_t)count, sizeof *names, compare_keys);
-  jsonbuf_raw(b, "{");
-  for (lua_Integer i = 0; i < count; i++) {
-    if (i) jsonbuf_raw(b, ",");
-    lua_pushstring(L, names[i]);
-    write_string(L, -1, b);
-    jsonbuf_raw(b, ":");
+  lua_settop(L, keys_at);
+  qsort(keys, n, sizeof *keys, compare_keys);
+  jsonbuf_bytes(&e->b, "{", 1);
+  for (size_t i = 0; i < n; i++) {
+    if (i) jsonbuf_bytes(&e->b, ",", 1);
+    write_key(L, e, &keys[i]);
+    lua_pushlstring(L, keys[i].s, keys[i].len);
     lua_rawget(L, idx);
-    write_value(L, lua_gettop(L), b, depth + 1);
+    write_value(L, lua_gettop(L), e, depth + 1);
     lua_pop(L, 1);
   }
-  jsonbuf_raw(b, "}");
-  lua_pop(L, 2);
+  jsonbuf_bytes(&e->b, "}", 1);
+  lua_pop(L, 1);
 }
 
-static void write_table(lua_State *L, int idx, jsonbuf *b, int depth) {
+/* Keys come out sorted, so the same value always gives the same text. A
+ * small object keeps its key/value pairs on the stack while it is read:
+ * no table, userdata or second lookup per key. [-0, +0, e] */
+static void write_object(lua_State *L, int idx, encoder *e, int depth) {
+  int base = lua_gettop(L);
+  if (!lua_checkstack(L, 2 * SMALL_OBJECT_KEYS + 4)) fail(L, e, "out of stack space");
+  key_ref keys[SMALL_OBJECT_KEYS];
+  int count = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {                                  /* [.. pairs.., key, value] */
+    check_string_key(L, e, -2);
+    if (count == SMALL_OBJECT_KEYS) {
+      lua_settop(L, base);
+      write_large_object(L, idx, e, depth);
+      return;
+    }
+    keys[count].s = lua_tolstring(L, -2, &keys[count].len);
+    keys[count].slot = lua_gettop(L);
+    count++;
+    lua_pushvalue(L, -2);                                     /* the key again, for lua_next */
+  }
+  for (int i = 1; i < count; i++) {                           /* insertion sort: a few keys */
+    key_ref key = keys[i];
+    int j = i;
+    for (; j > 0 && compare_keys(&keys[j - 1], &key) > 0; j--) keys[j] = keys[j - 1];
+    keys[j] = key;
+  }
+  jsonbuf_bytes(&e->b, "{", 1);
+  for (int i = 0; i < count; i++) {
+    if (i) jsonbuf_bytes(&e->b, ",", 1);
+    write_key(L, e, &keys[i]);
+    write_value(L, keys[i].slot, e, depth + 1);
+  }
+  jsonbuf_bytes(&e->b, "}", 1);
+  lua_settop(L, base);
+}
+
+static void write_table(lua_State *L, int idx, encoder *e, int depth) {
   if (depth >= LECTOR_JSON_MAX_DEPTH)
-    luaL_error(L, "tables nested more than %d deep (or a table that contains itself)",
-               LECTOR_JSON_MAX_DEPTH);
-  luaL_checkstack(L, 8, "JSON nesting");
+    fail(L, e, lua_pushfstring(L, "tables nested more than %d deep (or a table that contains "
+                               "itself)", LECTOR_JSON_MAX_DEPTH));
+  if (!lua_checkstack(L, 8)) fail(L, e, "stack overflow (JSON nesting)");
   int n = array_length(L, idx);
   if (n <= 0) {  /* an empty table is written as {} */
-    write_object(L, idx, b, depth);
+    write_object(L, idx, e, depth);
     return;
   }
-  jsonbuf_raw(b, "[");
+  jsonbuf_bytes(&e->b, "[", 1);
   for (int i = 1; i <= n; i++) {
-    if (i > 1) jsonbuf_raw(b, ",");
+    if (i > 1) jsonbuf_bytes(&e->b, ",", 1);
     lua_rawgeti(L, idx, i);
-    write_value(L, lua_gettop(L), b, depth + 1);
+    write_value(L, lua_gettop(L), e, depth + 1);
     lua_pop(L, 1);
   }
-  jsonbuf_raw(b, "]");
+  jsonbuf_bytes(&e->b, "]", 1);
 }
 
-static void write_value(lua_State *L, int idx, jsonbuf *b, int depth) {
-  if (b->failed) luaL_error(L, "over %I bytes", (lua_Integer)b->limit);
+/* Stops early once the buffer failed: the caller looks at why. */
+static void write_value(lua_State *L, int idx, encoder *e, int depth) {
+  if (e->b.failed) return;
   switch (lua_type(L, idx)) {
-  case LUA_TNIL: jsonbuf_raw(b, "null"); return;
-  case LUA_TBOOLEAN: jsonbuf_raw(b, lua_toboolean(L, idx) ? "true" : "false"); return;
-  case LUA_TNUMBER: write_number(L, idx, b); return;
-  case LUA_TSTRING: write_string(L, idx, b); return;
-  case LUA_TTABLE: write_table(L, idx, b, depth); return;
+  case LUA_TNIL: jsonbuf_bytes(&e->b, "null", 4); return;
+  case LUA_TBOOLEAN:
+    if (lua_toboolean(L, idx)) jsonbuf_bytes(&e->b, "true", 4);
+    else jsonbuf_bytes(&e->b, "false", 5);
+    return;
+  case LUA_TNUMBER: write_number(L, idx, e); return;
+  case LUA_TSTRING: write_string(L, idx, e); return;
+  case LUA_TTABLE: write_table(L, idx, e, depth); return;
   case LUA_TLIGHTUSERDATA:
     lua_getfield(L, LUA_REGISTRYINDEX, JSON_NULL_KEY);
     if (lua_rawequal(L, -1, idx)) {
       lua_pop(L, 1);
-      jsonbuf_raw(b, "null");
+      jsonbuf_bytes(&e->b, "null", 4);
       return;
     }
     lua_pop(L, 1);
     /* fall through */
   default:
-    luaL_error(L, "a %s cannot be stored as JSON", luaL_typename(L, idx));
+    fail(L, e, lua_pushfstring(L, "a %s cannot be stored as JSON", luaL_typename(L, idx)));
   }
 }
 
-/* Runs protected: [buffer (light userdata), value] */
+/* Runs protected: [encoder (light userdata), value] */
 static int encode_protected(lua_State *L) {
-  jsonbuf *b = lua_touserdata(L, 1);
-  write_value(L, 2, b, 0);
+  encoder *e = lua_touserdata(L, 1);
+  write_value(L, 2, e, 0);
   return 0;
 }
 
-const char *lector_json_encode_limited(lua_State *L, int idx, const char *what, size_t limit) {
-  idx = lua_absindex(L, idx);
-  jsonbuf b;
-  jsonbuf_init(&b, 64);
-  b.limit = limit;
+/* The value at idx (absolute) into a malloc'd buffer; NULL when over
+ * limit. Raises after freeing the buffer. */
+static char *encode_on_heap(lua_State *L, int idx, const char *what, size_t limit, size_t *len) {
+  encoder e = {.what = what};
+  jsonbuf_init(&e.b, 2 * STACK_BUFFER_BYTES);
+  e.b.limit = limit;
   lua_pushcfunction(L, encode_protected);
-  lua_pushlightuserdata(L, &b);
+  lua_pushlightuserdata(L, &e);
   lua_pushvalue(L, idx);
   int status = lua_pcall(L, 2, 0, 0);
-  int over = b.failed == JSONBUF_OVER_LIMIT;
-  size_t len = 0;
-  char *json = jsonbuf_finish(&b, &len);
-  if (over) {
+  int over = e.b.failed == JSONBUF_OVER_LIMIT;
+  char *json = jsonbuf_finish(&e.b, len);
+  if (over || status != LUA_OK) {
     free(json);
-    if (status != LUA_OK) lua_pop(L, 1);
-    return NULL;
-  }
-  if (status != LUA_OK) {
-    free(json);
-    luaL_error(L, "%s cannot be stored as JSON: %s", what, lua_tostring(L, -1));
-    return NULL;
-  }
-  if (!json) {
+    if (over) {
+      if (status != LUA_OK) lua_pop(L, 1);
+      return NULL;
+    }
+    if (status == LUA_ERRRUN) lua_error(L);                /* already names what */
     luaL_error(L, "out of memory encoding %s as JSON", what);
-    return NULL;
   }
-  lector_push_owned_string(L, json, len);
+  if (!json) luaL_error(L, "out of memory encoding %s as JSON", what);
+  return json;
+}
+
+const char *lector_json_encode_into(lua_State *L, int idx, const char *what, size_t limit,
+                                    char *buf, size_t size, size_t *len) {
+  if (limit == 0 || size < 2) return NULL;                  /* no JSON text is that short */
+  idx = lua_absindex(L, idx);
+  encoder e = {.b = {.data = buf, .cap = size}, .what = what};
+  /* The limit keeps writes inside buf: reserve never reallocates it. */
+  e.b.limit = limit < size - 1 ? limit : size - 1;
+  write_value(L, idx, &e, 0);
+  if (!e.b.failed) {
+    buf[e.b.len] = '\0';
+    *len = e.b.len;
+    return buf;
+  }
+  if (e.b.limit == limit) return NULL;                      /* over the caller's limit */
+  char *json = encode_on_heap(L, idx, what, limit, len);
+  if (!json) return NULL;
+  lector_push_owned_string(L, json, *len);
   return lua_tostring(L, -1);
+}
+
+const char *lector_json_encode_limited(lua_State *L, int idx, const char *what, size_t limit) {
+  char stack[STACK_BUFFER_BYTES];
+  size_t len = 0;
+  const char *json = lector_json_encode_into(L, idx, what, limit, stack, sizeof stack, &len);
+  return json == stack ? lua_pushlstring(L, stack, len) : json;
 }
 
 const char *lector_json_encode(lua_State *L, int idx, const char *what) {

@@ -111,6 +111,11 @@ void lector_json_decode(lua_State *L, const char *json);
 /* The same, but a text that would be longer than limit bytes is not built:
  * NULL is returned and nothing pushed. [-0, +(0|1), e] */
 const char *lector_json_encode_limited(lua_State *L, int idx, const char *what, size_t limit);
+/* The same, but a text shorter than size bytes is written to buf, NUL-
+ * terminated, and buf returned with nothing pushed (a longer one is
+ * pushed). *len gets the text's length. [-0, +(0|1), e] */
+const char *lector_json_encode_into(lua_State *L, int idx, const char *what, size_t limit,
+                                    char *buf, size_t size, size_t *len);
 /* Push the lector.json table {encode, decode, null}. [-0, +1, e] */
 void lector_open_json(lua_State *L);
 

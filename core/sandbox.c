@@ -158,69 +158,118 @@ static int guarded_rep(lua_State *L) {
   return call_original(L);
 }
 
-/* How many items of a Lua pattern make the matcher try more than one way:
- * the repetitions * + - ? (outside sets) and %b, whose matcher scans ahead
- * for the closing character. Sets ([...]) and other escapes are one fixed
- * step. */
-static int pattern_repetitions(const char *p, size_t len) {
-  int count = 0;
-  for (size_t i = 0; i < len; i++) {
-    switch (p[i]) {
-    case '%':
-      if (i + 1 < len && p[i + 1] == 'b') {
-        count++;
-        i += 3;
-      } else {
-        i += 1;
-      }
-      break;
-    case '[':
+/* The matcher functions, in the order of their names. */
+enum { MATCH_FIND, MATCH_MATCH, MATCH_GMATCH, MATCH_GSUB };
+static const char *const matcher_names[] = {"find", "match", "gmatch", "gsub", NULL};
+
+/* What of a Lua pattern bounds the C matcher's work. Each item is read as
+ * lstrlib.c's do_match reads it, so that a character is taken for a
+ * quantifier exactly when the matcher takes it for one. */
+typedef struct pattern_shape {
+  int costly;     /* items that may take time in proportion to the subject: the
+                   * repetitions * + - ?, %b (scans for its closing character)
+                   * and back-references %0-%9 (compare a whole capture) */
+  int trailing;   /* the only costly item is a repetition that ends the pattern */
+  int anchored;   /* a leading '^': find, match and gsub try one start only */
+} pattern_shape;
+
+/* Index just past the single-character class at p[i], as lstrlib's
+ * classEnd: an escape, a set (whose first character belongs to it even
+ * when it is ']'), or one character. */
+static size_t class_end(const char *p, size_t len, size_t i) {
+  if (p[i] == '%') return i + 2 < len ? i + 2 : len;
+  if (p[i] != '[') return i + 1;
+  i++;
+  if (i < len && p[i] == '^') i++;
+  for (;;) {
+    if (i >= len) return len;           /* malformed: Lua raises on reaching it */
+    if (p[i++] == '%' && i < len) i++;
+    if (i < len && p[i] == ']') return i + 1;
+  }
+}
+
+static pattern_shape shape_of(const char *p, size_t len, int may_anchor) {
+  pattern_shape shape = {0, 0, 0};
+  size_t i = 0, rest = 0;               /* rest: just past the last repetition */
+  if (may_anchor && len > 0 && p[0] == '^') {
+    shape.anchored = 1;
+    i = 1;
+  }
+  while (i < len) {
+    char c = p[i];
+    if (c == '(' || c == ')' || (c == '$' && i + 1 == len)) {
       i++;
-      if (i < len && p[i] == '^') i++;
-      if (i < len && p[i] == ']') i++;  /* a leading ']' is literal */
-      while (i < len && p[i] != ']') i += p[i] == '%' ? 2 : 1;
-      break;
-    case '*': case '+': case '-': case '?':
-      count++;
-      break;
-    default:
-      break;
+    } else if (c == '%' && i + 1 < len && p[i + 1] == 'b') {
+      shape.costly++;
+      rest = 0;
+      i += 4;
+    } else if (c == '%' && i + 1 < len && p[i + 1] == 'f') {
+      i += 2;
+      if (i < len) i = class_end(p, len, i);
+    } else if (c == '%' && i + 1 < len && p[i + 1] >= '0' && p[i + 1] <= '9') {
+      shape.costly++;
+      rest = 0;
+      i += 2;
+    } else {
+      i = class_end(p, len, i);
+      if (i < len && (p[i] == '*' || p[i] == '+' || p[i] == '-' || p[i] == '?')) {
+        shape.costly++;
+        rest = ++i;
+      }
     }
   }
-  return count;
+  /* Past a last repetition only ')' may follow: once the matcher reaches
+   * it, the match succeeds (or fails at once, for '+'), so it never
+   * backtracks into it. */
+  shape.trailing = shape.costly == 1 && rest > 0;
+  for (size_t k = rest; shape.trailing && k < len; k++) shape.trailing = p[k] == ')';
+  return shape;
 }
 
-/* A bound on the steps the C matcher may take: every start position times
- * the pattern's length for a pattern without repetitions, and one more
- * factor of the subject's length for each repetition (".-.-x" on n bytes
- * can take n^3 steps). */
-static double matching_work(size_t subject_len, size_t pattern_len, int repetitions) {
-  double work = (double)subject_len * (double)(pattern_len ? pattern_len : 1);
-  for (int i = 0; i < repetitions && work <= LECTOR_PLUGIN_MAX_MATCH_WORK; i++)
-    work *= (double)subject_len;
-  return work;
+/* A bound on the steps the C matcher may take. Every start position (one
+ * when anchored) times the pattern's length, and one more factor of the
+ * subject's length for each costly item: ".-.-x" on n bytes can take n^3
+ * steps, "(.-)%1x" n^3 byte comparisons. A single repetition that ends
+ * the pattern adds only one scan of the subject: the matcher never
+ * backtracks into it, and gmatch and gsub go on after what it matched. */
+static double matching_work(size_t subject_len, size_t pattern_len, pattern_shape shape) {
+  double n = (double)subject_len;
+  double work = (shape.anchored ? 1 : n) * (double)(pattern_len ? pattern_len : 1);
+  int factors = shape.trailing ? 0 : shape.costly;
+  for (int i = 0; i < factors && work <= LECTOR_PLUGIN_MAX_MATCH_WORK; i++) work *= n;
+  return work + n;
 }
 
-/* string.find/match/gmatch/gsub: upvalue 1 the original, upvalue 2 its
- * name. A C matcher cannot be stopped by the hook, so a call whose worst
- * case is over LECTOR_PLUGIN_MAX_MATCH_WORK steps is refused before it
- * starts. find with plain = true is a linear search and always allowed. */
+/* find with plain = true: memchr for the first byte, then memcmp at each
+ * candidate, so up to (n - m + 1) * m bytes compared. */
+static double plain_find_work(size_t subject_len, size_t pattern_len) {
+  if (pattern_len == 0 || pattern_len > subject_len) return 0;
+  return (double)(subject_len - pattern_len + 1) * (double)pattern_len;
+}
+
+/* string.find/match/gmatch/gsub: upvalue 1 the original, upvalue 2 which
+ * one (MATCH_*). A C matcher cannot be stopped by the hook, so a call
+ * whose worst case is over LECTOR_PLUGIN_MAX_MATCH_WORK steps (a plain
+ * find: LECTOR_PLUGIN_MAX_PLAIN_FIND_BYTES) is refused before it starts.
+ * The original is called directly, in this call's frame: lstrlib's
+ * functions are light C functions, without upvalues of their own. */
 static int guarded_match(lua_State *L) {
   size_t len, pattern_len;
   luaL_checklstring(L, 1, &len);
   const char *pattern = luaL_checklstring(L, 2, &pattern_len);
-  const char *name = lua_tostring(L, lua_upvalueindex(2));
-  int plain = strcmp(name, "find") == 0 && lua_toboolean(L, 4);
-  if (!plain && matching_work(len, pattern_len, pattern_repetitions(pattern, pattern_len)) >
-                    LECTOR_PLUGIN_MAX_MATCH_WORK)
+  int which = (int)lua_tointeger(L, lua_upvalueindex(2));
+  int refused;
+  if (which == MATCH_FIND && lua_toboolean(L, 4))
+    refused = plain_find_work(len, pattern_len) > LECTOR_PLUGIN_MAX_PLAIN_FIND_BYTES;
+  else
+    refused = matching_work(len, pattern_len, shape_of(pattern, pattern_len, which != MATCH_GMATCH))
+              > LECTOR_PLUGIN_MAX_MATCH_WORK;
+  if (refused)
     return luaL_error(L, "string.%s: this pattern on a subject of %I bytes could take too long "
                       "(the worst case grows with the subject's length to the power of the "
                       "pattern's repetitions); use lpeg, or match sentence by sentence",
-                      name, (lua_Integer)len);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
+                      matcher_names[which], (lua_Integer)len);
+  return lua_tocfunction(L, lua_upvalueindex(1))(L);
 }
 
 /* ---- coroutines ------------------------------------------------------- */
@@ -875,8 +924,14 @@ static int open_sandbox(lua_State *L) {
   static const char *const no_dump[] = {"dump", NULL};
   copy_library(L, 2, no_dump);
   wrap_field(L, -1, "rep", guarded_rep, NULL);
-  static const char *const matchers[] = {"find", "match", "gmatch", "gsub", NULL};
-  for (const char *const *n = matchers; *n; n++) wrap_field(L, -1, *n, guarded_match, *n);
+  for (int i = 0; matcher_names[i]; i++) {
+    lua_getfield(L, -1, matcher_names[i]);
+    if (!lua_tocfunction(L, -1) || lua_getupvalue(L, -1, 1))     /* guarded_match calls it directly */
+      return luaL_error(L, "string.%s is not a light C function", matcher_names[i]);
+    lua_pushinteger(L, i);
+    lua_pushcclosure(L, guarded_match, 2);
+    lua_setfield(L, -2, matcher_names[i]);
+  }
   lua_pushvalue(L, -1);
   lua_setfield(L, 9, "string");                                  /* 10: plugin string */
   static const char *const names[] = {"table", "math", "utf8", "coroutine"};

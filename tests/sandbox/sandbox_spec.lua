@@ -484,6 +484,29 @@ describe("threats", function()
     assert.is_true(ok, message)
   end)
 
+  it("T7 back-references and long plain searches are bounded; a last repetition is linear", function()
+    for _, call in ipairs {
+      "string.find(string.rep('a', 11000), '(.-)%1x')",               -- n^3 byte comparisons
+      "string.find(string.rep(' ', 1e5) .. 'x', '%s+$')",             -- backtracks into %s+
+      "string.find(string.rep('a', 2^20), string.rep('a', 2^19) .. 'b', 1, true)",
+    } do
+      local ok, message = run(call)
+      assert.is_nil(ok, call)
+      assert.matches("could take too long", message, 1, true)
+    end
+    local ok, message = run [[
+      local s = ("word "):rep(2e4)
+      assert(select(2, s:gsub("%s+", " ")) == 2e4)
+      local n = 0
+      for _ in s:gmatch "(%a+)" do n = n + 1 end
+      assert(n == 2e4)
+      assert(s:match "^(%a+)" == "word")
+      assert(s:find("word word", 1, true) == 1)
+      local ok, err = pcall(function() return s:find("x", "bad") end)
+      assert(not ok and err:find("bad argument #2 to 'find'", 1, true), err)]]
+    assert.is_true(ok, message)
+  end)
+
   it("T8 metatable tricks stay inside the plugin's own state", function()
     local a = assert(sandbox(with_run [[
       string.lower = function() return "pwned" end

@@ -1,0 +1,80 @@
+-- lector's JSON encoder on the shapes passes hand it: small flat objects
+-- (sorted on the C stack), objects of many keys, and values too long for
+-- the encoder's first buffer; the same text whichever path a value takes.
+local H = dofile(os.getenv "LECTOR_SOURCE_DIR" .. "/tests/helper.lua")
+local lector = require "lector"
+local encode, decode = lector.json.encode, lector.json.decode
+
+-- {k01 = 1, ..., kNN = N} and the JSON text it must give, keys in byte order.
+local function numbered(n)
+  local t, parts = {}, {}
+  for i = n, 1, -1 do t[string.format("k%02d", i)] = i end
+  for i = 1, n do parts[i] = string.format('"k%02d":%d', i, i) end
+  return t, "{" .. table.concat(parts, ",") .. "}"
+end
+
+describe("lector.json.encode", function()
+  it("sorts the keys of small and large objects alike, by bytes", function()
+    for _, n in ipairs { 1, 15, 16, 17, 40 } do
+      local t, expected = numbered(n)
+      assert.equal(expected, encode(t), n .. " keys")
+    end
+    assert.equal('{"A":1,"B":2,"a":3,"b":4,"ba":5}', encode { b = 4, ba = 5, a = 3, B = 2, A = 1 })
+    local nested = numbered(20)
+    nested.k05 = { z = 1, y = { 3, 2 } }
+    assert.matches('"k05":{"y":%[3,2%],"z":1}', encode(nested))
+  end)
+
+  it("writes integers with every digit, negatives included", function()
+    assert.equal("[0,-1,9007199254740993,-9223372036854775808,9223372036854775807]",
+      encode { 0, -1, 9007199254740993, math.mininteger, math.maxinteger })
+  end)
+
+  it("gives the same text for values longer than its first buffer", function()
+    local words, parts = {}, {}
+    for i = 1, 3000 do
+      words[i] = { id = "E" .. i, n = i, name = "Name " .. i }
+      parts[i] = string.format('{"id":"E%d","n":%d,"name":"Name %d"}', i, i, i)
+    end
+    local text = encode(words)
+    assert.equal("[" .. table.concat(parts, ",") .. "]", text)
+    assert.is_true(#text > 64 * 1024)
+    assert.same(words, decode(text))
+    local long = ("é"):rep(5000)
+    assert.equal('{"s":"' .. long .. '"}', encode { s = long })
+  end)
+
+  it("names what cannot be stored, on either path", function()
+    for _, pad in ipairs { "", ("x"):rep(5000) } do
+      assert.error_matches(function() encode { pad = pad, bad = "\255" } end,
+        "the value cannot be stored as JSON: a string is not valid UTF%-8")
+      assert.error_matches(function() encode { pad = pad, [true] = 1 } end,
+        "the value cannot be stored as JSON: a table mixes string keys with other keys %(a boolean key%)")
+      assert.error_matches(function() encode { pad = pad, f = print } end,
+        "the value cannot be stored as JSON: a function cannot be stored as JSON")
+      assert.error_matches(function() encode { pad = pad, x = 0 / 0 } end, "not finite")
+    end
+  end)
+end)
+
+describe("span attributes", function()
+  it("come back as stored, small or large", function()
+    local doc = assert(lector.doc(H.read(H.article)))
+    local big = numbered(30)
+    big.text = ("long "):rep(1000)
+    doc:add("t", { start = 0, stop = 6, label = "A", attrs = { id = "E1", mentions = 2 } })
+    doc:add("t", { start = 7, stop = 17, attrs = big })
+    doc:add("t", { start = 18, stop = 25, label = "C" })
+    local spans = {}
+    for span in doc:spans "t" do spans[#spans + 1] = span end
+    assert.same({ id = "E1", mentions = 2 }, spans[1].attrs)
+    assert.equal("A", spans[1].label)
+    assert.same(big, spans[2].attrs)
+    assert.is_nil(spans[2].label)
+    assert.same({}, spans[3].attrs)
+    assert.equal("C", spans[3].label)
+    local json = doc:json()
+    assert.matches('"label":"A","start":0,"end":6,', json, 1, true)
+    assert.matches('"attrs":{"id":"E1","mentions":2}', json, 1, true)
+  end)
+end)
