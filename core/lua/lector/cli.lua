@@ -8,6 +8,7 @@ local pipeline = require "lector.pipeline"
 local plugins = require "lector.plugins"
 local share_lock = require "lector.lock"
 local eval = require "lector.eval"
+local explain = require "lector.explain"
 
 local debug, io, ipairs, loadfile, math, next, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G =
   debug, io, ipairs, loadfile, math, next, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G
@@ -39,7 +40,8 @@ Commands:
   analyze INPUT...        load, segment and store documents and print a report
   run SCRIPT [ARGS...]    run a Lua script with the lector module loaded
   plugin COMMAND          make, test, pack, install and remove plugins
-  eval TASK               score passes against labelled data (ner)
+  eval TASK               score passes against labelled data (ner, summary, sentiment)
+  explain sentiment TEXT  show how each sentence's sentiment score came about
   help [COMMAND]          show help for lector or for one command
 
 Options:
@@ -111,7 +113,8 @@ Options:
   -h, --help              show this help
 ]]
 
-local HELP = { analyze = ANALYZE_HELP, run = RUN_HELP, plugin = share.HELP, eval = eval.HELP }
+local HELP = { analyze = ANALYZE_HELP, run = RUN_HELP, plugin = share.HELP, eval = eval.HELP,
+  explain = explain.HELP }
 
 -- ---- option parsing ----------------------------------------------------
 
@@ -445,7 +448,12 @@ local function evaluate(args)
   return eval.main(args, { EXIT = EXIT, parse = parse, say = say, choose_pipeline = choose_pipeline })
 end
 
-local COMMANDS = { analyze = analyze, run = run, plugin = plugin, eval = evaluate }
+local function explain_command(args)
+  return explain.main(args, { EXIT = EXIT, parse = parse, say = say, choose_pipeline = choose_pipeline })
+end
+
+local COMMANDS = { analyze = analyze, run = run, plugin = plugin, eval = evaluate,
+  explain = explain_command }
 
 function cli.main(args)
   local command = args[1]

@@ -6,13 +6,15 @@ local _ENV = nil
 
 local eval = {}
 
-local TASKS = { "ner" }
+local TASKS = { "ner", "summary", "sentiment" }
 
 eval.HELP = [[
 Usage: lector eval TASK [OPTIONS]
 
 Score passes against labelled data. Tasks:
   ner       entities against {"text","entities":[...]} records (precision, recall, F1)
+  sentiment scores against {"text","score"} human ratings (correlation, 3-class F1)
+  summary   summaries against {"article","summary"} records (ROUGE-1, -2, -L; Lead-3 baseline)
 
 Run 'lector eval TASK --help' for a task's options.
 ]]

@@ -2,8 +2,8 @@
 -- shape (indented objects or one object per line).
 local json = require("lector.core").json
 
-local ipairs, pairs, pcall, setmetatable, string, table, tostring, type, utf8 =
-  ipairs, pairs, pcall, setmetatable, string, table, tostring, type, utf8
+local ipairs, math, pairs, pcall, setmetatable, string, table, tonumber, tostring, type, utf8 =
+  ipairs, math, pairs, pcall, setmetatable, string, table, tonumber, tostring, type, utf8
 local _ENV = nil
 
 local report = {}
@@ -133,10 +133,87 @@ local function write_acronyms(out, doc, layer)
     table.concat(shown, "; ")))
 end
 
+-- Sentences quoted at each end of the sentiment scale, and entities listed.
+local SENTIMENT_SENTENCES = 2
+local SENTIMENT_ENTITIES = 10
+
+local function sentiment_line(doc, item)
+  local s = type(item) == "table" and math.tointeger(item.index) and doc:sentence(item.index)
+  if not s then return nil end
+  local text = one_line(s.text)
+  if utf8.len(text) and utf8.len(text) > QUOTE_CHARS then
+    text = text:sub(1, utf8.offset(text, QUOTE_CHARS + 1) - 1) .. "…"
+  end
+  return string.format("  %+.2f  %3d  «%s»", tonumber(item.compound) or 0, item.index, text)
+end
+
+-- The document's tone, its most positive and negative sentences, and how
+-- each entity is spoken of.
+local function write_sentiment(out, doc)
+  local v = doc:get "sentiment"
+  if type(v) ~= "table" or type(v.compound) ~= "number" then return end
+  out:write(string.format("sentiment: %+.3f (positive %.2f, negative %.2f, neutral %.2f); "
+    .. "sentences: %d positive, %d negative, %d neutral\n", v.compound, v.pos or 0, v.neg or 0,
+    v.neu or 0, v.positive or 0, v.negative or 0, v.neutral or 0))
+  for _, side in ipairs { "most_positive", "most_negative" } do
+    local lines = {}
+    for i, item in ipairs(type(v[side]) == "table" and v[side] or {}) do
+      if i > SENTIMENT_SENTENCES then break end
+      lines[#lines + 1] = sentiment_line(doc, item)
+    end
+    if #lines > 0 then
+      out:write("  ", side:gsub("_", " "), ":\n", table.concat(lines, "\n"), "\n")
+    end
+  end
+  local entities = type(v.entities) == "table" and v.entities or {}
+  if #entities > 0 then
+    out:write("  entity                          label     tone  mentions  clauses  +/-/0\n")
+    for i, row in ipairs(entities) do
+      if i > SENTIMENT_ENTITIES then
+        out:write(string.format("  … %d more\n", #entities - SENTIMENT_ENTITIES))
+        break
+      end
+      local name = tostring(row.name)
+      if utf8.len(name) and utf8.len(name) > 30 then name = name:sub(1, utf8.offset(name, 30) - 1) .. "…" end
+      out:write(string.format("  %s%s %-8s %+.2f  %8d  %7d  %d/%d/%d\n", name,
+        string.rep(" ", 31 - (utf8.len(name) or #name)), tostring(row.label or ""),
+        tonumber(row.compound) or 0, row.mentions or 0, row.clauses or 0, row.positive or 0,
+        row.negative or 0, row.neutral or 0))
+    end
+  end
+end
+
+-- The summary's method, sentence numbers and text.
+local function write_summary(out, summary)
+  if type(summary) ~= "table" or type(summary.text) ~= "string" then return end
+  local indices = {}
+  for i, index in ipairs(type(summary.sentences) == "table" and summary.sentences or {}) do
+    indices[i] = tostring(index)
+  end
+  out:write(string.format("summary:   %s, sentences %s\n", tostring(summary.method),
+    #indices > 0 and table.concat(indices, ", ") or "none"))
+  if summary.text ~= "" then out:write("  ", one_line(summary.text), "\n") end
+end
+
+-- Key phrases, best first, with their scores.
+local KEYPHRASES_SHOWN = 10
+local function write_keyphrases(out, keyphrases)
+  if type(keyphrases) ~= "table" then return end
+  local shown = {}
+  for i, k in ipairs(keyphrases) do
+    if i > KEYPHRASES_SHOWN then break end
+    if type(k) == "table" and type(k.phrase) == "string" then
+      shown[#shown + 1] = type(k.score) == "number" and string.format("%s %.2f", k.phrase, k.score) or k.phrase
+    end
+  end
+  out:write("keyphrases: ", table.concat(shown, ", "), "\n")
+end
+
 local SECTIONS = { entity = write_entities, quote = write_quotes, acronym = write_acronyms,
-  structure = function() end }
+  structure = function() end, sentiment = write_sentiment, keyphrase = function() end }
 -- Values the sections above already show.
-local SHOWN_VALUES = { structure = true, entities = true, quotes = true, acronyms = true }
+local SHOWN_VALUES = { structure = true, entities = true, quotes = true, acronyms = true,
+  sentiment = true, summary = true, keyphrases = true }
 
 local Text, Json = {}, {}
 Text.__index, Json.__index = Text, Json
@@ -181,6 +258,8 @@ function Text:document(doc, saved)
     local section = SECTIONS[layer]
     if section then section(out, doc, layer) else write_layer(out, doc, layer) end
   end
+  write_summary(out, doc:get "summary")
+  write_keyphrases(out, doc:get "keyphrases")
   local values = doc:values()
   for key in pairs(SHOWN_VALUES) do values[key] = nil end
   local text = json.encode(values)

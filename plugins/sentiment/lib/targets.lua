@@ -1,0 +1,126 @@
+-- Sentiment about entities: the tone of the clauses that mention each one
+-- (not of whole sentences, which often speak of several parties at once).
+-- Entity spans come from a pass that ran before this one (the bundled
+-- `entities` pass writes them); without them there is nothing to do.
+local score = require "lib.score"
+
+local targets = {}
+
+-- Labels that name something a text can speak well or ill of.
+local NAMED = { PERSON = true, ORG = true, GPE = true, LOC = true, NORP = true, FAC = true,
+  PRODUCT = true, EVENT = true, LAW = true, WORK_OF_ART = true }
+
+-- The named mentions, in text order: {start, stop, key, name, label, id}.
+function targets.mentions(doc)
+  local list
+  for span in doc:spans "entity" do
+    local label = span.label
+    if NAMED[label] then
+      local attrs = span.attrs
+      local name = type(attrs.canonical) == "string" and attrs.canonical or span.text
+      local id = type(attrs.id) == "string" and attrs.id or nil
+      list = list or {}
+      list[#list + 1] = { start = span.start, stop = span.stop, key = id or (label .. ":" .. name),
+        name = name, label = label, id = id }
+    end
+  end
+  return list
+end
+
+-- A function telling whether [start, stop) lies inside a mention (its
+-- name, else nil); calls must come in text order, as the scorer makes them.
+function targets.blocker(mentions)
+  local k = 1
+  return function(start, stop)
+    while mentions[k] and mentions[k].stop <= start do k = k + 1 end
+    local m = mentions[k]
+    if m and m.start <= start and stop <= m.stop then return m.name end
+    return nil
+  end
+end
+
+-- Clause boundaries of a sentence: punctuation, and the contrast and
+-- concession words (their offsets come in `cuts`).
+local function clause_starts(text, sstart, sstop, cuts)
+  local starts = { sstart }
+  local piece = text:sub(sstart + 1, sstop)
+  for at in piece:gmatch "()[,;:%(%)]" do starts[#starts + 1] = sstart + at end
+  for at in piece:gmatch "()\226\128[\147\148]" do starts[#starts + 1] = sstart + at + 2 end
+  for _, c in ipairs(cuts) do starts[#starts + 1] = c end
+  table.sort(starts)
+  return starts
+end
+
+local function clause_of(starts, at)
+  local lo, hi = 1, #starts
+  while lo < hi do
+    local mid = (lo + hi + 1) // 2
+    if starts[mid] <= at then lo = mid else hi = mid - 1 end
+  end
+  return lo
+end
+
+-- Add one sentence's clauses to the per-entity table.
+--   state = {by_key = {}, order = {}, next = 1 (next mention to place)}
+--   result: the sentence's score (with items); cuts: offsets of contrast
+--   and concession words.
+function targets.add_sentence(state, mentions, text, sstart, sstop, result, cuts, index)
+  local k = state.next
+  while mentions[k] and mentions[k].start < sstart do k = k + 1 end
+  if not mentions[k] or mentions[k].start >= sstop then
+    state.next = k
+    return
+  end
+  local starts = clause_starts(text, sstart, sstop, cuts)
+  local sums = {}
+  for _, item in ipairs(result.items or {}) do
+    local c = clause_of(starts, item[1])
+    sums[c] = (sums[c] or 0) + item[2]
+  end
+  local seen = {}
+  while mentions[k] and mentions[k].start < sstop do
+    local m = mentions[k]
+    local row = state.by_key[m.key]
+    if not row then
+      row = { id = m.id, name = m.name, label = m.label, mentions = 0, clauses = 0, sum = 0,
+        positive = 0, negative = 0, neutral = 0, sentences = {} }
+      state.by_key[m.key] = row
+      state.order[#state.order + 1] = row
+    end
+    row.mentions = row.mentions + 1
+    local c = clause_of(starts, m.start)
+    local seen_key = m.key .. "\0" .. c
+    if not seen[seen_key] then
+      seen[seen_key] = true
+      local compound = score.compound(sums[c] or 0)
+      row.clauses = row.clauses + 1
+      row.sum = row.sum + compound
+      if compound >= score.NEUTRAL then row.positive = row.positive + 1
+      elseif compound <= -score.NEUTRAL then row.negative = row.negative + 1
+      else row.neutral = row.neutral + 1 end
+      if row.sentences[#row.sentences] ~= index then row.sentences[#row.sentences + 1] = index end
+    end
+    k = k + 1
+  end
+  state.next = k
+end
+
+-- The table of the `sentiment` value: most mentioned first.
+function targets.finish(state, round)
+  local list = {}
+  for i, row in ipairs(state.order) do
+    row.first = i
+    list[#list + 1] = row
+  end
+  table.sort(list, function(a, b)
+    if a.mentions ~= b.mentions then return a.mentions > b.mentions end
+    return a.first < b.first
+  end)
+  for _, row in ipairs(list) do
+    row.compound = round(row.clauses > 0 and row.sum / row.clauses or 0)
+    row.sum, row.first = nil, nil
+  end
+  return list
+end
+
+return targets
