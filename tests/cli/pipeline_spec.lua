@@ -246,6 +246,44 @@ describe("the pipeline", function()
     assert.same({ a_out = "z", b_out = "derived from z" }, values { "-p", "b", "-o", "a.mode=z" })
   end)
 
+  it("runs a pass after the passes its 'after' names, when they are in the pipeline", function()
+    local dir = project(merge(
+      plugin("names", [[return { name = "names", version = "1.0.0", kind = "x",
+        run = function(doc) doc:set("names_out", 2) end }]]),
+      plugin("tone", [[return { name = "tone", version = "1.0.0", kind = "x", after = { "names" },
+        run = function(doc) doc:set("tone_saw", doc:get "names_out" or 0) end }]])))
+    local db = dir .. "/a.db"
+    local function values(args)
+      local all = { "--db", db }
+      for _, a in ipairs(args) do all[#all + 1] = a end
+      all[#all + 1] = text
+      local r = analyze(dir, all)
+      assert.equal(0, r.code, r.err)
+      return json.decode(r.out).values
+    end
+    -- alone, tone runs without names
+    assert.same({ tone_saw = 0 }, values { "-p", "tone" })
+    assert.same({ names_out = 2 }, values { "-p", "names" })
+    -- together, names comes first even when named last, and tone's stored
+    -- result (made without names) is redone now that it can read names
+    assert.same({ names_out = 2, tone_saw = 2 }, values { "-p", "tone,names" })
+    local r = analyze(dir, { "--db", db, "--timings", "-p", "tone,names", text })
+    assert.not_matches("timing: %S+ tone", r.err)   -- and then it is done
+  end)
+
+  it("refuses a cycle through 'after'", function()
+    local dir = project(merge(
+      plugin("p", [[return { name = "p", version = "1.0.0", kind = "x", after = { "q" }, run = function() end }]]),
+      plugin("q", [[return { name = "q", version = "1.0.0", kind = "x", requires = { "p" }, run = function() end }]])))
+    local r = analyze(dir, { "--no-store", "-p", "q", text })
+    assert.equal(5, r.code)
+    assert.matches("the plugins must run in a cycle %(through 'requires' and 'after'%): [pq] %-> [pq] %-> [pq]", r.err)
+    local bad = project(plugin("b", [[return { name = "b", version = "1.0.0", kind = "x", after = { "no such" }, run = function() end }]]))
+    r = analyze(bad, { "--no-store", "-p", "b", text })
+    assert.equal(5, r.code)
+    assert.matches("field 'after'", r.err)
+  end)
+
   it("keeps going when a plugin's error message is not valid UTF-8", function()
     local dir = project(plugin("bad", [[return { name = "bad", version = "1.0.0", kind = "x",
       run = function() error("bad \255 byte\0here", 0) end }]]))

@@ -205,6 +205,52 @@ local function visit(self, req, wanted_by, trail)
   return true
 end
 
+-- The run order: every pass after the passes it requires, and after the
+-- passes its `after` names when those are in the pipeline too; otherwise
+-- the order the requirements gave. nil, message on a cycle.
+local function run_order(self)
+  local by_name, state, result = self.by_name, {}, {}
+  local function place(chosen, trail)
+    local name = chosen.manifest.name
+    if state[name] == "done" then return true end
+    trail[#trail + 1] = name
+    if state[name] == "visiting" then
+      local first = 1
+      for i, n in ipairs(trail) do if n == name then first = i break end end
+      return nil, "the plugins must run in a cycle (through 'requires' and 'after'): "
+        .. table.concat(trail, " -> ", first)
+    end
+    state[name] = "visiting"
+    local before = {}
+    for _, req in ipairs(chosen.manifest.requirements) do before[#before + 1] = by_name[req.name] end
+    for _, other in ipairs(chosen.manifest.after) do before[#before + 1] = by_name[other] end
+    for _, dep in ipairs(before) do
+      local ok, err = place(dep, trail)
+      if not ok then return nil, err end
+    end
+    trail[#trail] = nil
+    state[name] = "done"
+    result[#result + 1] = chosen
+    return true
+  end
+  for _, chosen in ipairs(self.order) do
+    local ok, err = place(chosen, {})
+    if not ok then return nil, err end
+  end
+  return result
+end
+
+-- The passes whose results a pass reads: those it requires, and those
+-- its `after` names that are in this pipeline.
+local function upstream_of(self, manifest)
+  local names = {}
+  for _, req in ipairs(manifest.requirements) do names[#names + 1] = req.name end
+  for _, other in ipairs(manifest.after) do
+    if self.by_name[other] then names[#names + 1] = other end
+  end
+  return names
+end
+
 -- pipeline.build{passes = {...}, options = {plugin = {name = value}},
 --   raw_options = {plugin = {name = "text"}}, allow = {plugin = {perm = true}},
 --   limits = {memory =, instructions =}, lock = lock table or nil}
@@ -237,8 +283,13 @@ function pipeline.build(spec)
       return nil, "option given for plugin '" .. name .. "', which is not in the pipeline"
     end
   end
+  local order, order_err = run_order(self)
+  if not order then
+    self:close()
+    return nil, order_err
+  end
   self.passes = {}
-  for _, chosen in ipairs(self.order) do
+  for _, chosen in ipairs(order) do
     local m = chosen.manifest
     local options, err = resolve_options(m, (spec.options or {})[m.name] or given[m.name],
       (spec.raw_options or {})[m.name])
@@ -255,6 +306,7 @@ function pipeline.build(spec)
       name = m.name, version = m.version, manifest = m, state = chosen.state,
       options = options, options_json = canonical(options), file = chosen.candidate.file,
       requires = m.requirements, seconds = 0, runs = 0, peak = 0, failures = 0,
+      inputs = upstream_of(self, m),
     }
   end
   return self
@@ -322,12 +374,13 @@ function Pipeline:finish()
   return true
 end
 
--- The runs whose results a pass reads: for each plugin it requires, the
--- run that produced that plugin's current results (the one running now,
--- or the one being reused). As canonical JSON, to compare with a record.
+-- The runs whose results a pass reads: for each plugin it requires (or
+-- runs after), the run that produced that plugin's current results (the
+-- one running now, or the one being reused). As canonical JSON, to compare
+-- with a record.
 local function inputs_of(pass, current)
   local inputs = {}
-  for _, req in ipairs(pass.requires) do inputs[req.name] = current[req.name] end
+  for _, name in ipairs(pass.inputs) do inputs[name] = current[name] end
   return canonical(inputs)
 end
 
@@ -341,7 +394,7 @@ local function plan(self, stored_id)
   for _, pass in ipairs(self.passes) do
     local record = self.db and stored_id and self.db:pass(stored_id, pass.name)
     local upstream_again = false
-    for _, req in ipairs(pass.requires) do upstream_again = upstream_again or again[req.name] end
+    for _, name in ipairs(pass.inputs) do upstream_again = upstream_again or again[name] end
     if record and not upstream_again and record.status == "ok"
         and record.version == pass.version and record.options == pass.options_json
         and record.inputs == inputs_of(pass, current) then

@@ -163,7 +163,7 @@ function plugins.validate(manifest, file)
     end
   end
   if type(manifest.kind) ~= "string" then return nil, field_error(file, "kind", "is missing") end
-  for _, field in ipairs { "requires", "provides", "permissions" } do
+  for _, field in ipairs { "requires", "after", "provides", "permissions" } do
     local ok, err = check_string_list(manifest, file, field)
     if not ok then return nil, err end
   end
@@ -172,6 +172,11 @@ function plugins.validate(manifest, file)
     local req, err = semver.requirement(text)
     if not req then return nil, field_error(file, "requires", "item " .. i .. ": " .. err) end
     parsed[#parsed + 1] = req
+  end
+  for i, name in ipairs(manifest.after) do
+    if not name:match "^[%a_][%w_%-]*$" then
+      return nil, field_error(file, "after", "item " .. i .. ": '" .. name .. "' is not a plugin name")
+    end
   end
   for _, p in ipairs(manifest.permissions) do
     if not PERMISSIONS[p] then
