@@ -359,11 +359,13 @@ describe("the pipeline", function()
       local n = 0
       for _ in other:spans "caps" do n = n + 1 end
       print(n, lector.pipeline { "nothere" })
+      print(select(2, pcall(lector.pipeline, "caps")))
     ]])
     local r = H.lector({ "run", script, "Vladimir Putin met Nicolás Maduro in Caracas." }, { cwd = dir })
     assert.equal(0, r.code, r.err)
     local lines = H.lines(r.out)
     assert.equal("caps\tok\tcount\t2", lines[1])
     assert.matches("^2\tnil\tthe pipeline needs plugin 'nothere'", lines[2])
+    assert.matches("bad argument #1 to 'pipeline' %(table expected, got string%)", lines[3])
   end)
 end)

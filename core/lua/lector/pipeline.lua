@@ -64,7 +64,8 @@ local function resolve_options(manifest, given, raw)
     if not ok then return nil, err end
     local kind = manifest.options[name].type
     if not plugins.check_option_value(kind, value) then
-      return nil, string.format("option %s.%s must be a %s", manifest.name, name, kind)
+      return nil, string.format("option %s.%s must be %s %s", manifest.name, name,
+        kind:match "^[aeiou]" and "an" or "a", kind)
     end
     options[name] = value
   end
