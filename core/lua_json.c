@@ -114,8 +114,8 @@ static int compare_keys(const void *a, const void *b) {
 
 static void check_string_key(lua_State *L, const encoder *e, int idx) {
   if (lua_type(L, idx) != LUA_TSTRING)
-    fail(L, e, lua_pushfstring(L, "a table mixes string keys with other keys (a %s key)",
-                               luaL_typename(L, idx)));
+    fail(L, e, lua_pushfstring(L, "a table has a %s key but is not a list 1..n (JSON "
+                               "objects need string keys)", luaL_typename(L, idx)));
 }
 
 static void write_key(lua_State *L, encoder *e, const key_ref *key) {

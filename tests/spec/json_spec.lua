@@ -49,7 +49,7 @@ describe("lector.json.encode", function()
       assert.error_matches(function() encode { pad = pad, bad = "\255" } end,
         "the value cannot be stored as JSON: a string is not valid UTF%-8")
       assert.error_matches(function() encode { pad = pad, [true] = 1 } end,
-        "the value cannot be stored as JSON: a table mixes string keys with other keys %(a boolean key%)")
+        "the value cannot be stored as JSON: a table has a boolean key but is not a list 1%.%.n %(JSON objects need string keys%)")
       assert.error_matches(function() encode { pad = pad, f = print } end,
         "the value cannot be stored as JSON: a function cannot be stored as JSON")
       assert.error_matches(function() encode { pad = pad, x = 0 / 0 } end, "not finite")
