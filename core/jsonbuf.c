@@ -77,9 +77,45 @@ void jsonbuf_uint(jsonbuf *b, size_t n) {
   jsonbuf_bytes(b, digits, (size_t)len);
 }
 
+/* Most numbers passes store have a few decimals (scores rounded to 4
+ * places). When d is the double nearest to M / 10^k for an integer M of at
+ * most 15 digits, %.15g would print exactly that decimal in fixed notation
+ * and strtod would read it back as d: write it from M, without printf and
+ * strtod, which cost more than the rest of a small object's encoding.
+ * Returns 0 when d is not such a number (the caller uses printf). */
+enum { SHORT_DECIMAL_PLACES = 8 };
+
+static int short_decimal(jsonbuf *b, double d) {
+  static const double powers[SHORT_DECIMAL_PLACES + 1] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5,
+                                                         1e6, 1e7, 1e8};
+  double a = d < 0 ? -d : d;
+  if (!(a >= 1e-4 && a < 1e15)) return 0;                 /* %g's fixed-notation range */
+  for (int k = 0; k <= SHORT_DECIMAL_PLACES; k++) {
+    double m = a * powers[k];
+    if (m >= 1e15) return 0;
+    unsigned long long whole = (unsigned long long)m;
+    if ((double)whole != m || m / powers[k] != a) continue;
+    char digits[40], *end = digits + sizeof digits, *p = end;
+    int places = k;
+    while (places > 0 && whole % 10 == 0) {                /* %g drops them */
+      whole /= 10;
+      places--;
+    }
+    for (int i = 0; i < places; i++, whole /= 10) *--p = (char)('0' + whole % 10);
+    if (places) *--p = '.';
+    do *--p = (char)('0' + whole % 10);
+    while (whole /= 10);
+    if (d < 0) *--p = '-';
+    jsonbuf_bytes(b, p, (size_t)(end - p));
+    return 1;
+  }
+  return 0;
+}
+
 /* The shortest of %.15g, %.16g and %.17g that reads back as the same double,
  * so 0.1 prints as 0.1. */
 void jsonbuf_double(jsonbuf *b, double d) {
+  if (short_decimal(b, d)) return;
   char digits[32];
   int len = 0;
   for (int precision = 15; precision <= 17; precision++) {

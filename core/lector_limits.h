@@ -28,6 +28,8 @@
 #define LECTOR_JSON_MAX_BYTES ((size_t)64 << 20)
 /* Longest span layer, label or value key, in bytes. */
 #define LECTOR_MAX_NAME_BYTES 256
+/* Attribute columns one doc:add_many call may give its spans. */
+#define LECTOR_ADD_MANY_MAX_ATTRS 16
 
 /* Segmentation thresholds (docs/segmentation.md). A line break inside a
  * paragraph is a soft wrap by length only when the line has at least this
@@ -135,5 +137,12 @@
 #define LECTOR_GRAPH_MAX_EDGES 2000000
 #define LECTOR_GRAPH_MAX_ITERATIONS 1000
 #define LECTOR_GRAPH_MAX_WORK 100000000
+
+/* The REPL's line editor (docs/repl.md): the longest prompt, the lines
+ * kept in its history (and its history file), and the completions listed
+ * below the line at once (the rest are counted). */
+#define LECTOR_REPL_PROMPT_MAX 64
+#define LECTOR_REPL_HISTORY_LINES 1000
+#define LECTOR_REPL_COMPLETIONS_SHOWN 200
 
 #endif

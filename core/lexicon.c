@@ -33,6 +33,11 @@ enum { ENTRY_BLOCK = 1024 };
 enum { FOLD_BUFFER = 128 };
 /* Hash tables grow when they would be fuller than 3/4. */
 enum { LOAD_NUM = 3, LOAD_DEN = 4, FIRST_SLOTS = 16 };
+/* Bits of the token filter: one per token hash modulo this, set for every
+ * token of every phrase. Most tokens of a text are in no phrase, and the
+ * filter (8 KiB, which stays in the cache) tells so without touching the
+ * token table, whose look-ups were most of a match's cost. */
+enum { TOKEN_FILTER_BITS = 1 << 16 };
 
 typedef struct chunk {
   size_t size, used;
@@ -82,6 +87,7 @@ struct lector_lexicon {
   uint32_t entries;
   uint32_t max_tokens;
   size_t max_token_bytes; /* the longest token stored, as compared */
+  uint64_t token_filter[TOKEN_FILTER_BITS / 64];  /* see TOKEN_FILTER_BITS; never cleared */
   replaced *journal;      /* NULL unless a load is running */
   size_t journal_count, journal_cap;
   int journaling;
@@ -181,8 +187,10 @@ static uint32_t hash_bytes(const char *s, size_t n) {
     h ^= h >> 29;
   }
   if (n) {
+    /* a loop, not memcpy of a variable size: most tokens end here, and
+     * the call cost more than the hashing */
     uint64_t w = 0;
-    memcpy(&w, s, n);
+    for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)s[i] << (8 * i);
     h = (h ^ w) * 0x9fb21c651e98df25u;
   }
   return (uint32_t)mix64(h);
@@ -605,6 +613,7 @@ static edge *add_path(lector_lexicon *lex, const phrase *p) {
     free(owned);
     if (!token) return NULL;
     if (n > lex->max_token_bytes) lex->max_token_bytes = n;
+    lex->token_filter[(token->hash % TOKEN_FILTER_BITS) / 64] |= 1ull << (token->hash % 64);
     e = edge_add(lex, node, token->id1 - 1);
     if (!e) return NULL;
     node = e->child;
@@ -772,8 +781,11 @@ static const edge *step(const lector_lexicon *lex, uint32_t node, const char *s,
   char *owned;
   size_t kn;
   const char *key = token_key(lex->fold, s, n, buf, &owned, &kn);
-  const islot *token = key ? intern_find(&lex->tokens, key, kn, hash_bytes(key, kn)) : NULL;
-  free(owned);
+  uint32_t h = key ? hash_bytes(key, kn) : 0;
+  const islot *token = key && (lex->token_filter[(h % TOKEN_FILTER_BITS) / 64] >> (h % 64) & 1)
+                           ? intern_find(&lex->tokens, key, kn, h)
+                           : NULL;
+  if (owned) free(owned);
   return token ? edge_find(lex, node, token->id1 - 1) : NULL;
 }
 

@@ -41,18 +41,23 @@ lector_doc *lector_check_document(lua_State *L, int arg) {
 
 /* Layer names and value keys become SQL values and JSON keys: keep them to
  * a plain, portable alphabet. */
-static const char *check_name(lua_State *L, int arg, const char *what) {
-  size_t len;
-  const char *name = luaL_checklstring(L, arg, &len);
+static int is_plain_name(const char *name, size_t len) {
   int ok = len > 0 && len <= LECTOR_MAX_NAME_BYTES;
   for (size_t i = 0; ok && i < len; i++) {
     unsigned char c = (unsigned char)name[i];
     ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
          (i > 0 && ((c >= '0' && c <= '9') || c == '.' || c == '-'));
   }
-  if (!ok)
-    luaL_argerror(L, arg, lua_pushfstring(L, "%s must be a letter or '_' followed by "
-                                          "letters, digits, '_', '.' or '-' (at most %d bytes)",
+  return ok;
+}
+
+#define PLAIN_NAME_RULE "a letter or '_' followed by letters, digits, '_', '.' or '-'"
+
+static const char *check_name(lua_State *L, int arg, const char *what) {
+  size_t len;
+  const char *name = luaL_checklstring(L, arg, &len);
+  if (!is_plain_name(name, len))
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s must be " PLAIN_NAME_RULE " (at most %d bytes)",
                                           what, LECTOR_MAX_NAME_BYTES));
   return name;
 }
@@ -109,8 +114,12 @@ static size_t results_room(lua_State *L, const lector_results_guard *guard) {
   return guard ? guard->room(L) : SIZE_MAX;
 }
 
-/* Span attributes and values are encoded on the C stack when they fit. */
+/* Span attributes and values are encoded on the C stack when they fit;
+ * a value that does not is encoded twice (the second time on the heap).
+ * Document values are fewer and larger (a pass's summary of the whole
+ * document), hence their larger buffer. */
 #define RESULT_BUFFER_BYTES 1024
+#define VALUE_BUFFER_BYTES 16384
 
 /* The value at idx as JSON, in buf (size bytes) or pushed, encoded once:
  * within the guard's room, so that a result over it is never built.
@@ -164,6 +173,365 @@ LECTOR_FUNCTION(document, add) {
                                              has_score ? &score : NULL, attrs);
   if (status != LECTOR_OK) return luaL_error(L, "out of memory adding a span");
   lector_push_item(L, LECTOR_SPAN_CLASS, 1, (uint32_t)(doc->span_count - 1));
+  return 1;
+}
+
+/* ---- many spans at once --------------------------------------------------- */
+
+/* An attribute column's JSON per span: its key and one scalar. */
+#define ATTR_JSON_BYTES (LECTOR_MAX_NAME_BYTES + 32)
+#define ADD_MANY_BUFFER_BYTES (LECTOR_ADD_MANY_MAX_ATTRS * ATTR_JSON_BYTES + 4)
+
+typedef struct attr_column {
+  const char *name;
+  size_t len;
+  int slot;                 /* stack index of the column */
+} attr_column;
+
+/* Column `field` of the spans table at arg, pushed: a table, or nil when
+ * optional and absent. */
+static int push_column(lua_State *L, int arg, const char *field, int required) {
+  int type = lua_getfield(L, arg, field);
+  if (type == LUA_TTABLE || (type == LUA_TNIL && !required)) return type;
+  return luaL_argerror(L, arg, lua_pushfstring(L, "field '%s' must be a list%s", field,
+                                               required ? "" : " or nil"));
+}
+
+static int compare_attr_columns(const void *a, const void *b) {
+  const attr_column *x = a, *y = b;
+  int c = memcmp(x->name, y->name, x->len < y->len ? x->len : y->len);
+  return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* spans.attrs = {name = column...}: each column pushed, the list sorted by
+ * name, as the JSON encoder orders keys. Returns the count. */
+static int push_attr_columns(lua_State *L, int arg, attr_column *cols) {
+  if (push_column(L, arg, "attrs", 0) == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  int attrs = lua_gettop(L), count = 0;
+  lua_pushnil(L);
+  while (lua_next(L, attrs)) {
+    if (count == LECTOR_ADD_MANY_MAX_ATTRS)
+      luaL_argerror(L, arg, lua_pushfstring(L, "field 'attrs' has more than %d columns",
+                                            LECTOR_ADD_MANY_MAX_ATTRS));
+    if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1))
+      luaL_argerror(L, arg, "field 'attrs' must map names to lists");
+    cols[count].name = lua_tolstring(L, -2, &cols[count].len);
+    if (!is_plain_name(cols[count].name, cols[count].len))
+      luaL_argerror(L, arg, lua_pushfstring(L, "attribute names must be " PLAIN_NAME_RULE
+                                            " (at most %d bytes)", LECTOR_MAX_NAME_BYTES));
+    lua_pushvalue(L, -2);                        /* [..., key, column, key] */
+    lua_insert(L, -2);                           /* [..., key, key, column] */
+    cols[count].slot = lua_gettop(L);
+    count++;
+    lua_pushvalue(L, -2);                        /* the key again, for lua_next */
+  }
+  qsort(cols, (size_t)count, sizeof *cols, compare_attr_columns);
+  return count;
+}
+
+static uint32_t check_offset_at(lua_State *L, int arg, const lector_doc *doc, int column,
+                                const char *field, lua_Integer i) {
+  int isint = 0;
+  lua_rawgeti(L, column, i);
+  lua_Integer offset = lua_tointegerx(L, -1, &isint);
+  lua_pop(L, 1);
+  if (!isint || offset < 0 || offset > (lua_Integer)doc->len || !is_boundary(doc, offset))
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I] must be a byte offset in the text (0..%I) "
+                                          "on a character boundary", field, i,
+                                          (lua_Integer)doc->len));
+  return (uint32_t)offset;
+}
+
+/* Every entry of span i, checked before any span is added. */
+static void check_span_at(lua_State *L, int arg, const lector_doc *doc, int base,
+                          const attr_column *cols, int ncols, lua_Integer i) {
+  uint32_t start = check_offset_at(L, arg, doc, base, "start", i);
+  uint32_t stop = check_offset_at(L, arg, doc, base + 1, "stop", i);
+  if (stop < start) luaL_argerror(L, arg, lua_pushfstring(L, "stop[%I] is before start[%I]", i, i));
+  if (!lua_isnil(L, base + 2)) {
+    size_t len;
+    int type = lua_rawgeti(L, base + 2, i);
+    const char *label = type == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+    if (type != LUA_TNIL && (!label || len > LECTOR_MAX_NAME_BYTES))
+      luaL_argerror(L, arg, lua_pushfstring(L, "label[%I] must be a string of at most %d bytes",
+                                            i, LECTOR_MAX_NAME_BYTES));
+    if (label) check_text(L, arg, label, len, "a label");
+    lua_pop(L, 1);
+  }
+  if (!lua_isnil(L, base + 3)) {
+    int type = lua_rawgeti(L, base + 3, i);
+    if (type != LUA_TNIL && (type != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1))))
+      luaL_argerror(L, arg, lua_pushfstring(L, "score[%I] must be a finite number or nil", i));
+    lua_pop(L, 1);
+  }
+  for (int c = 0; c < ncols; c++) {
+    int type = lua_rawgeti(L, cols[c].slot, i);
+    if (type != LUA_TNIL && type != LUA_TBOOLEAN &&
+        (type != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1))))
+      luaL_argerror(L, arg, lua_pushfstring(L, "attrs.%s[%I] must be a finite number, a boolean "
+                                            "or nil", cols[c].name, i));
+    lua_pop(L, 1);
+  }
+}
+
+/* Decimal digits of an integer, as lector's JSON encoder writes them. */
+static void put_integer(jsonbuf *b, lua_Integer value) {
+  char digits[24];
+  char *end = digits + sizeof digits, *p = end;
+  unsigned long long n = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+  do {
+    *--p = (char)('0' + n % 10);
+    n /= 10;
+  } while (n);
+  if (value < 0) *--p = '-';
+  jsonbuf_bytes(b, p, (size_t)(end - p));
+}
+
+/* Span i's attributes as the JSON doc:add would store for a table of the
+ * same values, in buf; NULL when every column is nil there. */
+static const char *attrs_at(lua_State *L, const attr_column *cols, int ncols, lua_Integer i,
+                            char *buf, size_t size, size_t *len) {
+  jsonbuf b = {.data = buf, .cap = size, .limit = size - 1};
+  int written = 0;
+  for (int c = 0; c < ncols; c++) {
+    int type = lua_rawgeti(L, cols[c].slot, i);
+    if (type != LUA_TNIL) {
+      jsonbuf_bytes(&b, written++ ? ",\"" : "{\"", 2);
+      jsonbuf_bytes(&b, cols[c].name, cols[c].len);
+      jsonbuf_bytes(&b, "\":", 2);
+      if (type == LUA_TBOOLEAN) jsonbuf_raw(&b, lua_toboolean(L, -1) ? "true" : "false");
+      else if (lua_isinteger(L, -1)) put_integer(&b, lua_tointeger(L, -1));
+      else jsonbuf_double(&b, lua_tonumber(L, -1));
+    }
+    lua_pop(L, 1);
+  }
+  if (!written) return NULL;
+  jsonbuf_bytes(&b, "}", 1);
+  buf[b.len] = '\0';
+  *len = b.len;
+  return buf;
+}
+
+/* Add span i, its entries already checked. */
+static void add_span_at(lua_State *L, lector_doc *doc, const char *layer, int base,
+                        const attr_column *cols, int ncols, lua_Integer i,
+                        const lector_results_guard *guard) {
+  lua_rawgeti(L, base, i);
+  lua_rawgeti(L, base + 1, i);
+  uint32_t start = (uint32_t)lua_tointeger(L, -2), stop = (uint32_t)lua_tointeger(L, -1);
+  lua_pop(L, 2);
+  if (lua_isnil(L, base + 2)) lua_pushnil(L);     /* the label stays on the stack until added */
+  else lua_rawgeti(L, base + 2, i);
+  size_t label_len = 0, attrs_len = 0;
+  const char *label = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &label_len) : NULL;
+  double score = 0;
+  int has_score = 0;
+  if (!lua_isnil(L, base + 3)) {
+    has_score = lua_rawgeti(L, base + 3, i) != LUA_TNIL;
+    score = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+  }
+  char buf[ADD_MANY_BUFFER_BYTES];
+  const char *attrs = attrs_at(L, cols, ncols, i, buf, sizeof buf, &attrs_len);
+  if (guard) guard->charge(L, sizeof(lector_span) + label_len + attrs_len);
+  if (lector_doc_add_span(doc, layer, start, stop, label, has_score ? &score : NULL, attrs) !=
+      LECTOR_OK)
+    luaL_error(L, "out of memory adding a span");
+  lua_pop(L, 1);
+}
+
+/* doc:add_many(layer, {start = {...}, stop = {...}, label = {...}, score = {...},
+ * attrs = {name = {...}...}, n = count}) -> count: spans given as columns,
+ * all checked before the first is added. */
+LECTOR_FUNCTION(document, add_many) {
+  lector_doc *doc = lector_check_document(L, 1);
+  const lector_results_guard *guard = results_guard(L);
+  results_room(L, guard);
+  const char *layer = check_name(L, 2, "layer");
+  luaL_checktype(L, 3, LUA_TTABLE);
+  luaL_checkstack(L, 2 * LECTOR_ADD_MANY_MAX_ATTRS + 16, "adding spans");
+  lua_settop(L, 3);
+  int base = 4;
+  push_column(L, 3, "start", 1);
+  push_column(L, 3, "stop", 1);
+  push_column(L, 3, "label", 0);
+  push_column(L, 3, "score", 0);
+  attr_column cols[LECTOR_ADD_MANY_MAX_ATTRS];
+  int ncols = push_attr_columns(L, 3, cols);
+  lua_Integer n = (lua_Integer)lua_rawlen(L, base);
+  if (lua_getfield(L, 3, "n") != LUA_TNIL) {
+    int isint = 0;
+    n = lua_tointegerx(L, -1, &isint);
+    if (!isint || n < 0) luaL_argerror(L, 3, "field 'n' must be a count (an integer >= 0)");
+  }
+  lua_pop(L, 1);
+  for (lua_Integer i = 1; i <= n; i++) check_span_at(L, 3, doc, base, cols, ncols, i);
+  for (lua_Integer i = 1; i <= n; i++) add_span_at(L, doc, layer, base, cols, ncols, i, guard);
+  lua_pushinteger(L, n);
+  return 1;
+}
+
+/* ---- columns of tokens and sentences --------------------------------------- */
+
+enum { COL_INDEX, COL_START, COL_STOP, COL_TEXT, COL_KIND, COL_SHAPE, COL_FOLDED, COL_SENTENCE,
+       COL_PARAGRAPH, COL_FIRST_TOKEN, COL_LAST_TOKEN, COL_TOKENS, COL_COUNT };
+static const char *const COL_NAMES[] = {"index", "start", "stop", "text", "kind", "shape",
+                                        "folded", "sentence", "paragraph", "first_token",
+                                        "last_token", "tokens", NULL};
+#define COLUMN_BIT(f) (1u << (f))
+#define COLUMN_BITS_UPTO(f) ((1u << ((f) + 1)) - 1)
+#define TOKEN_COLUMNS COLUMN_BITS_UPTO(COL_SENTENCE)
+#define SENTENCE_COLUMNS                                                                  \
+  (COLUMN_BIT(COL_INDEX) | COLUMN_BIT(COL_START) | COLUMN_BIT(COL_STOP) |                 \
+   COLUMN_BIT(COL_TEXT) | COLUMN_BIT(COL_PARAGRAPH) | COLUMN_BIT(COL_FIRST_TOKEN) |       \
+   COLUMN_BIT(COL_LAST_TOKEN) | COLUMN_BIT(COL_TOKENS))
+#define SHAPE_BYTES 128
+
+/* The list of field names at arg as a bit set of the allowed ones. */
+static unsigned check_columns(lua_State *L, int arg, unsigned allowed, const char *names) {
+  luaL_checktype(L, arg, LUA_TTABLE);
+  unsigned set = 0;
+  lua_Integer n = (lua_Integer)lua_rawlen(L, arg);
+  for (lua_Integer i = 1; i <= n; i++) {
+    int found = -1;
+    if (lua_rawgeti(L, arg, i) == LUA_TSTRING) {
+      const char *name = lua_tostring(L, -1);
+      for (int f = 0; COL_NAMES[f]; f++)
+        if ((allowed & COLUMN_BIT(f)) && strcmp(name, COL_NAMES[f]) == 0) found = f;
+    }
+    if (found < 0)
+      luaL_argerror(L, arg, lua_pushfstring(L, "fields[%I] is not one of %s", i, names));
+    set |= COLUMN_BIT(found);
+    lua_pop(L, 1);
+  }
+  return set;
+}
+
+/* Optional 1-based inclusive range [first, last] at args arg, arg+1 within
+ * 1..count (last < first: empty); 0-based half-open on return. */
+static void check_range(lua_State *L, int arg, size_t count, size_t *from, size_t *to) {
+  lua_Integer first = luaL_optinteger(L, arg, 1);
+  lua_Integer last = luaL_optinteger(L, arg + 1, (lua_Integer)count);
+  luaL_argcheck(L, first >= 1 && first <= (lua_Integer)count + 1, arg, "outside the document");
+  luaL_argcheck(L, last >= first - 1 && last <= (lua_Integer)count, arg + 1,
+                "outside the document (or before first)");
+  *from = (size_t)first - 1;
+  *to = (size_t)last;
+}
+
+static void push_token_field(lua_State *L, const lector_doc *doc, size_t i, int f,
+                             size_t sentence) {
+  const lector_token *t = &doc->seg.tokens[i];
+  switch (f) {
+  case COL_INDEX: lua_pushinteger(L, (lua_Integer)i + 1); break;
+  case COL_START: lua_pushinteger(L, t->start); break;
+  case COL_STOP: lua_pushinteger(L, t->stop); break;
+  case COL_TEXT: lector_push_slice(L, doc, t->start, t->stop); break;
+  case COL_KIND: lua_pushstring(L, lector_token_kind_name(t->kind)); break;
+  case COL_SHAPE: {
+    char shape[SHAPE_BYTES];
+    lua_pushlstring(L, shape, lector_token_shape(doc->text + t->start, t->stop - t->start, shape,
+                                                 sizeof shape));
+    break;
+  }
+  case COL_FOLDED: {
+    size_t len = 0;
+    char *folded = lector_token_fold(doc->text + t->start, t->stop - t->start, &len);
+    if (!folded) luaL_error(L, "out of memory folding a token");
+    lector_push_owned_string(L, folded, len);
+    break;
+  }
+  default: lua_pushinteger(L, (lua_Integer)sentence + 1); break;
+  }
+}
+
+static void push_sentence_field(lua_State *L, const lector_doc *doc, size_t i, int f) {
+  const lector_sentence *s = &doc->seg.sentences[i];
+  switch (f) {
+  case COL_INDEX: lua_pushinteger(L, (lua_Integer)i + 1); break;
+  case COL_START: lua_pushinteger(L, s->start); break;
+  case COL_STOP: lua_pushinteger(L, s->stop); break;
+  case COL_TEXT: lector_push_slice(L, doc, s->start, s->stop); break;
+  case COL_PARAGRAPH: lua_pushinteger(L, (lua_Integer)s->paragraph + 1); break;
+  case COL_FIRST_TOKEN: lua_pushinteger(L, (lua_Integer)s->first_token + 1); break;
+  case COL_LAST_TOKEN: lua_pushinteger(L, (lua_Integer)s->first_token + s->token_count); break;
+  default: lua_pushinteger(L, s->token_count); break;
+  }
+}
+
+/* Push {n = to - from} with an empty column per field; column f ends up at
+ * base + f (nil for fields not asked for). Returns base. */
+static int push_columns(lua_State *L, unsigned fields, size_t n) {
+  luaL_checkstack(L, COL_COUNT + 8, "building columns");
+  lua_createtable(L, 0, COL_COUNT + 1);
+  lua_pushinteger(L, (lua_Integer)n);
+  lua_setfield(L, -2, "n");
+  int base = lua_gettop(L) + 1;
+  for (int f = 0; f < COL_COUNT; f++) {
+    if (!(fields & COLUMN_BIT(f))) {
+      lua_pushnil(L);
+      continue;
+    }
+    lua_createtable(L, (int)(n < INT32_MAX ? n : INT32_MAX), 0);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, base - 1, COL_NAMES[f]);
+  }
+  return base;
+}
+
+/* The sentence holding token index (0-based): binary search. */
+static size_t sentence_of_token(const lector_doc *doc, size_t index) {
+  size_t low = 0, high = doc->seg.sentence_count;
+  while (high - low > 1) {
+    size_t mid = low + (high - low) / 2;
+    if (doc->seg.sentences[mid].first_token <= index) low = mid;
+    else high = mid;
+  }
+  return low;
+}
+
+/* doc:token_columns(fields [, first, last]) -> {n =, field = {...}...} */
+LECTOR_FUNCTION(document, token_columns) {
+  lector_doc *doc = lector_check_document(L, 1);
+  unsigned fields = check_columns(L, 2, TOKEN_COLUMNS,
+                                  "index, start, stop, text, kind, shape, folded, sentence");
+  size_t from, to;
+  check_range(L, 3, doc->seg.token_count, &from, &to);
+  int base = push_columns(L, fields, to - from);
+  size_t sentence = from < to ? sentence_of_token(doc, from) : 0;
+  for (size_t i = from; i < to; i++) {
+    while (sentence + 1 < doc->seg.sentence_count &&
+           doc->seg.sentences[sentence + 1].first_token <= i)
+      sentence++;
+    for (int f = 0; f < COL_COUNT; f++) {
+      if (!(fields & COLUMN_BIT(f))) continue;
+      push_token_field(L, doc, i, f, sentence);
+      lua_rawseti(L, base + f, (lua_Integer)(i - from) + 1);
+    }
+  }
+  lua_settop(L, base - 1);
+  return 1;
+}
+
+/* doc:sentence_columns(fields [, first, last]) -> {n =, field = {...}...} */
+LECTOR_FUNCTION(document, sentence_columns) {
+  lector_doc *doc = lector_check_document(L, 1);
+  unsigned fields = check_columns(L, 2, SENTENCE_COLUMNS, "index, start, stop, text, paragraph, "
+                                  "first_token, last_token, tokens");
+  size_t from, to;
+  check_range(L, 3, doc->seg.sentence_count, &from, &to);
+  int base = push_columns(L, fields, to - from);
+  for (size_t i = from; i < to; i++) {
+    for (int f = 0; f < COL_COUNT; f++) {
+      if (!(fields & COLUMN_BIT(f))) continue;
+      push_sentence_field(L, doc, i, f);
+      lua_rawseti(L, base + f, (lua_Integer)(i - from) + 1);
+    }
+  }
+  lua_settop(L, base - 1);
   return 1;
 }
 
@@ -307,7 +675,7 @@ LECTOR_FUNCTION(document, set) {
   luaL_checkany(L, 3);
   if (lua_isnil(L, 3)) return luaL_argerror(L, 3, "value must not be nil");
   size_t len = 0;
-  char buf[RESULT_BUFFER_BYTES];
+  char buf[VALUE_BUFFER_BYTES];
   const char *json = encode_result(L, 3, "value", "a value handed to the document", guard, room,
                                    buf, sizeof buf, &len);
   if (guard) guard->charge(L, sizeof(lector_value) + strlen(key) + len);
@@ -446,10 +814,13 @@ static const luaL_Reg document_metamethods[] = {
 
 static const luaL_Reg document_methods[] = {
   LECTOR_ENTRY(document, add),
+  LECTOR_ENTRY(document, add_many),
   LECTOR_ENTRY(document, sentences),
   LECTOR_ENTRY(document, sentence),
   LECTOR_ENTRY(document, tokens),
   LECTOR_ENTRY(document, token),
+  LECTOR_ENTRY(document, token_columns),
+  LECTOR_ENTRY(document, sentence_columns),
   LECTOR_ENTRY(document, paragraphs),
   LECTOR_ENTRY(document, spans),
   LECTOR_ENTRY(document, layers),

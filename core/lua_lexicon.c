@@ -262,6 +262,148 @@ LECTOR_FUNCTION(lexicon, matches) {
   return 1;
 }
 
+/* ---- scanning into columns ------------------------------------------------- */
+
+/* The columns lex:scan can build, in the order of SCAN_FIELDS. */
+enum { SCAN_START, SCAN_STOP, SCAN_FIRST, SCAN_LAST, SCAN_LABEL, SCAN_VALUE, SCAN_TEXT,
+       SCAN_FIELD_COUNT };
+static const char *const SCAN_FIELDS[] = {"start", "stop", "first", "last", "label", "value",
+                                          "text", NULL};
+/* Without opts.fields: every column but text, which copies bytes. */
+#define SCAN_DEFAULT_FIELDS ((1u << SCAN_TEXT) - 1)
+/* Distinct labels pushed once and reused from the stack; a lexicon with
+ * more pushes the others per hit (still interned by Lua). */
+#define SCAN_LABEL_CACHE 16
+
+/* opts.fields as a bit set of SCAN_FIELDS; raises naming the bad entry. */
+static unsigned scan_fields(lua_State *L, int opts) {
+  if (lua_isnoneornil(L, opts)) return SCAN_DEFAULT_FIELDS;
+  if (lua_getfield(L, opts, "fields") == LUA_TNIL) {
+    lua_pop(L, 1);
+    return SCAN_DEFAULT_FIELDS;
+  }
+  if (!lua_istable(L, -1)) luaL_argerror(L, opts, "field 'fields' must be a list of names");
+  unsigned set = 0;
+  lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, -1, i);
+    const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    int found = -1;
+    for (int f = 0; name && SCAN_FIELDS[f]; f++)
+      if (strcmp(name, SCAN_FIELDS[f]) == 0) found = f;
+    if (found < 0)
+      luaL_argerror(L, opts, lua_pushfstring(L, "fields[%I] is not one of start, stop, first, "
+                                             "last, label, value, text", i));
+    set |= 1u << found;
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return set;
+}
+
+typedef struct label_cache {
+  const char *label[SCAN_LABEL_CACHE];
+  int slot[SCAN_LABEL_CACHE];
+  int count;
+} label_cache;
+
+/* Push a label, each distinct one made a Lua string only once: the first
+ * copy stays on the stack as the cache's slot. [-0, +(1|2), m] */
+static void push_cached_label(lua_State *L, label_cache *c, const char *label) {
+  for (int i = 0; i < c->count; i++) {
+    if (c->label[i] == label) {
+      lua_pushvalue(L, c->slot[i]);
+      return;
+    }
+  }
+  lua_pushstring(L, label);
+  if (c->count < SCAN_LABEL_CACHE) {
+    c->label[c->count] = label;
+    c->slot[c->count++] = lua_gettop(L);
+    lua_pushvalue(L, -1);
+  }
+}
+
+/* One hit into the columns that exist (column f at base + f). [-0, +0, m] */
+static void put_hit(lua_State *L, int base, unsigned fields, label_cache *labels,
+                    const lector_doc *doc, uint32_t token, uint32_t len,
+                    const lector_lexicon_entry *e, lua_Integer n) {
+  uint32_t start = doc->seg.tokens[token].start, stop = doc->seg.tokens[token + len - 1].stop;
+  const lua_Integer integers[] = {start, stop, (lua_Integer)token + 1, (lua_Integer)token + len};
+  for (int f = SCAN_START; f <= SCAN_LAST; f++) {
+    if (!(fields & (1u << f))) continue;
+    lua_pushinteger(L, integers[f - SCAN_START]);
+    lua_rawseti(L, base + f, n);
+  }
+  if (fields & (1u << SCAN_LABEL)) {
+    push_cached_label(L, labels, e->label);
+    lua_rawseti(L, base + SCAN_LABEL, n);
+  }
+  if ((fields & (1u << SCAN_VALUE)) && !isnan(e->value)) {
+    push_value(L, e->value);
+    lua_rawseti(L, base + SCAN_VALUE, n);
+  }
+  if (fields & (1u << SCAN_TEXT)) {
+    lector_push_slice(L, doc, start, stop);
+    lua_rawseti(L, base + SCAN_TEXT, n);
+  }
+}
+
+/* lex:scan(doc | sentence [, {all = bool, fields = {...}}]) -> {n =, start = {...}, ...}:
+ * the hits of lex:matches as parallel columns, with no table per hit. */
+LECTOR_FUNCTION(lexicon, scan) {
+  lector_lexicon *lex = lector_check_lexicon(L, 1);
+  if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+  int all = lector_opt_boolean_field(L, 3, "all");
+  unsigned fields = scan_fields(L, 3);
+  const lector_doc *doc;
+  uint32_t sentence, sentence_end;
+  if (luaL_testudata(L, 2, LECTOR_DOCUMENT_CLASS)) {
+    doc = lector_check_document(L, 2);
+    sentence = 0;
+    sentence_end = (uint32_t)doc->seg.sentence_count;
+  } else if (luaL_testudata(L, 2, LECTOR_SENTENCE_CLASS)) {
+    lector_item *item = lector_check_item(L, 2, LECTOR_SENTENCE_CLASS);
+    doc = item->doc;
+    sentence = item->index;
+    sentence_end = sentence + 1;
+  } else {
+    return luaL_typeerror(L, 2, "Document or Sentence");
+  }
+  luaL_checkstack(L, SCAN_FIELD_COUNT + SCAN_LABEL_CACHE + 8, "scanning a lexicon");
+  lua_settop(L, 3);
+  int base = lua_gettop(L) + 1;                      /* column f is at base + f */
+  for (int f = 0; f < SCAN_FIELD_COUNT; f++) {
+    if (fields & (1u << f)) lua_newtable(L);
+    else lua_pushnil(L);
+  }
+  label_cache labels = {.count = 0};
+  lua_Integer n = 0;
+  for (; sentence < sentence_end; sentence++) {
+    const lector_sentence *s = &doc->seg.sentences[sentence];
+    uint32_t end = s->first_token + s->token_count;
+    for (uint32_t token = s->first_token; token < end;) {
+      const lector_lexicon_entry *e;
+      uint32_t len = lector_lexicon_longest(lex, doc, token, end, &e);
+      if (!len) {
+        token++;
+        continue;
+      }
+      put_hit(L, base, fields, &labels, doc, token, len, e, ++n);
+      token += all ? 1 : len;
+    }
+  }
+  lua_createtable(L, 0, SCAN_FIELD_COUNT + 1);
+  lua_pushinteger(L, n);
+  lua_setfield(L, -2, "n");
+  for (int f = 0; f < SCAN_FIELD_COUNT; f++) {
+    if (!(fields & (1u << f))) continue;
+    lua_pushvalue(L, base + f);
+    lua_setfield(L, -2, SCAN_FIELDS[f]);
+  }
+  return 1;
+}
+
 /* ---- metamethods and fields ------------------------------------------------ */
 
 static int lexicon_len(lua_State *L) {
@@ -312,6 +454,7 @@ static const luaL_Reg lexicon_methods[] = {
   LECTOR_ENTRY(lexicon, get),
   LECTOR_ENTRY(lexicon, labels),
   LECTOR_ENTRY(lexicon, matches),
+  LECTOR_ENTRY(lexicon, scan),
   {NULL, NULL}
 };
 

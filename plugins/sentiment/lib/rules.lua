@@ -17,6 +17,7 @@ local negations = {
   "not", "never", "no", "none", "nobody", "nothing", "neither", "nor", "nowhere", "without",
   "cannot", "no longer", "no more", "not at all", "n't", "lack of", "lacks", "lacked",
   "lacking", "fail to", "fails to", "failed to", "failing to", "rarely", "hardly", "barely",
+  "anything but", "less", "fewer", "less than",
 }
 local contractions = {
   "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "won't", "wouldn't",
@@ -42,7 +43,7 @@ rules.WORDS = {
     "purported" },
   -- read as a whole, so that their words trigger no rule
   neutral = { "not only", "but also", "no doubt", "nothing but", "not just", "not yet",
-    "yet again", "as yet", "and yet", "without doubt", "never mind", "though not" },
+    "yet again", "as yet", "and yet", "without doubt", "never mind", "though not", "all but" },
 }
 
 -- The weights. Tuned on the dev parts of the VADER and SemEval data (see
@@ -50,6 +51,8 @@ rules.WORDS = {
 rules.K = {
   neg_scope = 3,        -- a negation reaches this many tokens after it
   neg_factor = -0.75,   -- a negated valence flips and weakens
+  neg_negative = -0.5,  -- ... a negated negative one more ("not bad" is not "good")
+  bare_negation = -0.6, -- a negation that negates no valence word of its sentence
   boost_reach = 3,      -- a booster reaches this many tokens after it
   boost_decay = 0.85,   -- ... losing this share per token between
   caps = 0.7,           -- a word in capitals in a sentence that is not

@@ -81,41 +81,58 @@ local function num(x)
   return format("%.2f", x)
 end
 
+-- The columns lex:scan builds: text only where it is needed (overrides
+-- are keyed by it; explanations show it); elsewhere it is sliced on demand.
+local FIELDS = { fields = { "start", "stop", "first", "last", "label", "value" } }
+local FIELDS_TEXT = { fields = { "start", "stop", "first", "last", "label", "value", "text" } }
+
 -- Every lexicon hit of a document, with its role and value (the per-run
--- overrides applied): hits, role, value are parallel lists in text order.
-function score.hits(lex, doc, info)
-  local hits, role, value = {}, {}, {}
+-- overrides applied): H is lex:scan's columns (H.n hits in text order;
+-- start, stop, first, last, label, value, and text when with_text or
+-- when there are overrides); role and value are parallel lists.
+function score.hits(lex, doc, info, with_text)
   local overrides = info and info.has_overrides and info.overrides
-  local n = 0
-  for m in lex:matches(doc) do
-    n = n + 1
-    hits[n] = m
-    local o = overrides and overrides[lexicons.key(m.text)]
-    if o then
-      role[n], value[n] = o.role, o.value
-    else
-      role[n], value[n] = ROLE[m.label], m.value
+  local H = lex:scan(doc, (overrides or with_text) and FIELDS_TEXT or FIELDS)
+  local labels, value = H.label, H.value
+  local role = {}
+  for i = 1, H.n do role[i] = ROLE[labels[i]] end
+  if overrides then
+    local texts, key = H.text, lexicons.key
+    for i = 1, H.n do
+      local o = overrides[key(texts[i])]
+      if o then role[i], value[i] = o.role, o.value end
     end
   end
-  return hits, role, value
+  return H, role, value
 end
+
+-- The text of hit i.
+local function hit_text(text, H, i)
+  local texts = H.text
+  return texts and texts[i] or text:sub(H.start[i] + 1, H.stop[i])
+end
+score.hit_text = hit_text
+
+local LOWER_A, LOWER_Z = byte "a", byte "z"
 
 -- Score one sentence.
 --   text: the document's text; sstart, sstop: the sentence's offsets;
---   hits, role, value: the document's hits (score.hits), of which
+--   H, role, value: the document's hits (score.hits), of which
 --   first..last lie in this sentence; ntokens: its token count; nexcl: '!'
 --   in it;
 --   o: {explain = bool, items = bool, blocked = function(start, stop) -> name|nil}
 -- Returns {sum, compound, pos, neg, neu, items = {{start, c}} when asked,
 -- explain = {...} when asked}.
-function score.sentence(text, sstart, sstop, hits, role, value, first, last, ntokens, nexcl, o)
+function score.sentence(text, sstart, sstop, H, role, value, first, last, ntokens, nexcl, o)
   local explain = o.explain
+  local hstart, hstop, hfirst, hlast = H.start, H.stop, H.first, H.last
   local contrast_at, contrast_word, conc
   local before_contrast, after_contrast = K.before_contrast, K.after_contrast
   for i = first, last do
     local r = role[i]
     if r == "contrast" then
-      contrast_at, contrast_word = hits[i].start, hits[i].text
+      contrast_at = hstart[i]
+      if explain then contrast_word = hit_text(text, H, i) end
       -- a lexicon value is the weight after the cue; before it, 2 - value
       local v = value[i]
       if v and v > 0 and v < 2 then
@@ -124,84 +141,95 @@ function score.sentence(text, sstart, sstop, hits, role, value, first, last, nto
         before_contrast, after_contrast = K.before_contrast, K.after_contrast
       end
     elseif r == "concession" or r == "hedge" then
-      local h = hits[i]
       local v = value[i]
       local w = (v and v > 0) and v or K.concession
-      local from = r == "hedge" and clause_start(text, sstart, h.start) or h.start
+      local from = r == "hedge" and clause_start(text, sstart, hstart[i]) or hstart[i]
       conc = conc or {}
-      conc[#conc + 1] = { from, clause_end(text, h.stop, sstop), h.text, w, r }
+      conc[#conc + 1] = { from, clause_end(text, hstop[i], sstop), explain and hit_text(text, H, i),
+        w, r }
     end
   end
   local sum, P, N, covered = 0, 0, 0, 0
   local items = o.items and {} or nil
   local words = explain and {} or nil
-  local has_lower
+  local blocked = o.blocked
+  local reach = max(K.neg_scope, K.boost_reach)
+  local has_lower, negated
   for i = first, last do
-    local h = hits[i]
     local r = role[i]
     if r == "valence" then
       local v = value[i] or 0
       local fired = explain and {} or nil
-      local name = o.blocked and o.blocked(h.start, h.stop)
+      local h_start, h_stop, h_first = hstart[i], hstop[i], hfirst[i]
+      local name = blocked and blocked(h_start, h_stop)
       if name then
         if explain then
           fired[1] = "part of the name '" .. name .. "': not counted"
-          words[#words + 1] = { text = h.text, valence = v, after_rules = 0, rules = fired }
+          words[#words + 1] = { text = hit_text(text, H, i), valence = v, after_rules = 0, rules = fired }
         end
         goto continue
       end
       local sign = v < 0 and -1 or 1
       local boost, negator, scare = 0, nil, nil
       for j = i - 1, first, -1 do
-        local p = hits[j]
-        local gap = h.first - p.last - 1
+        local gap = h_first - hlast[j] - 1
         local rj = role[j]
-        if gap >= max(K.neg_scope, K.boost_reach) or rj == "valence" or rj == "contrast"
+        if gap >= reach or rj == "valence" or rj == "contrast"
             or rj == "concession" or rj == "neutral" or rj == nil then
           break
         end
         -- a hedge is transparent: "not likely to succeed"
-        if has_boundary(text, p.stop, h.start) then break end
+        if has_boundary(text, hstop[j], h_start) then break end
         if rj == "booster" and gap < K.boost_reach then
           local b = (value[j] or 0) * K.boost_decay ^ gap
           boost = boost + b
-          if explain then fired[#fired + 1] = "booster '" .. p.text .. "' " .. (b >= 0 and "+" or "") .. num(b) end
+          if explain then fired[#fired + 1] = "booster '" .. hit_text(text, H, j) .. "' " .. (b >= 0 and "+" or "") .. num(b) end
         elseif rj == "negation" and not negator and gap < K.neg_scope then
-          negator = p
+          negator = j
         elseif rj == "scare" and gap <= 1 then
-          scare = p.text
+          scare = j
         end
       end
       local after = sign * max(abs(v) + boost, 0)
-      local t = h.text
-      if not t:find "%l" and t:find "%u%u" then
-        if has_lower == nil then has_lower = text:sub(sstart + 1, sstop):find "%l" ~= nil end
-        if has_lower then
-          after = after + sign * K.caps
-          if explain then fired[#fired + 1] = "capitals " .. (sign > 0 and "+" or "-") .. num(K.caps) end
+      -- capitals: no lower-case letter and two capitals in a row; most
+      -- words start with a lower-case letter, which settles it at once
+      local b1 = byte(text, h_start + 1)
+      if b1 < LOWER_A or b1 > LOWER_Z then
+        local t = text:sub(h_start + 1, h_stop)
+        if not t:find "%l" and t:find "%u%u" then
+          if has_lower == nil then has_lower = text:sub(sstart + 1, sstop):find "%l" ~= nil end
+          if has_lower then
+            after = after + sign * K.caps
+            if explain then fired[#fired + 1] = "capitals " .. (sign > 0 and "+" or "-") .. num(K.caps) end
+          end
         end
       end
       if negator then
-        after = after * K.neg_factor
-        if explain then fired[#fired + 1] = "negated by '" .. negator.text .. "' ×" .. num(K.neg_factor) end
+        -- a negated negative word is weaker than a positive one ("not bad")
+        local f = after < 0 and K.neg_negative or K.neg_factor
+        after = after * f
+        negated = negated or {}
+        negated[negator] = true
+        if explain then fired[#fired + 1] = "negated by '" .. hit_text(text, H, negator) .. "' ×" .. num(f) end
       end
-      if not scare and in_scare_quotes(text, h.start, h.stop) then scare = "quotation marks" end
+      if scare then scare = hit_text(text, H, scare)
+      elseif in_scare_quotes(text, h_start, h_stop) then scare = "quotation marks" end
       if scare and after ~= 0 then
         local f = after > 0 and K.scare_positive or K.scare_negative
         after = after * f
         if explain then fired[#fired + 1] = "scare word (" .. scare .. ") ×" .. num(f) end
       end
       if contrast_at then
-        local f = h.start < contrast_at and before_contrast or after_contrast
+        local f = h_start < contrast_at and before_contrast or after_contrast
         after = after * f
         if explain then
-          fired[#fired + 1] = (h.start < contrast_at and "before '" or "after '") .. contrast_word
+          fired[#fired + 1] = (h_start < contrast_at and "before '" or "after '") .. contrast_word
             .. "' ×" .. num(f)
         end
       end
       if conc then
         for _, c in ipairs(conc) do
-          if h.start >= c[1] and h.start < c[2] then
+          if h_start >= c[1] and h_start < c[2] then
             after = after * c[4]
             if explain then
               fired[#fired + 1] = (c[5] == "hedge" and "hedged by '" or "in the clause of '") .. c[3]
@@ -212,17 +240,28 @@ function score.sentence(text, sstart, sstop, hits, role, value, first, last, nto
       end
       sum = sum + after
       if after > 0 then P = P + after else N = N - after end
-      covered = covered + (h.last - h.first + 1)
-      if items then items[#items + 1] = { h.start, after } end
+      covered = covered + (hlast[i] - h_first + 1)
+      if items then items[#items + 1] = { h_start, after } end
       if explain then
-        words[#words + 1] = { text = h.text, valence = v, after_rules = after, rules = fired }
+        words[#words + 1] = { text = hit_text(text, H, i), valence = v, after_rules = after, rules = fired }
       end
     elseif explain and r then
-      words[#words + 1] = { text = h.text, rules = { r } }
+      words[#words + 1] = { text = hit_text(text, H, i), rules = { r } }
     end
     ::continue::
   end
   local sentence_rules = explain and {} or nil
+  -- a negation that reaches no valence word still denies something
+  for i = first, last do
+    if role[i] == "negation" and not (negated and negated[i]) then
+      sum = sum + K.bare_negation
+      N = N - K.bare_negation
+      if explain then
+        sentence_rules[#sentence_rules + 1] = format("negation '%s' negates no word: %.2f",
+          hit_text(text, H, i), K.bare_negation)
+      end
+    end
+  end
   if nexcl > 0 and sum ~= 0 then
     local e = min(nexcl, K.excl_max) * K.excl
     sum = sum + (sum > 0 and e or -e)

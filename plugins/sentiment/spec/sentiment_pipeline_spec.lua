@@ -41,6 +41,22 @@ describe("sentiment in a pipeline", function()
     assert.matches("false flag", table.concat(texts, "|"), 1, true)
   end)
 
+  it("reads the editorial cues of the default lexicon", function()
+    if not lexicon then return pending "plugins/sentiment/data/lexicon.tsv does not exist yet" end
+    local doc = assert(lector.doc("The new rules mean fewer deaths on the roads. The park is less "
+      .. "safe than it was. The riders deserve better. The fares are far too high. Health and "
+      .. "safety reform was on the agenda."))
+    run(doc, { "sentiment" })
+    local scores = {}
+    for span in doc:spans "sentiment" do scores[#scores + 1] = span.score end
+    assert.equal(5, #scores)
+    assert.is_true(scores[1] > 0, scores[1])   -- "fewer" flips "deaths"
+    assert.is_true(scores[2] < 0, scores[2])   -- "less safe"
+    assert.is_true(scores[3] < 0, scores[3])   -- "deserve better" says it is lacking
+    assert.is_true(scores[4] < 0, scores[4])   -- excess
+    assert.equal(0, scores[5])                 -- topic words, no judgement
+  end)
+
   it("scores the clauses about each entity of the sample article", function()
     if not lexicon then return pending "plugins/sentiment/data/lexicon.tsv does not exist yet" end
     local doc = assert(lector.load(S.article))

@@ -44,16 +44,31 @@ describe("sentence scores", function()
     near(expected(1.9 * K.neg_factor), S.compound "The film was never good.")
     near(expected(2.7 * K.neg_factor), S.compound "He is no longer happy.")
     near(expected(1.6 * K.neg_factor), S.compound "They talked without a ceasefire.")
-    near(expected(-2.5 * K.neg_factor), S.compound "It isn't bad.")
-    near(expected(-2.5 * K.neg_factor), S.compound "It isn\u{2019}t bad.")
+    -- a negated negative word is turned less far: "not bad" is weaker than "good"
+    near(expected(-2.5 * K.neg_negative), S.compound "It isn't bad.")
+    near(expected(-2.5 * K.neg_negative), S.compound "It isn\u{2019}t bad.")
+    assert.is_true(math.abs(K.neg_negative) < math.abs(K.neg_factor))
     near(expected(1.9 * K.neg_factor), S.compound "It does n't look good.")
   end)
 
   it("ends a negation's scope after a few tokens and at a clause boundary", function()
-    near(expected(1.9), S.compound "It was not what anyone expected from a good film.")
-    near(expected(1.9), S.compound "It was not, in the end, good.")
+    -- a negation that reaches no valence word still denies something
+    near(expected(1.9 + K.bare_negation), S.compound "It was not what anyone expected from a good film.")
+    near(expected(1.9 + K.bare_negation), S.compound "It was not, in the end, good.")
     -- "not only" is read as a whole and negates nothing
     near(expected(1.9 + 3.1), S.compound "It was not only good but also great.")
+  end)
+
+  it("counts each negation that negates no valence word of a scored sentence, and says so", function()
+    assert.is_true(K.bare_negation < 0)
+    near(expected(-3.1 + K.bare_negation), S.compound "Nobody came and the day was terrible.")
+    near(expected(-3.1 + 2 * K.bare_negation), S.compound "Nobody came, nothing happened and the day was terrible.")
+    local _, spans = S.run("It was not, in the end, good.", { explain = true })
+    assert.matches("negation 'not' negates no word", table.concat(spans[1].explain.rules, "\n"), 1, true)
+    -- a negation that did negate a word is not counted again
+    near(expected(1.9 * K.neg_factor), S.compound "The film was not good.")
+    -- a sentence without valence words stays neutral, negations or not
+    assert.equal(0, S.compound "Nobody came and nothing happened.")
   end)
 
   it("strengthens words after intensifiers and weakens them after diminishers", function()

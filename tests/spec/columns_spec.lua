@@ -1,0 +1,184 @@
+-- Columns: lex:scan, doc:token_columns, doc:sentence_columns and
+-- doc:add_many give, in one call, what the per-item APIs give one table or
+-- one view at a time. On the test article they must agree exactly.
+local H = dofile(os.getenv "LECTOR_SOURCE_DIR" .. "/tests/helper.lua")
+local lector = require "lector"
+
+local doc = assert(lector.load(H.article))
+
+local function places()
+  local lex = lector.lexicon { fold = true }
+  lex:add("Venezuela", "GPE", 1)
+  lex:add("Russia", "GPE")
+  lex:add("Russian", "NORP", 2.5)
+  lex:add("Caracas", "GPE", -3)
+  lex:add("military", "WORD")
+  lex:add("military cargo planes", "THING", 7)
+  lex:add("the", "WORD")
+  return lex
+end
+
+describe("lex:scan", function()
+  local lex = places()
+
+  it("gives the hits of lex:matches as parallel columns", function()
+    for _, opts in ipairs { {}, { all = true } } do
+      local cols = lex:scan(doc, { all = opts.all,
+        fields = { "start", "stop", "first", "last", "label", "value", "text" } })
+      local i = 0
+      for m in lex:matches(doc, opts) do
+        i = i + 1
+        assert.same({ m.start, m.stop, m.first, m.last, m.label, m.value, m.text },
+          { cols.start[i], cols.stop[i], cols.first[i], cols.last[i], cols.label[i],
+            cols.value[i], cols.text[i] })
+      end
+      assert.equal(i, cols.n)
+      assert.is_true(i > 20, "the article has " .. i .. " hits")
+    end
+  end)
+
+  it("builds only the columns asked for; text only when asked", function()
+    local cols = lex:scan(doc)
+    assert.is_table(cols.first)
+    assert.is_table(cols.label)
+    assert.is_nil(cols.text)
+    local firsts = lex:scan(doc, { fields = { "first" } })
+    assert.same(cols.first, firsts.first)
+    assert.is_nil(firsts.start)
+    assert.is_nil(firsts.label)
+  end)
+
+  it("searches one sentence when given a Sentence", function()
+    for s in doc:sentences() do
+      local cols = lex:scan(s, { fields = { "start", "label" } })
+      local n = 0
+      for m in lex:matches(s) do
+        n = n + 1
+        assert.equal(m.start, cols.start[n])
+        assert.equal(m.label, cols.label[n])
+      end
+      assert.equal(n, cols.n)
+    end
+  end)
+
+  it("names the bad argument", function()
+    assert.error_matches(function() lex:scan(doc, { fields = { "start", "colour" } }) end,
+      "fields%[2%] is not one of start, stop")
+    assert.error_matches(function() lex:scan("text") end, "Document or Sentence expected")
+    assert.error_matches(function() lex:scan(doc, { fields = "start" }) end,
+      "'fields' must be a list")
+  end)
+end)
+
+describe("doc:token_columns and doc:sentence_columns", function()
+  it("give what the Token views give", function()
+    local fields = { "index", "start", "stop", "text", "kind", "shape", "folded", "sentence" }
+    local cols = doc:token_columns(fields)
+    assert.equal(doc:stats().tokens, cols.n)
+    local i = 0
+    for t in doc:tokens() do
+      i = i + 1
+      for _, f in ipairs(fields) do assert.equal(t[f], cols[f][i], f .. " of token " .. i) end
+    end
+  end)
+
+  it("take a range of tokens, 1-based and inclusive", function()
+    local cols = doc:token_columns({ "text", "sentence" }, 40, 60)
+    assert.equal(21, cols.n)
+    for k = 1, cols.n do
+      assert.equal(doc:token(39 + k).text, cols.text[k])
+      assert.equal(doc:token(39 + k).sentence, cols.sentence[k])
+    end
+    assert.equal(0, doc:token_columns({ "start" }, 5, 4).n)
+  end)
+
+  it("give what the Sentence views give", function()
+    local cols = doc:sentence_columns { "index", "start", "stop", "text", "paragraph",
+      "first_token", "last_token", "tokens" }
+    local i = 0
+    for s in doc:sentences() do
+      i = i + 1
+      assert.same({ s.index, s.start, s.stop, s.text, s.paragraph, #s },
+        { cols.index[i], cols.start[i], cols.stop[i], cols.text[i], cols.paragraph[i],
+          cols.tokens[i] })
+      assert.equal(s:token(1).index, cols.first_token[i])
+      assert.equal(s:token(#s).index, cols.last_token[i])
+    end
+    assert.equal(i, cols.n)
+  end)
+
+  it("name the bad argument", function()
+    assert.error_matches(function() doc:token_columns { "start", "paragraph" } end,
+      "fields%[2%] is not one of index, start")
+    assert.error_matches(function() doc:sentence_columns { "shape" } end, "fields%[1%] is not one of")
+    assert.error_matches(function() doc:token_columns({ "start" }, 0) end, "#2.-outside the document")
+    local n = doc:stats().sentences
+    assert.error_matches(function() doc:sentence_columns({ "start" }, 1, n + 1) end,
+      "#3.-outside the document")
+  end)
+end)
+
+describe("doc:add_many", function()
+  -- the same spans through doc:add and doc:add_many
+  local function spans_of(d, layer)
+    local list = {}
+    for span in d:spans(layer) do
+      list[#list + 1] = { span.start, span.stop, span.label or false, span.score or false,
+        lector.json.encode(span.attrs) }
+    end
+    return list
+  end
+
+  it("stores what doc:add stores, attrs from columns of numbers and booleans", function()
+    local a, b = assert(lector.load(H.article)), assert(lector.load(H.article))
+    local cols = { start = {}, stop = {}, label = {}, score = {},
+      attrs = { pos = {}, neg = {}, long = {}, n = {} } }
+    local i = 0
+    for s in a:sentences() do
+      i = i + 1
+      local attrs
+      if i % 3 ~= 0 then
+        attrs = { pos = i / 7, neg = i % 2 == 0 and 0.25 or nil, long = #s > 20, n = #s }
+      end
+      a:add("tone", { start = s.start, stop = s.stop, label = i % 2 == 0 and "even" or nil,
+        score = i % 4 ~= 0 and i / 3 or nil, attrs = attrs })
+      cols.start[i], cols.stop[i] = s.start, s.stop
+      cols.label[i] = i % 2 == 0 and "even" or nil
+      cols.score[i] = i % 4 ~= 0 and i / 3 or nil
+      for k, v in pairs(attrs or {}) do cols.attrs[k][i] = v end
+    end
+    assert.equal(i, b:add_many("tone", cols))
+    assert.same(spans_of(a, "tone"), spans_of(b, "tone"))
+    assert.equal(a:json(), b:json())
+  end)
+
+  it("takes the count from n, and adds nothing when n is 0", function()
+    local d = assert(lector.load(H.article))
+    assert.equal(2, d:add_many("x", { start = { 0, 5, 9 }, stop = { 4, 8, 12 }, n = 2 }))
+    assert.equal(2, #spans_of(d, "x"))
+    assert.equal(0, d:add_many("y", { start = {}, stop = {} }))
+    assert.same({}, spans_of(d, "y"))
+  end)
+
+  it("checks every span before adding any", function()
+    local d = assert(lector.load(H.article))
+    local bad = {
+      { { start = { 0, 5 }, stop = { 4, 3 } }, "stop%[2%] is before start%[2%]" },
+      { { start = { 0, "x" }, stop = { 4, 6 } }, "start%[2%] must be a byte offset" },
+      { { start = { 0 }, stop = { 4 }, label = { 3 } }, "label%[1%] must be a string" },
+      { { start = { 0 }, stop = { 4 }, score = { 0 / 0 } }, "score%[1%] must be a finite number" },
+      { { start = { 0 }, stop = { 4 }, attrs = { note = { "text" } } },
+        "attrs.note%[1%] must be a finite number, a boolean or nil" },
+      { { start = { 0 }, stop = { 4 }, attrs = { ["two words"] = { 1 } } },
+        "attribute names must be a letter" },
+      { { start = { 0 }, stop = { 4 }, n = -1 }, "'n' must be a count" },
+      { { stop = { 4 } }, "field 'start' must be a list" },
+    }
+    for _, case in ipairs(bad) do
+      assert.error_matches(function() d:add_many("x", case[1]) end, "#2.-" .. case[2])
+    end
+    assert.error_matches(function() d:add_many("bad layer", { start = {}, stop = {} }) end,
+      "#1.-layer must be")
+    assert.same({}, spans_of(d, "x"))
+  end)
+end)
