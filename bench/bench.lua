@@ -110,7 +110,7 @@ for _, share in ipairs { 0.25, 0.5, 1 } do
 end
 -- Each bundled pass alone (with what it requires run but not counted),
 -- over the whole corpus; --passes a,b picks some, --passes none skips.
-local passes = option("passes", "structure,acronyms,entities,quotes")
+local passes = option("passes", "structure,acronyms,entities,quotes,summary,keyphrases,sentiment")
 if passes ~= "none" then
   print(string.rep("-", 70))
   print(string.format("%-28s %12s %14s %12s", "pass (sandboxed, one core)", "MB/s", "per second",
