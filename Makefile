@@ -15,7 +15,7 @@ ARTICLE := tests/fixtures/000_eec91c594e6a2ce7.txt
 DEBIAN_PACKAGES := build-essential cmake pkg-config \
 	lua5.4 liblua5.4-dev lua-lpeg lua-lpeg-dev lua-cjson lua-cjson-dev \
 	libsqlite3-dev libutf8proc-dev libsodium-dev libcmocka-dev lua-busted \
-	libarchive-dev zlib1g-dev libstemmer-dev
+	libarchive-dev zlib1g-dev libstemmer-dev libedit-dev
 
 SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

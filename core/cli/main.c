@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 
 #include "host.h"
+#include "lineedit.h"
 
 #define EXIT_INTERNAL 1
 
@@ -21,6 +22,11 @@ typedef struct cli_args {
 /* [-0, +1, e]: require "lector.cli" and return cli.main(args). */
 static int run_cli(lua_State *L) {
   const cli_args *args = lua_touserdata(L, 1);
+  /* The REPL's terminal module lives in the executable, not in liblector. */
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+  lua_pushcfunction(L, luaopen_lector_lineedit);
+  lua_setfield(L, -2, "lector.lineedit");
+  lua_pop(L, 1);
   lua_getglobal(L, "require");
   lua_pushliteral(L, "lector.cli");
   lua_call(L, 1, 1);

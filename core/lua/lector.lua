@@ -5,7 +5,7 @@ local core = require "lector.core"
 local sources = require "lector.sources"
 local pipeline = require "lector.pipeline"
 
-local ipairs, require, setmetatable = ipairs, require, setmetatable
+local error, ipairs, require, setmetatable, type = error, ipairs, require, setmetatable, type
 local _ENV = nil
 
 local lector = {
@@ -28,6 +28,9 @@ local lector = {
 --   limits = {memory = bytes, instructions = count}}
 -- -> Pipeline (p:run(doc) -> report; p:close()) | nil, message
 function lector.pipeline(spec)
+  if type(spec) ~= "table" then
+    error("bad argument #1 to 'pipeline' (table expected, got " .. type(spec) .. ")", 2)
+  end
   local passes = {}
   for i, entry in ipairs(spec) do passes[i] = entry end
   return pipeline.build {
@@ -52,6 +55,8 @@ setmetatable(lector, { __index = function(_, key)
   if key == "patterns" then return require "lector.patterns" end
   -- lector.explain(doc, sentence [, layer]): the explanation a pass stored
   if key == "explain" then return require("lector.explain").sentence end
+  -- lector.pretty(value [, opts]) -> string: the REPL's printer
+  if key == "pretty" then return require("lector.pretty").format end
 end })
 
 return lector

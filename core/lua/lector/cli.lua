@@ -9,6 +9,7 @@ local plugins = require "lector.plugins"
 local share_lock = require "lector.lock"
 local eval = require "lector.eval"
 local explain = require "lector.explain"
+local repl = require "lector.repl"
 
 local debug, io, ipairs, loadfile, math, next, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G =
   debug, io, ipairs, loadfile, math, next, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G
@@ -42,6 +43,7 @@ Commands:
   plugin COMMAND          make, test, pack, install and remove plugins
   eval TASK               score passes against labelled data (ner, summary, sentiment)
   explain sentiment TEXT  show how each sentence's sentiment score came about
+  repl [FILE] [--db PATH] an interactive Lua session with lector loaded
   help [COMMAND]          show help for lector or for one command
 
 Options:
@@ -114,7 +116,7 @@ Options:
 ]]
 
 local HELP = { analyze = ANALYZE_HELP, run = RUN_HELP, plugin = share.HELP, eval = eval.HELP,
-  explain = explain.HELP }
+  explain = explain.HELP, repl = repl.HELP }
 
 -- ---- option parsing ----------------------------------------------------
 
@@ -452,8 +454,12 @@ local function explain_command(args)
   return explain.main(args, { EXIT = EXIT, parse = parse, say = say, choose_pipeline = choose_pipeline })
 end
 
+local function repl_command(args)
+  return repl.main(args, { EXIT = EXIT, parse = parse, say = say })
+end
+
 local COMMANDS = { analyze = analyze, run = run, plugin = plugin, eval = evaluate,
-  explain = explain_command }
+  explain = explain_command, repl = repl_command }
 
 function cli.main(args)
   local command = args[1]
