@@ -688,8 +688,8 @@ LECTOR_FUNCTION(document, set) {
 LECTOR_FUNCTION(document, get) {
   lector_doc *doc = lector_check_document(L, 1);
   const char *json = lector_doc_get_value(doc, luaL_checkstring(L, 2));
-  if (!json) return 0;
-  lector_json_decode(L, json);
+  if (json) lector_json_decode(L, json);
+  else lua_pushnil(L);
   return 1;
 }
 

@@ -209,6 +209,7 @@ describe("spans and values", function()
     doc:set("score", 1)
     assert.equal(1, doc:get "score")
     assert.is_nil(doc:get "missing")
+    assert.equal(1, select("#", doc:get "missing"))   -- a nil, not nothing
     assert.same({ summary = { "a", "b" }, score = 1, flag = true }, doc:values())
     assert.error_matches(function() doc:set("k", nil) end, "value must not be nil")
   end)
