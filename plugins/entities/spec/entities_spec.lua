@@ -153,6 +153,88 @@ describe("entities rules", function()
   end)
 end)
 
+describe("entities in sports reports", function()
+  it("reads a city as a club in a sports report, but not a country or a dateline", function()
+    local doc = analyse("RUGBY LEAGUE - SYDNEY STAY TOP\n\nSYDNEY 1996-08-22\n\n"
+      .. "Sydney lost to Brisbane on Sunday but stayed top. Coach Omar Haddad said Sydney "
+      .. "would recover before Australia meet France.")
+    local list, by_text = mentions(doc)
+    local dateline = doc.text:find("SYDNEY 1996", 1, true) - 1
+    local labels = {}
+    for _, span in ipairs(list) do
+      if span.text == "SYDNEY" then
+        labels[span.start == dateline and "dateline" or "headline"] = span.label
+      end
+    end
+    assert.equal("GPE", labels.dateline)
+    assert.equal("ORG", labels.headline)
+    for _, s in ipairs(by_text["Sydney"]) do assert.equal("ORG", s.label) end
+    assert.equal("ORG", by_text["Brisbane"][1].label)
+    assert.equal("PERSON", by_text["Omar Haddad"][1].label)
+    assert.equal("GPE", by_text["Australia"][1].label)
+    assert.equal("GPE", by_text["France"][1].label)
+  end)
+
+  it("reads clubs from results and from the words around them in any text", function()
+    local _, by_text = mentions(analyse("Madrid 2 Lisbon 1\n\nBrazil 3 Norway 0"))
+    assert.equal("ORG", by_text["Madrid"][1].label)
+    assert.equal("ORG", by_text["Lisbon"][1].label)
+    assert.equal("GPE", by_text["Brazil"][1].label)
+    assert.equal("GPE", by_text["Norway"][1].label)
+    local _, beat = mentions(analyse(
+      "Bristol beat Cardiff 2-0 on Saturday in front of 12,000 fans in Bristol."))
+    assert.equal("ORG", beat["Bristol"][1].label)
+    assert.equal("ORG", beat["Cardiff"][1].label)
+    assert.equal("GPE", beat["Bristol"][2].label)    -- "in Bristol" is the place
+    local _, pact = mentions(analyse("Lisbon and Madrid signed a trade pact on Monday."))
+    assert.equal("GPE", pact["Lisbon"][1].label)
+    assert.equal("GPE", pact["Madrid"][1].label)
+  end)
+
+  it("names competitions as events", function()
+    local _, by_text = mentions(analyse("The Premier League and the US Open start soon."))
+    assert.equal("EVENT", by_text["Premier League"][1].label)
+    assert.equal("EVENT", by_text["US Open"][1].label)
+  end)
+end)
+
+describe("entities name boundaries", function()
+  it("takes no lone capital letter, currency prefix or stray connector for a name", function()
+    local doc = analyse("I think the grade C results were fine, said Omar Haddad. "
+      .. "Brascan sold C$ 100 million of bonds. Talks in the West Bank on Thursday ended.")
+    local _, by_text = mentions(doc)
+    for _, word in ipairs { "I", "C", "on", "West Bank on Thursday" } do
+      assert.is_nil(by_text[word], word)
+    end
+    assert.equal("MONEY", by_text["C$ 100 million"][1].label)
+    assert.equal("GPE", by_text["West Bank"][1].label)
+  end)
+
+  it("keeps a name that opens with a common word or looks like a verb form", function()
+    local _, by_text = mentions(analyse("New Zealand won the toss. Lebed met officials on "
+      .. "Monday. Officials said Lebed would return. Inzamam-ul-Haq scored 40."))
+    assert.equal("GPE", by_text["New Zealand"][1].label)
+    assert.is_nil(by_text["Zealand"])
+    assert.equal(2, #by_text["Lebed"])
+    assert.is_table(by_text["Inzamam-ul-Haq"])
+  end)
+
+  it("finds numeric expressions only where they start", function()
+    local _, by_text = mentions(analyse("Sales rose 5 pct last year to a record 3.5 mln dlrs; "
+      .. "a week ago the firm said the first quarter was weak, and this company may report on "
+      .. "March 3. Profit fell in the next three years."))
+    assert.equal("PERCENT", by_text["5 pct"][1].label)
+    assert.equal("DATE", by_text["last year"][1].label)
+    assert.equal(3500000, by_text["3.5 mln dlrs"][1].attrs.value)
+    assert.equal("DATE", by_text["a week ago"][1].label)
+    assert.equal("DATE", by_text["March 3"][1].label)
+    assert.equal("DATE", by_text["next three years"][1].label)
+    for _, text in ipairs { "a record", "first", "this company", "may" } do
+      assert.is_nil(by_text[text], text)
+    end
+  end)
+end)
+
 describe("entities on bad input", function()
   it("handles an empty text and text without names", function()
     -- lector refuses an empty document before any pass; a document of

@@ -2,16 +2,18 @@
 --   countries (GPE) from Debian's iso-codes (ISO 3166-1);
 --   states, provinces and regions (GPE_WEAK) from iso-codes (ISO 3166-2);
 --   the surnames of data/people.tsv (LAST);
---   the hand-written lists data/places.tsv, norp.tsv, orgs.tsv, people.tsv,
---   given.tsv and words.tsv, as they are;
+--   COUNTRY for each ISO 3166-1 name, so that a country keeps its GPE label
+--   where a city's name stands for a sports club;
+--   the hand-written lists data/places.tsv, countries.tsv, events.tsv,
+--   norp.tsv, orgs.tsv, people.tsv, given.tsv and words.tsv, as they are;
 --   FIRST for each word that opens a phrase of several words, so that the
 --   plugin looks longer phrases up only after such a word.
 -- Run from the repository root:
 --   lector run plugins/entities/tools/gazetteer.lua [ISO_CODES_JSON_DIR]
 -- The default folder is /usr/share/iso-codes/json (Debian package iso-codes,
 -- LGPL-2.1-or-later). The written files are committed, so nothing is read at
--- run time. The hand-written lists (places, norp, orgs, people, given, words)
--- are edited directly.
+-- run time. The hand-written lists (places, countries, events, norp, orgs, people,
+-- given, words) are edited directly.
 local lector = require "lector"
 
 local here = (arg and arg[0] or "plugins/entities/tools/gazetteer.lua"):match "^(.*)/tools/[^/]*$"
@@ -93,7 +95,10 @@ local rows = {}
 for _, c in ipairs(json("iso_3166-1.json")["3166-1"]) do
   for _, field in ipairs { "name", "common_name", "official_name" } do
     local name = c[field]
-    if name and not name:find "[,%(%)]" then rows[#rows + 1] = name .. "\tGPE" end
+    if name and not name:find "[,%(%)]" then
+      rows[#rows + 1] = name .. "\tGPE"
+      rows[#rows + 1] = name .. "\tCOUNTRY"
+    end
   end
 end
 write("countries", "Debian iso-codes (ISO 3166-1), LGPL-2.1-or-later", rows)
@@ -123,7 +128,8 @@ end
 write("surnames", "the last words of the names in data/people.tsv", rows)
 
 -- The hand-written lists.
-for _, file in ipairs { "places.tsv", "norp.tsv", "orgs.tsv", "people.tsv", "given.tsv", "words.tsv" } do
+for _, file in ipairs { "places.tsv", "countries.tsv", "events.tsv", "norp.tsv", "orgs.tsv",
+  "people.tsv", "given.tsv", "words.tsv" } do
   rows = {}
   for line in read(here .. "/data/" .. file):gmatch "[^\n]+" do
     if not line:match "^#" and line:match "\t" then rows[#rows + 1] = line end
