@@ -259,6 +259,17 @@ static int compare_spans(const void *a, const void *b, void *context) {
   return i < j ? -1 : i > j;
 }
 
+/* Binary search: sentences are in token order. */
+size_t lector_doc_sentence_of_token(const lector_doc *doc, size_t index) {
+  size_t low = 0, high = doc->seg.sentence_count;
+  while (high - low > 1) {
+    size_t mid = low + (high - low) / 2;
+    if (doc->seg.sentences[mid].first_token <= index) low = mid;
+    else high = mid;
+  }
+  return low;
+}
+
 size_t lector_doc_span_order(const lector_doc *doc, int layer, uint32_t *order) {
   size_t count = 0;
   for (size_t i = 0; i < doc->span_count; i++)

@@ -70,6 +70,10 @@ lector_status lector_doc_copy_results(lector_doc *dst, const lector_doc *src,
  * order they were added. Returns how many. */
 size_t lector_doc_span_order(const lector_doc *doc, int layer, uint32_t *order);
 
+/* The index of the sentence holding token index (both 0-based); 0 when
+ * the document has no sentences. */
+size_t lector_doc_sentence_of_token(const lector_doc *doc, size_t index);
+
 /* The document in lector's public JSON shape, as one line without a newline;
  * malloc'd, length in *len. NULL when out of memory. */
 char *lector_doc_json(const lector_doc *doc, size_t *len);

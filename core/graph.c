@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "graph.h"
+#include "hash.h"
 #include "lector_limits.h"
 
 typedef struct edge {
@@ -48,16 +50,6 @@ static lector_status no_memory(lector_error *err) {
 }
 
 /* ---- memory ------------------------------------------------------------------ */
-
-static void *default_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  (void)ud;
-  (void)osize;
-  if (nsize == 0) {
-    free(ptr);
-    return NULL;
-  }
-  return realloc(ptr, nsize);
-}
 
 typedef struct allocator {
   lector_graph_alloc alloc;
@@ -104,7 +96,7 @@ static void scratch_free(scratch *s) {
 
 lector_graph *lector_graph_new(uint32_t n, lector_graph_alloc alloc, void *ud) {
   if (n > LECTOR_GRAPH_MAX_NODES) return NULL;
-  if (!alloc) alloc = default_alloc;
+  if (!alloc) alloc = lector_default_alloc;
   lector_graph *g = alloc(ud, NULL, 0, sizeof *g);
   if (!g) return NULL;
   memset(g, 0, sizeof *g);
@@ -153,18 +145,8 @@ size_t lector_graph_bytes(const lector_graph *g) {
   return g->bytes;
 }
 
-/* A 64-bit mix (splitmix64's finalizer): node pairs are sequential, and
- * the slot index takes the low bits. */
-static uint64_t mix64(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 static size_t pair_slot(uint32_t i, uint32_t j, size_t cap) {
-  return (size_t)(mix64(((uint64_t)i << 32) | j) & (cap - 1));
+  return (size_t)(lector_mix64(((uint64_t)i << 32) | j) & (cap - 1));
 }
 
 /* The slot holding edge {i, j} (i < j) or the empty slot where it would
@@ -446,7 +428,7 @@ typedef struct sim_work {
 static uint64_t hash_bytes(const char *s, size_t len) {
   uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
   for (size_t k = 0; k < len; k++) h = (h ^ (unsigned char)s[k]) * 1099511628211ULL;
-  return mix64(h);
+  return lector_mix64(h);
 }
 
 static size_t row_len(const sim_work *w, uint32_t r) {

@@ -77,6 +77,20 @@ void jsonbuf_uint(jsonbuf *b, size_t n) {
   jsonbuf_bytes(b, digits, (size_t)len);
 }
 
+/* Decimal digits without printf: integers are most of what passes store,
+ * and the document's attribute columns must write them as this does. */
+void jsonbuf_int(jsonbuf *b, long long value) {
+  char digits[24];
+  char *end = digits + sizeof digits, *p = end;
+  unsigned long long n = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+  do {
+    *--p = (char)('0' + n % 10);
+    n /= 10;
+  } while (n);
+  if (value < 0) *--p = '-';
+  jsonbuf_bytes(b, p, (size_t)(end - p));
+}
+
 /* Most numbers passes store have a few decimals (scores rounded to 4
  * places). When d is the double nearest to M / 10^k for an integer M of at
  * most 15 digits, %.15g would print exactly that decimal in fixed notation

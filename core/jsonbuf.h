@@ -23,6 +23,7 @@ void jsonbuf_bytes(jsonbuf *b, const char *s, size_t n);
 /* s as a quoted JSON string; s must be valid UTF-8. */
 void jsonbuf_string(jsonbuf *b, const char *s, size_t n);
 void jsonbuf_uint(jsonbuf *b, size_t n);
+void jsonbuf_int(jsonbuf *b, long long value);
 void jsonbuf_double(jsonbuf *b, double d);
 /* The NUL-terminated result, owned by the caller; NULL after a failure. */
 char *jsonbuf_finish(jsonbuf *b, size_t *len);

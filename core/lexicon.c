@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+#include "hash.h"
 #include "lector_limits.h"
 #include "lexicon.h"
 
@@ -102,16 +104,6 @@ typedef struct snapshot {
 
 /* ---- memory ------------------------------------------------------------ */
 
-static void *default_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  (void)ud;
-  (void)osize;
-  if (nsize == 0) {
-    free(ptr);
-    return NULL;
-  }
-  return realloc(ptr, nsize);
-}
-
 /* Every allocation goes through here, so bytes is exact and a failure
  * leaves the old block untouched (the allocator's contract). */
 static void *lex_realloc(lector_lexicon *lex, void *ptr, size_t osize, size_t nsize) {
@@ -169,15 +161,6 @@ static char *arena_alloc(lector_lexicon *lex, size_t n) {
 
 /* ---- hashing ----------------------------------------------------------- */
 
-static uint64_t mix64(uint64_t h) {
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9u;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebu;
-  h ^= h >> 31;
-  return h;
-}
-
 static uint32_t hash_bytes(const char *s, size_t n) {
   uint64_t h = 0x9e3779b97f4a7c15u ^ n;
   for (; n >= 8; s += 8, n -= 8) {
@@ -193,11 +176,11 @@ static uint32_t hash_bytes(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)s[i] << (8 * i);
     h = (h ^ w) * 0x9fb21c651e98df25u;
   }
-  return (uint32_t)mix64(h);
+  return (uint32_t)lector_mix64(h);
 }
 
 static uint32_t edge_hash(uint32_t parent, uint32_t token) {
-  return (uint32_t)mix64(((uint64_t)parent << 32) | token);
+  return (uint32_t)lector_mix64(((uint64_t)parent << 32) | token);
 }
 
 /* ---- generic table upkeep (both slot types start with a uint32 that is 0
@@ -444,7 +427,7 @@ static void roll_back(lector_lexicon *lex, const snapshot *s) {
 
 lector_lexicon *lector_lexicon_new(int fold, lector_lexicon_alloc alloc, void *ud,
                                    lector_error *err) {
-  if (!alloc) alloc = default_alloc;
+  if (!alloc) alloc = lector_default_alloc;
   lector_lexicon *lex = alloc(ud, NULL, 0, sizeof *lex);
   if (!lex) {
     if (err) {

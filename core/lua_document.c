@@ -277,19 +277,6 @@ static void check_span_at(lua_State *L, int arg, const lector_doc *doc, int base
   }
 }
 
-/* Decimal digits of an integer, as lector's JSON encoder writes them. */
-static void put_integer(jsonbuf *b, lua_Integer value) {
-  char digits[24];
-  char *end = digits + sizeof digits, *p = end;
-  unsigned long long n = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
-  do {
-    *--p = (char)('0' + n % 10);
-    n /= 10;
-  } while (n);
-  if (value < 0) *--p = '-';
-  jsonbuf_bytes(b, p, (size_t)(end - p));
-}
-
 /* Span i's attributes as the JSON doc:add would store for a table of the
  * same values, in buf; NULL when every column is nil there. */
 static const char *attrs_at(lua_State *L, const attr_column *cols, int ncols, lua_Integer i,
@@ -303,7 +290,7 @@ static const char *attrs_at(lua_State *L, const attr_column *cols, int ncols, lu
       jsonbuf_bytes(&b, cols[c].name, cols[c].len);
       jsonbuf_bytes(&b, "\":", 2);
       if (type == LUA_TBOOLEAN) jsonbuf_raw(&b, lua_toboolean(L, -1) ? "true" : "false");
-      else if (lua_isinteger(L, -1)) put_integer(&b, lua_tointeger(L, -1));
+      else if (lua_isinteger(L, -1)) jsonbuf_int(&b, lua_tointeger(L, -1));
       else jsonbuf_double(&b, lua_tonumber(L, -1));
     }
     lua_pop(L, 1);
@@ -482,17 +469,6 @@ static int push_columns(lua_State *L, unsigned fields, size_t n) {
   return base;
 }
 
-/* The sentence holding token index (0-based): binary search. */
-static size_t sentence_of_token(const lector_doc *doc, size_t index) {
-  size_t low = 0, high = doc->seg.sentence_count;
-  while (high - low > 1) {
-    size_t mid = low + (high - low) / 2;
-    if (doc->seg.sentences[mid].first_token <= index) low = mid;
-    else high = mid;
-  }
-  return low;
-}
-
 /* doc:token_columns(fields [, first, last]) -> {n =, field = {...}...} */
 LECTOR_FUNCTION(document, token_columns) {
   lector_doc *doc = lector_check_document(L, 1);
@@ -501,7 +477,7 @@ LECTOR_FUNCTION(document, token_columns) {
   size_t from, to;
   check_range(L, 3, doc->seg.token_count, &from, &to);
   int base = push_columns(L, fields, to - from);
-  size_t sentence = from < to ? sentence_of_token(doc, from) : 0;
+  size_t sentence = from < to ? lector_doc_sentence_of_token(doc, from) : 0;
   for (size_t i = from; i < to; i++) {
     while (sentence + 1 < doc->seg.sentence_count &&
            doc->seg.sentences[sentence + 1].first_token <= i)

@@ -60,22 +60,9 @@ static void write_string(lua_State *L, int idx, encoder *e) {
   jsonbuf_string(&e->b, s, len);
 }
 
-/* Decimal digits without printf: integers are most of what passes store. */
-static void write_integer(jsonbuf *b, lua_Integer value) {
-  char digits[24];
-  char *end = digits + sizeof digits, *p = end;
-  unsigned long long n = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
-  do {
-    *--p = (char)('0' + n % 10);
-    n /= 10;
-  } while (n);
-  if (value < 0) *--p = '-';
-  jsonbuf_bytes(b, p, (size_t)(end - p));
-}
-
 static void write_number(lua_State *L, int idx, encoder *e) {
   if (lua_isinteger(L, idx)) {
-    write_integer(&e->b, lua_tointeger(L, idx));
+    jsonbuf_int(&e->b, lua_tointeger(L, idx));
     return;
   }
   lua_Number x = lua_tonumber(L, idx);

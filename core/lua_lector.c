@@ -51,6 +51,21 @@ lector_item *lector_check_item(lua_State *L, int arg, const char *class) {
   return item;
 }
 
+const lector_doc *lector_check_sentences(lua_State *L, int arg, uint32_t *first, uint32_t *end) {
+  if (luaL_testudata(L, arg, LECTOR_SENTENCE_CLASS)) {
+    lector_item *item = lector_check_item(L, arg, LECTOR_SENTENCE_CLASS);
+    *first = item->index;
+    *end = item->index + 1;
+    return item->doc;
+  }
+  if (!luaL_testudata(L, arg, LECTOR_DOCUMENT_CLASS))
+    luaL_typeerror(L, arg, "Document or Sentence");
+  const lector_doc *doc = lector_check_document(L, arg);
+  *first = 0;
+  *end = (uint32_t)doc->seg.sentence_count;
+  return doc;
+}
+
 typedef struct owned_string {
   const char *s;
   size_t len;

@@ -98,6 +98,9 @@ typedef struct lector_item {
  * the Document, or of another view of it. [-0, +1, m] */
 void lector_push_item(lua_State *L, const char *class, int owner, uint32_t index);
 lector_item *lector_check_item(lua_State *L, int arg, const char *class);
+/* The document of the Document or Sentence at arg, and the sentences that
+ * covers as [*first, *end): what lexicons and matchers search. */
+const lector_doc *lector_check_sentences(lua_State *L, int arg, uint32_t *first, uint32_t *end);
 /* Push a malloc'd string and free it, even when pushing raises. [-0, +1, e] */
 int lector_push_owned_string(lua_State *L, char *s, size_t len);
 /* Push the slice [start, stop) of the document's text. [-0, +1, m] */

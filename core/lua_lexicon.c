@@ -239,22 +239,11 @@ LECTOR_FUNCTION(lexicon, matches) {
   lector_check_lexicon(L, 1);
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   int all = lector_opt_boolean_field(L, 3, "all");
-  const lector_doc *doc;
   uint32_t first, end;
-  if (luaL_testudata(L, 2, LECTOR_DOCUMENT_CLASS)) {
-    doc = lector_check_document(L, 2);
-    first = 0;
-    end = (uint32_t)doc->seg.sentence_count;
-    lua_pushvalue(L, 2);                                  /* [..., Document] */
-  } else if (luaL_testudata(L, 2, LECTOR_SENTENCE_CLASS)) {
-    lector_item *item = lector_check_item(L, 2, LECTOR_SENTENCE_CLASS);
-    doc = item->doc;
-    first = item->index;
-    end = first + 1;
-    lua_getiuservalue(L, 2, 1);                           /* [..., Document] */
-  } else {
-    return luaL_typeerror(L, 2, "Document or Sentence");
-  }
+  const lector_doc *doc = lector_check_sentences(L, 2, &first, &end);
+  /* [..., Document]: the closure keeps it alive; a Sentence's user value is its Document */
+  if (luaL_testudata(L, 2, LECTOR_SENTENCE_CLASS)) lua_getiuservalue(L, 2, 1);
+  else lua_pushvalue(L, 2);
   lua_pushvalue(L, 1);                                    /* [..., Document, Lexicon] */
   match_state *st = lua_newuserdatauv(L, sizeof *st, 0);  /* [..., Document, Lexicon, state] */
   *st = (match_state){doc, first, end, 0, all};
@@ -356,20 +345,8 @@ LECTOR_FUNCTION(lexicon, scan) {
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   int all = lector_opt_boolean_field(L, 3, "all");
   unsigned fields = scan_fields(L, 3);
-  const lector_doc *doc;
   uint32_t sentence, sentence_end;
-  if (luaL_testudata(L, 2, LECTOR_DOCUMENT_CLASS)) {
-    doc = lector_check_document(L, 2);
-    sentence = 0;
-    sentence_end = (uint32_t)doc->seg.sentence_count;
-  } else if (luaL_testudata(L, 2, LECTOR_SENTENCE_CLASS)) {
-    lector_item *item = lector_check_item(L, 2, LECTOR_SENTENCE_CLASS);
-    doc = item->doc;
-    sentence = item->index;
-    sentence_end = sentence + 1;
-  } else {
-    return luaL_typeerror(L, 2, "Document or Sentence");
-  }
+  const lector_doc *doc = lector_check_sentences(L, 2, &sentence, &sentence_end);
   luaL_checkstack(L, SCAN_FIELD_COUNT + SCAN_LABEL_CACHE + 8, "scanning a lexicon");
   lua_settop(L, 3);
   int base = lua_gettop(L) + 1;                      /* column f is at base + f */

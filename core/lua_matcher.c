@@ -473,36 +473,20 @@ static int call_test(void *ud, uint32_t pred, uint32_t token) {
   return matched;
 }
 
-/* The document of a Document or Sentence at arg; for a sentence, its
- * index in *sentence (else -1). */
-static const lector_doc *check_target(lua_State *L, int arg, lua_Integer *sentence) {
-  *sentence = -1;
-  if (luaL_testudata(L, arg, LECTOR_SENTENCE_CLASS)) {
-    lector_item *item = lector_check_item(L, arg, LECTOR_SENTENCE_CLASS);
-    *sentence = item->index;
-    return item->doc;
-  }
-  if (!luaL_testudata(L, arg, LECTOR_DOCUMENT_CLASS))
-    luaL_typeerror(L, arg, "Document or Sentence");
-  return lector_check_document(L, arg);
-}
-
 /* Push a run of the matcher at 1 over the target at 2 with options at 3:
  * a userdata whose user values are the matcher, the target, the calls
  * table and lpeg.match. [-0, +1, e] */
 static run_box *push_run(lua_State *L) {
   lector_matcher *m = check_matcher(L, 1);
-  lua_Integer sentence;
-  const lector_doc *doc = check_target(L, 2, &sentence);
+  uint32_t first, end;
+  const lector_doc *doc = lector_check_sentences(L, 2, &first, &end);
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   int all = lector_opt_boolean_field(L, 3, "all");
-  uint32_t first = sentence < 0 ? 0 : (uint32_t)sentence;
-  uint32_t end = sentence < 0 ? (uint32_t)doc->seg.sentence_count : first + 1;
   size_t bytes = lector_matcher_run_bytes(m, doc, first, end);
   run_box *box = lua_newuserdatauv(L, RUN_BOX_BYTES + bytes, 4);    /* [run] */
   memset(box, 0, sizeof *box);
   box->doc = doc;
-  box->is_sentence = sentence >= 0;
+  box->is_sentence = luaL_testudata(L, 2, LECTOR_SENTENCE_CLASS) != NULL;
   lua_pushvalue(L, 1);
   lua_setiuservalue(L, -2, 1);
   lua_pushvalue(L, 2);

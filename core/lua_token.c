@@ -13,17 +13,6 @@ static const lector_token *check_token(lua_State *L, int arg, lector_item **item
   return &(*item)->doc->seg.tokens[(*item)->index];
 }
 
-/* The sentence holding token number index: binary search over sentences. */
-static size_t sentence_of(const lector_doc *doc, uint32_t index) {
-  size_t low = 0, high = doc->seg.sentence_count;
-  while (high - low > 1) {
-    size_t mid = low + (high - low) / 2;
-    if (doc->seg.sentences[mid].first_token <= index) low = mid;
-    else high = mid;
-  }
-  return low;
-}
-
 static void push_shape(lua_State *L, const lector_doc *doc, const lector_token *t) {
   char shape[SHAPE_BYTES];
   size_t len = lector_token_shape(doc->text + t->start, t->stop - t->start, shape, sizeof shape);
@@ -50,7 +39,7 @@ static int token_field(lua_State *L) {
   else if (strcmp(key, "shape") == 0) push_shape(L, item->doc, t);
   else if (strcmp(key, "folded") == 0) push_folded(L, item->doc, t);
   else if (strcmp(key, "sentence") == 0)
-    lua_pushinteger(L, (lua_Integer)sentence_of(item->doc, item->index) + 1);
+    lua_pushinteger(L, (lua_Integer)lector_doc_sentence_of_token(item->doc, item->index) + 1);
   else lua_pushnil(L);
   return 1;
 }

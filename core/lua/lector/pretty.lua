@@ -4,6 +4,7 @@
 -- rows (db:query results) as aligned tables; long values are cut with a
 -- note. See docs/lua-api.md#pretty.
 local core = require "lector.core"
+local report = require "lector.report"
 
 local debug, ipairs, math, next, pairs, pcall, rawget, rawlen, select, string, table, tostring,
   type, utf8 =
@@ -243,14 +244,7 @@ end
 
 -- ---- a Document ------------------------------------------------------------------
 
-local function thousands(n)
-  local s = tostring(n)
-  repeat
-    local count
-    s, count = s:gsub("^(%d+)(%d%d%d)", "%1,%2")
-  until count == 0
-  return s
-end
+local thousands = report.thousands
 
 local function document(d, opts)
   local stats = d:stats()

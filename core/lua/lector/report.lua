@@ -218,6 +218,8 @@ local SHOWN_VALUES = { structure = true, entities = true, quotes = true, acronym
 local Text, Json = {}, {}
 Text.__index, Json.__index = Text, Json
 
+-- n with a comma every three digits ("1,234,567"); the REPL's pretty
+-- printer writes document statistics the same way.
 local function thousands(n)
   local s = tostring(n)
   repeat
@@ -226,6 +228,7 @@ local function thousands(n)
   until count == 0
   return s
 end
+report.thousands = thousands
 
 function Text:document(doc, saved)
   local out = self.out

@@ -1,9 +1,10 @@
 -- `lector eval ner`: score an entity pass against labelled sentences, with
 -- precision, recall and F1 per label and overall, and the speed.
 local lector = require "lector"
+local common = require "lector.eval.common"
 
-local io, ipairs, math, os, pairs, string, table, tonumber, tostring, type, utf8 =
-  io, ipairs, math, os, pairs, string, table, tonumber, tostring, type, utf8
+local io, ipairs, math, pairs, string, table, tostring, type, utf8 =
+  io, ipairs, math, pairs, string, table, tostring, type, utf8
 local _ENV = nil
 
 local ner_task = {}
@@ -49,16 +50,11 @@ local DEFAULT_MAP = {
   LANGUAGE = "MISC", MISC = "MISC",
 }
 
-local SPEC = {
+local SPEC = common.spec {
   data = { value = true },
   plugins = { short = "p", value = true },
   layer = { value = true },
   map = { value = true, many = true },
-  option = { short = "o", value = true, many = true },
-  allow = { value = true, many = true },
-  limit = { value = true },
-  format = { short = "f", value = true },
-  help = { short = "h" },
 }
 
 -- ---- reading the data --------------------------------------------------------
@@ -98,10 +94,9 @@ local function read_record(value)
   return { text = value.text, doc_id = doc_id and tostring(doc_id), id = value.id, gold = gold }
 end
 
--- Iterator over groups of records forming one document. Bad lines are
--- reported through on_bad(line_number, reason) and skipped.
-local function documents(file, on_bad)
-  local line_number = 0
+-- Iterator over groups of records forming one document, from an iterator
+-- over the records (common.records).
+local function documents(records)
   local pending
   local function next_record()
     if pending then
@@ -109,19 +104,7 @@ local function documents(file, on_bad)
       pending = nil
       return r
     end
-    while true do
-      local line = file:read "l"
-      if not line then return nil end
-      line_number = line_number + 1
-      if line:match "%S" then
-        local value, err = lector.json.decode(line)
-        local record, reason
-        if value == nil then reason = "invalid JSON (" .. tostring(err) .. ")"
-        else record, reason = read_record(value) end
-        if record then return record end
-        on_bad(line_number, reason)
-      end
-    end
+    return (records())
   end
   return function()
     local first = next_record()
@@ -173,10 +156,7 @@ local function score_record(scores, predicted, gold)
 end
 
 local function ratios(c)
-  local p = c.tp + c.fp > 0 and c.tp / (c.tp + c.fp) or 0
-  local r = c.tp + c.fn > 0 and c.tp / (c.tp + c.fn) or 0
-  local f = p + r > 0 and 2 * p * r / (p + r) or 0
-  return p, r, f
+  return common.f1(c.tp, c.tp + c.fp, c.tp + c.fn)
 end
 
 -- ---- running -----------------------------------------------------------------
@@ -267,39 +247,18 @@ local function result_table(scores, totals)
 end
 
 local function ner(ctx, opts)
-  if not opts.data then return ctx.usage "--data FILE is required" end
-  local format = opts.format or "text"
-  if format ~= "text" and format ~= "json" then
-    return ctx.usage("unknown format '" .. format .. "' (text or json)")
-  end
-  local limit
-  if opts.limit then
-    limit = math.tointeger(tonumber(opts.limit))
-    if not limit or limit < 1 then return ctx.usage "--limit wants a positive whole number" end
-  end
+  local format, limit = common.check(ctx, opts)
+  if not format then return limit end
   local map, map_err = parse_map(opts.map)
   if not map then return ctx.usage(map_err) end
-  local file, open_err = io.open(opts.data, "rb")
-  if not file then
-    ctx.say("eval ner: ", open_err)
-    return ctx.EXIT.input
-  end
-  opts.plugins = opts.plugins or "entities"
-  local chosen, err = ctx.choose_pipeline(opts)
-  if not chosen then
-    file:close()
-    ctx.say("eval ner: ", err or "no passes to run")
-    return ctx.EXIT.plugin
-  end
+  local file, chosen = common.open(ctx, "ner", opts, "entities")
+  if not file then return chosen end
   local layer = opts.layer or "entity"
   local scores = {}
   local totals = { documents = 0, records = 0, bytes = 0, seconds = 0, skipped = 0, bad_lines = 0,
     failed = 0 }
-  local function on_bad(line, reason)
-    totals.bad_lines = totals.bad_lines + 1
-    ctx.say("eval ner: ", opts.data, ":", line, ": ", reason)
-  end
-  for group in documents(file, on_bad) do
+  local records, bad_lines = common.records(ctx, "ner", opts.data, file, read_record)
+  for group in documents(records) do
     if limit and totals.documents >= limit then break end
     local doc, bases = group_document(group, totals.documents + 1)
     if not doc then
@@ -307,21 +266,10 @@ local function ner(ctx, opts)
       ctx.say("eval ner: ", opts.data, ": document ", group[1].doc_id or group[1].id or "?",
         " skipped: ", bases)
     else
-      local started = os.clock()
-      local run_report, run_err = chosen:run(doc)
-      totals.seconds = totals.seconds + (os.clock() - started)
-      if not run_report then
-        file:close()
-        chosen:close()
-        ctx.say("eval ner: ", run_err)
-        return ctx.EXIT.plugin
-      end
-      for _, pass in ipairs(run_report.passes) do
-        if pass.status == "failed" then
-          totals.failed = totals.failed + 1
-          ctx.say("eval ner: ", doc.id, ": ", pass.error or "pass failed")
-        end
-      end
+      local run_report, failed, seconds = common.run(ctx, "ner", file, chosen, doc)
+      if not run_report then return failed end
+      totals.seconds = totals.seconds + seconds
+      totals.failed = totals.failed + failed
       local predicted = predictions(doc, layer, map, group, bases)
       for i, record in ipairs(group) do
         local gold = {}
@@ -338,15 +286,9 @@ local function ner(ctx, opts)
   end
   file:close()
   chosen:close()
-  local result = result_table(scores, totals)
-  if format == "json" then
-    io.stdout:write(lector.json.encode(result), "\n")
-  else
-    print_text(result)
-  end
-  if totals.bad_lines > 0 then return ctx.EXIT.input end
-  if totals.failed > 0 then return ctx.EXIT.plugin end
-  return ctx.EXIT.ok
+  totals.bad_lines = bad_lines()
+  common.write(format, result_table(scores, totals), print_text)
+  return common.exit_code(ctx, totals.bad_lines, totals.failed)
 end
 
 ner_task.SPEC = SPEC

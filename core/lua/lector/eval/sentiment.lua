@@ -2,9 +2,10 @@
 -- with Pearson and Spearman correlation, 3-class macro F1, a confusion
 -- matrix and the speed.
 local lector = require "lector"
+local common = require "lector.eval.common"
 
-local io, ipairs, math, os, string, table, tonumber, tostring, type, utf8 =
-  io, ipairs, math, os, string, table, tonumber, tostring, type, utf8
+local io, ipairs, math, string, table, tonumber, tostring, type, utf8 =
+  io, ipairs, math, string, table, tonumber, tostring, type, utf8
 local _ENV = nil
 
 local sentiment_task = {}
@@ -48,18 +49,13 @@ invalid lines (the valid ones are still scored), 5 the plugins were
 refused or failed.
 ]]
 
-local SPEC = {
+local SPEC = common.spec {
   data = { value = true },
   scale = { value = true },
   neutral = { value = true },
   threshold = { value = true },
   plugins = { short = "p", value = true },
   value = { value = true },
-  option = { short = "o", value = true, many = true },
-  allow = { value = true, many = true },
-  limit = { value = true },
-  format = { short = "f", value = true },
-  help = { short = "h" },
 }
 
 local CLASSES = { "negative", "neutral", "positive" }
@@ -119,9 +115,7 @@ local function f1_table(matrix)
       gold = gold + matrix[c][other]
       found = found + matrix[other][c]
     end
-    local p = found > 0 and tp / found or 0
-    local r = gold > 0 and tp / gold or 0
-    local f = p + r > 0 and 2 * p * r / (p + r) or 0
+    local p, r, f = common.f1(tp, found, gold)
     rows[#rows + 1] = { class = c, precision = p, recall = r, f1 = f, gold = gold, found = found }
     sum = sum + f
   end
@@ -184,89 +178,57 @@ local function check_options(ctx, opts)
   if not opts.data then return nil, ctx.usage "--data FILE is required" end
   local lo, hi = parse_scale(opts.scale)
   if not lo then return nil, ctx.usage "--scale MIN:MAX is required, with MIN < MAX (e.g. -4:4)" end
-  local s = { lo = lo, hi = hi, middle = (lo + hi) / 2, format = opts.format or "text" }
-  if s.format ~= "text" and s.format ~= "json" then
-    return nil, ctx.usage("unknown format '" .. s.format .. "' (text or json)")
-  end
+  local s = { lo = lo, hi = hi, middle = (lo + hi) / 2 }
+  local code
+  s.format, code = common.format(ctx, opts)
+  if not s.format then return nil, code end
   local err
   s.neutral, err = positive_number(opts.neutral or tostring((hi - lo) / 16), "--neutral")
   if not s.neutral then return nil, ctx.usage(err) end
   s.threshold, err = positive_number(opts.threshold or "0.05", "--threshold")
   if not s.threshold then return nil, ctx.usage(err) end
-  if opts.limit then
-    s.limit = math.tointeger(tonumber(opts.limit))
-    if not s.limit or s.limit < 1 then return nil, ctx.usage "--limit wants a positive whole number" end
-  end
+  s.limit, code = common.limit(ctx, opts)
+  if code then return nil, code end
   return s
 end
 
 local function run(ctx, opts)
   local s, code = check_options(ctx, opts)
   if not s then return code end
-  local file, open_err = io.open(opts.data, "rb")
-  if not file then
-    ctx.say("eval sentiment: ", open_err)
-    return ctx.EXIT.input
-  end
-  opts.plugins = opts.plugins or "sentiment"
-  local chosen, err = ctx.choose_pipeline(opts)
-  if not chosen then
-    file:close()
-    ctx.say("eval sentiment: ", err or "no passes to run")
-    return ctx.EXIT.plugin
-  end
+  local file, chosen = common.open(ctx, "sentiment", opts, "sentiment")
+  if not file then return chosen end
   local key = opts.value or "sentiment"
   local predicted, gold = {}, {}
   local matrix = {}
   for _, g in ipairs(CLASSES) do matrix[g] = { negative = 0, neutral = 0, positive = 0 } end
-  local t = { records = 0, skipped = 0, bytes = 0, seconds = 0, bad_lines = 0, failed = 0, mae = 0 }
-  local line_number = 0
+  local t = { records = 0, skipped = 0, bytes = 0, seconds = 0, failed = 0, mae = 0 }
   local half = (s.hi - s.lo) / 2
-  for line in file:lines() do
-    line_number = line_number + 1
-    if s.limit and t.records >= s.limit then break end
-    if line:match "%S" then
-      local value, json_err = lector.json.decode(line)
-      local record, reason
-      if value == nil then reason = "invalid JSON (" .. tostring(json_err) .. ")"
-      else record, reason = read_record(value) end
-      local doc, doc_err
-      if record then doc, doc_err = lector.doc(record.text, { id = record.id or ("line" .. line_number) }) end
-      if not record then
-        t.bad_lines = t.bad_lines + 1
-        ctx.say("eval sentiment: ", opts.data, ":", line_number, ": ", reason)
-      elseif not doc then
-        t.skipped = t.skipped + 1
-        ctx.say("eval sentiment: ", opts.data, ":", line_number, ": skipped: ", doc_err)
+  local next_record, bad_lines = common.records(ctx, "sentiment", opts.data, file, read_record)
+  while not (s.limit and t.records >= s.limit) do
+    local record, line_number = next_record()
+    if not record then break end
+    local doc, doc_err = lector.doc(record.text, { id = record.id or ("line" .. line_number) })
+    if not doc then
+      t.skipped = t.skipped + 1
+      ctx.say("eval sentiment: ", opts.data, ":", line_number, ": skipped: ", doc_err)
+    else
+      local report, failed = common.run(ctx, "sentiment", file, chosen, doc)
+      if not report then return failed end
+      t.failed = t.failed + failed
+      for _, pass in ipairs(report.passes) do t.seconds = t.seconds + (pass.seconds or 0) end
+      local v = doc:get(key)
+      local compound = type(v) == "table" and tonumber(v.compound) or nil
+      if compound then
+        local scaled = (record.score - s.middle) / half
+        t.records = t.records + 1
+        predicted[t.records], gold[t.records] = compound, scaled
+        t.mae = t.mae + math.abs(compound - scaled)
+        t.bytes = t.bytes + doc.len
+        local g = class_of(record.score - s.middle, s.neutral)
+        local p = class_of(compound, s.threshold)
+        matrix[g][p] = matrix[g][p] + 1
       else
-        local report, run_err = chosen:run(doc)
-        if not report then
-          file:close()
-          chosen:close()
-          ctx.say("eval sentiment: ", run_err)
-          return ctx.EXIT.plugin
-        end
-        for _, pass in ipairs(report.passes) do
-          t.seconds = t.seconds + (pass.seconds or 0)
-          if pass.status == "failed" then
-            t.failed = t.failed + 1
-            ctx.say("eval sentiment: ", doc.id, ": ", pass.error or "pass failed")
-          end
-        end
-        local v = doc:get(key)
-        local compound = type(v) == "table" and tonumber(v.compound) or nil
-        if compound then
-          local scaled = (record.score - s.middle) / half
-          t.records = t.records + 1
-          predicted[t.records], gold[t.records] = compound, scaled
-          t.mae = t.mae + math.abs(compound - scaled)
-          t.bytes = t.bytes + doc.len
-          local g = class_of(record.score - s.middle, s.neutral)
-          local p = class_of(compound, s.threshold)
-          matrix[g][p] = matrix[g][p] + 1
-        else
-          t.skipped = t.skipped + 1
-        end
+        t.skipped = t.skipped + 1
       end
     end
   end
@@ -277,14 +239,8 @@ local function run(ctx, opts)
     spearman = spearman(predicted, gold), mae = t.records > 0 and t.mae / t.records or 0,
     macro_f1 = macro, classes = classes, confusion = matrix, neutral = s.neutral,
     middle = s.middle, threshold = s.threshold, bytes = t.bytes, seconds = t.seconds }
-  if s.format == "json" then
-    io.stdout:write(lector.json.encode(result), "\n")
-  else
-    print_text(result)
-  end
-  if t.bad_lines > 0 then return ctx.EXIT.input end
-  if t.failed > 0 then return ctx.EXIT.plugin end
-  return ctx.EXIT.ok
+  common.write(s.format, result, print_text)
+  return common.exit_code(ctx, bad_lines(), t.failed)
 end
 
 sentiment_task.SPEC = SPEC

@@ -3,6 +3,7 @@
 -- (recall, precision, F1; plain and Porter-stemmed), with Lead-3 always
 -- printed as the baseline, and the speed.
 local lector = require "lector"
+local common = require "lector.eval.common"
 local rouge = require "lector.eval.rouge"
 
 local io, ipairs, math, os, string, table, tonumber, tostring, type, utf8 =
@@ -43,18 +44,13 @@ invalid lines (the valid ones are still scored), 5 the plugins were
 refused or failed.
 ]]
 
-local SPEC = {
+local SPEC = common.spec {
   data = { value = true },
   method = { short = "m", value = true },
   sentences = { value = true },
   words = { value = true },
   ratio = { value = true },
   ["no-title"] = { key = "no_title" },
-  option = { short = "o", value = true, many = true },
-  allow = { value = true, many = true },
-  limit = { value = true },
-  format = { short = "f", value = true },
-  help = { short = "h" },
 }
 
 local BASELINE = { method = "lead", label = "lead-3", length = { "summary.sentences=3" } }
@@ -75,28 +71,22 @@ local function read_record(value, with_title)
   return { id = value.id and tostring(value.id), text = text, reference = value.summary }
 end
 
-local function read_records(path, opts, say)
-  local file, err = io.open(path, "rb")
-  if not file then return nil, err end
-  local records, bad, n = {}, 0, 0
-  for line in file:lines() do
-    n = n + 1
-    if opts.limit and #records >= opts.limit then break end
-    if line:match "%S" then
-      local value, json_err = lector.json.decode(line)
-      local record, reason
-      if value == nil then reason = "invalid JSON (" .. tostring(json_err) .. ")"
-      else record, reason = read_record(value, not opts.no_title) end
-      if record then
-        records[#records + 1] = record
-      else
-        bad = bad + 1
-        say("eval summary: ", path, ":", n, ": ", reason)
-      end
-    end
+-- The valid records (at most limit) and the number of bad lines; nil and
+-- the exit code when the file cannot be read.
+local function read_records(ctx, opts, limit)
+  local file, code = common.open_data(ctx, "summary", opts.data)
+  if not file then return nil, code end
+  local next_record, bad = common.records(ctx, "summary", opts.data, file, function(value)
+    return read_record(value, not opts.no_title)
+  end)
+  local records = {}
+  while not (limit and #records >= limit) do
+    local record = next_record()
+    if not record then break end
+    records[#records + 1] = record
   end
   file:close()
-  return records, bad
+  return records, bad()
 end
 
 -- The length options given on the command line, as -o settings.
@@ -204,15 +194,8 @@ local function print_text(path, results, stemming)
 end
 
 local function summary(ctx, opts)
-  if not opts.data then return ctx.usage "--data FILE is required" end
-  local format = opts.format or "text"
-  if format ~= "text" and format ~= "json" then
-    return ctx.usage("unknown format '" .. format .. "' (text or json)")
-  end
-  if opts.limit then
-    opts.limit = math.tointeger(tonumber(opts.limit))
-    if not opts.limit or opts.limit < 1 then return ctx.usage "--limit wants a positive whole number" end
-  end
+  local format, limit = common.check(ctx, opts)
+  if not format then return limit end
   local length, length_err = length_options(opts)
   if not length then return ctx.usage(length_err) end
   local runs = { new_run(BASELINE.method, BASELINE.label, BASELINE.length) }
@@ -225,11 +208,8 @@ local function summary(ctx, opts)
       runs[#runs + 1] = new_run(name, name, length)
     end
   end
-  local records, bad = read_records(opts.data, opts, ctx.say)
-  if not records then
-    ctx.say("eval summary: ", bad)
-    return ctx.EXIT.input
-  end
+  local records, bad = read_records(ctx, opts, limit)
+  if not records then return bad end
   local stemming = lector.stemmer ~= nil
   local results = {}
   for i, run in ipairs(runs) do
@@ -240,16 +220,12 @@ local function summary(ctx, opts)
     end
     results[i] = result_of(done, stemming)
   end
-  if format == "json" then
-    io.stdout:write(lector.json.encode { data = opts.data, documents = #records, methods = results }, "\n")
-  else
+  common.write(format, { data = opts.data, documents = #records, methods = results }, function()
     print_text(opts.data, results, stemming)
-  end
-  if bad > 0 then return ctx.EXIT.input end
-  for _, r in ipairs(results) do
-    if r.failed > 0 then return ctx.EXIT.plugin end
-  end
-  return ctx.EXIT.ok
+  end)
+  local failed = 0
+  for _, r in ipairs(results) do failed = failed + r.failed end
+  return common.exit_code(ctx, bad, failed)
 end
 
 summary_task.SPEC = SPEC
