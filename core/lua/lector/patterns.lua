@@ -605,13 +605,7 @@ local function build()
   M.kinds = { "date", "duration", "email", "money", "number", "ordinal", "percent", "quantity",
               "time", "url" }
 
-  setmetatable(M, { __index = function(self, key)
-  setmetatable(self, nil)
-  for k, v in pairs(build()) do self[k] = v end
-  return self[key]
-end })
-
-return M
+  return M
 end
 
 ---------------------------------------------------------------------------
