@@ -45,12 +45,13 @@ static int raise_memory(lua_State *L, const char *doing) {
 }
 
 /* The collector sees only the small userdata: let a graph that grew pay
- * for a collector step in proportion. */
+ * for a collector step in proportion. Growth under 1 KiB is not reported:
+ * LUA_GCSTEP with 0 is not "nothing" but a whole basic step, and forcing
+ * one per small graph kept the collector cycling without pause (a pass
+ * making a graph per document ran several times slower). */
 static void account_growth(lua_State *L, size_t before, size_t after) {
-  if (after > before) {
-    size_t kb = (after - before) / 1024;
-    lua_gc(L, LUA_GCSTEP, kb > INT32_MAX ? INT32_MAX : (int)kb);
-  }
+  size_t kb = after > before ? (after - before) / 1024 : 0;
+  if (kb > 0) lua_gc(L, LUA_GCSTEP, kb > INT32_MAX ? INT32_MAX : (int)kb);
 }
 
 /* A node argument: an integer 1..n, returned 0-based. */

@@ -30,9 +30,57 @@ local ENGLISH_NUMBER_WORDS = { one = true, two = true, three = true, four = true
 local CONNECTORS = { of = true, on = true, ["for"] = true, ["and"] = true, de = true, del = true,
   la = true, van = true, von = true }
 
-local stop_lexicons, stemmers = {}, {}
+-- Per-word results kept across documents (content word, stem): a news
+-- corpus repeats its words, and in the sandbox a string function costs a
+-- few hundred nanoseconds and a lexicon look-up or a stemmer call about a
+-- microsecond, against tens for a table look-up. A memo is started afresh
+-- when it reaches this many words, so memory stays bounded (a few MB).
+local MEMO_LIMIT = 20000
 
-local function stop_test(ctx, language, extra)
+local stop_lexicons, stemmers, stem_memos, word_tests = {}, {}, {}, {}
+
+local function new_memo() return { map = {}, n = 0 } end
+
+local function memo_put(memo, key, value)
+  if memo.n >= MEMO_LIMIT then
+    memo.map, memo.n = {}, 0
+  end
+  memo.map[key] = value
+  memo.n = memo.n + 1
+end
+
+-- A content word: letters (a hyphen or apostrophe inside allowed), not a
+-- stop word. Returns the word to stem (folded, possessive dropped), or
+-- false.
+local function content_of(folded, is_stop)
+  local w = folded:gsub("’", "'"):gsub("'s$", "")
+  if not w:find "^[%a\128-\255]" or w:find "%d" then return false end
+  if utf8.len(w) and utf8.len(w) < 2 then return false end
+  if is_stop(w) then return false end
+  return w
+end
+
+-- Whether a word may stand at a phrase's edge (English only: other
+-- languages keep every edge).
+local function weak_edge(word, language)
+  if language ~= "english" then return false end
+  if ENGLISH_NUMBER_WORDS[word] then return true end
+  for _, suffix in ipairs(ENGLISH_EDGE_SUFFIXES) do
+    if #word > #suffix + 2 and word:sub(-#suffix) == suffix then return true end
+  end
+  return false
+end
+
+-- The word tests for one language and list of extra stop words, made once
+-- per plugin state, with their memos: words.map[folded] is content_of's
+-- answer for a word token (fill(folded) works it out the first time);
+-- possessive[folded] is true for the content words among them whose folded
+-- form ends in 's (a token whose text does necessarily does: folding keeps
+-- the apostrophe and the s); weak(word) is weak_edge's answer.
+local function word_test(ctx, language, extra)
+  local key = language .. "\0" .. table.concat(extra or {}, "\0")
+  local test = word_tests[key]
+  if test then return test end
   local lex = stop_lexicons[language]
   if lex == nil then
     local ok, loaded = pcall(ctx.lexicon, "data/stopwords/" .. language .. ".tsv", { fold = true })
@@ -41,15 +89,28 @@ local function stop_test(ctx, language, extra)
   end
   local more = {}
   for _, w in ipairs(extra or {}) do more[w:lower()] = true end
-  local memo = {}
-  return function(word)
-    local known = memo[word]
-    if known == nil then
-      known = more[word] == true or (lex and lex:get(word) ~= nil) or false
-      memo[word] = known
-    end
-    return known
+  local function is_stop(word)
+    return more[word] == true or (lex and lex:get(word) ~= nil) or false
   end
+  local weak = new_memo()
+  test = { words = new_memo(), possessive = {} }
+  function test.fill(folded)
+    local w = content_of(folded, is_stop)
+    if test.words.n >= MEMO_LIMIT then test.possessive = {} end
+    memo_put(test.words, folded, w)
+    if w and folded:find "['’]s$" then test.possessive[folded] = true end
+    return w
+  end
+  function test.weak(word)
+    local v = weak.map[word]
+    if v == nil then
+      v = weak_edge(word, language)
+      memo_put(weak, word, v)
+    end
+    return v
+  end
+  word_tests[key] = test
+  return test
 end
 
 local function stemmer_for(language)
@@ -57,8 +118,9 @@ local function stemmer_for(language)
   if not st then
     st = lector.stemmer(language)
     stemmers[language] = st
+    stem_memos[language] = new_memo()
   end
-  return st
+  return st, stem_memos[language]
 end
 
 local function skipped_ranges(doc)
@@ -76,136 +138,211 @@ local function inside(ranges, start)
   return false
 end
 
--- A content word: letters (a hyphen or apostrophe inside allowed), not a
--- stop word. Returns the word to stem (folded, possessive dropped).
-local function content_word(t, is_stop)
-  if t.kind ~= "word" then return nil end
-  local w = t.folded:gsub("’", "'"):gsub("'s$", "")
-  if not w:find "^[%a\128-\255]" or w:find "%d" then return nil end
-  if utf8.len(w) and utf8.len(w) < 2 then return nil end
-  if is_stop(w) then return nil end
-  return w
-end
-
--- Whether a word may stand at a phrase's edge (English only: other
--- languages keep every edge).
-local function weak_edge(word, language)
-  if language ~= "english" then return false end
-  if ENGLISH_NUMBER_WORDS[word] then return true end
-  for _, suffix in ipairs(ENGLISH_EDGE_SUFFIXES) do
-    if #word > #suffix + 2 and word:sub(-#suffix) == suffix then return true end
+-- The tokens collect() reads: the sentences' tokens up to MAX_TOKENS, in
+-- one call (a Token object per token costs several times more).
+local function token_table(doc)
+  local S = doc:sentence_columns { "index", "first_token", "tokens" }
+  local read, last = 0, 0
+  for i = 1, S.n do
+    if read >= MAX_TOKENS then break end
+    local take = math.min(S.tokens[i], MAX_TOKENS - read)
+    if take > 0 then last = math.max(last, S.first_token[i] + take - 1) end
+    read = read + take
   end
-  return false
-end
-
--- A run of content words cut to its phrase: weak words dropped from both
--- edges; nil when nothing is left.
-local function trim(run, from, to, language)
-  local function weak(item) return item.connector or weak_edge(item.word, language) end
-  while from <= to and weak(run[from]) do from = from + 1 end
-  while to >= from and weak(run[to]) do to = to - 1 end
-  if from > to then return nil end
-  return from, to
+  local T = last > 0 and doc:token_columns({ "start", "stop", "kind", "shape", "folded" }, 1, last)
+    or { n = 0 }
+  return S, T
 end
 
 -- Runs of content words in each sentence: a list of occurrences
--- {words = {folded}, first = token, last = token, capital = bool, sentence},
--- and the list of every token's word or false, per sentence, for the graph.
-local function collect(doc, opts, is_stop)
+-- {words = {folded}, first = token index, last = token index, capital =
+-- bool, sentence}, and the list of every token's word or false, per
+-- sentence, for the graph. The run being read is kept in parallel lists
+-- (word, token, capital, connector), not a table per token.
+local function collect(doc, opts, test)
   local ranges = skipped_ranges(doc)
+  -- tokens outside lo..hi need no look at the ranges
+  local lo, hi = math.huge, -1
+  for _, r in ipairs(ranges) do lo, hi = math.min(lo, r[1]), math.max(hi, r[2]) end
+  local S, T = token_table(doc)
+  local starts, stops, kinds, shapes, folds = T.start, T.stop, T.kind, T.shape, T.folded
+  local fill, weak = test.fill, test.weak
+  local wmap, possessive = test.words.map, test.possessive
+  local max_words = opts.max_words
   local occurrences, sequences = {}, {}
   local read, distinct = 0, {}
   local ndistinct = 0
-  for s in doc:sentences() do
-    if read >= MAX_TOKENS or ndistinct >= MAX_WORDS then break end
-    local run, seq = {}, {}
-    local function flush()
-      if #run > 0 then
-        -- a run longer than max_words is cut into pieces of max_words
-        for start = 1, #run, opts.max_words do
-          local from, to = trim(run, start, math.min(start + opts.max_words - 1, #run), opts.language)
-          local piece = from and { words = {}, capital = true, sentence = s.index }
-          for k = from or 1, to or 0 do
-            local item = run[k]
-            piece.words[#piece.words + 1] = item.word
-            piece.first = piece.first or item.token
-            piece.last = item.token
-            if not item.capital then piece.capital = false end
-          end
-          if piece then occurrences[#occurrences + 1] = piece end
+  -- whether a token is capitalized, by its shape
+  local capital_shape = setmetatable({}, { __index = function(memo, shape)
+    local c = shape:sub(1, 1) == "X"
+    memo[shape] = c
+    return c
+  end })
+  local rw, rt, rc, rx, nr = {}, {}, {}, {}, 0
+  local sentence
+  -- the run cut into pieces of max_words, each trimmed of weak edge words
+  local function flush()
+    for start = 1, nr, max_words do
+      local from, to = start, math.min(start + max_words - 1, nr)
+      while from <= to and (rx[from] or weak(rw[from])) do from = from + 1 end
+      while to >= from and (rx[to] or weak(rw[to])) do to = to - 1 end
+      if from <= to then
+        local words, cap = {}, true
+        for k = from, to do
+          words[k - from + 1] = rw[k]
+          if not rc[k] then cap = false end
         end
-        run = {}
+        occurrences[#occurrences + 1] = { words = words, capital = cap, sentence = sentence,
+          first = rt[from], last = rt[to] }
       end
     end
-    local toks = {}
-    for t in s:tokens() do
-      read = read + 1
-      if read > MAX_TOKENS then break end
-      toks[#toks + 1] = t
-    end
-    for k, t in ipairs(toks) do
-      local w = not inside(ranges, t.start) and content_word(t, is_stop)
-      local after = toks[k + 1]
-      if not w and #run > 0 and run[#run].capital and CONNECTORS[t.folded] and after
-          and after.shape:sub(1, 1) == "X" and content_word(after, is_stop) then
-        -- a connector inside a name: part of the phrase, not of the graph
-        run[#run + 1] = { word = t.folded, token = t, capital = true, connector = true }
-        seq[#seq + 1] = false
+    nr = 0
+  end
+  for si = 1, S.n do
+    if read >= MAX_TOKENS or ndistinct >= MAX_WORDS then break end
+    sentence = S.index[si]
+    local seq, ns = {}, 0
+    local first = S.first_token[si]
+    local take = math.min(S.tokens[si], MAX_TOKENS - read)
+    read = read + take + (take < S.tokens[si] and 1 or 0)
+    local last = first + take - 1
+    for k = first, last do
+      local folded = folds[k]
+      local w = false
+      local at = starts[k]
+      if kinds[k] == "word" and not (at >= lo and at < hi and inside(ranges, at)) then
+        w = wmap[folded]
+        if w == nil then
+          w = fill(folded)
+          wmap, possessive = test.words.map, test.possessive
+        end
+      end
+      if not w and nr > 0 and rc[nr] and CONNECTORS[folded] and k < last
+          and kinds[k + 1] == "word" and capital_shape[shapes[k + 1]] then
+        local after = wmap[folds[k + 1]]
+        if after == nil then
+          after = fill(folds[k + 1])
+          wmap, possessive = test.words.map, test.possessive
+        end
+        if after then
+          -- a connector inside a name: part of the phrase, not of the graph
+          nr = nr + 1
+          rw[nr], rt[nr], rc[nr], rx[nr] = folded, k, true, true
+          ns = ns + 1
+          seq[ns] = false
+        else
+          if nr > 0 then flush() end
+          ns = ns + 1
+          seq[ns] = false   -- a connector is a word: it keeps distance
+        end
       elseif w and (distinct[w] or ndistinct < MAX_WORDS) then
         if not distinct[w] then
           distinct[w] = true
           ndistinct = ndistinct + 1
         end
-        run[#run + 1] = { word = w, token = t, capital = t.shape:sub(1, 1) == "X" }
-        seq[#seq + 1] = w
+        nr = nr + 1
+        rw[nr], rt[nr], rc[nr], rx[nr] = w, k, capital_shape[shapes[k]], false
+        ns = ns + 1
+        seq[ns] = w
         -- a possessive ends a phrase: "Russia’s military" is two
-        if t.text:find "['’]s$" then flush() end
+        if possessive[folded] and doc:slice(starts[k], stops[k]):find "['’]s$" then flush() end
       else
-        flush()
-        if t.kind == "word" then seq[#seq + 1] = false end   -- a stop word: keeps distance
+        if nr > 0 then flush() end
+        if kinds[k] == "word" then
+          ns = ns + 1
+          seq[ns] = false   -- a stop word: keeps distance
+        end
       end
     end
-    flush()
+    if nr > 0 then flush() end
     sequences[#sequences + 1] = seq
   end
-  return occurrences, sequences
+  return occurrences, sequences, T
+end
+
+-- The stem of every word of the sequences, for this document only (a
+-- connector word keeps its own form unless the document also has it as a
+-- content word). Stems missing from the memo are made in one call.
+local function stems_of(sequences, language)
+  local st, memo = stemmer_for(language)
+  local stem_of, missing = {}, {}
+  for _, seq in ipairs(sequences) do
+    for _, w in ipairs(seq) do
+      if w and stem_of[w] == nil then
+        local stem = memo.map[w]
+        if stem then
+          stem_of[w] = stem
+        else
+          stem_of[w] = false
+          missing[#missing + 1] = w
+        end
+      end
+    end
+  end
+  if #missing > 0 then
+    local stems = st:stems(missing)
+    for i, w in ipairs(missing) do
+      stem_of[w] = stems[i]
+      memo_put(memo, w, stems[i])
+    end
+  end
+  return stem_of
 end
 
 -- PageRank over the word co-occurrence graph with a prior that favours
--- words met early (the sum of 1 / position of each occurrence).
+-- words met early (the sum of 1 / position of each occurrence). Each edge
+-- is added once with its count, in the order of first meeting: the graph
+-- is the same as with one g:add per pair, for a fraction of the calls.
 local function rank_words(sequences, stem_of)
-  local node, names, prior = {}, {}, {}
+  local node, names, prior, nodes = {}, {}, {}, {}
   local position = 0
-  for _, seq in ipairs(sequences) do
-    for _, w in ipairs(seq) do
+  for si, seq in ipairs(sequences) do
+    local ids = {}
+    for i, w in ipairs(seq) do
       position = position + 1
+      local id = false
       if w then
         local stem = stem_of[w]
-        if not node[stem] then
+        id = node[stem]
+        if not id then
           names[#names + 1] = stem
-          node[stem] = #names
-          prior[#names] = 0
+          id = #names
+          node[stem] = id
+          prior[id] = 0
         end
-        prior[node[stem]] = prior[node[stem]] + 1 / position
+        prior[id] = prior[id] + 1 / position
       end
+      ids[i] = id
     end
+    nodes[si] = ids
   end
   if #names == 0 then return {}, node end
-  local g = lector.graph.new(#names)
-  for _, seq in ipairs(sequences) do
-    for i, w in ipairs(seq) do
-      if w then
-        local a = node[stem_of[w]]
-        for j = i + 1, math.min(i + WINDOW - 1, #seq) do
-          local v = seq[j]
-          if v then
-            local b = node[stem_of[v]]
-            if a ~= b then g:add(a, b, 1) end
+  local n = #names
+  local weight, edges = {}, {}
+  for _, ids in ipairs(nodes) do
+    local len = #ids
+    for i = 1, len do
+      local a = ids[i]
+      if a then
+        for j = i + 1, math.min(i + WINDOW - 1, len) do
+          local b = ids[j]
+          if b and a ~= b then
+            local key = a < b and a * (n + 1) + b or b * (n + 1) + a
+            local w = weight[key]
+            if w then
+              weight[key] = w + 1
+            else
+              weight[key] = 1
+              edges[#edges + 1] = key
+            end
           end
         end
       end
     end
   end
+  local g = lector.graph.new(n)
+  local add = g.add
+  for _, key in ipairs(edges) do add(g, key // (n + 1), key % (n + 1), weight[key]) end
   local scores = lector.graph.rank(g, { prior = prior })
   local by_stem = {}
   for i, stem in ipairs(names) do by_stem[stem] = scores[i] end
@@ -214,12 +351,29 @@ end
 
 -- Groups of occurrences with the same stems: {key, stems, forms = {text =
 -- count}, count, capital (most occurrences capitalized), occurrences}.
-local function group(occurrences, stem_of, doc)
+local form_memo = new_memo()
+local function form_of(text)
+  local form = form_memo.map[text]
+  if not form then
+    form = text:gsub("’s$", ""):gsub("'s$", ""):gsub("%s+", " ")
+    memo_put(form_memo, text, form)
+  end
+  return form
+end
+
+local function group(occurrences, stem_of, doc, T)
   local groups, order = {}, {}
+  local starts, stops = T.start, T.stop
   for _, o in ipairs(occurrences) do
-    local stems = {}
-    for i, w in ipairs(o.words) do stems[i] = stem_of[w] or w end
-    local key = table.concat(stems, " ")
+    local words, stems, key = o.words, nil, nil
+    if #words == 1 then
+      key = stem_of[words[1]] or words[1]
+      stems = { key }
+    else
+      stems = {}
+      for i, w in ipairs(words) do stems[i] = stem_of[w] or w end
+      key = table.concat(stems, " ")
+    end
     local gr = groups[key]
     if not gr then
       gr = { key = key, stems = stems, forms = {}, count = 0, capitals = 0, occurrences = {},
@@ -227,14 +381,13 @@ local function group(occurrences, stem_of, doc)
       groups[key] = gr
       order[#order + 1] = gr
     end
-    local form = doc:slice(o.first.start, o.last.stop):gsub("’s$", ""):gsub("'s$", "")
-      :gsub("%s+", " ")
+    local form = form_of(doc:slice(starts[o.first], stops[o.last]))
     gr.forms[form] = (gr.forms[form] or 0) + 1
     gr.count = gr.count + 1
     if o.capital then gr.capitals = gr.capitals + 1 end
     gr.occurrences[#gr.occurrences + 1] = o
   end
-  return order
+  return order, groups
 end
 
 local function best_form(forms)
@@ -274,24 +427,33 @@ end
 -- The phrase a longer one is a variant of: a name it starts with
 -- ("Maduro government" of "Maduro"; not "Port of Halden" of "Halden"), or
 -- a phrase of several words it starts or ends with ("new pay deal" of "pay
--- deal"; not "port authority" of "port"). The longest such phrase.
-local function host_of(long, order)
-  local host
-  for _, short in ipairs(order) do
-    local edge = short ~= long and edge_of(short.stems, long.stems)
-    if edge and (#short.stems > 1 or (short.name and edge == "start"))
-        and (not host or #short.stems > #host.stems) then
-      host = short
+-- deal"; not "port authority" of "port"). The longest such phrase, the
+-- first met among equally long ones. Only the groups keyed by the long
+-- phrase's first or last words can be one, so they are looked up by key
+-- rather than compared with every group.
+local function host_of(long, groups)
+  local stems, n = long.stems, #long.stems
+  for m = n - 1, math.max(1, n - MERGE_EXTRA_WORDS), -1 do
+    local host
+    local function consider(short)
+      local edge = short and edge_of(short.stems, stems)
+      if edge and (#short.stems > 1 or (short.name and edge == "start"))
+          and (not host or short.first < host.first) then
+        host = short
+      end
     end
+    consider(groups[table.concat(stems, " ", 1, m)])
+    consider(groups[table.concat(stems, " ", n - m + 1, n)])
+    if host then return host end
   end
-  return host
+  return nil
 end
 
 -- Merge each variant into its host (the host's own host, and so on); the
 -- host keeps the higher score and takes the counts, forms and mentions.
-local function merge_variants(order)
+local function merge_variants(order, groups)
   local parent = {}
-  for _, gr in ipairs(order) do parent[gr] = host_of(gr, order) end
+  for _, gr in ipairs(order) do parent[gr] = host_of(gr, groups) end
   local kept = {}
   for _, gr in ipairs(order) do
     local root = parent[gr]
@@ -329,31 +491,20 @@ return {
   run = function(doc, opts, ctx)
     if opts.count < 1 then error("keyphrases: option 'count' must be at least 1", 0) end
     if opts.max_words < 1 then error("keyphrases: option 'max_words' must be at least 1", 0) end
-    local is_stop = stop_test(ctx, opts.language, opts.stopwords)
-    local occurrences, sequences = collect(doc, opts, is_stop)
-    local distinct, seen = {}, {}
-    for _, seq in ipairs(sequences) do
-      for _, w in ipairs(seq) do
-        if w and not seen[w] then
-          seen[w] = true
-          distinct[#distinct + 1] = w
-        end
-      end
-    end
-    table.sort(distinct)
-    local stems = #distinct > 0 and stemmer_for(opts.language):stems(distinct) or {}
-    local stem_of = {}
-    for i, w in ipairs(distinct) do stem_of[w] = stems[i] end
+    local test = word_test(ctx, opts.language, opts.stopwords)
+    local occurrences, sequences, T = collect(doc, opts, test)
+    local stem_of = stems_of(sequences, opts.language)
     local word_score = rank_words(sequences, stem_of)
-    local order = group(occurrences, stem_of, doc)
+    local order, groups = group(occurrences, stem_of, doc, T)
     score_groups(order, word_score)
-    local kept = merge_variants(order)
+    local kept = merge_variants(order, groups)
     table.sort(kept, function(a, b)
       if a.score ~= b.score then return a.score > b.score end
       return a.first < b.first
     end)
     local top = kept[1] and kept[1].score or 0
     local value = {}
+    local spans = { start = {}, stop = {}, label = {}, score = {}, n = 0 }
     for i = 1, math.min(opts.count, #kept) do
       local gr = kept[i]
       local phrase = best_form(gr.forms)
@@ -374,10 +525,13 @@ return {
       value[i] = { phrase = phrase, score = top > 0 and gr.score / top or 0, variants = variants,
         count = gr.count }
       for _, o in ipairs(gr.occurrences) do
-        doc:add("keyphrase", { start = o.first.start, stop = o.last.stop, label = phrase,
-          score = value[i].score })
+        local k = spans.n + 1
+        spans.start[k], spans.stop[k] = T.start[o.first], T.stop[o.last]
+        spans.label[k], spans.score[k] = phrase, value[i].score
+        spans.n = k
       end
     end
+    if spans.n > 0 then doc:add_many("keyphrase", spans) end
     doc:set("keyphrases", value)
   end,
 }

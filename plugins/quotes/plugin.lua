@@ -1,6 +1,8 @@
 -- quotes: direct quotations and reported speech, with their speakers.
 -- See README.md and the "quotes" section of docs/extraction.md.
+local lpeg = require "lpeg"
 local attribute = require "lib.attribute"
+local marks = require "lib.marks"
 local model = require "lib.model"
 local words = require "lib.words"
 
@@ -50,16 +52,22 @@ local function tally(list, index, q)
   row[q.kind] = row[q.kind] + 1
 end
 
+local SCAN = { fields = { "first", "last", "label" } }
+
 local function run(doc, opts, ctx)
-  local m = model.read(doc)
-  model.entities(m, doc)
-  local lemma_of = words.load(ctx, "data/speech_verbs.tsv")
+  local lemma_of, verb_lex = words.load(ctx, "data/speech_verbs.tsv")
   local class_of = words.load(ctx, "data/speech_classes.tsv")
   local titles = words.load(ctx, "data/titles.tsv")
-  local function verbs(word)
-    local lemma = lemma_of(word)
-    if lemma then return class_of(lemma), lemma end
+  local hits = verb_lex and verb_lex:scan(doc, SCAN)
+  local src = doc.text
+  local any_mark = lpeg.match(marks.FIND, src) ~= nil
+  -- no speech verb, no quotation mark, no "according": nothing to find
+  if hits and hits.n == 0 and not any_mark and not lpeg.match(words.FIND_ACCORDING, src) then
+    doc:set("quotes", {})
+    return
   end
+  local m = model.read(doc, src, any_mark)
+  local verbs = attribute.verbs(m, hits, lemma_of, class_of)
   local direct, indirect = attribute.find(m, verbs, titles, opts)
   local rows, index = {}, {}
   local all = {}
@@ -72,7 +80,7 @@ local function run(doc, opts, ctx)
       if q.kind == "direct" then
         -- a quotation that starts in lower case is a fragment of the writer's sentence
         local c = model.first_char(m.fold[q.first])
-        if m.word[q.first] and not m.cap[q.first] and c ~= c:upper() then
+        if m.kind[q.first] == "word" and not model.capital(m, q.first) and c ~= c:upper() then
           attrs.partial = true
         end
         if q.unclosed then attrs.unclosed = true end

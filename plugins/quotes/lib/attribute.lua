@@ -12,8 +12,11 @@ local model = require "lib.model"
 local speakers = require "lib.speakers"
 local words = require "lib.words"
 
+local lpeg = require "lpeg"
+
 local ipairs, math, select = ipairs, math, select
 
+local FIND_ACCORDING, MARKS = words.FIND_ACCORDING, marks.MARKS
 local FINAL, TIME, DETERMINER, PRONOUN, BOUNDARY, SKIP = words.FINAL, words.TIME,
   words.DETERMINER, words.PRONOUN, words.BOUNDARY, words.SKIP
 
@@ -33,23 +36,45 @@ local attribute = {}
 local CUT_CONJ = { though = true, although = true, but = true, whereas = true, however = true,
   ["while"] = true }
 
-local function verb_lookup(m, lookup)
-  local cache = {}
-  return function(i)
-    if not m.word[i] then return nil end
-    local f = m.fold[i]
-    local hit = cache[f]
-    if hit == nil then
-      local class, lemma = lookup(f)
-      hit = class and { class, lemma or f } or false
-      cache[f] = hit
+-- The speech verbs of the document: class and lemma by token, and their
+-- tokens in order. `hits` is the verb list's Lexicon scan (every word form
+-- of the list in one call); without a Lexicon each word is looked up.
+function attribute.verbs(m, hits, lemma_of, class_of)
+  local class_at, lemma_at, at = {}, {}, {}
+  local function note(i, lemma)
+    local class = lemma and class_of(lemma)
+    if class then
+      class_at[i], lemma_at[i] = class, lemma
+      at[#at + 1] = i
     end
-    if hit then return hit[1], hit[2] end
+  end
+  local kind = m.kind
+  if hits then
+    local first, last, label = hits.first, hits.last, hits.label
+    for k = 1, hits.n do
+      local i = first[k]
+      if last[k] == i and kind[i] == "word" then note(i, label[k]) end
+    end
+  else
+    local fold = m.fold
+    for i = 1, m.n do
+      if kind[i] == "word" then note(i, lemma_of(fold[i])) end
+    end
+  end
+  return { class = class_at, lemma = lemma_at, at = at }
+end
+
+local function verb_lookup(m, verbs)
+  local class_at, lemma_at = verbs.class, verbs.lemma
+  m.verb_at = class_at
+  return function(i)
+    local class = class_at[i]
+    if class then return class, lemma_at[i] end
   end
 end
 
 local function is_mark(m, i)
-  return not m.word[i] and marks.MARKS[m.text[i]] ~= nil
+  return m.kind[i] ~= "word" and marks.MARKS[m.text[i]] ~= nil
 end
 
 -- The last token of reported content that starts at cs in a sentence ending
@@ -57,14 +82,15 @@ end
 -- quotation's own closing mark; a clause after ", though" is cut.
 local function content_end(m, cs, sl, inq, close_of, first_comma)
   local stop = math.min(sl, cs + WINDOW * 4)
+  local text = m.text
   for k = cs, stop - 1 do
-    if m.text[k] == "," and not inq[k] and (first_comma or CUT_CONJ[m.fold[k + 1]]) then
+    if text[k] == "," and not inq[k] and (first_comma or CUT_CONJ[text[k + 1]]) then
       stop = k - 1
       break
     end
   end
   local e = stop
-  while e >= cs and not m.word[e] and (FINAL[m.text[e]] or is_mark(m, e)) do e = e - 1 end
+  while e >= cs and m.kind[e] ~= "word" and (FINAL[m.text[e]] or is_mark(m, e)) do e = e - 1 end
   for k = e + 1, stop do
     local q = close_of[k]
     if q and q.open_tok >= cs then e = k end
@@ -76,17 +102,20 @@ end
 local function content_start(m, i, sl, class, verb_of)
   if class == "content" then
     local k = i + 1
-    if k <= sl and m.word[k] and not BOUNDARY[m.fold[k]] then return k, false end
+    if k <= sl and m.kind[k] == "word" and not BOUNDARY[m.fold[k]] then return k, false end
     return nil
   end
+  local fold, kind, verb_at = m.fold, m.kind, m.verb_at
   for k = i + 1, math.min(sl, i + THAT_WINDOW) do
-    if m.fold[k] == "that" then return k + 1, false end
-    if is_mark(m, k) or m.text[k] == ";" or m.text[k] == ":" or verb_of(k) then break end
+    local f = fold[k]
+    if f == "that" then return k + 1, false end
+    -- is_mark, ";", ":" or a speech verb
+    if (MARKS[f] and kind[k] ~= "word") or f == ";" or f == ":" or verb_at[k] then break end
   end
   if class ~= "say" then return nil end
   local k = i + 1
-  while k <= sl and m.word[k] and TIME[m.fold[k]] do k = k + 1 end
-  if k > sl or not m.word[k] then return nil end
+  while k <= sl and m.kind[k] == "word" and TIME[m.fold[k]] do k = k + 1 end
+  if k > sl or m.kind[k] ~= "word" then return nil end
   local f = m.fold[k]
   if model.capital(m, k) or DETERMINER[f] or PRONOUN[f] then return k, true end
   return nil
@@ -96,12 +125,12 @@ end
 -- clause closes the sentence and the content is everything before its comma.
 local function inverted(m, i, sf, sl, lemma, inq, out)
   local k = i + 1
-  while k <= sl and m.word[k] and TIME[m.fold[k]] do k = k + 1 end
+  while k <= sl and m.kind[k] == "word" and TIME[m.fold[k]] do k = k + 1 end
   local comma
   if i - 1 > sf and m.text[i - 1] == "," then
     -- ", said Reuters."
     local b = k
-    while b <= sl and m.word[b] and b - k < 8 do b = b + 1 end
+    while b <= sl and m.kind[b] == "word" and b - k < 8 do b = b + 1 end
     if b <= k or (b <= sl and not FINAL[m.text[b]]) then return end
     comma = i - 1
     out[#out + 1] = { kind = "indirect", cue = i, lemma = lemma, cs = sf, ce = comma - 1,
@@ -111,7 +140,7 @@ local function inverted(m, i, sf, sl, lemma, inq, out)
   if k <= sl and not FINAL[m.text[k]] then return end
   -- ", Reuters said."
   for c = i - 1, math.max(sf + 1, i - 8), -1 do
-    if not m.word[c] then
+    if m.kind[c] ~= "word" then
       if m.text[c] == "," then comma = c end
       break
     end
@@ -124,49 +153,56 @@ local function inverted(m, i, sf, sl, lemma, inq, out)
   end
 end
 
--- Indirect speech in one sentence: candidates {kind, cue, lemma, cs, ce, lo}.
-local function sentence_indirect(m, si, verb_of, inq, close_of, out)
-  local sf, sl = m.sent_first[si], m.sent_last[si]
-  local cues = 0
-  for i = sf, sl do
-    if cues >= CUES_PER_SENTENCE then break end
-    if m.word[i] and not inq[i] then
-      local lo = math.max(sf, i - WINDOW)
-      if m.fold[i] == "according" and i < sl and m.fold[i + 1] == "to" then
-        cues = cues + 1
-        local src_last = i + 1
-        while src_last + 1 <= sl and m.text[src_last + 1] ~= "," and src_last - i < WINDOW do
-          src_last = src_last + 1
-        end
-        local cs, ce
-        if i == sf and src_last + 2 <= sl then
-          cs = src_last + 2
-          ce = content_end(m, cs, sl, inq, close_of, false)
-        elseif i - 1 > sf and m.text[i - 1] == "," then
-          cs, ce = sf, i - 2
-        end
-        if cs and ce >= cs then
-          out[#out + 1] = { kind = "indirect", cue = i, lemma = "according to", cs = cs, ce = ce,
-            src = { i + 2, src_last }, anchor = i }
-        end
-      else
-        local class, lemma = verb_of(i)
-        if class and class ~= "frame" then
-          cues = cues + 1
-          local cs, bare = content_start(m, i, sl, class, verb_of)
-          local after_quote = i > sf and (is_mark(m, i - 1) or (m.text[i - 1] == ","
-            and i - 2 >= sf and is_mark(m, i - 2)))
-          local before = #out
-          if not after_quote and class ~= "content" then inverted(m, i, sf, sl, lemma, inq, out) end
-          if cs and not after_quote and #out == before then
-            local ce = content_end(m, cs, sl, inq, close_of, class == "content")
-            if ce >= cs and (not bare or ce - cs + 1 >= BARE_MIN_TOKENS) then
-              out[#out + 1] = { kind = "indirect", cue = i, lemma = lemma, cs = cs, ce = ce,
-                lo = lo, anchor = i }
-            end
-          end
-        end
-      end
+-- Indirect speech at a candidate cue, token i of a sentence sf..sl:
+-- candidates {kind, cue, lemma, cs, ce, lo} go to `out`. Returns 1 when
+-- the token is a cue (it counts against CUES_PER_SENTENCE), else 0.
+local function indirect_at(m, i, sf, sl, verb_of, inq, close_of, out)
+  local lo = math.max(sf, i - WINDOW)
+  if m.fold[i] == "according" and i < sl and m.fold[i + 1] == "to" then
+    local src_last = i + 1
+    while src_last + 1 <= sl and m.text[src_last + 1] ~= "," and src_last - i < WINDOW do
+      src_last = src_last + 1
+    end
+    local cs, ce
+    if i == sf and src_last + 2 <= sl then
+      cs = src_last + 2
+      ce = content_end(m, cs, sl, inq, close_of, false)
+    elseif i - 1 > sf and m.text[i - 1] == "," then
+      cs, ce = sf, i - 2
+    end
+    if cs and ce >= cs then
+      out[#out + 1] = { kind = "indirect", cue = i, lemma = "according to", cs = cs, ce = ce,
+        src = { i + 2, src_last }, anchor = i }
+    end
+    return 1
+  end
+  local class, lemma = verb_of(i)
+  if not class or class == "frame" then return 0 end
+  local cs, bare = content_start(m, i, sl, class, verb_of)
+  local after_quote = i > sf and (is_mark(m, i - 1) or (m.text[i - 1] == ","
+    and i - 2 >= sf and is_mark(m, i - 2)))
+  local before = #out
+  if not after_quote and class ~= "content" then inverted(m, i, sf, sl, lemma, inq, out) end
+  if cs and not after_quote and #out == before then
+    local ce = content_end(m, cs, sl, inq, close_of, class == "content")
+    if ce >= cs and (not bare or ce - cs + 1 >= BARE_MIN_TOKENS) then
+      out[#out + 1] = { kind = "indirect", cue = i, lemma = lemma, cs = cs, ce = ce,
+        lo = lo, anchor = i }
+    end
+  end
+  return 1
+end
+
+-- Indirect speech in the whole document, sentence by sentence, looking only
+-- at the candidate cues (speech verbs and "according", in token order).
+local function find_indirect(m, cands, verb_of, inq, close_of, out)
+  local sent, sent_first, sent_last = m.sent, m.sent_first, m.sent_last
+  local cur, cues = nil, 0
+  for _, i in ipairs(cands) do
+    local si = sent[i]
+    if si ~= cur then cur, cues = si, 0 end
+    if cues < CUES_PER_SENTENCE and not inq[i] then
+      cues = cues + indirect_at(m, i, sent_first[si], sent_last[si], verb_of, inq, close_of, out)
     end
   end
 end
@@ -178,7 +214,7 @@ local function after_quote(r, m, q, verb_of)
   local last = q.last
   local k = c + 1
   if m.text[k] == "," then k = k + 1 end
-  if k > m.n or m.sent[k] ~= m.sent[c] or not m.word[k] then return nil end
+  if k > m.n or m.sent[k] ~= m.sent[c] or m.kind[k] ~= "word" then return nil end
   if FINAL[m.text[last]] and model.capital(m, k) then return nil end
   local sl = m.sent_last[m.sent[k]]
   local class, lemma = verb_of(k)
@@ -188,7 +224,7 @@ local function after_quote(r, m, q, verb_of)
     return nil
   end
   for v = k, math.min(sl, k + 8) do
-    if not m.word[v] then break end
+    if m.kind[v] ~= "word" then break end
     class, lemma = verb_of(v)
     if class and class ~= "frame" and class ~= "content" then
       return r:subject_before(v, k, verb_of), lemma
@@ -200,10 +236,10 @@ end
 
 -- The speech verbs and "according to" outside quotations, in text order,
 -- so a quotation finds the ones before it without walking every token.
-local function cue_positions(m, verb_of, inq)
+local function cue_positions(m, cands, verb_of, inq)
   local list = {}
-  for i = 1, m.n do
-    if m.word[i] and not inq[i] and (verb_of(i)
+  for _, i in ipairs(cands) do
+    if not inq[i] and (verb_of(i)
         or (m.fold[i] == "according" and i < m.n and m.fold[i + 1] == "to")) then
       list[#list + 1] = i
     end
@@ -271,10 +307,41 @@ local function resolve_indirect(r, m, c, verb_of)
   return r:subject_before(c.cue, c.lo, verb_of)
 end
 
+-- Tokens that are "according" (ASCII letters only fold to it, so a text
+-- without it in any case has none: one LPeg search usually settles it).
+local function according_at(m)
+  local at = {}
+  if not lpeg.match(FIND_ACCORDING, m.src) then return at end
+  local kind, fold = m.kind, m.fold
+  for i = 1, m.n do
+    if kind[i] == "word" and fold[i] == "according" then at[#at + 1] = i end
+  end
+  return at
+end
+
+-- Two ascending lists of token indices as one, without repeats.
+local function merge(x, y)
+  if #y == 0 then return x end
+  local out, a, b = {}, 1, 1
+  while a <= #x or b <= #y do
+    local u, v = x[a], y[b]
+    if v == nil or (u ~= nil and u < v) then
+      out[#out + 1], a = u, a + 1
+    elseif u == v then
+      out[#out + 1], a, b = u, a + 1, b + 1
+    else
+      out[#out + 1], b = v, b + 1
+    end
+  end
+  return out
+end
+
 -- Everything: returns the direct quotations and the indirect speech, each
--- with .speaker (a speaker of lib.speakers, or nil) and .cue.
-function attribute.find(m, verb_lookup_fn, title_of, opts)
-  local verb_of = verb_lookup(m, verb_lookup_fn)
+-- with .speaker (a speaker of lib.speakers, or nil) and .cue. `verbs` is
+-- attribute.verbs(m, ...). The entity spans are read only when there is
+-- something to attribute.
+function attribute.find(m, verbs, title_of, opts)
+  local verb_of = verb_lookup(m, verbs)
   local quotes = marks.scan(m)
   local inq, close_of = {}, {}
   for _, q in ipairs(quotes) do
@@ -283,12 +350,10 @@ function attribute.find(m, verb_lookup_fn, title_of, opts)
     for k = q.open_tok, q.close_tok or q.last do inq[k] = q end
     if q.close_tok then close_of[q.close_tok] = q end
   end
+  local cands = merge(verbs.at, according_at(m))
   local indirect = {}
-  if opts.indirect ~= false then
-    for si = 1, #m.sent_first do
-      if m.sent_first[si] then sentence_indirect(m, si, verb_of, inq, close_of, indirect) end
-    end
-  end
+  if opts.indirect ~= false then find_indirect(m, cands, verb_of, inq, close_of, indirect) end
+  if #quotes == 0 and #indirect == 0 then return quotes, indirect end
   -- both lists are in anchor order already: merge them
   local events, a, b = {}, 1, 1
   while a <= #quotes or b <= #indirect do
@@ -299,8 +364,9 @@ function attribute.find(m, verb_lookup_fn, title_of, opts)
       events[#events + 1], b = c, b + 1
     end
   end
+  model.entities(m, m.doc)
   local r = speakers.new(m, title_of, verb_of)
-  local cues = cue_positions(m, verb_of, inq)
+  local cues = cue_positions(m, cands, verb_of, inq)
   local prev
   for _, e in ipairs(events) do
     if e.kind == "direct" then

@@ -1,4 +1,4 @@
--- Direct quotations: pairing quotation marks, in one pass over the tokens.
+-- Direct quotations: pairing quotation marks, in one pass over the marks.
 --
 -- Marks pair inside a paragraph. A quotation still open at a paragraph's end
 -- goes on only if the next paragraph opens with a quotation mark (the news
@@ -6,6 +6,10 @@
 -- stray mark and is dropped, so one stray mark costs at most one paragraph.
 -- Single quotes are never marks here: ’ is mostly an apostrophe, and a single
 -- quote inside a double one is part of the quoted text.
+local lpeg = require "lpeg"
+
+local ipairs, pairs = ipairs, pairs
+
 local marks = {}
 
 -- mark text -> role, family. "either" marks (the straight ") are decided
@@ -18,6 +22,12 @@ local MARKS = {
 }
 
 marks.MARKS = MARKS
+
+-- Finds any quotation mark in a text (a text without one has no quotation).
+local ANY = lpeg.P(false)
+for mark in pairs(MARKS) do ANY = ANY + lpeg.P(mark) end
+marks.ANY = ANY
+marks.FIND = (1 - ANY) ^ 0 * ANY
 
 -- What may close a quotation opened in each family.
 local CLOSES = {
@@ -46,7 +56,7 @@ local function straight_role(m, i, open)
 end
 
 local function role(m, i, open)
-  if m.word[i] then return nil end
+  if m.kind[i] == "word" then return nil end
   local mark = MARKS[m.text[i]]
   if not mark then return nil end
   local r, family = mark[1], mark[2]
@@ -60,9 +70,29 @@ local function role(m, i, open)
   return r, family
 end
 
+-- The first token after token i that starts another paragraph (m.n + 1
+-- when none does).
+local function next_para_start(m, i)
+  local sent_para, sent_first, sent_last = m.sent_para, m.sent_first, m.sent_last
+  local s = m.sent[i]
+  local p = sent_para[s]
+  for s2 = s + 1, #sent_para do
+    if sent_para[s2] ~= p and sent_last[s2] >= sent_first[s2] then return sent_first[s2] end
+  end
+  return m.n + 1
+end
+
+-- Is token i the first of its paragraph?
+local function opens_para(m, i)
+  local sent, sent_para = m.sent, m.sent_para
+  return i == 1 or sent_para[sent[i]] ~= sent_para[sent[i - 1]]
+end
+
 -- Every direct quotation, in order: {open_tok, close_tok (nil when never
 -- closed), pieces = {{first, last}...} (content tokens per paragraph),
--- first, last, unclosed}.
+-- first, last, unclosed}. Only the marks (m.mark_at) are visited: between
+-- two of them all that can happen is that a paragraph break drops the
+-- quotation left open.
 function marks.scan(m)
   local quotes, open = {}, nil
   local function piece(upto)
@@ -89,21 +119,21 @@ function marks.scan(m)
     end
     open = nil
   end
-  local prev_para
-  local sent, sent_para = m.sent, m.sent_para
-  for i = 1, m.n do
-    local p = sent_para[sent[i]]
+  local prev = 0
+  for _, i in ipairs(m.mark_at) do
+    if open and m.sent_para[m.sent[i]] ~= m.sent_para[m.sent[prev]] then
+      -- the walk stops at i's paragraph: the walks add up to one over the text
+      local j = next_para_start(m, prev)
+      if j < i then abandon(j - 1) end
+    end
     local r, family = role(m, i, open)
-    if p ~= prev_para then
-      if open then
-        if r == "open" then
-          piece(i - 1)
-          open.tok, open.continued, r = i, true, nil
-        else
-          abandon(i - 1)
-        end
+    if open and opens_para(m, i) then
+      if r == "open" then
+        piece(i - 1)
+        open.tok, open.continued, r = i, true, nil
+      else
+        abandon(i - 1)
       end
-      prev_para = p
     end
     if r == "open" then
       if open then abandon(i - 1) end
@@ -112,8 +142,9 @@ function marks.scan(m)
       piece(i - 1)
       emit(i)
     end
+    prev = i
   end
-  if open then abandon(m.n) end
+  if open then abandon(next_para_start(m, prev) - 1) end
   return quotes
 end
 

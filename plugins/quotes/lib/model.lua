@@ -1,7 +1,18 @@
 -- The document as flat arrays indexed by token number, read once, so the
 -- rules below can look around a token in constant time; and the entity spans
 -- of the `entities` pass mapped onto tokens.
-local ipairs, utf8 = ipairs, utf8
+--
+-- Everything is read in bulk (doc:token_columns, doc:sentence_columns): in
+-- the sandbox each field read through a Token view is a call, and a pass
+-- that touched every token that way spent most of its time there. What only
+-- a few tokens need (capitals, entity attributes) is worked out on demand.
+local lpeg = require "lpeg"
+local marks = require "lib.marks"
+
+local ipairs, math, rawget, rawset, setmetatable, utf8 = ipairs, math, rawget, rawset,
+  setmetatable, utf8
+
+local MARKS = marks.MARKS
 
 local model = {}
 
@@ -14,84 +25,129 @@ model.first_char = first_char
 -- Labels whose entities can be a speaker with an id.
 local SPEAKER_LABELS = { PERSON = 3, ORG = 2, GPE = 1 }
 
--- Arrays by token: fold (the case-folded text of words, the text of other
--- tokens; m.text is the same table), cap (a word starting with a capital),
--- word, start, stop, sent; and by sentence: first and last token, paragraph.
-function model.read(doc)
-  local fold, cap, word, start, stop, sent = {}, {}, {}, {}, {}, {}
-  local m = {
-    n = 0, fold = fold, text = fold, cap = cap, word = word, start = start, stop = stop,
-    sent = sent, sent_first = {}, sent_last = {}, sent_para = {}, doc = doc, src = doc.text,
-  }
-  local sent_first, sent_last, sent_para = m.sent_first, m.sent_last, m.sent_para
-  local n = 0
-  for s in doc:sentences() do
-    local si = s.index
-    sent_para[si] = s.paragraph
-    sent_first[si] = n + 1
-    for t in s:tokens() do
-      n = n + 1
-      start[n], stop[n], sent[n] = t.start, t.stop, si
-      if t.kind == "word" then
-        local folded = t.folded
-        word[n], fold[n] = true, folded
-        cap[n] = first_char(t.text) ~= first_char(folded)
-      else
-        word[n], fold[n], cap[n] = false, t.text, false
-      end
+local TOKEN_FIELDS = { "start", "stop", "kind", "folded", "sentence" }
+local SENTENCE_FIELDS = { "paragraph", "first_token", "last_token" }
+
+-- Finds every quotation mark: {position...} (1-based byte offsets). No mark
+-- begins with a byte that can continue a character, so every hit is one.
+local MARK_POSITIONS = lpeg.Ct(((1 - marks.ANY) ^ 0 * lpeg.Cp() * marks.ANY) ^ 0)
+
+-- The tokens that are quotation marks, in order.
+local function mark_tokens(src, n, kind, fold, tstart, tstop)
+  local at = {}
+  local lo = 1
+  for _, p in ipairs(lpeg.match(MARK_POSITIONS, src)) do
+    p = p - 1
+    -- the first token that ends after p, by bisection (marks are few)
+    local hi = n
+    while lo <= hi do
+      local mid = (lo + hi) // 2
+      if tstop[mid] <= p then lo = mid + 1 else hi = mid - 1 end
     end
-    sent_last[si] = n
+    local i = lo
+    if i <= n and tstart[i] == p and kind[i] ~= "word" and MARKS[fold[i]] then at[#at + 1] = i end
   end
-  m.n = n
-  return m
+  return at
+end
+
+-- Arrays by token: fold (the case-folded text; m.text is the same table),
+-- kind, start, stop, sent; by sentence: first and last token, paragraph;
+-- and mark_at, the tokens that are quotation marks, in order. `src` is
+-- doc.text; any_mark, whether it holds a quotation mark.
+--
+-- Other tokens than words are compared only with strings without letters
+-- ("," ":" quotation marks...), and case folding changes letters only, so
+-- their folded text serves as their text: the text column is not built.
+function model.read(doc, src, any_mark)
+  local T = doc:token_columns(TOKEN_FIELDS)
+  local S = doc:sentence_columns(SENTENCE_FIELDS)
+  local n, kind, fold, tstart, tstop = T.n, T.kind, T.folded, T.start, T.stop
+  return {
+    n = n, fold = fold, text = fold, cap = {}, kind = kind, start = tstart, stop = tstop,
+    sent = T.sentence, sent_first = S.first_token, sent_last = S.last_token,
+    sent_para = S.paragraph, doc = doc, src = src,
+    mark_at = any_mark and mark_tokens(src, n, kind, fold, tstart, tstop) or {},
+  }
 end
 
 function model.para(m, i)
   return m.sent_para[m.sent[i]]
 end
 
--- Is the token a word that starts with a capital?
+-- Is the token a word that starts with a capital? (Worked out when first
+-- asked: few tokens ever are.)
 function model.capital(m, i)
-  return m.cap[i]
+  local c = m.cap[i]
+  if c == nil then
+    c = m.kind[i] == "word"
+      and first_char(m.src:sub(m.start[i] + 1, m.stop[i])) ~= first_char(m.fold[i])
+    m.cap[i] = c
+  end
+  return c
 end
+
+-- An entity record reads its span's attributes (a JSON decode) only when
+-- its canonical name or id is asked for: most entities never are.
+local ENTITY = {}
+ENTITY.__index = function(e, k)
+  if k ~= "canonical" and k ~= "id" then return nil end
+  local span = rawget(e, "span")
+  if not span then return nil end
+  local attrs = span.attrs
+  rawset(e, "span", nil)
+  rawset(e, "canonical", attrs.canonical or e.src:sub(e.start + 1, e.stop))
+  rawset(e, "id", attrs.id)
+  return rawget(e, k)
+end
+
+-- Entities whose label cannot be a speaker are only ever tested for being
+-- there (a name ends at or covers a token): one shared record stands for
+-- them all, and no record is made for each.
+local OTHER = { rank = 0 }
 
 -- Entity spans -> records with token ranges. ent_end[i]: the entity ending at
 -- token i (a speaker label preferred, then the longest); ent_cover[i]: the
 -- entity a token lies in.
 function model.entities(m, doc)
-  local ents, ent_end, ent_cover = {}, {}, {}
+  local ent_end, ent_cover, persons = {}, {}, {}
+  local n, tstart, tstop, src = m.n, m.start, m.stop, m.src
   local i = 1
+  -- sentinels past the last token end both walks below without a bound test
+  tstart[n + 1], tstop[n + 1] = math.huge, math.huge
   for span in doc:spans "entity" do
-    local attrs = span.attrs
     local start, stop = span.start, span.stop
     -- spans come sorted by start: the token pointer only moves forward
-    while i <= m.n and m.stop[i] <= start do i = i + 1 end
+    while tstop[i] <= start do i = i + 1 end
     local first, last = i, i - 1
-    while last + 1 <= m.n and m.start[last + 1] < stop do last = last + 1 end
+    while tstart[last + 1] < stop do last = last + 1 end
     if last >= first then
-      local text = span.text
-      local e = {
-        start = start, stop = stop, first = first, last = last, label = span.label,
-        text = text, canonical = attrs.canonical or text, id = attrs.id,
-        rank = SPEAKER_LABELS[span.label] or 0,
-      }
-      ents[#ents + 1] = e
-      local old = ent_end[last]
-      if not old or e.rank > old.rank or (e.rank == old.rank and e.first < old.first) then
-        ent_end[last] = e
-      end
-      for k = first, last do
-        local c = ent_cover[k]
-        if not c or e.rank > c.rank then ent_cover[k] = e end
+      local label = span.label
+      local rank = SPEAKER_LABELS[label]
+      if not rank then
+        if not ent_end[last] then ent_end[last] = OTHER end
+        for k = first, last do
+          if not ent_cover[k] then ent_cover[k] = OTHER end
+        end
+      else
+        local e = setmetatable({
+          start = start, stop = stop, first = first, last = last, label = label, rank = rank,
+          span = span, src = src,
+        }, ENTITY)
+        if label == "PERSON" then persons[#persons + 1] = e end
+        local old = ent_end[last]
+        if not old or rank > old.rank or (rank == old.rank and first < old.first) then
+          ent_end[last] = e
+        end
+        for k = first, last do
+          local c = ent_cover[k]
+          if not c or rank > c.rank then ent_cover[k] = e end
+        end
       end
     end
   end
-  m.ents, m.ent_end, m.ent_cover = ents, ent_end, ent_cover
+  tstart[n + 1], tstop[n + 1] = nil, nil
+  m.ent_end, m.ent_cover = ent_end, ent_cover
   -- PERSON mentions in order, for pronouns
-  local persons = {}
-  for _, e in ipairs(ents) do
-    if e.label == "PERSON" then persons[#persons + 1] = e end
-  end
   m.persons = persons
 end
 

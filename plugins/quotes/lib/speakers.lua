@@ -62,7 +62,7 @@ local function collect_titles(m, title_of)
   for _, e in ipairs(m.persons) do
     -- before the name: up to three words, capitalized or titles
     local k, floor = e.first - 1, m.sent_first[m.sent[e.first]]
-    while k >= floor and k >= e.first - 3 and m.word[k] do
+    while k >= floor and k >= e.first - 3 and m.kind[k] == "word" do
       if note(m.fold[k], e) then break end
       if not model.capital(m, k) then break end
       k = k - 1
@@ -71,7 +71,7 @@ local function collect_titles(m, title_of)
     local a = e.last + 1
     if a <= m.n and m.text[a] == "," and m.sent[a] == m.sent[e.last] then
       for j = a + 1, math.min(a + 5, m.sent_last[m.sent[a]]) do
-        if not m.word[j] then break end
+        if m.kind[j] ~= "word" then break end
         if note(m.fold[j], e) then break end
       end
     end
@@ -163,7 +163,7 @@ end
 -- further than token lo.
 function R:np_ending(h, lo)
   local m = self.m
-  if h < lo or not m.word[h] then return nil end
+  if h < lo or m.kind[h] ~= "word" then return nil end
   local f = m.fold[h]
   if PRONOUN[f] then return self:pronoun(h) end
   if BOUNDARY[f] or DETERMINER[f] or SKIP[f] or self.verb_of(h) then return nil end
@@ -171,8 +171,8 @@ function R:np_ending(h, lo)
   if e and e.rank > 0 and e.first >= lo then
     -- "diplomats in Caracas": the place only modifies the noun before it
     local b = e.first - 1
-    if b >= lo and m.word[b] and DETERMINER[m.fold[b]] then b = b - 1 end
-    if not (b > lo and PREPOSITION[m.fold[b]] and m.word[b - 1]
+    if b >= lo and m.kind[b] == "word" and DETERMINER[m.fold[b]] then b = b - 1 end
+    if not (b > lo and PREPOSITION[m.fold[b]] and m.kind[b - 1] == "word"
         and not BOUNDARY[m.fold[b - 1]] and not m.ent_end[b - 1]) then
       return from_entity(m, e, "name")
     end
@@ -183,7 +183,7 @@ function R:np_ending(h, lo)
     return sp
   end
   local a = h
-  while a - 1 >= lo and h - a + 1 < NP_MAX and m.word[a - 1] do
+  while a - 1 >= lo and h - a + 1 < NP_MAX and m.kind[a - 1] == "word" do
     local g = m.fold[a - 1]
     if DETERMINER[g] then a = a - 1; break end
     if BOUNDARY[g] or PRONOUN[g] then break end
@@ -230,7 +230,7 @@ function R:subject_before(v, lo, verb_of)
   -- a passive ("it was said that") names no speaker
   if v - 1 >= lo and PASSIVE[m.fold[v - 1]] then return nil end
   local j = v - 1
-  while j >= lo and j > v - NP_MAX and m.word[j] and SKIP[m.fold[j]] do j = j - 1 end
+  while j >= lo and j > v - NP_MAX and m.kind[j] == "word" and SKIP[m.fold[j]] do j = j - 1 end
   if j < lo then return nil end
   local f = m.fold[j]
   if f == "who" or f == "which" then
@@ -250,7 +250,7 @@ end
 function R:main_subject(v, lo, verb_of)
   local m = self.m
   for k = v - 1, lo, -1 do
-    if m.word[k] and verb_of(k) and not is_participle(m, k) then
+    if m.kind[k] == "word" and verb_of(k) and not is_participle(m, k) then
       local sp = self:subject_before(k, lo, verb_of)
       if sp then return sp end
     end
@@ -259,10 +259,10 @@ function R:main_subject(v, lo, verb_of)
     local e = m.ent_end[k]
     if e and e.rank > 0 and e.first >= lo then
       local before, after = e.first - 1, e.last + 1
-      while after < v and m.word[after] and SKIP[m.fold[after]] do after = after + 1 end
-      local free = before < lo or not m.word[before]
+      while after < v and m.kind[after] == "word" and SKIP[m.fold[after]] do after = after + 1 end
+      local free = before < lo or m.kind[before] ~= "word"
         or not (DETERMINER[m.fold[before]] or PREPOSITION[m.fold[before]])
-      if free and after < v and m.word[after] and not model.capital(m, after)
+      if free and after < v and m.kind[after] == "word" and not model.capital(m, after)
           and not BOUNDARY[m.fold[after]] and not DETERMINER[m.fold[after]] then
         return from_entity(m, e, "name")
       end
@@ -275,10 +275,10 @@ end
 -- up to token hi: capitalized words, titles, determiners.
 function R:np_after(a, hi)
   local m = self.m
-  if a > hi or not m.word[a] then return nil end
+  if a > hi or m.kind[a] ~= "word" then return nil end
   if PRONOUN[m.fold[a]] then return self:pronoun(a) end
   local b = a - 1
-  while b + 1 <= hi and b - a + 2 <= NP_MAX and m.word[b + 1] do
+  while b + 1 <= hi and b - a + 2 <= NP_MAX and m.kind[b + 1] == "word" do
     local g = m.fold[b + 1]
     local ok = model.capital(m, b + 1) or self.title_of(g)
       or (b + 1 == a and DETERMINER[g]) or (m.ent_cover[b + 1] and b + 1 > a)
@@ -295,7 +295,7 @@ end
 function R:source(a, hi)
   local m = self.m
   local b = a - 1
-  while b + 1 <= hi and b - a + 2 <= SOURCE_MAX and m.word[b + 1] do
+  while b + 1 <= hi and b - a + 2 <= SOURCE_MAX and m.kind[b + 1] == "word" do
     if b + 1 > a and NP_CUT[m.fold[b + 1]] then break end
     b = b + 1
   end

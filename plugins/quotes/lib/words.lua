@@ -1,7 +1,10 @@
 -- Word lists: the data files (speech verbs, titles), loaded through
 -- ctx.lexicon when lector offers it, and the few closed classes of English
 -- grammar the attribution rules need, which are part of the rules and not data.
-local ipairs, pcall, string, tostring, type = ipairs, pcall, string, tostring, type
+local lpeg = require "lpeg"
+
+local ipairs, pcall, setmetatable, string, tostring, type = ipairs, pcall, setmetatable,
+  string, tostring, type
 
 local words = {}
 
@@ -67,6 +70,12 @@ words.NP_CUT = set {
 -- Tokens that end a sentence's content (left out of an indirect quote).
 words.FINAL = set { ".", "!", "?", "…", "...", "?!", "!?" }
 
+-- Finds "according" in any case anywhere in a text: no other letters fold
+-- to its ASCII ones, so a text without it has no token that folds to it.
+local ACCORDING = lpeg.P(true)
+for c in ("according"):gmatch "." do ACCORDING = ACCORDING * lpeg.S(c .. c:upper()) end
+words.FIND_ACCORDING = (1 - ACCORDING) ^ 0 * ACCORDING
+
 -- A lookup table over a data file: lookup(folded_word) -> label | nil.
 -- ctx.lexicon (C, shared by the plugin state) when lector has it; otherwise
 -- the file read through ctx.read and parsed here, same format.
@@ -94,19 +103,43 @@ local function parse_tsv(text, name)
   return map
 end
 
+-- Lookups over a Lexicon, kept for the life of the plugin's state: ctx.lexicon
+-- gives the same Lexicon for a path every time, so each word is looked up once
+-- per state, not once per document. By ctx.lexicon, then path.
+local loaded = setmetatable({}, { __mode = "k" })
+
+-- Words a lookup remembers before it starts over (it is asked about
+-- arbitrary words, and lives as long as the plugin's state).
+local LOOKUP_CACHE_MAX = 8192
+
+local function lexicon_lookup(lex)
+  local cache, size = {}, 0
+  return function(word)
+    local label = cache[word]
+    if label == nil then
+      label = lex:get(word) or false
+      if size >= LOOKUP_CACHE_MAX then cache, size = {}, 0 end
+      cache[word], size = label, size + 1
+    end
+    return label or nil
+  end
+end
+
+-- lookup(folded_word) -> label | nil, and the Lexicon behind it (nil when
+-- the file was read through ctx.read), whose scan finds every word of the
+-- list in a document in one call.
 function words.load(ctx, path)
-  if type(ctx.lexicon) == "function" then
-    local ok, lex = pcall(ctx.lexicon, path, { fold = true })
+  local open = ctx.lexicon
+  if type(open) == "function" then
+    local mine = loaded[open]
+    if not mine then mine = {}; loaded[open] = mine end
+    local got = mine[path]
+    if got then return got.lookup, got.lex end
+    local ok, lex = pcall(open, path, { fold = true })
     if ok then
-      local cache = {}
-      return function(word)
-        local label = cache[word]
-        if label == nil then
-          label = lex:get(word) or false
-          cache[word] = label
-        end
-        return label or nil
-      end
+      got = { lookup = lexicon_lookup(lex), lex = lex }
+      mine[path] = got
+      return got.lookup, lex
     end
   end
   local ok, text, why = pcall(ctx.read or error, path)

@@ -53,39 +53,54 @@ end
 
 -- TF-IDF cosine of each candidate with the query terms (the headline), the
 -- IDF taken from the candidates as sentence frequency. One pass over the
--- terms: no pairs of sentences.
+-- terms: no pairs of sentences. A candidate without a query term scores 0
+-- whatever its norm, so its norm is not worked out.
 local function query_similarity(cands, query)
   local sims = {}
   if #query == 0 then
     for i = 1, #cands do sims[i] = 0 end
     return sims
   end
-  local df = {}
-  for _, c in ipairs(cands) do
-    local seen = {}
+  local qtf = {}
+  for _, t in ipairs(query) do qtf[t] = (qtf[t] or 0) + 1 end
+  -- term counts per candidate, sentence frequencies, and whether the
+  -- candidate has a query term
+  local df, tfs, shares = {}, {}, {}
+  for i, c in ipairs(cands) do
+    local tf, share = {}, false
     for _, t in ipairs(c.terms) do
-      if not seen[t] then
-        seen[t] = true
+      local f = tf[t]
+      if f then
+        tf[t] = f + 1
+      else
+        tf[t] = 1
         df[t] = (df[t] or 0) + 1
+        if qtf[t] then share = true end
       end
     end
+    tfs[i], shares[i] = tf, share
   end
-  local n = #cands
-  local function idf(t) return math.log((n + 1) / ((df[t] or 0) + 1)) + 1 end
-  local qtf, qnorm = {}, 0
-  for _, t in ipairs(query) do qtf[t] = (qtf[t] or 0) + 1 end
-  for t, f in pairs(qtf) do qnorm = qnorm + (f * idf(t)) ^ 2 end
+  local n, log = #cands, math.log
+  local idf = {}
+  for t, d in pairs(df) do idf[t] = log((n + 1) / (d + 1)) + 1 end
+  local qnorm = 0
+  for t, f in pairs(qtf) do qnorm = qnorm + (f * (idf[t] or log((n + 1) / 1) + 1)) ^ 2 end
   qnorm = math.sqrt(qnorm)
-  for i, c in ipairs(cands) do
-    local tf = {}
-    for _, t in ipairs(c.terms) do tf[t] = (tf[t] or 0) + 1 end
-    local dot, norm = 0, 0
-    for t, f in pairs(tf) do
-      local w = f * idf(t)
-      norm = norm + w * w
-      if qtf[t] then dot = dot + w * qtf[t] * idf(t) end
+  for i = 1, n do
+    if shares[i] then
+      local dot, norm = 0, 0
+      for t, f in pairs(tfs[i]) do
+        local v = idf[t]
+        local w = f * v
+        norm = norm + w * w
+        local q = qtf[t]
+        if q then dot = dot + w * q * v end
+      end
+      sims[i] = (norm > 0 and qnorm > 0) and dot / (math.sqrt(norm) * qnorm) or 0
+    else
+      -- no query term: the dot product, and so the cosine, is 0
+      sims[i] = 0
     end
-    sims[i] = (norm > 0 and qnorm > 0) and dot / (math.sqrt(norm) * qnorm) or 0
   end
   return sims
 end
