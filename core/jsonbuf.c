@@ -71,24 +71,27 @@ void jsonbuf_string(jsonbuf *b, const char *s, size_t n) {
   jsonbuf_bytes(b, "\"", 1);
 }
 
-void jsonbuf_uint(jsonbuf *b, size_t n) {
-  char digits[24];
-  int len = snprintf(digits, sizeof digits, "%zu", n);
-  jsonbuf_bytes(b, digits, (size_t)len);
-}
-
-/* Decimal digits without printf: integers are most of what passes store,
- * and the document's attribute columns must write them as this does. */
-void jsonbuf_int(jsonbuf *b, long long value) {
+/* Decimal digits without printf: integers are most of what documents and
+ * passes store (offsets, counts), and the document's attribute columns must
+ * write them as this does. */
+static void write_digits(jsonbuf *b, unsigned long long n, int negative) {
   char digits[24];
   char *end = digits + sizeof digits, *p = end;
-  unsigned long long n = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
   do {
     *--p = (char)('0' + n % 10);
     n /= 10;
   } while (n);
-  if (value < 0) *--p = '-';
+  if (negative) *--p = '-';
   jsonbuf_bytes(b, p, (size_t)(end - p));
+}
+
+void jsonbuf_uint(jsonbuf *b, size_t n) {
+  write_digits(b, n, 0);
+}
+
+void jsonbuf_int(jsonbuf *b, long long value) {
+  write_digits(b, value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value,
+               value < 0);
 }
 
 /* Most numbers passes store have a few decimals (scores rounded to 4

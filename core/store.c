@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jsonbuf.h"
 #include "lector_limits.h"
 #include "store.h"
 
@@ -227,8 +228,7 @@ struct lector_store {
   size_t batch_bytes;      /* text they wrote */
   sqlite3_int64 indexed;   /* documents up to this rowid are in documents_fts */
   char *stored_id;         /* what the last save's *stored_id points to */
-  char *sentences;         /* scratch for documents.sentences, reused */
-  size_t sentences_size;
+  jsonbuf sentences;       /* scratch for documents.sentences, reused */
   sqlite3_stmt *stmts[STMT_COUNT];
 };
 
@@ -508,7 +508,7 @@ static void destroy(lector_store *store) {
   sqlite3_close_v2(store->db);
   free(store->path);
   free(store->stored_id);
-  free(store->sentences);
+  free(store->sentences.data);
   free(store);
 }
 
@@ -675,26 +675,21 @@ static int id_exists(lector_store *store, const char *id, int *rc) {
  * ends as large as the most sentences one document had). NULL when out of
  * memory. */
 static const char *sentences_json(lector_store *store, const lector_doc *doc, size_t *len) {
-  /* "[4294967295,4294967295]," is the longest pair; 3 more for "[]\0". */
-  size_t need = doc->seg.sentence_count * 24 + 3;
-  if (need > store->sentences_size) {
-    char *grown = realloc(store->sentences, need);
-    if (!grown) return NULL;
-    store->sentences = grown;
-    store->sentences_size = need;
-  }
-  char *out = store->sentences;
-  size_t n = 0;
-  out[n++] = '[';
+  jsonbuf *out = &store->sentences;  /* zeroed with the store: an empty buffer */
+  out->len = 0;
+  out->failed = 0;
+  jsonbuf_bytes(out, "[", 1);
   for (size_t i = 0; i < doc->seg.sentence_count; i++) {
     const lector_sentence *se = &doc->seg.sentences[i];
-    n += (size_t)snprintf(out + n, need - n, "%s[%" PRIu32 ",%" PRIu32 "]", i ? "," : "",
-                          se->start, se->stop);
+    jsonbuf_bytes(out, i ? ",[" : "[", i ? 2 : 1);
+    jsonbuf_uint(out, se->start);
+    jsonbuf_bytes(out, ",", 1);
+    jsonbuf_uint(out, se->stop);
+    jsonbuf_bytes(out, "]", 1);
   }
-  out[n++] = ']';
-  out[n] = '\0';
-  *len = n;
-  return out;
+  jsonbuf_bytes(out, "]", 1);
+  *len = out->len;
+  return out->failed ? NULL : out->data;
 }
 
 /* Insert or update the documents row (the two statements share their
