@@ -12,15 +12,16 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 ARTICLE := tests/fixtures/000_eec91c594e6a2ce7.txt
 
+# chromium: the browser tests of the HTML reports (tests/cli/report_spec.lua)
 DEBIAN_PACKAGES := build-essential cmake pkg-config \
 	lua5.4 liblua5.4-dev lua-lpeg lua-lpeg-dev lua-cjson lua-cjson-dev \
 	libsqlite3-dev libutf8proc-dev libsodium-dev libcmocka-dev lua-busted \
-	libarchive-dev zlib1g-dev libstemmer-dev libedit-dev
+	libarchive-dev zlib1g-dev libstemmer-dev libedit-dev chromium
 
 SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps configure build run test install bench clean
+.PHONY: all deps configure build run test install bench bench-peers clean
 
 all: build
 
@@ -58,6 +59,11 @@ install: build
 
 bench: build
 	$(BUILD_DIR)/lector run bench/bench.lua --build $(BUILD_DIR) $(BENCH_ARGS)
+
+# Other NLP libraries on the same corpus; needs Node.js and npm (not Debian
+# packages here): the script says so when they are missing.
+bench-peers: build
+	$(BUILD_DIR)/lector run bench/peers/peers.lua --build $(BUILD_DIR) $(PEERS_ARGS)
 
 clean:
 	rm -rf build build-sanitize

@@ -3,23 +3,12 @@
 -- Loads, segments and stores the first LIMIT records, then prints
 -- key=value pairs for bench.lua.
 local lector = require "lector"
+local B = dofile((arg[0]:match "^(.*)/[^/]*$" or ".") .. "/common.lua")
 
 local corpus, limit, db_path = arg[1], tonumber(arg[2]), arg[3]
 assert(corpus and limit and db_path, "usage: ingest.lua CORPUS LIMIT DB")
 
-local function clock()
-  local f = io.popen "date +%s.%N"
-  local t = tonumber(f:read "l")
-  f:close()
-  return t
-end
-
-local function peak_rss_kb()
-  for line in io.lines "/proc/self/status" do
-    local kb = line:match "^VmHWM:%s+(%d+)"
-    if kb then return tonumber(kb) end
-  end
-end
+local clock, peak_rss_kb = B.clock, B.peak_rss_kb
 
 os.remove(db_path)
 local db = assert(lector.open(db_path))

@@ -6,6 +6,8 @@
 #ifndef LECTOR_DOC_H
 #define LECTOR_DOC_H
 
+#include <stdatomic.h>
+
 #include "lector.h"
 
 typedef struct lector_span {
@@ -26,7 +28,7 @@ typedef struct lector_value {
 } lector_value;
 
 typedef struct lector_doc {
-  int refs;
+  atomic_int refs;            /* atomic: worker threads retain and release */
   char *id, *source, *title;  /* title may be NULL */
   char *meta_json;            /* a JSON object, or NULL */
   char *text;                 /* normalized, NUL-terminated */

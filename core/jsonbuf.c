@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ void jsonbuf_init(jsonbuf *b, size_t initial) {
   reserve(b, initial);
 }
 
-void jsonbuf_bytes(jsonbuf *b, const char *s, size_t n) {
+void jsonbuf_bytes_slow(jsonbuf *b, const char *s, size_t n) {
   if (reserve(b, n)) return;
   memcpy(b->data + b->len, s, n);
   b->len += n;
@@ -71,6 +72,21 @@ void jsonbuf_string(jsonbuf *b, const char *s, size_t n) {
   jsonbuf_bytes(b, "\"", 1);
 }
 
+int jsonbuf_plain_key(jsonbuf *b, const char *s, size_t n) {
+  if (b->failed || b->len + n + 3 >= b->cap || (b->limit && b->len + n + 3 > b->limit)) return 0;
+  char *out = b->data + b->len;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return 0;
+    out[i + 1] = (char)c;
+  }
+  out[0] = '"';
+  out[n + 1] = '"';
+  out[n + 2] = ':';
+  b->len += n + 3;
+  return 1;
+}
+
 /* Decimal digits without printf: integers are most of what documents and
  * passes store (offsets, counts), and the document's attribute columns must
  * write them as this does. */
@@ -97,8 +113,11 @@ void jsonbuf_int(jsonbuf *b, long long value) {
 /* Most numbers passes store have a few decimals (scores rounded to 4
  * places). When d is the double nearest to M / 10^k for an integer M of at
  * most 15 digits, %.15g would print exactly that decimal in fixed notation
- * and strtod would read it back as d: write it from M, without printf and
- * strtod, which cost more than the rest of a small object's encoding.
+ * (a decimal of 15 digits survives the trip through a double) and strtod
+ * would read it back as d: write it from M, without printf and strtod,
+ * which cost more than the rest of a small object's encoding. M is d * 10^k
+ * rounded, since that product is rarely exact (0.1234 * 10^4 is not 1234);
+ * M / 10^k == d, both exact operands and one rounding, proves d nearest.
  * Returns 0 when d is not such a number (the caller uses printf). */
 enum { SHORT_DECIMAL_PLACES = 8 };
 
@@ -106,12 +125,17 @@ static int short_decimal(jsonbuf *b, double d) {
   static const double powers[SHORT_DECIMAL_PLACES + 1] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5,
                                                          1e6, 1e7, 1e8};
   double a = d < 0 ? -d : d;
+  if (a == 0) {                                           /* a float zero: most scores */
+    if (signbit(d)) jsonbuf_bytes(b, "-0", 2);
+    else jsonbuf_bytes(b, "0", 1);
+    return 1;
+  }
   if (!(a >= 1e-4 && a < 1e15)) return 0;                 /* %g's fixed-notation range */
   for (int k = 0; k <= SHORT_DECIMAL_PLACES; k++) {
     double m = a * powers[k];
     if (m >= 1e15) return 0;
-    unsigned long long whole = (unsigned long long)m;
-    if ((double)whole != m || m / powers[k] != a) continue;
+    unsigned long long whole = (unsigned long long)(m + 0.5);
+    if (whole >= 1000000000000000ULL || (double)whole / powers[k] != a) continue;
     char digits[40], *end = digits + sizeof digits, *p = end;
     int places = k;
     while (places > 0 && whole % 10 == 0) {                /* %g drops them */

@@ -7,6 +7,7 @@
 #define LECTOR_JSONBUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct jsonbuf {
   char *data;
@@ -19,9 +20,26 @@ typedef struct jsonbuf {
 
 void jsonbuf_init(jsonbuf *b, size_t initial);
 void jsonbuf_raw(jsonbuf *b, const char *s);
-void jsonbuf_bytes(jsonbuf *b, const char *s, size_t n);
+/* jsonbuf_bytes when the bytes may not fit: grows the buffer, or fails. */
+void jsonbuf_bytes_slow(jsonbuf *b, const char *s, size_t n);
+
+/* Append n bytes. Inline for the case of most writes, bytes that fit the
+ * room left (a value's JSON is mostly one- and two-byte punctuation). */
+static inline void jsonbuf_bytes(jsonbuf *b, const char *s, size_t n) {
+  if (b->len + n < b->cap && !b->failed && (!b->limit || b->len + n <= b->limit)) {
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+  } else {
+    jsonbuf_bytes_slow(b, s, n);
+  }
+}
+
 /* s as a quoted JSON string; s must be valid UTF-8. */
 void jsonbuf_string(jsonbuf *b, const char *s, size_t n);
+/* "s": for an object key that is printable ASCII without '"' or '\\' and
+ * fits the room left, in one pass: returns 1. Otherwise writes nothing
+ * and returns 0 (the caller checks and escapes it with jsonbuf_string). */
+int jsonbuf_plain_key(jsonbuf *b, const char *s, size_t n);
 void jsonbuf_uint(jsonbuf *b, size_t n);
 void jsonbuf_int(jsonbuf *b, long long value);
 void jsonbuf_double(jsonbuf *b, double d);

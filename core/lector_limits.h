@@ -145,4 +145,13 @@
 #define LECTOR_REPL_HISTORY_LINES 1000
 #define LECTOR_REPL_COMPLETIONS_SHOWN 200
 
+/* Parallel analysis (docs/corpus.md#ingest): worker threads one command
+ * may start, and the documents in flight between reading and storing —
+ * by default this many per worker, so that a worker does not wait while
+ * another finishes a long document the writer must store first — which
+ * bounds memory whatever the corpus size. */
+#define LECTOR_MAX_WORKERS 256
+#define LECTOR_POOL_WINDOW_PER_WORKER 8
+#define LECTOR_MAX_POOL_WINDOW 4096
+
 #endif

@@ -35,10 +35,12 @@ enum { ENTRY_BLOCK = 1024 };
 enum { FOLD_BUFFER = 128 };
 /* Hash tables grow when they would be fuller than 3/4. */
 enum { LOAD_NUM = 3, LOAD_DEN = 4, FIRST_SLOTS = 16 };
-/* Bits of the token filter: one per token hash modulo this, set for every
- * token of every phrase. Most tokens of a text are in no phrase, and the
- * filter (8 KiB, which stays in the cache) tells so without touching the
- * token table, whose look-ups were most of a match's cost. */
+/* Bits of the token filters: one per token hash modulo this, set for
+ * every token of every phrase (token_filter) and for every first token
+ * (start_filter). Most tokens of a text are in no phrase, or start none
+ * (function words inside idioms: "of", "the"), and a filter (8 KiB, which
+ * stays in the cache) tells so without touching the token table, whose
+ * look-ups were most of a match's cost. */
 enum { TOKEN_FILTER_BITS = 1 << 16 };
 
 typedef struct chunk {
@@ -90,6 +92,7 @@ struct lector_lexicon {
   uint32_t max_tokens;
   size_t max_token_bytes; /* the longest token stored, as compared */
   uint64_t token_filter[TOKEN_FILTER_BITS / 64];  /* see TOKEN_FILTER_BITS; never cleared */
+  uint64_t start_filter[TOKEN_FILTER_BITS / 64];  /* the same for first tokens */
   replaced *journal;      /* NULL unless a load is running */
   size_t journal_count, journal_cap;
   int journaling;
@@ -159,24 +162,109 @@ static char *arena_alloc(lector_lexicon *lex, size_t n) {
   return c->data;
 }
 
+/* The few functions a match runs for every token of a text, inlined into
+ * their callers: their calls cost as much as their work. */
+#if defined(__GNUC__)
+#define LECTOR_HOT_INLINE static inline __attribute__((always_inline))
+#else
+#define LECTOR_HOT_INLINE static inline
+#endif
+
 /* ---- hashing ----------------------------------------------------------- */
 
+/* hash_bytes in steps, so that hash_folded_ascii hashes its words the same
+ * way: a word of 8 bytes (native order), then the last 1..7 bytes
+ * (little-endian), then the mix. */
+static inline uint64_t hash_begin(size_t n) {
+  return 0x9e3779b97f4a7c15u ^ n;
+}
+
+static inline uint64_t hash_word(uint64_t h, uint64_t w) {
+  h = (h ^ w) * 0x9fb21c651e98df25u;
+  return h ^ (h >> 29);
+}
+
+static inline uint64_t hash_tail(uint64_t h, uint64_t w) {
+  return (h ^ w) * 0x9fb21c651e98df25u;
+}
+
+/* The last n (1..7) bytes of a string as one little-endian word. A loop,
+ * not memcpy of a variable size: most tokens end here, and the call cost
+ * more than the hashing. */
+static inline uint64_t tail_word(const char *s, size_t n) {
+  uint64_t w = 0;
+  for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+  return w;
+}
+
 static uint32_t hash_bytes(const char *s, size_t n) {
-  uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+  uint64_t h = hash_begin(n);
   for (; n >= 8; s += 8, n -= 8) {
     uint64_t w;
     memcpy(&w, s, 8);
-    h = (h ^ w) * 0x9fb21c651e98df25u;
-    h ^= h >> 29;
+    h = hash_word(h, w);
   }
-  if (n) {
-    /* a loop, not memcpy of a variable size: most tokens end here, and
-     * the call cost more than the hashing */
-    uint64_t w = 0;
-    for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-    h = (h ^ w) * 0x9fb21c651e98df25u;
-  }
+  if (n) h = hash_tail(h, tail_word(s, n));
   return (uint32_t)lector_mix64(h);
+}
+
+/* The high bit of every byte of a word: none is set in ASCII. */
+#define HIGH_BITS 0x8080808080808080u
+
+/* Eight ASCII bytes with A-Z made a-z at once. Adding 0x80 - 'A' to a
+ * byte sets its high bit when it is at least 'A', adding 0x80 - 'Z' - 1
+ * when it is past 'Z' (no byte carries into the next: all are below
+ * 0x80); 0x80 >> 2 is the 0x20 between the cases. */
+static inline uint64_t fold_ascii_word(uint64_t w) {
+  uint64_t at_least_a = w + 0x3f3f3f3f3f3f3f3fu;
+  uint64_t past_z = w + 0x2525252525252525u;
+  return w | ((at_least_a & ~past_z & HIGH_BITS) >> 2);
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LITTLE_ENDIAN_WORDS 1
+#else
+#define LITTLE_ENDIAN_WORDS 0
+#endif
+
+/* What token_key then hash_bytes give for an ASCII token of a folding
+ * lexicon, in one pass over its words instead of two over its bytes: the
+ * folded bytes in buf (n <= FOLD_BUFFER) and their hash. readable: the
+ * bytes that may be read from s (at least n); with 8 of them past the
+ * last whole word, the last 1..7 bytes are read as one word and masked
+ * (little-endian: the first bytes are the low ones). Returns 0 when s is
+ * not all ASCII (buf is then partly written). */
+LECTOR_HOT_INLINE int hash_folded_ascii(const char *s, size_t n, size_t readable, char *buf,
+                                        uint32_t *hash) {
+  uint64_t h = hash_begin(n);
+  size_t i = 0;
+  for (; n - i >= 8; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    if (w & HIGH_BITS) return 0;
+    w = fold_ascii_word(w);
+    memcpy(buf + i, &w, 8);
+    h = hash_word(h, w);
+  }
+  if (i < n) {
+    uint64_t w;
+    if (LITTLE_ENDIAN_WORDS && readable - i >= 8) {
+      memcpy(&w, s + i, 8);
+      w &= ~0ull >> (8 * (8 - (n - i)));
+    } else {
+      w = tail_word(s + i, n - i);
+    }
+    if (w & HIGH_BITS) return 0;
+    w = fold_ascii_word(w);
+    if (LITTLE_ENDIAN_WORDS) {
+      memcpy(buf + i, &w, 8);      /* i <= FOLD_BUFFER - 8: i is a multiple of 8 below n */
+    } else {
+      for (size_t k = 0; i + k < n; k++) buf[i + k] = (char)(w >> (8 * k));
+    }
+    h = hash_tail(h, w);
+  }
+  *hash = (uint32_t)lector_mix64(h);
+  return 1;
 }
 
 static uint32_t edge_hash(uint32_t parent, uint32_t token) {
@@ -581,6 +669,14 @@ static lector_status check_label(const char *label, size_t len, lector_error *er
   return LECTOR_OK;
 }
 
+static void filter_add(uint64_t *filter, uint32_t h) {
+  filter[(h % TOKEN_FILTER_BITS) / 64] |= 1ull << (h % 64);
+}
+
+static int filter_has(const uint64_t *filter, uint32_t h) {
+  return (int)(filter[(h % TOKEN_FILTER_BITS) / 64] >> (h % 64) & 1);
+}
+
 /* The trie path of an open phrase, made as needed; the last edge, or NULL
  * when out of memory. */
 static edge *add_path(lector_lexicon *lex, const phrase *p) {
@@ -596,7 +692,8 @@ static edge *add_path(lector_lexicon *lex, const phrase *p) {
     free(owned);
     if (!token) return NULL;
     if (n > lex->max_token_bytes) lex->max_token_bytes = n;
-    lex->token_filter[(token->hash % TOKEN_FILTER_BITS) / 64] |= 1ull << (token->hash % 64);
+    filter_add(lex->token_filter, token->hash);
+    if (i == 0) filter_add(lex->start_filter, token->hash);
     e = edge_add(lex, node, token->id1 - 1);
     if (!e) return NULL;
     node = e->child;
@@ -757,19 +854,30 @@ lector_status lector_lexicon_load(lector_lexicon *lex, const char *tsv, size_t l
 
 /* ---- looking up ---------------------------------------------------------- */
 
-/* The edge a token leads along from node, or NULL. */
-static const edge *step(const lector_lexicon *lex, uint32_t node, const char *s, size_t n) {
+/* The edge from node by the token whose compared bytes are key (kn bytes,
+ * hash h), or NULL. The filter answers for most tokens of a text. */
+LECTOR_HOT_INLINE const edge *edge_by_key(const lector_lexicon *lex, uint32_t node,
+                                          const char *key, size_t kn, uint32_t h) {
+  if (!filter_has(node == 0 ? lex->start_filter : lex->token_filter, h)) return NULL;
+  const islot *token = intern_find(&lex->tokens, key, kn, h);
+  return token ? edge_find(lex, node, token->id1 - 1) : NULL;
+}
+
+/* The edge a token leads along from node, or NULL. readable: the bytes
+ * that may be read from s, at least n (see hash_folded_ascii). */
+LECTOR_HOT_INLINE const edge *step(const lector_lexicon *lex, uint32_t node, const char *s,
+                                   size_t n, size_t readable) {
   if (lex->fold ? n > 4 * lex->max_token_bytes + 4 : n > lex->max_token_bytes) return NULL;
   char buf[FOLD_BUFFER];
+  uint32_t h;
+  if (lex->fold && n <= FOLD_BUFFER && hash_folded_ascii(s, n, readable, buf, &h))
+    return edge_by_key(lex, node, buf, n, h);      /* most tokens: ASCII words */
   char *owned;
   size_t kn;
   const char *key = token_key(lex->fold, s, n, buf, &owned, &kn);
-  uint32_t h = key ? hash_bytes(key, kn) : 0;
-  const islot *token = key && (lex->token_filter[(h % TOKEN_FILTER_BITS) / 64] >> (h % 64) & 1)
-                           ? intern_find(&lex->tokens, key, kn, h)
-                           : NULL;
+  const edge *e = key ? edge_by_key(lex, node, key, kn, hash_bytes(key, kn)) : NULL;
   if (owned) free(owned);
-  return token ? edge_find(lex, node, token->id1 - 1) : NULL;
+  return e;
 }
 
 const lector_lexicon_entry *lector_lexicon_get(const lector_lexicon *lex, const char *text,
@@ -781,7 +889,7 @@ const lector_lexicon_entry *lector_lexicon_get(const lector_lexicon *lex, const 
   uint32_t node = 0;
   for (size_t i = 0; i < p.seg.token_count; i++) {
     const lector_token *t = &p.seg.tokens[i];
-    e = step(lex, node, p.text + t->start, t->stop - t->start);
+    e = step(lex, node, p.text + t->start, t->stop - t->start, t->stop - t->start);
     if (!e) break;
     node = e->child;
   }
@@ -798,7 +906,7 @@ uint32_t lector_lexicon_longest(const lector_lexicon *lex, const lector_doc *doc
   uint32_t node = 0, best = 0;
   for (uint32_t i = first; i < limit; i++) {
     const lector_token *t = &doc->seg.tokens[i];
-    const edge *e = step(lex, node, doc->text + t->start, t->stop - t->start);
+    const edge *e = step(lex, node, doc->text + t->start, t->stop - t->start, doc->len - t->start);
     if (!e) break;
     node = e->child;
     if (e->entry) {

@@ -9,11 +9,13 @@
 #define LECTOR_TOKEN_CLASS "lector.Token"
 #define LECTOR_SPAN_CLASS "lector.Span"
 #define LECTOR_STORE_CLASS "lector.Store"
+#define LECTOR_ROWS_CLASS "lector.Rows"
 #define LECTOR_READER_CLASS "lector.Reader"
 #define LECTOR_PLUGIN_STATE_CLASS "lector.PluginState"
 #define LECTOR_LEXICON_CLASS "lector.Lexicon"
 #define LECTOR_MATCHER_CLASS "lector.Matcher"
 #define LECTOR_STEMMER_CLASS "lector.Stemmer"
 #define LECTOR_GRAPH_CLASS "lector.Graph"
+#define LECTOR_POOL_CLASS "lector.Pool"
 
 #endif

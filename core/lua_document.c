@@ -181,6 +181,8 @@ LECTOR_FUNCTION(document, add) {
 /* An attribute column's JSON per span: its key and one scalar. */
 #define ATTR_JSON_BYTES (LECTOR_MAX_NAME_BYTES + 32)
 #define ADD_MANY_BUFFER_BYTES (LECTOR_ADD_MANY_MAX_ATTRS * ATTR_JSON_BYTES + 4)
+/* A string attribute's byte may take up to six as JSON (\u00XX). */
+#define JSON_STRING_GROWTH 6
 
 typedef struct attr_column {
   const char *name;
@@ -267,14 +269,41 @@ static void check_span_at(lua_State *L, int arg, const lector_doc *doc, int base
       luaL_argerror(L, arg, lua_pushfstring(L, "score[%I] must be a finite number or nil", i));
     lua_pop(L, 1);
   }
+  size_t strings = 0;
   for (int c = 0; c < ncols; c++) {
     int type = lua_rawgeti(L, cols[c].slot, i);
-    if (type != LUA_TNIL && type != LUA_TBOOLEAN &&
-        (type != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1))))
-      luaL_argerror(L, arg, lua_pushfstring(L, "attrs.%s[%I] must be a finite number, a boolean "
-                                            "or nil", cols[c].name, i));
+    if (type == LUA_TSTRING) {
+      size_t len;
+      const char *s = lua_tolstring(L, -1, &len);
+      size_t bad = lector_utf8_check(s, len);
+      if (bad != len)
+        luaL_argerror(L, arg, lua_pushfstring(L, "attrs.%s[%I] is not valid UTF-8 (at byte %I)",
+                                              cols[c].name, i, (lua_Integer)bad));
+      strings += len;
+    } else if (type != LUA_TNIL && type != LUA_TBOOLEAN &&
+               (type != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))) {
+      luaL_argerror(L, arg, lua_pushfstring(L, "attrs.%s[%I] must be a string, a finite number, "
+                                            "a boolean or nil", cols[c].name, i));
+    }
     lua_pop(L, 1);
   }
+  if (strings > LECTOR_JSON_MAX_BYTES / JSON_STRING_GROWTH)
+    luaL_argerror(L, arg, lua_pushfstring(L, "the string attrs of span %I are over %I bytes", i,
+                                          (lua_Integer)(LECTOR_JSON_MAX_BYTES /
+                                                        JSON_STRING_GROWTH)));
+}
+
+/* The most bytes span i's attributes can take as JSON: every string byte
+ * escaped (\u00XX) in the worst case. Its entries are already checked. */
+static size_t attrs_bound_at(lua_State *L, const attr_column *cols, int ncols, lua_Integer i) {
+  size_t bound = 4;
+  for (int c = 0; c < ncols; c++) {
+    size_t len = 0;
+    if (lua_rawgeti(L, cols[c].slot, i) == LUA_TSTRING) lua_tolstring(L, -1, &len);
+    bound += ATTR_JSON_BYTES + JSON_STRING_GROWTH * len;
+    lua_pop(L, 1);
+  }
+  return bound;
 }
 
 /* Span i's attributes as the JSON doc:add would store for a table of the
@@ -289,7 +318,11 @@ static const char *attrs_at(lua_State *L, const attr_column *cols, int ncols, lu
       jsonbuf_bytes(&b, written++ ? ",\"" : "{\"", 2);
       jsonbuf_bytes(&b, cols[c].name, cols[c].len);
       jsonbuf_bytes(&b, "\":", 2);
-      if (type == LUA_TBOOLEAN) jsonbuf_raw(&b, lua_toboolean(L, -1) ? "true" : "false");
+      if (type == LUA_TSTRING) {
+        size_t n;
+        const char *str = lua_tolstring(L, -1, &n);
+        jsonbuf_string(&b, str, n);
+      } else if (type == LUA_TBOOLEAN) jsonbuf_raw(&b, lua_toboolean(L, -1) ? "true" : "false");
       else if (lua_isinteger(L, -1)) jsonbuf_int(&b, lua_tointeger(L, -1));
       else jsonbuf_double(&b, lua_tonumber(L, -1));
     }
@@ -321,13 +354,21 @@ static void add_span_at(lua_State *L, lector_doc *doc, const char *layer, int ba
     score = lua_tonumber(L, -1);
     lua_pop(L, 1);
   }
-  char buf[ADD_MANY_BUFFER_BYTES];
-  const char *attrs = attrs_at(L, cols, ncols, i, buf, sizeof buf, &attrs_len);
+  char stack_buf[ADD_MANY_BUFFER_BYTES];
+  char *buf = stack_buf;
+  size_t size = attrs_bound_at(L, cols, ncols, i);
+  if (size > sizeof stack_buf) {
+    buf = lua_newuserdatauv(L, size, 0);        /* long strings: collected, never leaked */
+  } else {
+    size = sizeof stack_buf;
+    lua_pushnil(L);                             /* the same stack either way */
+  }
+  const char *attrs = attrs_at(L, cols, ncols, i, buf, size, &attrs_len);
   if (guard) guard->charge(L, sizeof(lector_span) + label_len + attrs_len);
   if (lector_doc_add_span(doc, layer, start, stop, label, has_score ? &score : NULL, attrs) !=
       LECTOR_OK)
     luaL_error(L, "out of memory adding a span");
-  lua_pop(L, 1);
+  lua_pop(L, 2);
 }
 
 /* doc:add_many(layer, {start = {...}, stop = {...}, label = {...}, score = {...},

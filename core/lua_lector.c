@@ -328,8 +328,9 @@ LECTOR_FUNCTION(core, listdir) {
   return 1;
 }
 
-/* lector.core.kind(path) -> "file" | "dir" | "other" | nil, message, "io"
- * (follows links: a path the user names is taken as meant) */
+/* lector.core.kind(path) -> "file" | "dir" | "other", size in bytes |
+ * nil, message, "io" (follows links: a path the user names is taken as
+ * meant) */
 LECTOR_FUNCTION(core, kind) {
   const char *path = luaL_checkstring(L, 1);
   struct stat st;
@@ -339,7 +340,8 @@ LECTOR_FUNCTION(core, kind) {
     return lector_push_failure(L, path, &err);
   }
   lua_pushstring(L, S_ISDIR(st.st_mode) ? "dir" : S_ISREG(st.st_mode) ? "file" : "other");
-  return 1;
+  lua_pushinteger(L, (lua_Integer)st.st_size);
+  return 2;
 }
 
 /* lector.core.mkdirs(path) -> true | nil, message, "io": create a folder
@@ -472,13 +474,16 @@ int luaopen_lector_core(lua_State *L) {
   lector_open_token(L);
   lector_open_span(L);
   lector_open_store(L);
+  lector_open_rows(L);
   lector_open_reader(L);
   lector_open_plugin(L);
   lector_open_lexicon(L);
   lector_open_matcher(L);
   lector_open_stemmer(L);
   lector_open_graph(L);
+  lector_open_pool(L);
   luaL_newlib(L, core_functions);
+  lector_open_process(L);
   lector_push_graph_module(L);
   lua_setfield(L, -2, "graph");
   lector_open_json(L);

@@ -30,6 +30,7 @@ void lector_open_sentence(lua_State *L);
 void lector_open_token(lua_State *L);
 void lector_open_span(lua_State *L);
 void lector_open_store(lua_State *L);
+void lector_open_rows(lua_State *L);
 void lector_open_reader(lua_State *L);
 void lector_open_plugin(lua_State *L);
 void lector_open_lexicon(lua_State *L);
@@ -39,6 +40,26 @@ void lector_open_graph(lua_State *L);
 /* Add the plugin-archive functions (pack, verify, extract, keygen, ...) to
  * the lector.core table on top of the stack. [-0, +0, e] */
 void lector_open_archive(lua_State *L);
+/* Add the process functions (catch_interrupts, interrupted, monotonic,
+ * thread_cpu, isatty, glob, cores, pool) to the lector.core table on top
+ * of the stack. [-0, +0, e] */
+void lector_open_process(lua_State *L);
+void lector_open_pool(lua_State *L);
+/* lector.core.pool{...} (a Pool of worker threads) and lector.core.cores(). */
+int lector_pool_new_lua(lua_State *L);
+int lector_cores_lua(lua_State *L);
+
+/* Whether the value at idx is a Store that is still open. [-0, +0, -] */
+int lector_store_is_open(lua_State *L, int idx);
+/* Push a Rows that will read a statement of the Store at index store (kept
+ * alive by it) and return the slot for the statement, which the Rows then
+ * owns and finalizes. Once the slot holds a prepared statement, call
+ * lector_rows_ready with the Rows' index. [-0, +1, m] */
+struct sqlite3_stmt **lector_push_rows(lua_State *L, int store);
+void lector_rows_ready(lua_State *L, int idx);
+/* Push column `column` of the statement's current row: integer, number,
+ * nil for NULL, and a string (of its bytes) for text and blobs. [-0, +1, m] */
+void lector_push_sql_value(lua_State *L, struct sqlite3_stmt *stmt, int column);
 
 /* lector.open(path [, opts]) and lector.core.reader(path). */
 int lector_store_open_lua(lua_State *L);

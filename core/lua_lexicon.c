@@ -7,6 +7,7 @@
  * runs out the lexicon is left as it was, and the failure is raised as
  * Lua's own memory error (see raise_memory).
  */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -294,10 +295,19 @@ typedef struct label_cache {
   const char *label[SCAN_LABEL_CACHE];
   int slot[SCAN_LABEL_CACHE];
   int count;
+  int relabel;            /* stack index of opts.relabel, 0 when none */
 } label_cache;
 
-/* Push a label, each distinct one made a Lua string only once: the first
- * copy stays on the stack as the cache's slot. [-0, +(1|2), m] */
+/* Push what the label column holds for a label: the label, or with
+ * opts.relabel, relabel[label] (nil, no entry, for a label the table
+ * lacks; raw access: no code of the caller's runs here). [-0, +1, m] */
+static void push_label(lua_State *L, const label_cache *c, const char *label) {
+  lua_pushstring(L, label);
+  if (c->relabel) lua_rawget(L, c->relabel);
+}
+
+/* Push a label (push_label), each distinct one looked up only once: the
+ * first copy stays on the stack as the cache's slot. [-0, +(1|2), m] */
 static void push_cached_label(lua_State *L, label_cache *c, const char *label) {
   for (int i = 0; i < c->count; i++) {
     if (c->label[i] == label) {
@@ -305,7 +315,7 @@ static void push_cached_label(lua_State *L, label_cache *c, const char *label) {
       return;
     }
   }
-  lua_pushstring(L, label);
+  push_label(L, c, label);
   if (c->count < SCAN_LABEL_CACHE) {
     c->label[c->count] = label;
     c->slot[c->count++] = lua_gettop(L);
@@ -313,23 +323,67 @@ static void push_cached_label(lua_State *L, label_cache *c, const char *label) {
   }
 }
 
-/* One hit into the columns that exist (column f at base + f). [-0, +0, m] */
+/* opts.relabel: a table, or absent. Returns its stack index (pushed), or
+ * 0 (nothing pushed). */
+static int scan_relabel(lua_State *L, int opts) {
+  if (lua_isnoneornil(L, opts)) return 0;
+  int type = lua_getfield(L, opts, "relabel");
+  if (type == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  if (type != LUA_TTABLE) luaL_argerror(L, opts, "field 'relabel' must be a table");
+  return lua_gettop(L);
+}
+
+/* A hit of lex:scan, kept until the columns are made. */
+typedef struct scan_hit {
+  uint32_t token, len;
+  const lector_lexicon_entry *entry;
+} scan_hit;
+
+/* The hits of a document, found before any column is made so that each
+ * column is made at its final size: filled without ever growing. The
+ * first SCAN_STACK_HITS sit on the C stack, more in a userdata (at stack
+ * slot keep) that doubles, so an error leaves nothing to free. */
+enum { SCAN_STACK_HITS = 256 };
+
+typedef struct hit_list {
+  scan_hit *hits;
+  size_t n, cap;
+  int keep;
+} hit_list;
+
+static void add_hit(lua_State *L, hit_list *list, uint32_t token, uint32_t len,
+                    const lector_lexicon_entry *e) {
+  if (list->n == list->cap) {
+    scan_hit *grown = lua_newuserdatauv(L, 2 * list->cap * sizeof *grown, 0);
+    memcpy(grown, list->hits, list->n * sizeof *grown);
+    lua_replace(L, list->keep);                  /* the old userdata, if any, is garbage */
+    list->hits = grown;
+    list->cap *= 2;
+  }
+  list->hits[list->n++] = (scan_hit){token, len, e};
+}
+
+/* Hit h into the columns that exist (column f at base + f, 1-based). [-0, +0, m] */
 static void put_hit(lua_State *L, int base, unsigned fields, label_cache *labels,
-                    const lector_doc *doc, uint32_t token, uint32_t len,
-                    const lector_lexicon_entry *e, lua_Integer n) {
-  uint32_t start = doc->seg.tokens[token].start, stop = doc->seg.tokens[token + len - 1].stop;
-  const lua_Integer integers[] = {start, stop, (lua_Integer)token + 1, (lua_Integer)token + len};
+                    const lector_doc *doc, const scan_hit *h, lua_Integer n) {
+  uint32_t start = doc->seg.tokens[h->token].start;
+  uint32_t stop = doc->seg.tokens[h->token + h->len - 1].stop;
+  const lua_Integer integers[] = {start, stop, (lua_Integer)h->token + 1,
+                                  (lua_Integer)h->token + h->len};
   for (int f = SCAN_START; f <= SCAN_LAST; f++) {
     if (!(fields & (1u << f))) continue;
     lua_pushinteger(L, integers[f - SCAN_START]);
     lua_rawseti(L, base + f, n);
   }
   if (fields & (1u << SCAN_LABEL)) {
-    push_cached_label(L, labels, e->label);
+    push_cached_label(L, labels, h->entry->label);
     lua_rawseti(L, base + SCAN_LABEL, n);
   }
-  if ((fields & (1u << SCAN_VALUE)) && !isnan(e->value)) {
-    push_value(L, e->value);
+  if (fields & (1u << SCAN_VALUE)) {
+    push_value(L, h->entry->value);                /* nil for none: a reused column had one */
     lua_rawseti(L, base + SCAN_VALUE, n);
   }
   if (fields & (1u << SCAN_TEXT)) {
@@ -338,8 +392,56 @@ static void put_hit(lua_State *L, int base, unsigned fields, label_cache *labels
   }
 }
 
-/* lex:scan(doc | sentence [, {all = bool, fields = {...}}]) -> {n =, start = {...}, ...}:
- * the hits of lex:matches as parallel columns, with no table per hit. */
+/* opts.into: a table, or absent. Returns its stack index (pushed), or 0
+ * (nothing pushed). */
+static int scan_into(lua_State *L, int opts) {
+  if (lua_isnoneornil(L, opts)) return 0;
+  int type = lua_getfield(L, opts, "into");
+  if (type == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  if (type != LUA_TTABLE) luaL_argerror(L, opts, "field 'into' must be a table");
+  return lua_gettop(L);
+}
+
+/* Reused columns (at base + f) hold exactly n entries: those past n are
+ * cleared, up to the longest column's border (columns that every hit
+ * fills, such as start, have no holes, so their border is where the
+ * entries an earlier scan left end; and the loop is bounded by what the
+ * tables hold). [-0, +0, -] */
+static void clear_past(lua_State *L, int base, unsigned fields, lua_Integer n) {
+  lua_Integer end = 0;
+  for (int f = 0; f < SCAN_FIELD_COUNT; f++) {
+    if (!(fields & (1u << f))) continue;
+    lua_Integer len = (lua_Integer)lua_rawlen(L, base + f);
+    if (len > end) end = len;
+  }
+  for (int f = 0; f < SCAN_FIELD_COUNT; f++) {
+    if (!(fields & (1u << f))) continue;
+    for (lua_Integer i = n + 1; i <= end; i++) {
+      lua_pushnil(L);
+      lua_rawseti(L, base + f, i);
+    }
+  }
+}
+
+/* Push the table for column f: into[name] when into is given and holds a
+ * table there (raw access), else a new one. [-0, +1, m] */
+static void push_column(lua_State *L, int into, int f, int size) {
+  if (into) {
+    lua_pushstring(L, SCAN_FIELDS[f]);
+    if (lua_rawget(L, into) == LUA_TTABLE) return;
+    lua_pop(L, 1);
+  }
+  lua_createtable(L, size, 0);
+}
+
+/* lex:scan(doc | sentence [, {all = bool, fields = {...}, relabel = {...}, into = {...}}])
+ *   -> {n =, start = {...}, ...}:
+ * the hits of lex:matches as parallel columns, with no table per hit; with
+ * opts.into, in that table and the columns it already holds (a pass that
+ * scans every document makes no new table). */
 LECTOR_FUNCTION(lexicon, scan) {
   lector_lexicon *lex = lector_check_lexicon(L, 1);
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
@@ -347,15 +449,13 @@ LECTOR_FUNCTION(lexicon, scan) {
   unsigned fields = scan_fields(L, 3);
   uint32_t sentence, sentence_end;
   const lector_doc *doc = lector_check_sentences(L, 2, &sentence, &sentence_end);
-  luaL_checkstack(L, SCAN_FIELD_COUNT + SCAN_LABEL_CACHE + 8, "scanning a lexicon");
+  luaL_checkstack(L, SCAN_FIELD_COUNT + SCAN_LABEL_CACHE + 12, "scanning a lexicon");
   lua_settop(L, 3);
-  int base = lua_gettop(L) + 1;                      /* column f is at base + f */
-  for (int f = 0; f < SCAN_FIELD_COUNT; f++) {
-    if (fields & (1u << f)) lua_newtable(L);
-    else lua_pushnil(L);
-  }
-  label_cache labels = {.count = 0};
-  lua_Integer n = 0;
+  lua_pushnil(L);                                    /* 4: the hits, once they outgrow the stack */
+  label_cache labels = {.count = 0, .relabel = scan_relabel(L, 3)};   /* opts.relabel, if any */
+  int into = scan_into(L, 3);                                          /* opts.into, if any */
+  scan_hit stack_hits[SCAN_STACK_HITS];
+  hit_list list = {stack_hits, 0, SCAN_STACK_HITS, 4};
   for (; sentence < sentence_end; sentence++) {
     const lector_sentence *s = &doc->seg.sentences[sentence];
     uint32_t end = s->first_token + s->token_count;
@@ -366,17 +466,29 @@ LECTOR_FUNCTION(lexicon, scan) {
         token++;
         continue;
       }
-      put_hit(L, base, fields, &labels, doc, token, len, e, ++n);
+      add_hit(L, &list, token, len, e);
       token += all ? 1 : len;
     }
   }
-  lua_createtable(L, 0, SCAN_FIELD_COUNT + 1);
-  lua_pushinteger(L, n);
-  lua_setfield(L, -2, "n");
+  int size = list.n > INT_MAX ? 0 : (int)list.n;     /* a size hint only */
+  int base = lua_gettop(L) + 1;                      /* column f is at base + f */
+  for (int f = 0; f < SCAN_FIELD_COUNT; f++) {
+    if (fields & (1u << f)) push_column(L, into, f, size);
+    else lua_pushnil(L);
+  }
+  for (size_t i = 0; i < list.n; i++)
+    put_hit(L, base, fields, &labels, doc, &list.hits[i], (lua_Integer)i + 1);
+  if (into) clear_past(L, base, fields, (lua_Integer)list.n);
+  if (into) lua_pushvalue(L, into);
+  else lua_createtable(L, 0, SCAN_FIELD_COUNT + 1);
+  lua_pushliteral(L, "n");
+  lua_pushinteger(L, (lua_Integer)list.n);
+  lua_rawset(L, -3);
   for (int f = 0; f < SCAN_FIELD_COUNT; f++) {
     if (!(fields & (1u << f))) continue;
+    lua_pushstring(L, SCAN_FIELDS[f]);
     lua_pushvalue(L, base + f);
-    lua_setfield(L, -2, SCAN_FIELDS[f]);
+    lua_rawset(L, -3);
   }
   return 1;
 }

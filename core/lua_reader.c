@@ -1,7 +1,9 @@
 /*
  * Reader: buffered, bounded reading of a file or standard input, for the
  * loaders written in Lua. Lines and whole inputs are capped, so a huge line
- * or a never-ending stream costs at most the limit in memory.
+ * or a never-ending stream costs at most the limit in memory. Input
+ * compressed with gzip is decompressed as it is read (zlib reads anything
+ * else as it is), so a .jsonl.gz corpus streams like a .jsonl one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,28 +11,31 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "lua_lector.h"
 
 #define READ_CHUNK 65536
 
 typedef struct reader_ud {
-  int fd;
-  int owns_fd;
+  gzFile gz;               /* NULL once closed */
   char *buf;
   size_t start, end, cap;
   size_t scanned;          /* bytes after start known to hold no newline */
   int eof;
   lua_Integer lineno;
+  const char *error;       /* why the last fill failed, when zlib knows */
 } reader_ud;
 
 static reader_ud *check_reader(lua_State *L, int arg) {
   reader_ud *r = luaL_checkudata(L, arg, LECTOR_READER_CLASS);
-  if (r->fd < 0) luaL_argerror(L, arg, "reader is closed");
+  if (!r->gz) luaL_argerror(L, arg, "reader is closed");
   return r;
 }
 
 /* Read more bytes after end, moving unread bytes to the front and growing
- * the buffer when full. 1: got bytes, 0: end of input, -1: error (errno). */
+ * the buffer when full. 1: got bytes, 0: end of input, -1: error (errno,
+ * or r->error for data that is not valid gzip). */
 static int fill(reader_ud *r) {
   if (r->eof) return 0;
   if (r->start > 0) {
@@ -48,10 +53,20 @@ static int fill(reader_ud *r) {
     r->buf = grown;
     r->cap = cap;
   }
-  ssize_t n;
-  do n = read(r->fd, r->buf + r->end, r->cap - r->end);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) return -1;
+  size_t room = r->cap - r->end;
+  if (room > (size_t)1 << 30) room = (size_t)1 << 30;
+  r->error = NULL;
+  int n;
+  do {
+    errno = 0;
+    n = gzread(r->gz, r->buf + r->end, (unsigned)room);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    int code = Z_OK;
+    const char *message = gzerror(r->gz, &code);
+    if (code != Z_ERRNO) r->error = message;
+    return -1;
+  }
   if (n == 0) {
     r->eof = 1;
     return 0;
@@ -60,9 +75,10 @@ static int fill(reader_ud *r) {
   return 1;
 }
 
-static int io_failure(lua_State *L, const char *what) {
+static int io_failure(lua_State *L, reader_ud *r, const char *what) {
   lua_pushnil(L);
-  lua_pushfstring(L, "%s: %s", what, strerror(errno));
+  if (r && r->error) lua_pushfstring(L, "%s: not valid gzip data (%s)", what, r->error);
+  else lua_pushfstring(L, "%s: %s", what, strerror(errno));
   lua_pushliteral(L, "io");
   return 3;
 }
@@ -72,18 +88,21 @@ int lector_reader_open_lua(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   reader_ud *r = lua_newuserdatauv(L, sizeof *r, 0);
   memset(r, 0, sizeof *r);
-  r->fd = -1;
   luaL_setmetatable(L, LECTOR_READER_CLASS);
-  if (strcmp(path, "-") == 0) {
-    r->fd = STDIN_FILENO;
-    return 1;
-  }
+  int is_stdin = strcmp(path, "-") == 0;
   int fd;
-  do fd = open(path, O_RDONLY | O_CLOEXEC);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0) return io_failure(L, path);
-  r->fd = fd;
-  r->owns_fd = 1;
+  /* gzclose closes the descriptor: standard input is read through a copy. */
+  if (is_stdin) fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+  else do fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+  if (fd < 0) return io_failure(L, NULL, is_stdin ? "-" : path);
+  r->gz = gzdopen(fd, "rb");
+  if (!r->gz) {
+    close(fd);
+    errno = ENOMEM;
+    return io_failure(L, NULL, is_stdin ? "-" : path);
+  }
+  gzbuffer(r->gz, READ_CHUNK);
   return 1;
 }
 
@@ -103,7 +122,7 @@ LECTOR_FUNCTION(reader, peek) {
   reader_ud *r = check_reader(L, 1);
   while (r->end - r->start < 3 && !r->eof) {
     int got = fill(r);
-    if (got < 0) return io_failure(L, "read");
+    if (got < 0) return io_failure(L, r, "read");
   }
   size_t i = r->start + (starts_with_bom(r) ? 3 : 0);
   for (;;) {
@@ -114,7 +133,7 @@ LECTOR_FUNCTION(reader, peek) {
     }
     size_t offset = i - r->start;
     int got = fill(r);
-    if (got < 0) return io_failure(L, "read");
+    if (got < 0) return io_failure(L, r, "read");
     if (got == 0) return 0;
     i = r->start + offset;
   }
@@ -179,7 +198,7 @@ LECTOR_FUNCTION(reader, line) {
       return 3;
     }
     int got = fill(r);
-    if (got < 0) return io_failure(L, "read");
+    if (got < 0) return io_failure(L, r, "read");
     if (got == 0) {
       if (r->start == r->end) return 0;
       r->lineno++;
@@ -204,7 +223,7 @@ LECTOR_FUNCTION(reader, read_all) {
       return 3;
     }
     int got = fill(r);
-    if (got < 0) return io_failure(L, "read");
+    if (got < 0) return io_failure(L, r, "read");
     if (got == 0) break;
   }
   lua_pushlstring(L, r->buf + r->start, r->end - r->start);
@@ -212,9 +231,18 @@ LECTOR_FUNCTION(reader, read_all) {
   return 1;
 }
 
+/* r:offset() -> the bytes of the file (compressed, for gzip) consumed so
+ * far: how far through its input a long read is. */
+LECTOR_FUNCTION(reader, offset) {
+  reader_ud *r = check_reader(L, 1);
+  z_off_t offset = gzoffset(r->gz);
+  lua_pushinteger(L, offset < 0 ? 0 : (lua_Integer)offset);
+  return 1;
+}
+
 static int close_reader(reader_ud *r) {
-  if (r->owns_fd && r->fd >= 0) close(r->fd);
-  r->fd = -1;
+  if (r->gz) gzclose_r(r->gz);
+  r->gz = NULL;
   free(r->buf);
   r->buf = NULL;
   r->start = r->end = r->cap = 0;
@@ -239,6 +267,7 @@ static const luaL_Reg reader_methods[] = {
   LECTOR_ENTRY(reader, peek),
   LECTOR_ENTRY(reader, line),
   LECTOR_ENTRY(reader, read_all),
+  LECTOR_ENTRY(reader, offset),
   LECTOR_ENTRY(reader, close),
   {NULL, NULL}
 };

@@ -68,6 +68,11 @@ LECTOR_FUNCTION(store, load) {
   return 1;
 }
 
+int lector_store_is_open(lua_State *L, int idx) {
+  store_ud *ud = luaL_testudata(L, idx, LECTOR_STORE_CLASS);
+  return ud && ud->store;
+}
+
 static void bind_value(lua_State *L, sqlite3_stmt *stmt, int arg, int position) {
   int rc = SQLITE_OK;
   switch (lua_type(L, arg)) {
@@ -89,28 +94,21 @@ static void bind_value(lua_State *L, sqlite3_stmt *stmt, int arg, int position) 
   if (rc != SQLITE_OK) luaL_argerror(L, arg, "too large to bind");
 }
 
-static void push_column(lua_State *L, sqlite3_stmt *stmt, int column) {
-  switch (sqlite3_column_type(stmt, column)) {
-  case SQLITE_INTEGER: lua_pushinteger(L, sqlite3_column_int64(stmt, column)); break;
-  case SQLITE_FLOAT: lua_pushnumber(L, sqlite3_column_double(stmt, column)); break;
-  case SQLITE_NULL: lua_pushnil(L); break;
-  default: {
-    const void *bytes = sqlite3_column_blob(stmt, column);
-    lua_pushlstring(L, bytes ? bytes : "", (size_t)sqlite3_column_bytes(stmt, column));
-  }
-  }
+/* Bind the values at stack positions first..last to the statement's
+ * parameters in order; raises when their numbers differ. */
+static void bind_values(lua_State *L, sqlite3_stmt *stmt, int first, int last) {
+  int params = sqlite3_bind_parameter_count(stmt);
+  int given = last - first + 1;
+  if (params != given)
+    luaL_error(L, "the statement has %d parameter(s) but %d value(s) were given", params, given);
+  for (int i = 1; i <= params; i++) bind_value(L, stmt, first + i - 1, i);
 }
 
 /* Binds arguments 3.. and steps the statement (argument 2, a light
  * userdata), collecting rows. Runs protected: the caller finalizes. */
 static int run_statement(lua_State *L) {
   sqlite3_stmt *stmt = lua_touserdata(L, 1);
-  int params = sqlite3_bind_parameter_count(stmt);
-  int given = lua_gettop(L) - 1;
-  if (params != given)
-    return luaL_error(L, "the statement has %d parameter(s) but %d value(s) were given", params,
-                      given);
-  for (int i = 1; i <= params; i++) bind_value(L, stmt, i + 1, i);
+  bind_values(L, stmt, 2, lua_gettop(L));
   lua_newtable(L);
   int columns = sqlite3_column_count(stmt);
   lua_Integer row = 0;
@@ -119,7 +117,7 @@ static int run_statement(lua_State *L) {
     luaL_checkstack(L, 4, "too many columns");
     lua_createtable(L, 0, columns);
     for (int c = 0; c < columns; c++) {
-      push_column(L, stmt, c);
+      lector_push_sql_value(L, stmt, c);
       lua_setfield(L, -2, sqlite3_column_name(stmt, c));
     }
     lua_rawseti(L, -2, ++row);
@@ -149,6 +147,94 @@ LECTOR_FUNCTION(store, query) {
   sqlite3_finalize(stmt);
   if (status != LUA_OK) return lua_error(L);
   return 1;
+}
+
+/* db:rows(sql, ...) -> Rows, nil, nil, Rows: the statement's rows one at a
+ * time, for a generic for (which closes the Rows, its fourth value, when
+ * the loop is left early). The Rows owns the statement from the start, so
+ * raising while binding leaks nothing. */
+LECTOR_FUNCTION(store, rows) {
+  lector_store *store = check_store(L, 1);
+  const char *sql = luaL_checkstring(L, 2);
+  int last = lua_gettop(L);
+  sqlite3_stmt **slot = lector_push_rows(L, 1);       /* [db, sql, args..., rows] */
+  lector_error err = {0};
+  if (lector_store_prepare(store, sql, slot, &err) != LECTOR_OK)
+    return luaL_error(L, "%s", err.message);
+  lector_rows_ready(L, -1);
+  bind_values(L, *slot, 3, last);
+  lua_pushnil(L);
+  lua_pushnil(L);
+  lua_pushvalue(L, -3);                               /* [..., rows, nil, nil, rows] */
+  return 4;
+}
+
+/* db:merge(path) -> {documents=, added=, duplicates=, conflicts=, runs=,
+ * spans=, values=, passes=} | nil, message, status */
+LECTOR_FUNCTION(store, merge) {
+  lector_store *store = check_store(L, 1);
+  const char *path = luaL_checkstring(L, 2);
+  lector_merge_stats stats;
+  lector_error err = {0};
+  if (lector_store_merge(store, path, &stats, &err) != LECTOR_OK)
+    return lector_push_failure(L, path, &err);
+  const struct { const char *name; int64_t value; } fields[] = {
+    {"documents", stats.documents}, {"added", stats.added}, {"duplicates", stats.duplicates},
+    {"conflicts", stats.conflicts}, {"runs", stats.runs}, {"spans", stats.spans},
+    {"values", stats.values}, {"passes", stats.passes},
+  };
+  lua_createtable(L, 0, (int)(sizeof fields / sizeof *fields));
+  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+    lua_pushinteger(L, (lua_Integer)fields[i].value);
+    lua_setfield(L, -2, fields[i].name);
+  }
+  return 1;
+}
+
+/* Push lector.corpus's function `name`: the Store methods written in Lua
+ * live there. The module is found the way require finds it (loaded, else
+ * its preloaded loader) without the global `require`, which a script may
+ * have replaced. [-0, +1, e] */
+static void push_corpus_function(lua_State *L, const char *name) {
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);        /* [loaded] */
+  if (lua_getfield(L, -1, "lector.corpus") != LUA_TTABLE) {         /* [loaded, m] */
+    lua_pop(L, 1);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);      /* [loaded, preload] */
+    if (lua_getfield(L, -1, "lector.corpus") != LUA_TFUNCTION)
+      luaL_error(L, "lector.corpus is not available in this Lua state");
+    lua_pushliteral(L, "lector.corpus");
+    lua_call(L, 1, 1);                                             /* [loaded, preload, m] */
+    lua_remove(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "lector.corpus");                          /* [loaded, m] */
+  }
+  lua_getfield(L, -1, name);                                       /* [loaded, m, f] */
+  lua_replace(L, -3);
+  lua_pop(L, 1);                                                   /* [f] */
+}
+
+/* Call lector.corpus[name](db, ...) with every argument, return its results. */
+static int call_corpus(lua_State *L, const char *name) {
+  int nargs = lua_gettop(L);
+  push_corpus_function(L, name);
+  lua_insert(L, 1);
+  lua_call(L, nargs, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+/* db:search(query [, opts]) -> Rows of hits; see lector.corpus. */
+LECTOR_FUNCTION(store, search) {
+  check_store(L, 1);
+  luaL_checkstring(L, 2);
+  return call_corpus(L, "search");
+}
+
+/* db:documents([sql, ...]) -> an iterator over stored Documents; see
+ * lector.corpus. */
+LECTOR_FUNCTION(store, documents) {
+  check_store(L, 1);
+  luaL_optstring(L, 2, NULL);
+  return call_corpus(L, "documents");
 }
 
 /* db:begin_run(plugin, version, options_json) -> run id | nil, message, status */
@@ -284,6 +370,10 @@ static const luaL_Reg store_methods[] = {
   LECTOR_ENTRY(store, flush),
   LECTOR_ENTRY(store, load),
   LECTOR_ENTRY(store, query),
+  LECTOR_ENTRY(store, rows),
+  LECTOR_ENTRY(store, search),
+  LECTOR_ENTRY(store, documents),
+  LECTOR_ENTRY(store, merge),
   LECTOR_ENTRY(store, close),
   LECTOR_ENTRY(store, begin_run),
   LECTOR_ENTRY(store, finish_run),

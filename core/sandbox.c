@@ -708,7 +708,20 @@ static void copy_table(copier *c, int idx) {
   luaL_checkstack(c->to, 4, "copying a table");
   if (!lua_checkstack(c->from, 4)) luaL_error(c->to, "%s: out of memory reading a table", c->what);
   c->path[c->depth++] = table;
-  lua_newtable(c->to);
+  /* Made at its size: options are copied into a plugin's state for every
+   * document, and a table grown key by key is rehashed at each power of 2. */
+  int keys = 0;
+  lua_pushnil(c->from);
+  while (lua_next(c->from, idx)) {                  /* counted, up to the copy's own limit */
+    lua_pop(c->from, 1);
+    if (++keys >= LECTOR_PLUGIN_MAX_COPY_ITEMS) {
+      lua_pop(c->from, 1);
+      break;
+    }
+  }
+  size_t len = lua_rawlen(c->from, idx);
+  int items = len < (size_t)keys ? (int)len : keys;
+  lua_createtable(c->to, items, keys - items);
   lua_pushnil(c->from);
   while (lua_next(c->from, idx)) {                  /* from: [key, value] */
     int key_type = lua_type(c->from, -2);

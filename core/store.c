@@ -132,6 +132,59 @@ static const char *const migrations[LECTOR_SCHEMA_VERSION] = {
    * at a time merges much less, for a few more segments to search. */
   "INSERT INTO documents_fts(documents_fts, rank) VALUES ('automerge', 16);\n"
   "PRAGMA user_version = 3;\n",
+  /* 3 -> 4: views for the questions asked of a corpus most often, so that
+   * `lector query` users need not know how the passes store their results.
+   * Views store nothing: they cost no space and no time when saving. Text is
+   * sliced from the bytes, as offsets are byte offsets, in a subquery per
+   * row rather than through a join: a GROUP BY over a join copies every
+   * column it reads, the document's whole text included, into its sorter. */
+  "CREATE VIEW span_texts(doc_id, layer, label, start, stop, score, attrs, run_id, text) AS\n"
+  "  SELECT s.doc_id, s.layer, s.label, s.start, s.stop, s.score, s.attrs, s.run_id,\n"
+  "         (SELECT CAST(substr(CAST(d.text AS BLOB), s.start + 1, s.stop - s.start) AS TEXT)\n"
+  "            FROM documents d WHERE d.id = s.doc_id)\n"
+  "  FROM spans s;\n"
+  "CREATE VIEW entity_mentions(doc_id, label, entity, text, start, stop, entity_id) AS\n"
+  "  SELECT doc_id, label, coalesce(json_extract(attrs, '$.canonical'), text), text, start, stop,\n"
+  "         json_extract(attrs, '$.id')\n"
+  "  FROM span_texts WHERE layer = 'entity';\n"
+  "CREATE VIEW entity_counts(label, entity, documents, mentions) AS\n"
+  "  SELECT label, entity, count(DISTINCT doc_id), count(*) FROM entity_mentions\n"
+  "  GROUP BY label, entity;\n"
+  "CREATE VIEW document_entities(doc_id, label, entity, mentions, first_start) AS\n"
+  "  SELECT doc_id, label, entity, count(*), min(start) FROM entity_mentions\n"
+  "  GROUP BY doc_id, label, entity;\n"
+  "CREATE VIEW sentence_sentiment(doc_id, sentence, start, stop, label, score, positive,\n"
+  "                               neutral, negative, text) AS\n"
+  "  SELECT doc_id,\n"
+  "         (SELECT j.key + 1 FROM documents d, json_each(d.sentences) j\n"
+  "           WHERE d.id = t.doc_id AND json_extract(j.value, '$[0]') <= t.start\n"
+  "             AND t.start < json_extract(j.value, '$[1]')),\n"
+  "         start, stop, label, score, json_extract(attrs, '$.pos'),\n"
+  "         json_extract(attrs, '$.neu'), json_extract(attrs, '$.neg'), text\n"
+  "  FROM span_texts t WHERE layer = 'sentiment';\n"
+  "CREATE VIEW document_sentiment(doc_id, score, positive, negative, neutral) AS\n"
+  "  SELECT doc_id, json_extract(value, '$.compound'), json_extract(value, '$.positive'),\n"
+  "         json_extract(value, '$.negative'), json_extract(value, '$.neutral')\n"
+  "  FROM doc_values WHERE key = 'sentiment';\n"
+  "CREATE VIEW quotes(doc_id, kind, start, stop, quote, speaker, speaker_id, cue) AS\n"
+  "  SELECT doc_id, label, start, stop, text, json_extract(attrs, '$.speaker'),\n"
+  "         json_extract(attrs, '$.speaker_id'), json_extract(attrs, '$.cue')\n"
+  "  FROM span_texts WHERE layer = 'quote';\n"
+  /* A date given with the document wins over the one its dateline states;
+   * only meta dates that start as ISO dates are taken. */
+  "CREATE VIEW document_dates(doc_id, date, origin) AS\n"
+  "  SELECT id,\n"
+  "         CASE WHEN meta_date IS NOT NULL THEN substr(meta_date, 1, 10) ELSE dateline_date END,\n"
+  "         CASE WHEN meta_date IS NOT NULL THEN 'meta'\n"
+  "              WHEN dateline_date IS NOT NULL THEN 'dateline' END\n"
+  "  FROM (SELECT d.id,\n"
+  "          CASE WHEN json_type(d.meta, '$.date') = 'text'\n"
+  "                AND json_extract(d.meta, '$.date')\n"
+  "                    GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'\n"
+  "               THEN json_extract(d.meta, '$.date') END AS meta_date,\n"
+  "          json_extract(v.value, '$.dateline.iso') AS dateline_date\n"
+  "        FROM documents d LEFT JOIN doc_values v ON v.doc_id = d.id AND v.key = 'structure');\n"
+  "PRAGMA user_version = 4;\n",
 };
 
 /* Every statement the store runs more than once, prepared when the store
@@ -1146,4 +1199,191 @@ lector_status lector_store_set_pass(lector_store *store, const char *doc_id, con
   int rc = run(stmt);
   if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot record the pass");
   return LECTOR_OK;
+}
+
+/* ---- merging ---------------------------------------------------------------- */
+
+/* The source database is attached under this name for the merge only. */
+#define MERGE_SCHEMA "lector_merge"
+
+/* The steps of a merge, in order. ?1 is what the source's run ids are
+ * shifted by (the largest run id stored here), ?2 the largest document rowid
+ * before the merge: the documents above it are the ones this merge added.
+ * Rows are copied in the source's rowid order, so a document's spans keep
+ * their order. */
+enum merge_step {
+  MERGE_COUNT,
+  MERGE_DOCUMENTS,
+  MERGE_RUNS,
+  MERGE_SPANS,
+  MERGE_VALUES,
+  MERGE_PASSES,
+  MERGE_STEPS
+};
+
+static const char *const merge_sql[MERGE_STEPS] = {
+  [MERGE_COUNT] =
+    "SELECT count(*),"
+    " total(EXISTS (SELECT 1 FROM main.documents d WHERE d.sha256 = s.sha256)),"
+    " total(NOT EXISTS (SELECT 1 FROM main.documents d WHERE d.sha256 = s.sha256)"
+    "   AND EXISTS (SELECT 1 FROM main.documents d WHERE d.id = s.id))"
+    " FROM " MERGE_SCHEMA ".documents s",
+  /* The runs whose results come along: so merging a source again, or one
+   * whose documents are all stored already, adds no run. */
+  [MERGE_RUNS] =
+    "INSERT INTO main.runs(id, plugin, version, options, started_at, finished_at, status, error)"
+    " SELECT id + ?1, plugin, version, options, started_at, finished_at, status, error"
+    " FROM " MERGE_SCHEMA ".runs WHERE id IN ("
+    "  SELECT p.run_id FROM " MERGE_SCHEMA ".passes p JOIN main.documents d ON d.id = p.doc_id"
+    "   WHERE d.rowid > ?2"
+    "  UNION SELECT s.run_id FROM " MERGE_SCHEMA ".spans s JOIN main.documents d"
+    "   ON d.id = s.doc_id WHERE d.rowid > ?2"
+    "  UNION SELECT v.run_id FROM " MERGE_SCHEMA ".doc_values v JOIN main.documents d"
+    "   ON d.id = v.doc_id WHERE d.rowid > ?2)"
+    " ORDER BY id",
+  [MERGE_DOCUMENTS] =
+    "INSERT INTO main.documents(id, source, title, text, sha256, meta, repairs, sentences,"
+    " loaded_at)"
+    " SELECT id, source, title, text, sha256, meta, repairs, sentences, loaded_at"
+    " FROM " MERGE_SCHEMA ".documents s"
+    " WHERE NOT EXISTS (SELECT 1 FROM main.documents d WHERE d.sha256 = s.sha256)"
+    "   AND NOT EXISTS (SELECT 1 FROM main.documents d WHERE d.id = s.id)"
+    " ORDER BY s.rowid",
+  [MERGE_SPANS] =
+    "INSERT INTO main.spans(doc_id, layer, label, start, stop, score, attrs, run_id)"
+    " SELECT s.doc_id, s.layer, s.label, s.start, s.stop, s.score, s.attrs, s.run_id + ?1"
+    " FROM " MERGE_SCHEMA ".spans s JOIN main.documents d ON d.id = s.doc_id"
+    " WHERE d.rowid > ?2 ORDER BY s.rowid",
+  [MERGE_VALUES] =
+    "INSERT INTO main.doc_values(doc_id, key, value, run_id)"
+    " SELECT v.doc_id, v.key, v.value, v.run_id + ?1"
+    " FROM " MERGE_SCHEMA ".doc_values v JOIN main.documents d ON d.id = v.doc_id"
+    " WHERE d.rowid > ?2",
+  /* inputs names runs by id too: {"entities": 2} becomes {"entities": 2 + ?1}. */
+  [MERGE_PASSES] =
+    "INSERT INTO main.passes(doc_id, plugin, version, options, inputs, run_id, status, error,"
+    " finished_at)"
+    " SELECT p.doc_id, p.plugin, p.version, p.options,"
+    "  (SELECT json_group_object(j.key, CASE j.type WHEN 'integer' THEN j.value + ?1"
+    "     ELSE j.value END) FROM json_each(p.inputs) j),"
+    "  p.run_id + ?1, p.status, p.error, p.finished_at"
+    " FROM " MERGE_SCHEMA ".passes p JOIN main.documents d ON d.id = p.doc_id"
+    " WHERE d.rowid > ?2",
+};
+
+/* One integer from a statement on the store's connection. */
+static int merge_scalar(sqlite3 *db, const char *sql, sqlite3_int64 *out) {
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) {
+    *out = sqlite3_column_int64(stmt, 0);
+    rc = SQLITE_OK;
+  }
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+/* Run one merge step; *changed is how many rows it wrote. The count step
+ * fills the document counts instead. */
+static int merge_run_step(sqlite3 *db, enum merge_step step, sqlite3_int64 run_offset,
+                          sqlite3_int64 rowid_before, lector_merge_stats *stats,
+                          int64_t *changed) {
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2(db, merge_sql[step], -1, &stmt, NULL);
+  if (rc != SQLITE_OK) return rc;
+  if (step != MERGE_COUNT) {
+    sqlite3_bind_int64(stmt, 1, run_offset);
+    if (sqlite3_bind_parameter_count(stmt) >= 2) sqlite3_bind_int64(stmt, 2, rowid_before);
+  }
+  rc = sqlite3_step(stmt);
+  if (step == MERGE_COUNT && rc == SQLITE_ROW) {
+    stats->documents = sqlite3_column_int64(stmt, 0);
+    stats->duplicates = (int64_t)sqlite3_column_double(stmt, 1);
+    stats->conflicts = (int64_t)sqlite3_column_double(stmt, 2);
+    rc = SQLITE_DONE;
+  }
+  if (rc == SQLITE_DONE) {
+    rc = SQLITE_OK;
+    if (changed) *changed = sqlite3_changes64(db);
+  }
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+/* Every step inside the merge's write transaction; the caller commits or
+ * rolls back. The new documents are added to the full-text index here, as
+ * a batch's are at its commit. */
+static int merge_rows(lector_store *store, lector_merge_stats *stats) {
+  sqlite3_int64 run_offset = 0, rowid_before = 0;
+  int rc = merge_scalar(store->db, "SELECT coalesce(max(id), 0) FROM main.runs", &run_offset);
+  if (rc == SQLITE_OK)
+    rc = merge_scalar(store->db, "SELECT coalesce(max(rowid), 0) FROM main.documents",
+                      &rowid_before);
+  int64_t *changed[MERGE_STEPS] = {
+    [MERGE_RUNS] = &stats->runs, [MERGE_DOCUMENTS] = &stats->added,
+    [MERGE_SPANS] = &stats->spans, [MERGE_VALUES] = &stats->values,
+    [MERGE_PASSES] = &stats->passes,
+  };
+  for (int step = 0; rc == SQLITE_OK && step < MERGE_STEPS; step++)
+    rc = merge_run_step(store->db, (enum merge_step)step, run_offset, rowid_before, stats,
+                        changed[step]);
+  if (rc == SQLITE_OK) {
+    store->indexed = rowid_before;
+    rc = index_batch(store);
+  }
+  return rc;
+}
+
+/* The same file, found by device and inode (a path may be spelled many
+ * ways); merging a database into itself would only copy its runs. */
+static int same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Check the source the way a read-only open does, so that the same files
+ * are refused with the same messages. */
+static lector_status check_merge_source(lector_store *store, const char *source_path,
+                                        lector_error *err) {
+  if (strcmp(source_path, ":memory:") == 0)
+    return fail(err, LECTOR_EINVAL, "cannot merge from ':memory:'");
+  if (same_file(store->path, source_path))
+    return fail(err, LECTOR_EINVAL, "cannot merge a database into itself");
+  lector_store *source = NULL;
+  lector_status status = lector_store_open(source_path, LECTOR_STORE_READONLY, &source, err);
+  lector_store_close(source, NULL);
+  return status;
+}
+
+/*
+ * Merge: attach the source, then copy in one write transaction, so that a
+ * merge that fails leaves the store as it was. Attaching needs no open
+ * transaction, so the pending batch is committed first.
+ */
+lector_status lector_store_merge(lector_store *store, const char *source_path,
+                                 lector_merge_stats *stats, lector_error *err) {
+  memset(stats, 0, sizeof *stats);
+  if (!store || !source_path) return fail(err, LECTOR_EINVAL, "no store or no source");
+  if (store->readonly)
+    return fail(err, LECTOR_EREADONLY, "cannot merge: the database was opened read-only");
+  lector_status status = check_merge_source(store, source_path, err);
+  if (status == LECTOR_OK) status = commit_batch(store, err);
+  if (status != LECTOR_OK) return status;
+  sqlite3_stmt *attach = NULL;
+  int rc = sqlite3_prepare_v2(store->db, "ATTACH DATABASE ?1 AS " MERGE_SCHEMA, -1, &attach, NULL);
+  if (rc == SQLITE_OK) rc = bind_text(attach, 1, source_path);
+  if (rc == SQLITE_OK) rc = sqlite3_step(attach) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(store->db);
+  sqlite3_finalize(attach);
+  if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot read the database to merge");
+  rc = run(store->stmts[STMT_BEGIN]);
+  if (rc == SQLITE_OK) rc = merge_rows(store, stats);
+  if (rc == SQLITE_OK) rc = run(store->stmts[STMT_COMMIT]);
+  if (rc != SQLITE_OK) {
+    status = fail_db(err, store->db, rc, "cannot merge");
+    if (in_transaction(store)) run(store->stmts[STMT_ROLLBACK]);
+    memset(stats, 0, sizeof *stats);
+  }
+  sqlite3_exec(store->db, "DETACH DATABASE " MERGE_SCHEMA, NULL, NULL, NULL);
+  return status;
 }

@@ -8,7 +8,7 @@
 #include <sqlite3.h>
 #include "doc.h"
 
-#define LECTOR_SCHEMA_VERSION 3
+#define LECTOR_SCHEMA_VERSION 4
 
 typedef struct lector_store lector_store;
 
@@ -74,5 +74,24 @@ lector_status lector_store_set_pass(lector_store *store, const char *doc_id, con
                                     const char *inputs_json, int64_t run_id,
                                     const char *status, const char *error, lector_error *err);
 void lector_pass_clear(lector_pass *pass);
+
+/* ---- merging ------------------------------------------------------------ */
+
+/* What merging one database into another did. */
+typedef struct lector_merge_stats {
+  int64_t documents;       /* documents in the source */
+  int64_t added;           /* stored now, with their spans, values and passes */
+  int64_t duplicates;      /* their text was already stored: left as stored */
+  int64_t conflicts;       /* their id names another text here: refused */
+  int64_t runs, spans, values, passes;   /* rows copied */
+} lector_merge_stats;
+
+/* Copy the lector database at source_path into the store, in one
+ * transaction: every document whose text and id are new here, with its
+ * spans, values and passes, and the runs that made them (renumbered). Nothing stored is changed.
+ * The source must be a lector database at the current version; it is only
+ * read. */
+lector_status lector_store_merge(lector_store *store, const char *source_path,
+                                 lector_merge_stats *stats, lector_error *err);
 
 #endif

@@ -57,4 +57,27 @@ function H.lines(s)
   return t
 end
 
+-- A fresh folder holding FILES (relative path -> content).
+function H.project(files)
+  local dir = H.tmpdir()
+  for path, body in pairs(files) do
+    local folder = path:match "^(.*)/"
+    if folder then os.execute("mkdir -p " .. H.quote(dir .. "/" .. folder)) end
+    H.write(dir .. "/" .. path, body)
+  end
+  return dir
+end
+
+-- A database holding the fixture article and the small corpus, analysed with
+-- the bundled passes once per spec file.
+local analysed_corpus
+function H.corpus_db()
+  if not analysed_corpus then
+    analysed_corpus = H.tmpdir() .. "/corpus.db"
+    local r = H.lector { "analyze", "--db", analysed_corpus, H.article, H.fixtures .. "/corpus" }
+    assert(r.code == 0, r.err)
+  end
+  return analysed_corpus
+end
+
 return H

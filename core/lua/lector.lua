@@ -57,6 +57,8 @@ setmetatable(lector, { __index = function(_, key)
   if key == "explain" then return require("lector.explain").sentence end
   -- lector.pretty(value [, opts]) -> string: the REPL's printer
   if key == "pretty" then return require("lector.pretty").format end
+  -- lector.report(doc_or_db, path [, opts]): the visual HTML report
+  if key == "report" then return require("lector.html_report").write end
 end })
 
 return lector

@@ -5,7 +5,6 @@
 local lpeg = lpeg or require "lpeg"
 
 local P, R, S, C, Cc, Cp, Cs, Ct = lpeg.P, lpeg.R, lpeg.S, lpeg.C, lpeg.Cc, lpeg.Cp, lpeg.Cs, lpeg.Ct
-local V = lpeg.V
 local match = lpeg.match
 local ipairs, pairs, error, setmetatable = ipairs, pairs, error, setmetatable
 local sub, lower, upper, find, byte = string.sub, string.lower, string.upper, string.find,
@@ -176,13 +175,10 @@ local function entity_label(ls) return ls.entity end
 -- Per document
 
 -- Sentence bounds (0-based starts, exclusive stops).
+local BOUNDS = { "start", "stop" }
 local function sentence_bounds(doc)
-  local starts, stops = {}, {}
-  for s in doc:sentences() do
-    starts[#starts + 1] = s.start
-    stops[#stops + 1] = s.stop
-  end
-  return starts, stops
+  local columns = doc:sentence_columns(BOUNDS)
+  return columns.start, columns.stop
 end
 
 -- Is the lower-case form of a word used in the document? ("Military" at a
@@ -233,11 +229,15 @@ end
 
 -- No lower-case ASCII letter and two capitals in a row: "UNODC", "U.S." is not.
 local all_caps = #((1 - R"az")^0 * -1) * (1 - R"AZ" * R"AZ")^0 * R"AZ" * R"AZ"
+-- The bytes of a word prev_word returns: ASCII letters, "'" and the bytes
+-- of "’" (each alone); and the blanks after it.
+local BACK_LETTER, BLANK = {}, {}
+for b = 65, 90 do BACK_LETTER[b], BACK_LETTER[b + 32] = true, true end
+for _, b in ipairs { 39, 226, 128, 153 } do BACK_LETTER[b] = true end
+for _, b in ipairs { 32, 9, 10, 13, 11, 12 } do BLANK[b] = true end
 -- The word (letters, apostrophes) just before byte offset ws (0-based)
 -- and blanks, looking back at most 24 bytes, and its start (0-based); nil
 -- when punctuation is there.
-local back_letter = R("az", "AZ") + S"'\226\128\153"
-local last_word = P{ Cp() * C(back_letter^1) * S" \t\n\r\v\f"^0 * -1 + (back_letter^1 + 1) * V(1) }
 local function prev_word(text, ws)
   if ws < 2 then return nil end
   local b = byte(text, ws)
@@ -250,10 +250,14 @@ local function prev_word(text, ws)
   elseif not (b >= 9 and b <= 13) then
     return nil
   end
+  -- back from ws over blanks, then over the word's bytes, not before from
   local from = max(1, ws - 23)
-  local at, word = match(last_word, sub(text, from, ws))
-  if at then return word, from + at - 2 end
-  return nil
+  local k = ws
+  while k >= from and BLANK[byte(text, k)] do k = k - 1 end
+  local last = k
+  while k >= from and BACK_LETTER[byte(text, k)] do k = k - 1 end
+  if k == last then return nil end
+  return sub(text, k + 1, last), k
 end
 
 -- Is the word at byte offset s (0-based) after an opening quote, a bracket
@@ -286,13 +290,16 @@ end
 
 -- Add a mention.
 local function emit(state, words, i, j, label, evidence, extra)
-  local m = { start = words[i].s, stop = words[j].e, label = label, evidence = evidence or 1,
-    nwords = 0 }
+  local start, stop, nwords = words[i].s, words[j].e, 0
   for k = i, j do
-    if not words[k].conn then m.nwords = m.nwords + 1 end
+    if not words[k].conn then nwords = nwords + 1 end
   end
-  m.text = sub(state.text, m.start + 1, m.stop)
-  m.first_word, m.last_word = words[i].t, words[j].t
+  -- the fields set later are named too (nil for now): the table is made at
+  -- its final size, not grown twice
+  local m = { start = start, stop = stop, label = label, evidence = evidence or 1, nwords = nwords,
+    text = sub(state.text, start + 1, stop), first_word = words[i].t, last_word = words[j].t,
+    caps = nil, link = nil, before_place = nil, after_speech = nil, acronym = nil, key = nil,
+    canonical = nil, entity = nil }
   if extra then for k, v in pairs(extra) do m[k] = v end end
   state.found[#state.found + 1] = m
   return m
@@ -716,7 +723,7 @@ local function collect_runs(state, items, starts, stops)
     end
     prev_stop = e
     local t = sub(text, s + 1, e)
-    local w = { s = s, e = e, t = t, sentence = si }
+    local w = { s = s, e = e, t = t, sentence = si, initial = nil }   -- sized for `initial`
     local poss = items[i + 2]
     -- "al-Assad": the article belongs to the name
     if s >= 3 and byte(text, s) == 45 and byte(text, s - 1) == 108 then
@@ -825,6 +832,7 @@ for w in ([[beat beats drew draw draws lost lose loses won win wins defeated v v
 end
 local LOST = { lost = true, lose = true, loses = true, losing = true, fell = true, slipped = true }
 local lower_word = C(R"az"^1) * -wordch
+local next_lower_word = space^1 * lower_word
 -- What follows the place of a dateline: "LONDON 1996-08-22", "PARIS, Aug 3", "ROME (Reuters)".
 local dateline_rest = space^0 * (S",(" + digit * digit * digit * digit * S"-/")
 -- A score after a name: " 2", " 2-1" (not a date or a year).
@@ -860,7 +868,7 @@ local function sports_teams(state)
       if not (PLACE_PREP[prev] or starts_line and match(dateline_rest, text, m.stop + 1)) then
         candidates[#candidates + 1] = m
         local key = lower(m.text)
-        if sports or TEAM_BEFORE[prev] or TEAM_AFTER[match(space^1 * lower_word, text, m.stop + 1)]
+        if sports or TEAM_BEFORE[prev] or TEAM_AFTER[match(next_lower_word, text, m.stop + 1)]
             or match(score, text, m.stop + 1)
               and #match(score_count, text, line_start(text, m.start)) >= 2 then
           team_text[key] = true
@@ -949,6 +957,8 @@ local function resolve(state)
     end
   end
   -- the names of the document, upper-cased, for headlines in capitals
+  -- (read by resolve_caps only, for the runs of such headlines)
+  if #state.caps_runs == 0 then return end
   for _, m in ipairs(found) do
     if not m.caps and m.label then
       local k = upper(m.text)

@@ -11,7 +11,7 @@ local names = require "names"
 
 local ipairs, pairs, type, tostring = ipairs, pairs, type, tostring
 local sort = table.sort
-local sub, upper = string.sub, string.upper
+local sub, upper, lower = string.sub, string.upper, string.lower
 local lpeg = lpeg or require "lpeg"
 local P, R, S, B, V, Cp = lpeg.P, lpeg.R, lpeg.S, lpeg.B, lpeg.V, lpeg.Cp
 local match = lpeg.match
@@ -45,53 +45,67 @@ local TIME_WORDS = [[dozen dozens hundred hundreds thousand thousands million mi
   eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen
   twenty thirty forty fifty sixty seventy eighty ninety several]]
 local word_byte = R("az", "AZ", "09") + "_" + R"\128\255"
--- a whole word of the list, in any case
-local function any_word(list)
-  local groups = {}
-  for w in list:gmatch "%S+" do
-    local c = sub(w, 1, 1)
-    groups[c] = groups[c] or {}
-    groups[c][#groups[c] + 1] = w
-  end
-  local firsts = {}
-  for c in pairs(groups) do firsts[#firsts + 1] = c end
-  sort(firsts)
-  local branches = {}
-  for i, c in ipairs(firsts) do
-    local words = groups[c]
-    sort(words, function(a, b) return #a > #b or #a == #b and a < b end)
-    local rest = P(false)
-    for _, w in ipairs(words) do
-      local q = P(true)
-      for k = 2, #w do
+-- Whole words of lists, in any case, each list with what must follow its
+-- words: {{list, tail}, ...}. One trie for all, so that a word is tested
+-- one letter at a time along the words that share a prefix ("th" ->
+-- "three", "thirty", "this"), and a word that opens none is rejected
+-- within a letter or two.
+local function words_then(lists)
+  local root = {}
+  for _, entry in ipairs(lists) do
+    local list, tail = entry[1], -word_byte * entry[2]
+    for w in list:gmatch "%S+" do
+      local node = root
+      for k = 1, #w do
         local ch = sub(w, k, k)
-        q = q * S(ch .. upper(ch))
+        node[ch] = node[ch] or {}
+        node = node[ch]
       end
-      rest = rest + q * -word_byte
+      node[true] = node[true] and node[true] + tail or tail      -- a word ends here
     end
-    branches[i] = S(c .. upper(c)) * rest
   end
-  -- a balanced tree of choices: LPeg tests a subtree's first letters at
-  -- once, so a word that opens none is rejected in a few tests
-  local function tree(i, j)
-    if i == j then return branches[i] end
-    local mid = (i + j) // 2
-    return tree(i, mid) + tree(mid + 1, j)
+  local function compile(node)
+    local letters = {}
+    for ch in pairs(node) do
+      if ch ~= true then letters[#letters + 1] = ch end
+    end
+    sort(letters)
+    -- a word's end (no word byte after it) and a letter that goes on
+    -- exclude each other, so the order of the choices does not matter
+    local p = node[true] or P(false)
+    for _, ch in ipairs(letters) do
+      p = p + S(ch .. upper(ch)) * compile(node[ch])
+    end
+    return p
   end
-  return tree(1, #branches)
+  return compile(root)
 end
+local function any_word(list) return words_then { { list, P(true) } } end
 local alnum = R("az", "AZ", "09")
+local blank1 = S" \t\n"^1
+-- A word then "." or "@": a host name (from a lower-case letter:
+-- "reuters.com") or an e-mail address.
+local name_byte = alnum + S"_%+-"
+local host_or_mail = R"az" * name_byte^0 * ("." * R"az" + "@" * alnum)
+  + (name_byte - R"az") * name_byte^0 * "@" * alnum
+-- The words that open an expression, with what must follow each.
+local opener_word = words_then {
+  { OPENERS, P(true) },
+  { BEFORE_TIME, blank1 * (R"09" + any_word(TIME_WORDS)) },
+  { "may march", blank1 * R"09" },
+}
+-- Tested by the first byte: after a letter only the branches that can
+-- open with it.
 local numeric_start = R"09" + S"+-$" + "\226\136\146"            -- digits, signs, minus
   + "\194" * S"\163\165\188\189\190"                            -- £ ¥ ¼ ½ ¾
   + "\226\130" * R"\160\191" + "\226\133" * R"\144\159"           -- ₠-₿ (€ ₹ ₽ ...), ⅓ ⅔ ⅛
-  + R"AZ" * R"AZ"^-2 * "$" + "U.S.$"                               -- US$, HK$, C$
-  + R"AZ" * R"AZ" * R"AZ" * -word_byte                             -- USD, EUR
-  + any_word(OPENERS)
-  + any_word(BEFORE_TIME) * S" \t\n"^1 * (R"09" + any_word(TIME_WORDS))
-  + (P"May" + "MAY" + "March" + "MARCH") * -word_byte
-  + any_word "may march" * S" \t\n"^1 * R"09"
-  + R"az" * (alnum + S"_%+-")^0 * "." * R"az"                       -- host names
-  + (alnum + S"_%+-")^1 * "@" * alnum                               -- e-mail
+  + #R"az" * (opener_word + host_or_mail)
+  + #R"AZ" * (R"AZ" * R"AZ"^-2 * "$" + "U.S.$"                     -- US$, HK$, C$
+    + R"AZ" * R"AZ" * R"AZ" * -word_byte                           -- USD, EUR
+    + opener_word
+    + (P"May" + "MAY" + "March" + "MARCH") * -word_byte
+    + host_or_mail)
+  + host_or_mail
 -- Moving on as P.find does: over a word, with the parts lector.patterns
 -- joins to it ("Su-30", "3.5"), and the character after it; or over one
 -- character between words. After a match that ends inside a word, over the
@@ -160,15 +174,19 @@ local function numeric_mentions(text, taken)
     if label then
       while ti <= n and taken[ti].stop <= start do ti = ti + 1 end
       if not (ti <= n and taken[ti].start < stop) then
-        local attrs = {}
+        local attrs = { value = nil, unit = nil, currency = nil }   -- sized for the common attrs
         attrs.value = numeric_value(v.kind, v, attrs)
+        local surface = sub(text, start + 1, stop)
         found[#found + 1] = { start = start, stop = stop, label = label, attrs = attrs,
-          key = label .. "\0" .. text:sub(start + 1, stop):lower() }
+          text = surface, key = label .. "\0" .. lower(surface) }
       end
     end
   end
   return found
 end
+
+-- Attribute columns one doc:add_many call takes (LECTOR_ADD_MANY_MAX_ATTRS).
+local MAX_COLUMNS = 16
 
 local function by_position(a, b)
   if a.start ~= b.start then return a.start < b.start end
@@ -180,50 +198,79 @@ end
 -- The list sorted by position; names come mostly in order already, so the
 -- sort is skipped when it is not needed.
 local function sorted(list)
+  local prev = list[1]
   for i = 2, #list do
-    if by_position(list[i], list[i - 1]) then
+    local m = list[i]
+    local ms, ps = m.start, prev.start
+    if ms < ps or ms == ps and m.stop < prev.stop then
       sort(list, by_position)
       return list
     end
+    prev = m
   end
   return list
 end
 
--- Two lists sorted by position, merged.
+-- Two lists sorted by position, merged (on a tie, a's entry first).
 local function merge(a, b)
-  if #b == 0 then return a end
-  local out, i, j, na, nb = {}, 1, 1, #a, #b
-  while i <= na or j <= nb do
-    if j > nb or i <= na and not by_position(b[j], a[i]) then
-      out[#out + 1] = a[i]
-      i = i + 1
-    else
-      out[#out + 1] = b[j]
+  local nb = #b
+  if nb == 0 then return a end
+  local out, k, i, j, na = {}, 0, 1, 1, #a
+  local x, y = a[1], b[1]
+  while x and y do
+    local ys, xs = y.start, x.start
+    k = k + 1
+    if ys < xs or ys == xs and y.stop < x.stop then
+      out[k] = y
       j = j + 1
+      y = b[j]
+    else
+      out[k] = x
+      i = i + 1
+      x = a[i]
     end
   end
+  for q = i, na do k = k + 1; out[k] = a[q] end
+  for q = j, nb do k = k + 1; out[k] = b[q] end
   return out
 end
 
--- mentions: sorted by position.
-local function publish(doc, text, mentions)
-  local entities, by_key = {}, {}
-  for _, m in ipairs(mentions) do
-    local e = by_key[m.key]
-    if not e then
-      e = { id = "E" .. (#entities + 1), label = m.label, name = m.canonical
-        or text:sub(m.start + 1, m.stop), mentions = 0, aliases = {}, seen = {} }
-      entities[#entities + 1] = e
-      by_key[m.key] = e
+-- The layer `entity`, in one doc:add_many call: attrs canonical, id,
+-- mentions, and for numeric expressions value and the extra attrs of
+-- numeric_value, as columns.
+local SCALAR = { string = true, number = true, boolean = true }
+local function write_spans(doc, mentions)
+  local n = #mentions
+  local starts, stops, labels, canonical, ids, counts = {}, {}, {}, {}, {}, {}
+  local columns = { canonical = canonical, id = ids, mentions = counts }
+  local ncolumns = 3
+  for i = 1, n do
+    local m = mentions[i]
+    local e = m.entity
+    starts[i], stops[i], labels[i] = m.start, m.stop, m.label
+    canonical[i], ids[i], counts[i] = e.name, e.id, e.mentions
+    local extra = m.attrs
+    if extra then
+      for k, v in pairs(extra) do
+        local column = columns[k]
+        if not column then
+          column = {}
+          columns[k] = column
+          ncolumns = ncolumns + 1
+        end
+        -- a table value (not one numeric_value gives) or too many columns:
+        -- doc:add takes any JSON value
+        if not SCALAR[type(v)] or ncolumns > MAX_COLUMNS then return false end
+        column[i] = v
+      end
     end
-    e.mentions = e.mentions + 1
-    local surface = m.text or text:sub(m.start + 1, m.stop)
-    if surface ~= e.name and not e.seen[surface] then
-      e.seen[surface] = true
-      e.aliases[#e.aliases + 1] = surface
-    end
-    m.entity = e
   end
+  doc:add_many("entity", { start = starts, stop = stops, label = labels, attrs = columns, n = n })
+  return true
+end
+
+-- The same spans one doc:add at a time.
+local function add_spans(doc, mentions)
   -- doc:add copies what it is given, so one span table and one attrs table
   -- for the names serve every call
   local span, name_attrs = {}, {}
@@ -234,12 +281,47 @@ local function publish(doc, text, mentions)
     span.start, span.stop, span.label, span.attrs = m.start, m.stop, m.label, attrs
     doc:add("entity", span)
   end
+end
+
+-- mentions: sorted by position.
+local function publish(doc, text, mentions)
+  -- entity tables are the `entities` value's entries as they are: the
+  -- surfaces already listed as aliases are kept apart, and only for an
+  -- entity that has one
+  local entities, by_key, seen_of = {}, {}, {}
+  for i = 1, #mentions do
+    local m = mentions[i]
+    local key = m.key
+    local e = by_key[key]
+    local surface = m.text or sub(text, m.start + 1, m.stop)
+    if not e then
+      e = { id = "E" .. (#entities + 1), label = m.label, name = m.canonical or surface,
+        mentions = 0, aliases = {} }
+      entities[#entities + 1] = e
+      by_key[key] = e
+    end
+    e.mentions = e.mentions + 1
+    if surface ~= e.name then
+      local seen = seen_of[e]
+      if not seen then
+        seen = {}
+        seen_of[e] = seen
+      end
+      if not seen[surface] then
+        seen[surface] = true
+        e.aliases[#e.aliases + 1] = surface
+      end
+    end
+    m.entity = e
+  end
+  if not write_spans(doc, mentions) then add_spans(doc, mentions) end
   -- plain numbers are spans only: listing every "16" would bury the names
-  local list = {}
-  for _, e in ipairs(entities) do
+  local list, n = {}, 0
+  for i = 1, #entities do
+    local e = entities[i]
     if e.label ~= "CARDINAL" then
-      list[#list + 1] = { id = e.id, label = e.label, name = e.name, mentions = e.mentions,
-        aliases = e.aliases }
+      n = n + 1
+      list[n] = e
     end
   end
   doc:set("entities", list)

@@ -5,187 +5,272 @@ local lexicons = require "lib.lexicons"
 local score = require "lib.score"
 local targets = require "lib.targets"
 
-local floor = math.floor
+local sort, insert = table.sort, table.insert
 
 -- Most positive and most negative sentences kept in the value.
 local EXTREMES = 3
 
+-- x rounded to 4 decimals. `// 1` floors as math.floor does, to the same
+-- number, without a call (the sandbox makes every call and instruction
+-- count).
 local function round(x)
-  return floor(x * 10000 + 0.5) / 10000
+  return (x * 10000 + 0.5) // 1 / 10000
 end
 
--- Offsets of every '!' in the text, in order.
+-- An empty list that nobody changes.
+local NOTHING = {}
+
+-- Offsets of every '!' in the text, in order (most texts have none:
+-- NOTHING, which nobody changes).
 local function exclamations(text)
-  local list, at = {}, 1
-  while true do
-    local p = text:find("!", at, true)
-    if not p then return list end
+  local p = text:find("!", 1, true)
+  if not p then return NOTHING end
+  local list = {}
+  repeat
     list[#list + 1] = p - 1
-    at = p + 1
-  end
+    p = text:find("!", p + 1, true)
+  until not p
+  return list
 end
 
--- A paragraph's token-weighted sums of its sentence scores (w: tokens);
--- finish_paragraph turns them into the means the value holds.
-local function new_paragraph(index)
-  return { index = index, w = 0, compound = 0, pos = 0, neg = 0, neu = 0, sentences = 0 }
-end
-
-local function finish_paragraph(a)
-  local w = a.w
-  a.w = nil
+-- A paragraph's entry in the value, from its token-weighted sums (w: its
+-- tokens): the means, rounded. (run writes it out for a paragraph with a
+-- scored sentence, and for one without, the same numbers as constants.)
+local function paragraph_value(index, w, compound, pos, neg, neu, sentences)
   if w <= 0 then
-    a.compound, a.pos, a.neg, a.neu = 0, 0, 0, 1
-  else
-    a.compound, a.pos = round(a.compound / w), round(a.pos / w)
-    a.neg, a.neu = round(a.neg / w), round(a.neu / w)
+    return { index = index, compound = 0, pos = 0, neg = 0, neu = 1, sentences = sentences }
   end
+  return { index = index, compound = (compound / w * 10000 + 0.5) // 1 / 10000,
+    pos = (pos / w * 10000 + 0.5) // 1 / 10000, neg = (neg / w * 10000 + 0.5) // 1 / 10000,
+    neu = (neu / w * 10000 + 0.5) // 1 / 10000, sentences = sentences }
 end
 
 local function more_positive(a, b) return a.compound > b.compound end
 local function more_negative(a, b) return a.compound * -1 > b.compound * -1 end
 
--- Keep the EXTREMES sentences with the highest or lowest compound.
-local function keep_extreme(list, index, compound, before)
-  list[#list + 1] = { index = index, compound = round(compound) }
-  table.sort(list, before)
-  if #list > EXTREMES then list[#list] = nil end
+-- Keep the EXTREMES sentences with the highest (sign 1, before =
+-- more_positive) or lowest (sign -1, more_negative) rounded compound rc,
+-- in the order table.sort with `before` gives. When rc or the kept ones
+-- tie, that order is table.sort's own, so it decides; otherwise the order
+-- is the only sorted one, found without it.
+local function keep_extreme(list, index, rc, sign, before)
+  local n = #list
+  if n == 0 then
+    list[1] = { index = index, compound = rc }
+    return
+  end
+  local key = rc * sign
+  local at = n + 1
+  for i = n, 1, -1 do
+    local k = list[i].compound * sign
+    if k == key or (i > 1 and k == list[i - 1].compound * sign) then
+      list[n + 1] = { index = index, compound = rc }
+      sort(list, before)
+      if n + 1 > EXTREMES then list[n + 1] = nil end
+      return
+    end
+    if key > k then at = i end
+  end
+  if at > EXTREMES then return end
+  insert(list, at, { index = index, compound = rc })
+  if n + 1 > EXTREMES then list[n + 1] = nil end
 end
 
 -- Offsets of the contrast and concession words among hits first..last,
 -- where targets.lua cuts clauses.
-local NONE = {}
 local function cuts_of(starts, roles, first, last)
-  local cuts = NONE
+  local cuts = NOTHING
   for i = first, last do
     local role = roles[i]
     if role == "contrast" or role == "concession" then
-      if cuts == NONE then cuts = {} end
+      if cuts == NOTHING then cuts = {} end
       cuts[#cuts + 1] = starts[i]
     end
   end
   return cuts
 end
 
--- The score of a sentence without any valence word.
-local NEUTRAL = { sum = 0, compound = 0, pos = 0, neg = 0, neu = 1 }
-
 local SENTENCE_FIELDS = { "start", "stop", "tokens", "paragraph" }
 
--- The sentence spans, as columns for one doc:add_many; a sentence
--- without a valence word has no attrs (pos 0, neg 0, neu 1 implied):
--- encoding them would cost more than all the scoring.
-local function new_spans(n)
-  return { n = n, start = {}, stop = {}, label = {}, score = {},
-    attrs = { pos = {}, neg = {}, neu = {} } }
+-- The sentence spans, as columns for one doc:add_many (start and stop
+-- are the sentences' own): "neutral" and 0 until a sentence is scored. A
+-- sentence without a valence word has no attrs (pos 0, neg 0, neu 1
+-- implied): encoding them would cost more than all the scoring.
+-- Tables are much of what a document costs the pass, so the columns are
+-- kept from one document to the next (up to REUSE_MAX sentences; a longer
+-- document gets its own): KEPT_SCORED lists the entries the last document
+-- scored (each listed before it is set, so a run that fails half-way
+-- leaves none unlisted), put back before the next one; add_many reads
+-- entries 1..n only.
+local REUSE_MAX = 4096
+local KEPT = { n = 0, label = {}, score = {}, attrs = { pos = {}, neg = {}, neu = {} } }
+local KEPT_SCORED, kept_filled = {}, 0
+
+-- The columns for n sentences and the list to note scored entries in.
+local function spans_for(n)
+  if n > REUSE_MAX then
+    local label, score = {}, {}
+    for i = 1, n do label[i], score[i] = "neutral", 0 end
+    return { n = n, label = label, score = score, attrs = { pos = {}, neg = {}, neu = {} } }, {}
+  end
+  local label, score, attrs = KEPT.label, KEPT.score, KEPT.attrs
+  local pos, neg, neu = attrs.pos, attrs.neg, attrs.neu
+  local k = 1
+  local i = KEPT_SCORED[1]
+  while i do
+    label[i], score[i], pos[i], neg[i], neu[i] = "neutral", 0, nil, nil, nil
+    KEPT_SCORED[k] = nil
+    k = k + 1
+    i = KEPT_SCORED[k]
+  end
+  for j = kept_filled + 1, n do label[j], score[j] = "neutral", 0 end
+  if n > kept_filled then kept_filled = n end
+  KEPT.n = n
+  return KEPT, KEPT_SCORED
 end
 
+local METHOD = "lexicon and rules; paragraph and document scores are token-weighted means of "
+  .. "sentence scores"
+
+-- What score.sentence is told when no entity pass ran, by `explain`.
+local PLAIN = { [true] = { explain = true, items = false },
+  [false] = { explain = false, items = false } }
+
+-- The pass runs in a sandbox that counts every Lua instruction, on every
+-- document, so the loop below is written for few instructions and few
+-- tables: sums in locals, a sentence without hits settled in a few steps,
+-- a paragraph without a scored sentence given its neutral entry at once.
 local function run(doc, opts, ctx)
   local lex, info = lexicons.get(ctx, opts)
   local text = doc.text
-  local explain = opts.explain
+  local explain = opts.explain and true or false
   local H, roles, values = score.hits(lex, doc, info, explain)
-  local hstart, nhits = H.start, H.n
+  local hstart = H.start
   local excl = exclamations(text)
+  local any_excl = excl[1] ~= nil
   local mentions = opts.entities and targets.mentions(doc) or nil
-  local o = { explain = explain, items = mentions ~= nil,
-    blocked = mentions and targets.blocker(mentions) or nil }
+  local o = mentions and { explain = explain, items = true, blocked = targets.blocker(mentions) }
+    or PLAIN[explain]
   local state = mentions and { by_key = {}, order = {}, next = 1 } or nil
   local S = doc:sentence_columns(SENTENCE_FIELDS)
   local sstarts, sstops, stokens, sparagraphs = S.start, S.stop, S.tokens, S.paragraph
   local nsentences = S.n
-  local spans = not explain and new_spans(nsentences) or nil
+  local spans, scored_list = nil, nil
+  if not explain then spans, scored_list = spans_for(nsentences) end
+  local nscored = 0
   local span_labels, span_scores = spans and spans.label, spans and spans.score
   local span_pos = spans and spans.attrs.pos
   local span_neg, span_neu = spans and spans.attrs.neg, spans and spans.attrs.neu
-  local paragraphs = {}
-  -- the current paragraph's sums, kept in locals and stored in its table
-  -- when the next one starts (see new_paragraph)
-  local acc, aw, ac, ap, an, au, as = nil, 0, 0, 0, 0, 0, 0
+  local sentence, neutral_band = score.sentence, score.NEUTRAL
+  score.begin(text, H, roles, values, o)
+  local paragraphs, np = {}, 0
+  -- the current paragraph: its index, tokens, sentences and token-weighted
+  -- sums (ac, ap, an only once a sentence of it is scored); and the
+  -- document's sums over the paragraphs before it
+  local para, aw, as, au, ac, ap, an, pscored = nil, 0, 0, 0, 0, 0, 0, false
+  local tw, tc, tp, tn, tu = 0, 0, 0, 0, 0
   local positive, negative = 0, 0
   local most_positive, most_negative = {}, {}
-  local neutral_band = score.NEUTRAL
   local h, e = 1, 1
+  local next_hit = hstart[1]
   for index = 1, nsentences do
-    local sstart, sstop = sstarts[index], sstops[index]
-    local first = h
-    local scored = explain
-    while h <= nhits and hstart[h] < sstop do
-      if roles[h] == "valence" then scored = true end
-      h = h + 1
-    end
-    local nexcl = 0
-    while excl[e] and excl[e] < sstop do
-      if excl[e] >= sstart then nexcl = nexcl + 1 end
-      e = e + 1
+    local p = sparagraphs[index]
+    if p ~= para then
+      if para then
+        np = np + 1
+        if pscored then                 -- paragraph_value, inlined (aw > 0: a word was scored)
+          paragraphs[np] = { index = para, compound = (ac / aw * 10000 + 0.5) // 1 / 10000,
+            pos = (ap / aw * 10000 + 0.5) // 1 / 10000, neg = (an / aw * 10000 + 0.5) // 1 / 10000,
+            neu = (au / aw * 10000 + 0.5) // 1 / 10000, sentences = as }
+          tc, tp, tn = tc + ac, tp + ap, tn + an
+          ac, ap, an, pscored = 0, 0, 0, false
+        else
+          paragraphs[np] = { index = para, compound = 0, pos = 0, neg = 0, neu = 1, sentences = as }
+        end
+        tw, tu = tw + aw, tu + au
+      end
+      para, aw, as, au = p, 0, 0, 0
     end
     local ntokens = stokens[index]
-    local p = sparagraphs[index]
-    if not acc or acc.index ~= p then
-      if acc then acc.w, acc.compound, acc.pos, acc.neg, acc.neu, acc.sentences = aw, ac, ap, an, au, as end
-      acc = new_paragraph(p)
-      paragraphs[#paragraphs + 1] = acc
-      aw, ac, ap, an, au, as = 0, 0, 0, 0, 0, 0
-    end
     aw, as = aw + ntokens, as + 1
-    local r = NEUTRAL
-    local label, c = "neutral", 0
+    local sstop = sstops[index]
+    local first, scored, plain = h, explain, true
+    while next_hit and next_hit < sstop do
+      if roles[h] == "valence" then scored = true else plain = false end
+      h = h + 1
+      next_hit = hstart[h]
+    end
     if scored then
-      r = score.sentence(text, sstart, sstop, H, roles, values, first, h - 1, ntokens, nexcl, o)
-      c = r.compound
+      local sstart = sstarts[index]
+      local nexcl = 0
+      if any_excl then
+        while excl[e] and excl[e] < sstop do
+          if excl[e] >= sstart then nexcl = nexcl + 1 end
+          e = e + 1
+        end
+      end
+      local c, rpos, rneg, rneu, items, why = sentence(sstart, sstop, first, h - 1, ntokens, nexcl,
+        plain)
+      pscored = true
+      local rc = (c * 10000 + 0.5) // 1 / 10000
+      local label = "neutral"
       if c >= neutral_band then
         label, positive = "positive", positive + 1
-        keep_extreme(most_positive, index, c, more_positive)
+        keep_extreme(most_positive, index, rc, 1, more_positive)
       elseif c <= -neutral_band then
         label, negative = "negative", negative + 1
-        keep_extreme(most_negative, index, c, more_negative)
+        keep_extreme(most_negative, index, rc, -1, more_negative)
       end
-      local rpos, rneg, rneu = r.pos, r.neg, r.neu
       ac, ap, an, au = ac + c * ntokens, ap + rpos * ntokens, an + rneg * ntokens, au + rneu * ntokens
       if spans then
-        span_labels[index], span_scores[index] = label, floor(c * 10000 + 0.5) / 10000
-        span_pos[index] = floor(rpos * 10000 + 0.5) / 10000
-        span_neg[index] = floor(rneg * 10000 + 0.5) / 10000
-        span_neu[index] = floor(rneu * 10000 + 0.5) / 10000
+        nscored = nscored + 1
+        scored_list[nscored] = index
+        span_labels[index], span_scores[index] = label, rc
+        span_pos[index] = (rpos * 10000 + 0.5) // 1 / 10000
+        span_neg[index] = (rneg * 10000 + 0.5) // 1 / 10000
+        span_neu[index] = (rneu * 10000 + 0.5) // 1 / 10000
+      else
+        doc:add("sentiment", { start = sstart, stop = sstop, label = label, score = rc,
+          attrs = { pos = round(rpos), neg = round(rneg), neu = round(rneu), explain = why } })
+      end
+      if state then
+        targets.add_sentence(state, mentions, text, sstart, sstop, items,
+          cuts_of(hstart, roles, first, h - 1), index)
       end
     else
       au = au + ntokens
-      if spans then span_labels[index], span_scores[index] = "neutral", 0 end
-    end
-    if not spans then
-      doc:add("sentiment", { start = sstart, stop = sstop, label = label, score = round(c),
-        attrs = { pos = round(r.pos), neg = round(r.neg), neu = round(r.neu), explain = r.explain } })
-    end
-    if state then
-      targets.add_sentence(state, mentions, text, sstart, sstop, r,
-        cuts_of(hstart, roles, first, h - 1), index)
+      if state then
+        targets.add_sentence(state, mentions, text, sstarts[index], sstop, nil,
+          cuts_of(hstart, roles, first, h - 1), index)
+      end
     end
   end
-  if acc then acc.w, acc.compound, acc.pos, acc.neg, acc.neu, acc.sentences = aw, ac, ap, an, au, as end
+  if para then
+    np = np + 1
+    paragraphs[np] = paragraph_value(para, aw, ac, ap, an, au, as)
+    tw, tc, tp, tn, tu = tw + aw, tc + ac, tp + ap, tn + an, tu + au
+  end
+  score.finish()
   if spans then
     spans.start, spans.stop = sstarts, sstops
     doc:add_many("sentiment", spans)
+    spans.start, spans.stop = nil, nil
   end
-  local tw, tc, tp, tn, tu, ts = 0, 0, 0, 0, 0, 0
-  for i = 1, #paragraphs do
-    local a = paragraphs[i]
-    tw, tc, tp, tn = tw + a.w, tc + a.compound, tp + a.pos, tn + a.neg
-    tu, ts = tu + a.neu, ts + a.sentences
-    finish_paragraph(a)
+  local compound, pos, neg, neu = 0, 0, 0, 1
+  if tw > 0 then
+    compound, pos, neg, neu = round(tc / tw), round(tp / tw), round(tn / tw), round(tu / tw)
   end
-  local value = { paragraphs = paragraphs }
-  if tw <= 0 then
-    value.compound, value.pos, value.neg, value.neu = 0, 0, 0, 1
-  else
-    value.compound, value.pos = round(tc / tw), round(tp / tw)
-    value.neg, value.neu = round(tn / tw), round(tu / tw)
+  -- the lexicon's entry is the same for every document of a lexicon
+  local about = info.about
+  if not about then
+    about = { entries = info.entries, sources = info.sources }
+    info.about = about
   end
-  value.method = "lexicon and rules; paragraph and document scores are token-weighted means of "
-    .. "sentence scores"
-  value.positive, value.negative, value.neutral = positive, negative, nsentences - positive - negative
-  value.most_positive, value.most_negative = most_positive, most_negative
+  local value = { compound = compound, pos = pos, neg = neg, neu = neu, paragraphs = paragraphs,
+    positive = positive, negative = negative, neutral = nsentences - positive - negative,
+    most_positive = most_positive, most_negative = most_negative, method = METHOD,
+    lexicon = about }
   if state then value.entities = targets.finish(state, round) end
-  value.lexicon = { entries = info.entries, sources = info.sources }
   doc:set("sentiment", value)
 end
 

@@ -35,15 +35,7 @@ return {
 }
 ]]
 
-local function project(files)
-  local dir = H.tmpdir()
-  for path, body in pairs(files) do
-    local folder = path:match "^(.*)/"
-    if folder then os.execute("mkdir -p " .. H.quote(dir .. "/" .. folder)) end
-    H.write(dir .. "/" .. path, body)
-  end
-  return dir
-end
+local project = H.project
 
 local function plugin(name, body) return { ["plugins/" .. name .. "/plugin.lua"] = body } end
 

@@ -36,13 +36,17 @@ describe("column methods in a plugin", function()
       cols.score, cols.attrs = {}, { pos = {}, neg = {} }
       for i = 1, cols.n do cols.score[i], cols.attrs.pos[i], cols.attrs.neg[i] = i / 3, i / 7, -i end
       for i = 1, 10^6 do doc:add_many("tone", cols) end
+    elseif opts.what == "string attrs" then
+      local cols = doc:sentence_columns { "start", "stop", "text" }
+      cols.attrs = { text = cols.text }
+      for i = 1, 10^6 do doc:add_many("said", cols) end
     else
       kept = nil
       local n = doc:add_many("tone", doc:sentence_columns { "start", "stop" })
       doc:set("ok", { n = n, tokens = doc:token_columns({ "start" }).n })
     end]]
 
-  for _, what in ipairs { "scan", "tokens", "sentences", "spans" } do
+  for _, what in ipairs { "scan", "tokens", "sentences", "spans", "string attrs" } do
     it(what .. " stops at the memory limit, and the plugin goes on", function()
       local ok, message, kind = state:run(assert(lector.doc(TEXT)), { what = what })
       assert.is_nil(ok, what)

@@ -25,7 +25,7 @@
 --   VAR:NAME      a method of a class     VAR.NAME          a field of a class
 --   #VAR          its length              tostring(VAR)     its string form
 -- where VAR is the reference's variable for the class (CLASSES below:
--- doc, s, t, span, db, lex, m, st, g, p). Prose mentions do not count.
+-- doc, s, t, span, db, rows, lex, m, st, g, p). Prose mentions do not count.
 -- Classes only lector's own loaders use (through lector.core, not through
 -- `lector`) are listed in INTERNAL and skipped; every class of
 -- lua_classnames.h must be in one of the two lists.
@@ -36,8 +36,9 @@ local CLASSES = {
   ["lector.Document"] = "doc", ["lector.Sentence"] = "s", ["lector.Token"] = "t",
   ["lector.Span"] = "span", ["lector.Store"] = "db", ["lector.Lexicon"] = "lex",
   ["lector.Matcher"] = "m", ["lector.Stemmer"] = "st", ["lector.Graph"] = "g",
+  ["lector.Rows"] = "rows",
 }
-local INTERNAL = { ["lector.Reader"] = true, ["lector.PluginState"] = true }
+local INTERNAL = { ["lector.Reader"] = true, ["lector.PluginState"] = true, ["lector.Pool"] = true }
 local TABLE_PREFIX = { json = "lector.json.", graph = "G.", patterns = "P." }
 
 local function read(path)

@@ -61,7 +61,44 @@ describe("lex:scan", function()
     end
   end)
 
+  it("gives labels through relabel, and none for a label it lacks", function()
+    local map = { GPE = "place", NORP = "people" }
+    local cols = lex:scan(doc, { relabel = map })
+    local i, unmapped = 0, 0
+    for m in lex:matches(doc) do
+      i = i + 1
+      assert.equal(map[m.label], cols.label[i])
+      assert.equal(m.value, cols.value[i])
+      if not map[m.label] then unmapped = unmapped + 1 end
+    end
+    assert.equal(i, cols.n)
+    assert.is_true(unmapped > 0 and unmapped < i)
+  end)
+
+  it("fills the tables of into, which then hold this scan's hits only", function()
+    local into = {}
+    local all = lex:scan(doc, { into = into })
+    assert.equal(into, all)
+    local fresh = lex:scan(doc)
+    assert.same(fresh, all)
+    local columns = { all.start, all.value, all.label }
+    for s in doc:sentences() do
+      local few = lex:scan(s, { into = into })
+      assert.equal(into, few)
+      assert.equal(columns[1], few.start)
+      assert.equal(columns[2], few.value)
+      assert.same(lex:scan(s), few)                  -- nothing left from the larger scan
+    end
+    local empty = assert(lector.doc("Nothing here."))
+    assert.same({ n = 0, start = {}, stop = {}, first = {}, last = {}, label = {}, value = {} },
+      lex:scan(empty, { into = into }))
+  end)
+
   it("names the bad argument", function()
+    assert.error_matches(function() lex:scan(doc, { relabel = "GPE" }) end,
+      "field 'relabel' must be a table")
+    assert.error_matches(function() lex:scan(doc, { into = 1 }) end,
+      "field 'into' must be a table")
     assert.error_matches(function() lex:scan(doc, { fields = { "start", "colour" } }) end,
       "fields%[2%] is not one of start, stop")
     assert.error_matches(function() lex:scan("text") end, "Document or Sentence expected")
@@ -152,6 +189,32 @@ describe("doc:add_many", function()
     assert.equal(a:json(), b:json())
   end)
 
+  it("stores string attrs as doc:add does: escapes, UTF-8, strings longer than a span's buffer",
+    function()
+    local a, b = assert(lector.load(H.article)), assert(lector.load(H.article))
+    local long = string.rep("Peskov \"said\"\n\t", 400)
+    local values = { "Nicolás Maduro", "E1", "", "tab\tquote\"back\\slash\1", long }
+    local cols = { start = {}, stop = {}, label = {},
+      attrs = { canonical = {}, id = {}, mentions = {}, value = {} } }
+    local i = 0
+    for s in a:sentences() do
+      i = i + 1
+      local attrs = { canonical = values[i % #values + 1], id = "E" .. i,
+        mentions = i % 3 == 0 and i or nil, value = i % 2 == 0 and i / 4 or "x" .. i }
+      a:add("entity", { start = s.start, stop = s.stop, label = "PERSON", attrs = attrs })
+      cols.start[i], cols.stop[i], cols.label[i] = s.start, s.stop, "PERSON"
+      for k, v in pairs(attrs) do cols.attrs[k][i] = v end
+    end
+    assert.equal(i, b:add_many("entity", cols))
+    assert.same(spans_of(a, "entity"), spans_of(b, "entity"))
+    assert.equal(a:json(), b:json())
+    local found = 0
+    for span in b:spans "entity" do
+      if span.attrs.canonical == long then found = found + 1 end
+    end
+    assert.is_true(found > 0)
+  end)
+
   it("takes the count from n, and adds nothing when n is 0", function()
     local d = assert(lector.load(H.article))
     assert.equal(2, d:add_many("x", { start = { 0, 5, 9 }, stop = { 4, 8, 12 }, n = 2 }))
@@ -167,8 +230,13 @@ describe("doc:add_many", function()
       { { start = { 0, "x" }, stop = { 4, 6 } }, "start%[2%] must be a byte offset" },
       { { start = { 0 }, stop = { 4 }, label = { 3 } }, "label%[1%] must be a string" },
       { { start = { 0 }, stop = { 4 }, score = { 0 / 0 } }, "score%[1%] must be a finite number" },
-      { { start = { 0 }, stop = { 4 }, attrs = { note = { "text" } } },
-        "attrs.note%[1%] must be a finite number, a boolean or nil" },
+      { { start = { 0 }, stop = { 4 }, attrs = { note = { {} } } },
+        "attrs.note%[1%] must be a string, a finite number, a boolean or nil" },
+      { { start = { 0 }, stop = { 4 }, attrs = { note = { "ok\255" } } },
+        "attrs.note%[1%] is not valid UTF%-8 %(at byte 2%)" },
+      { { start = { 0, 0 }, stop = { 4, 4 },
+          attrs = { a = { "", string.rep("x", 6 << 20) }, b = { "", string.rep("y", 6 << 20) } } },
+        "the string attrs of span 2 are over 11184810 bytes" },
       { { start = { 0 }, stop = { 4 }, attrs = { ["two words"] = { 1 } } },
         "attribute names must be a letter" },
       { { start = { 0 }, stop = { 4 }, n = -1 }, "'n' must be a count" },

@@ -30,6 +30,28 @@ describe("lector.json.encode", function()
       encode { 0, -1, 9007199254740993, math.mininteger, math.maxinteger })
   end)
 
+  it("writes floats as the shortest of %.15g, %.16g and %.17g that reads back", function()
+    local function shortest(x)
+      for digits = 15, 17 do
+        local text = string.format("%." .. digits .. "g", x)
+        if tonumber(text) == x then return text end
+      end
+    end
+    local values = { 0.0, -0.0, 1.0, -2.0, 0.1, 0.1 + 0.2, 1 / 3, -1 / 7, 1e-4, 9.99e-5, 1e-5,
+      123456789012345.0, 1e15, 1e16, 2 ^ 53 + 0.0, 0.30000000000000004, 1e300, -1e-300 }
+    local state = 12345
+    for _ = 1, 3000 do                               -- scores rounded to 4 places, and not
+      state = (state * 1103515245 + 12345) % 2147483648
+      local x = state / 2147483648 * 2 - 1
+      values[#values + 1] = x
+      values[#values + 1] = (x * 10000 + 0.5) // 1 / 10000
+      values[#values + 1] = (x * 1e6 * 10000 + 0.5) // 1 / 10000
+    end
+    for _, x in ipairs(values) do
+      assert.equal("[" .. shortest(x) .. "]", encode { x }, string.format("%.17g", x))
+    end
+  end)
+
   it("gives the same text for values longer than its first buffer", function()
     local words, parts = {}, {}
     for i = 1, 3000 do

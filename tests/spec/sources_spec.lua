@@ -14,7 +14,7 @@ describe("lector.read", function()
     local stats, ids = {}, {}
     for doc in lector.read(dir, { stats = stats }) do ids[#ids + 1] = doc.id end
     assert.same({ dir .. "/a/one.md", dir .. "/b/two.txt" }, ids)
-    assert.same({ documents = 2, failed = 0, skipped = 2 }, stats)
+    assert.same({ documents = 2, failed = 0, skipped = 2, input_bytes = 8 }, stats)
   end)
 
   it("gives false and a message for a refused document, then goes on", function()
@@ -30,7 +30,7 @@ describe("lector.read", function()
     assert.equal("empty: " .. jsonl .. ":3: record 3: empty input (no text)", seen[3])
     assert.equal("4", seen[4])
     assert.matches("^io: .*missing.txt: No such file or directory", seen[5])
-    assert.same({ documents = 2, failed = 3, skipped = 0 }, stats)
+    assert.same({ documents = 2, failed = 3, skipped = 0, input_bytes = #H.read(jsonl) }, stats)
   end)
 
   it("can force the input mode", function()

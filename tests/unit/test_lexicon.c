@@ -172,6 +172,44 @@ static void folding_or_exact(void **state) {
   lector_lexicon_free(folded);
 }
 
+/* A folding lexicon folds a document's ASCII tokens a word of 8 bytes at
+ * a time, reading past a short token's end where the text goes on: words
+ * of every length from 1 to 20 bytes, in any case, are found alike in the
+ * middle of a text and as its last bytes, and so are non-ASCII words
+ * (folded the slow way) and phrases whose later words start no phrase. */
+static void folding_every_length(void **state) {
+  (void)state;
+  lector_lexicon *lex = lexicon(1);
+  const char *letters = "abcdefghijklmnopqrstuvwxyz";
+  char word[32], upper[32], text[128];
+  for (size_t n = 1; n <= 20; n++) {
+    snprintf(word, sizeof word, "%.*s", (int)n, letters);
+    add(lex, word, "LEN", (double)n);
+  }
+  add(lex, "Nicolás", "PERSON", 0);
+  add(lex, "zone of peace", "IDIOM", 0);
+  for (size_t n = 1; n <= 20; n++) {
+    for (size_t i = 0; i < n; i++) upper[i] = (char)(i % 2 ? letters[i] - 32 : letters[i]);
+    upper[n] = '\0';
+    for (int at_end = 0; at_end < 2; at_end++) {
+      snprintf(text, sizeof text, at_end ? "Said: %s" : "Said: %s and more words follow.", upper);
+      lector_doc *doc = doc_of(text);
+      const char *label;
+      assert_string_equal(longest_text(lex, doc, token_index(doc, upper), &label), upper);
+      assert_string_equal(label, "LEN");
+      assert_string_equal(longest_text(lex, doc, 0, NULL), "");        /* "Said" */
+      lector_doc_release(doc);
+    }
+  }
+  lector_doc *doc = doc_of("NICOLÁS spoke of a ZONE OF PEACE; nicolás");
+  assert_string_equal(longest_text(lex, doc, 0, NULL), "NICOLÁS");
+  assert_string_equal(longest_text(lex, doc, token_index(doc, "ZONE"), NULL), "ZONE OF PEACE");
+  assert_string_equal(longest_text(lex, doc, token_index(doc, "OF"), NULL), "");
+  assert_string_equal(longest_text(lex, doc, token_index(doc, "nicolás"), NULL), "nicolás");
+  lector_doc_release(doc);
+  lector_lexicon_free(lex);
+}
+
 static void longest_match_wins(void **state) {
   (void)state;
   lector_lexicon *lex = lexicon(1);
@@ -574,6 +612,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(add_and_get),
     cmocka_unit_test(folding_or_exact),
+    cmocka_unit_test(folding_every_length),
     cmocka_unit_test(longest_match_wins),
     cmocka_unit_test(several_labels),
     cmocka_unit_test(accented_phrases),

@@ -625,7 +625,10 @@ static void test_migrates_schema_1(void **state) {
   lector_doc *doc = make_doc("old", NULL, "Written by an older lector.");
   save_ok(store, doc, NULL, NULL);
   close_ok(store);
-  raw_exec(f->db, "DROP VIEW sentences; ALTER TABLE documents DROP COLUMN sentences; "
+  raw_exec(f->db, "DROP VIEW span_texts; DROP VIEW entity_mentions; DROP VIEW entity_counts; "
+                  "DROP VIEW document_entities; DROP VIEW sentence_sentiment; "
+                  "DROP VIEW document_sentiment; DROP VIEW quotes; DROP VIEW document_dates; "
+                  "DROP VIEW sentences; ALTER TABLE documents DROP COLUMN sentences; "
                   "CREATE TABLE sentences(doc_id TEXT NOT NULL REFERENCES documents(id) "
                   "ON DELETE CASCADE, idx INTEGER NOT NULL, start INTEGER NOT NULL, "
                   "stop INTEGER NOT NULL, PRIMARY KEY (doc_id, idx)) WITHOUT ROWID; "
@@ -713,7 +716,7 @@ static void test_refuses_newer_schema(void **state) {
   close_ok(open_ok(f->db));
   raw_exec(f->db, "PRAGMA user_version = 99");
   assert_refused(f->db, 0, LECTOR_ESCHEMA,
-                 "schema version 99 is newer than this lector supports (3); upgrade lector");
+                 "schema version 99 is newer than this lector supports (4); upgrade lector");
   assert_refused(f->db, LECTOR_STORE_READONLY, LECTOR_ESCHEMA, "upgrade lector");
 }
 

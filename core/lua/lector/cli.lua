@@ -10,6 +10,11 @@ local share_lock = require "lector.lock"
 local eval = require "lector.eval"
 local explain = require "lector.explain"
 local repl = require "lector.repl"
+local engine = require "lector.engine"
+local progress = require "lector.progress"
+local sources = require "lector.sources"
+local corpus = require "lector.corpus"
+local html_report = require "lector.html_report"
 
 local debug, io, ipairs, loadfile, math, next, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G =
   debug, io, ipairs, loadfile, math, next, os, pairs, pcall, string, table, tonumber, tostring, type, xpcall, _G
@@ -39,11 +44,16 @@ Analyse news articles: load, segment and store text, then run Lua passes.
 
 Commands:
   analyze INPUT...        load, segment and store documents and print a report
+  ingest SOURCE...        analyse and store a corpus in parallel, with progress
   run SCRIPT [ARGS...]    run a Lua script with the lector module loaded
   plugin COMMAND          make, test, pack, install and remove plugins
   eval TASK               score passes against labelled data (ner, summary, sentiment)
   explain sentiment TEXT  show how each sentence's sentiment score came about
   repl [FILE] [--db PATH] an interactive Lua session with lector loaded
+  report FILE|--db PATH   write a visual HTML report of an article or a corpus
+  query SQL               run SQL on the database (read-only unless --write)
+  search QUERY            full-text search of the stored documents
+  merge OUT.db IN.db...   merge databases made by separate processes
   help [COMMAND]          show help for lector or for one command
 
 Options:
@@ -84,6 +94,8 @@ Options:
   -o NAME.OPTION=VALUE    set a plugin's option (repeatable)
       --allow NAME:PERM   grant a plugin a permission it asks for (repeatable)
       --timings           print the time and memory each pass took
+  -j, --jobs N            run the passes in N worker threads (default 1);
+                          reports come out in input order whatever N is
       --plugin-memory SIZE
                           memory each plugin may hold (default 64M)
       --plugin-instructions N
@@ -115,13 +127,14 @@ Options:
   -h, --help              show this help
 ]]
 
-local HELP = { analyze = ANALYZE_HELP, run = RUN_HELP, plugin = share.HELP, eval = eval.HELP,
-  explain = explain.HELP, repl = repl.HELP }
+local HELP = { query = corpus.QUERY_HELP, search = corpus.SEARCH_HELP, merge = corpus.MERGE_HELP,
+  analyze = ANALYZE_HELP, run = RUN_HELP, plugin = share.HELP, eval = eval.HELP,
+  explain = explain.HELP, repl = repl.HELP, report = html_report.HELP }
 
 -- ---- option parsing ----------------------------------------------------
 
 -- spec: option name -> { short = "f", value = true|false, key = "format" }
-local function parse(args, first, spec, command)
+local function read_options(args, first, spec, command)
   local opts, positional = {}, {}
   local by_short = {}
   for name, s in pairs(spec) do if s.short then by_short[s.short] = name end end
@@ -172,6 +185,21 @@ local function parse(args, first, spec, command)
   return opts, positional
 end
 
+-- A command's options and operands; a usage error or --help is answered here, and
+-- then the result is nil and the exit code the command returns.
+local function parse(args, first, spec, command, help)
+  local opts, positional = read_options(args, first, spec, command)
+  if not opts then
+    say(positional)
+    return nil, EXIT.usage
+  end
+  if opts.help then
+    io.stdout:write(help)
+    return nil, EXIT.ok
+  end
+  return opts, positional
+end
+
 local SIZE_UNITS = { [""] = 1, k = 1024, m = 1024 ^ 2, g = 1024 ^ 3 }
 
 local function parse_size(text)
@@ -196,12 +224,14 @@ local ANALYZE_SPEC = {
   option = { short = "o", value = true, many = true },
   allow = { value = true, many = true },
   timings = {},
+  jobs = { short = "j", value = true },
   ["plugin-memory"] = { value = true, key = "plugin_memory" },
   ["plugin-instructions"] = { value = true, key = "plugin_instructions" },
   help = { short = "h" },
 }
 
 local FORMATS = { text = true, json = true, jsonl = true }
+local MAX_JOBS = 256   -- LECTOR_MAX_WORKERS
 local INPUT_MODES = { auto = true, text = true, jsonl = true }
 
 local function check_analyze_options(opts, inputs)
@@ -224,6 +254,13 @@ local function check_analyze_options(opts, inputs)
     local n = math.tointeger(tonumber(opts.plugin_instructions))
     if not n or n < 1 then return "--plugin-instructions wants a positive whole number" end
     opts.plugin_instructions = n
+  end
+  if opts.jobs then
+    local n = math.tointeger(tonumber(opts.jobs))
+    if not n or n < 1 or n > MAX_JOBS then
+      return "--jobs wants a whole number from 1 to " .. MAX_JOBS
+    end
+    opts.jobs = n
   end
   if #inputs == 0 then return "no input given (a file, a folder or '-')" end
 end
@@ -288,38 +325,77 @@ local function print_timing_totals(chosen)
   end
 end
 
--- Run the passes on one stored (or unstored) document and save what they
--- added. Returns the number of passes that failed, or nil, message on a
--- database failure.
-local function run_passes(chosen, doc, db, stored_id, opts)
-  local run_report, err = chosen:run(doc, stored_id)
-  if not run_report then return nil, err end
+-- What the passes said about one document: their logs and errors, and
+-- the timings when asked for.
+local function tell_report(doc, run_report, opts)
   if opts.timings then print_timings(doc, run_report) end
   for _, pass in ipairs(run_report.passes) do
     for _, line in ipairs(pass.logs or {}) do say(doc.id, ": plugin ", pass.name, ": ", line) end
     if pass.status ~= "ok" and pass.error then say(doc.id, ": ", pass.error) end
   end
-  -- When every pass was already done, the document only holds results
-  -- copied from the store: nothing to write back.
-  local ran = false
-  for _, pass in ipairs(run_report.passes) do ran = ran or pass.status ~= "done" end
-  if db and ran then
-    local saved, save_err = db:save(doc)
-    if not saved then return nil, save_err end
+end
+
+-- The pipeline, the store and the worker threads a command needs, or the
+-- exit code and nothing more when one of them is refused (after saying
+-- why).
+local function open_engine(opts, read_opts)
+  local chosen, pipeline_err = choose_pipeline(opts)
+  if pipeline_err then
+    say(pipeline_err)
+    return nil, EXIT.plugin
   end
-  return run_report.failed
+  local db, db_err = open_store(opts)
+  if not db and db_err then
+    say(db_err)
+    if chosen then chosen:close() end
+    return nil, EXIT.database
+  end
+  if chosen then chosen:begin(db) end
+  local pool, pool_err = engine.start_pool(chosen, opts.jobs)
+  local loader
+  if not pool_err and opts.jobs > 1 then
+    -- With passes to run, one thread builds documents ahead of the
+    -- workers; without, every thread does.
+    loader, pool_err = engine.start_loader(read_opts, pool and 1 or opts.jobs)
+  end
+  if pool_err then
+    say(pool_err)
+    if pool then pool:close() end
+    if chosen then chosen:close() end
+    if db then db:close() end
+    return nil, EXIT.plugin
+  end
+  return { chosen = chosen, db = db, pool = pool, loader = loader }
+end
+
+-- Stop the workers, record the runs as finished and commit: the exit code
+-- (EXIT.ok, or EXIT.database when the store fails).
+local function close_engine(e, opts)
+  if e.pool then e.pool:close() end
+  if e.loader then e.loader:close() end
+  local code = EXIT.ok
+  if e.chosen then
+    local finished, finish_err = e.chosen:finish()
+    if opts.timings then print_timing_totals(e.chosen) end
+    e.chosen:close()
+    if not finished then
+      say(finish_err)
+      code = EXIT.database
+    end
+  end
+  if e.db then
+    local ok, err = pcall(e.db.close, e.db)
+    if not ok and code == EXIT.ok then
+      say(err)
+      code = EXIT.database
+    end
+  end
+  return code
 end
 
 local function analyze(args)
-  local opts, inputs = parse(args, 2, ANALYZE_SPEC, "analyze")
-  if not opts then
-    say(inputs)
-    return EXIT.usage
-  end
-  if opts.help then
-    io.stdout:write(ANALYZE_HELP)
-    return EXIT.ok
-  end
+  local opts, inputs = parse(args, 2, ANALYZE_SPEC, "analyze", ANALYZE_HELP)
+  if not opts then return inputs end
   opts.format = opts.format or "text"
   opts.input = opts.input or "auto"
   local problem = check_analyze_options(opts, inputs)
@@ -327,79 +403,178 @@ local function analyze(args)
     say("analyze: ", problem, " (see 'lector analyze --help')")
     return EXIT.usage
   end
-  local chosen, pipeline_err = choose_pipeline(opts)
-  if pipeline_err then
-    say(pipeline_err)
-    return EXIT.plugin
-  end
-  local db, db_err = open_store(opts)
-  if not db and db_err then
-    say(db_err)
-    if chosen then chosen:close() end
+  opts.jobs = opts.jobs or 1
+  local stats = {}
+  local read_opts = { lossy = opts.lossy, max_bytes = opts.max_bytes, input = opts.input, stats = stats }
+  local e, refused = open_engine(opts, read_opts)
+  if not e then return refused end
+  local out = report.new(opts.format, io.stdout)
+  local code = EXIT.ok
+  local ran, run_err = engine.run {
+    inputs = inputs, chosen = e.chosen, db = e.db, pool = e.pool, loader = e.loader,
+    read = read_opts,
+    on_failure = function(message)
+      say(message)
+      out:failure(message)
+      if code < EXIT.input then code = EXIT.input end
+    end,
+    on_document = function(doc, info)
+      if info.report then
+        tell_report(doc, info.report, opts)
+        if info.report.failed > 0 and code < EXIT.plugin then code = EXIT.plugin end
+      end
+      out:document(doc, { stored_id = info.stored_id, is_new = info.is_new, db = e.db and e.db.path })
+    end,
+  }
+  if not ran then
+    say(run_err)
+    close_engine(e, opts)
     return EXIT.database
   end
-  if chosen then
-    local ok, begin_err = chosen:begin(db)
-    if not ok then
-      say(begin_err)
-      chosen:close()
-      return EXIT.database
-    end
-  end
-  local out = report.new(opts.format, io.stdout)
-  local stats = {}
-  local code = EXIT.ok
-  for doc, err in lector.read(inputs, {
-    lossy = opts.lossy, max_bytes = opts.max_bytes, input = opts.input, stats = stats,
-  }) do
-    if not doc then
-      say(err)
-      out:failure(err)
-      if code < EXIT.input then code = EXIT.input end
-    else
-      local stored_id, is_new
-      if db then
-        stored_id, is_new = db:save(doc)
-        if not stored_id then
-          say(is_new)
-          db:close()
-          return EXIT.database
-        end
-      end
-      if chosen then
-        local failed, run_err = run_passes(chosen, doc, db, stored_id, opts)
-        if not failed then
-          say(run_err)
-          chosen:close()
-          db:close()
-          return EXIT.database
-        end
-        if failed > 0 and code < EXIT.plugin then code = EXIT.plugin end
-      end
-      out:document(doc, { stored_id = stored_id, is_new = is_new, db = db and db.path })
-    end
-  end
-  if chosen then
-    local finished, finish_err = chosen:finish()
-    if opts.timings then print_timing_totals(chosen) end
-    chosen:close()
-    if not finished then
-      say(finish_err)
-      return EXIT.database
-    end
-  end
-  if db then
-    local ok, err = pcall(db.close, db)
-    if not ok then
-      say(err)
-      return EXIT.database
-    end
-  end
+  local closed = close_engine(e, opts)
+  if closed ~= EXIT.ok then return closed end
   out:finish(stats)
   if stats.skipped > 0 then
     say(string.format("skipped %d file%s that %s not .txt or .md", stats.skipped,
       stats.skipped == 1 and "" or "s", stats.skipped == 1 and "is" or "are"))
   end
+  return code
+end
+
+-- ---- ingest --------------------------------------------------------------------
+
+local INGEST_HELP = [[
+Usage: lector ingest [OPTIONS] SOURCE...
+
+Analyse a corpus and store it, in parallel: each SOURCE is a file, a folder
+(read recursively: .txt, .md, .jsonl, .ndjson, and those two compressed
+with gzip, .jsonl.gz and .ndjson.gz), a pattern such as 'news/*.jsonl.gz'
+(quoted, so lector expands it), or '-' for standard input. JSONL records
+are {"id", "title"?, "text", "meta"?}, one per line.
+
+Documents already stored and analysed by the same passes are skipped, so
+running the same command again after an interruption goes on where it
+stopped. Ctrl-C stops after the documents in progress are stored.
+
+Options:
+      --db PATH           the database (default: $LECTOR_DB, else
+                          $XDG_DATA_HOME/lector/lector.db)
+  -j, --jobs N            worker threads running the passes (default: the
+                          number of processors); results do not depend on N
+  -p, --plugins LIST      run these passes (default: the bundled ones)
+      --pipeline FILE     run the passes a pipeline file lists
+  -o NAME.OPTION=VALUE    set a plugin's option (repeatable)
+      --allow NAME:PERM   grant a plugin a permission it asks for (repeatable)
+      --input MODE        auto (default), text or jsonl: how to read files
+      --lossy             replace invalid UTF-8 instead of refusing it
+      --max-bytes SIZE    refuse documents larger than SIZE (default 64M)
+      --plugin-memory SIZE, --plugin-instructions N
+                          the limits of each pass (as for analyze)
+      --timings           print each pass's total time and peak memory
+  -q, --quiet             no progress and no summary (errors still show)
+      --progress          draw the progress bar even when standard error is
+                          not a terminal
+  -h, --help              show this help
+
+At the end a summary goes to standard error:
+  lector: ingest: N documents (A new, B skipped, C failed) in T s, X MB/s
+
+Exit codes: 0 success, 2 usage, 3 some inputs were refused, 4 the database
+was refused or could not be written, 5 a plugin was refused or failed on
+some document, 130 stopped by Ctrl-C (143 by SIGTERM) after storing the
+documents in progress.
+]]
+
+local INGEST_SPEC = {
+  db = { value = true },
+  jobs = { short = "j", value = true },
+  plugins = { short = "p", value = true },
+  pipeline = { value = true },
+  option = { short = "o", value = true, many = true },
+  allow = { value = true, many = true },
+  input = { value = true },
+  lossy = {},
+  ["max-bytes"] = { value = true, key = "max_bytes" },
+  ["plugin-memory"] = { value = true, key = "plugin_memory" },
+  ["plugin-instructions"] = { value = true, key = "plugin_instructions" },
+  timings = {},
+  quiet = { short = "q" },
+  progress = {},
+  help = { short = "h" },
+}
+
+local MB = 1000 * 1000
+
+local function ingest_summary(counts, seconds)
+  return string.format("ingest: %d documents (%d new, %d skipped, %d failed) in %.1f s, %.2f MB/s",
+    counts.documents, counts.new, counts.skipped, counts.failed, seconds,
+    seconds > 0 and counts.bytes / MB / seconds or 0)
+end
+
+local function ingest(args)
+  local opts, inputs = parse(args, 2, INGEST_SPEC, "ingest", INGEST_HELP)
+  if not opts then return inputs end
+  opts.format = "jsonl"
+  opts.input = opts.input or "auto"
+  local problem = check_analyze_options(opts, inputs)
+  if problem then
+    say("ingest: ", (problem:gsub("a file, a folder or '%-'", "a file, a folder, a pattern or '-'")),
+      " (see 'lector ingest --help')")
+    return EXIT.usage
+  end
+  opts.jobs = opts.jobs or engine.default_jobs()
+  local read_opts = { lossy = opts.lossy, max_bytes = opts.max_bytes, input = opts.input,
+    folder_jsonl = true, stats = {} }
+  local e, refused = open_engine(opts, read_opts)
+  if not e then return refused end
+  local mode = progress.mode(opts.quiet, opts.progress)
+  local shown = progress.new(mode, { label = "lector: ingest",
+    total = mode ~= "none" and sources.size(inputs, read_opts) or nil })
+  local counts = { documents = 0, new = 0, skipped = 0, failed = 0, bytes = 0, errors = 0 }
+  local code = EXIT.ok
+  local function tell(...)
+    shown:clear()
+    say(...)
+  end
+  core.catch_interrupts()
+  local ran, run_err = engine.run {
+    inputs = inputs, chosen = e.chosen, db = e.db, pool = e.pool, loader = e.loader,
+    read = read_opts, results = false,
+    should_stop = core.interrupted,
+    on_failure = function(message)
+      tell(message)
+      counts.documents, counts.failed, counts.errors = counts.documents + 1, counts.failed + 1,
+        counts.errors + 1
+      if code < EXIT.input then code = EXIT.input end
+      shown:update(counts, read_opts.stats.input_bytes)
+    end,
+    on_document = function(doc, info)
+      if info.report then
+        if opts.timings or info.report.failed > 0 then shown:clear() end
+        tell_report(doc, info.report, { timings = false })
+        if info.report.failed > 0 and code < EXIT.plugin then code = EXIT.plugin end
+      end
+      counts.documents = counts.documents + 1
+      counts[info.outcome] = counts[info.outcome] + 1
+      if info.outcome == "failed" then counts.errors = counts.errors + 1 end
+      counts.bytes = counts.bytes + doc.len
+      shown:update(counts, read_opts.stats.input_bytes)
+    end,
+  }
+  shown:update(counts, read_opts.stats.input_bytes, true)
+  if not ran then
+    tell(run_err)
+    close_engine(e, opts)
+    return EXIT.database
+  end
+  local closed = close_engine(e, opts)
+  if closed ~= EXIT.ok then return closed end
+  local signo = core.interrupted()
+  if not opts.quiet then
+    if signo then say "ingest: interrupted; run the same command again to go on" end
+    say(ingest_summary(counts, shown:elapsed()))
+  end
+  if signo then return 128 + signo end
   return code
 end
 
@@ -458,8 +633,19 @@ local function repl_command(args)
   return repl.main(args, { EXIT = EXIT, parse = parse, say = say })
 end
 
-local COMMANDS = { analyze = analyze, run = run, plugin = plugin, eval = evaluate,
-  explain = explain_command, repl = repl_command }
+local function report_command(args)
+  return html_report.main(args, { EXIT = EXIT, parse = parse, say = say, choose_pipeline = choose_pipeline })
+end
+
+local function corpus_command(main)
+  return function(args) return main(args, { EXIT = EXIT, parse = parse, say = say }) end
+end
+
+local COMMANDS = { query = corpus_command(corpus.query_main),
+  search = corpus_command(corpus.search_main), merge = corpus_command(corpus.merge_main),
+  analyze = analyze, ingest = ingest, run = run, plugin = plugin, eval = evaluate,
+  explain = explain_command, repl = repl_command, report = report_command }
+HELP.ingest = INGEST_HELP
 
 function cli.main(args)
   local command = args[1]

@@ -38,15 +38,8 @@ function eval.main(args, ctx)
     ctx.say("eval: unknown task '", name, "' (see 'lector eval --help')")
     return ctx.EXIT.usage
   end
-  local opts, positional = ctx.parse(args, 3, task.SPEC, "eval " .. name)
-  if not opts then
-    ctx.say(positional)
-    return ctx.EXIT.usage
-  end
-  if opts.help then
-    io.stdout:write(task.HELP)
-    return ctx.EXIT.ok
-  end
+  local opts, positional = ctx.parse(args, 3, task.SPEC, "eval " .. name, task.HELP)
+  if not opts then return positional end
   if #positional > 0 then
     ctx.say("eval ", name, ": unexpected argument '", positional[1], "' (see 'lector eval ", name, " --help')")
     return ctx.EXIT.usage

@@ -147,15 +147,8 @@ function explain.main(args, ctx)
     ctx.say("explain: unknown score '", topic, "' (only 'sentiment'; see 'lector explain --help')")
     return ctx.EXIT.usage
   end
-  local opts, words = ctx.parse(args, 3, SPEC, "explain")
-  if not opts then
-    ctx.say(words)
-    return ctx.EXIT.usage
-  end
-  if opts.help then
-    io.stdout:write(explain.HELP)
-    return ctx.EXIT.ok
-  end
+  local opts, words = ctx.parse(args, 3, SPEC, "explain", explain.HELP)
+  if not opts then return words end
   local format = opts.format or "text"
   if format ~= "text" and format ~= "json" then
     ctx.say("explain: unknown format '", format, "' (text or json)")

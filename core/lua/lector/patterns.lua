@@ -128,16 +128,19 @@ local function build()
   -- times 10^exp10, plus a vulgar fraction; an integer when it is one and fits
   -- exactly, else a float. Numerals are at most 30 + 20 digits, so the float
   -- never overflows.
-  local function decimal_value(sign, int, frac, vulgar, exp10)
+  local function decimal_digits(int, frac, exp10)
     local digits = int .. frac
     local e = exp10 - #frac
+    if digits == "" then return 0 end
+    if e >= 0 and #digits + e <= 17 then return tonumber(digits .. rep("0", e)) end
+    return tonumber(digits .. "e" .. e)
+  end
+  local function decimal_value(sign, int, frac, vulgar, exp10)
     local v
-    if digits == "" then
-      v = 0
-    elseif e >= 0 and #digits + e <= 17 then
-      v = tonumber(digits .. rep("0", e))
+    if frac == "" and exp10 == 0 and int ~= "" and #int <= 17 then
+      v = tonumber(int)               -- a plain integer, the common case: no string built
     else
-      v = tonumber(digits .. "e" .. e)
+      v = decimal_digits(int, frac, exp10)
     end
     if vulgar ~= 0 then v = v + vulgar * 10.0 ^ exp10 end
     if v ~= v // 1 or v >= 2^53 or v <= -2^53 then

@@ -9,8 +9,8 @@ local lock = require "lector.lock"
 local sources = require "lector.sources"
 local cjson = require "cjson"
 
-local ipairs, load, math, os, pairs, pcall, setmetatable, string, table, tonumber, tostring, type, utf8 =
-  ipairs, load, math, os, pairs, pcall, setmetatable, string, table, tonumber, tostring, type, utf8
+local ipairs, load, math, pairs, pcall, setmetatable, string, table, tonumber, tostring, type, utf8 =
+  ipairs, load, math, pairs, pcall, setmetatable, string, table, tonumber, tostring, type, utf8
 local _ENV = nil
 
 local pipeline = {}
@@ -348,8 +348,8 @@ end
 
 -- ---- running -------------------------------------------------------------------
 
--- Runs are recorded in the store lazily: a pass that never has to run in
--- this command records no run.
+-- Runs are recorded in the store when a document first needs a pass: a
+-- pass that never has to run in this command records no run.
 function Pipeline:begin(db)
   self.db = db
   return true
@@ -415,8 +415,107 @@ local function clean(text)
   return text
 end
 
-local function now()
-  return os.clock()
+-- CPU time of the calling thread: a pass's cost even while other threads
+-- run passes of their own.
+local now = core.thread_cpu
+
+-- Running a pipeline on a document has three steps, so that the middle one
+-- can run in another thread (lector.engine): prepare and record read and
+-- write the store, in the thread that owns it; execute only runs passes.
+
+-- pipeline.prepare(p, doc, stored_id [, {results = false}]) -> job | nil, message
+-- Plans the document: which passes must run (job.again, a set of names),
+-- the run each records its results under (job.run_ids), and copies the
+-- results of the passes already done from the stored copy into doc (not
+-- when results is false and nothing has to run). job.todo counts the
+-- passes to run.
+function pipeline.prepare(self, doc, stored_id, opts)
+  local current, again = plan(self, stored_id)
+  local run_ids, reused, todo = {}, {}, 0
+  for _, pass in ipairs(self.passes) do
+    if again[pass.name] then
+      todo = todo + 1
+      local recorded, run_err = ensure_run(self, pass)
+      if not recorded then return nil, run_err end
+      run_ids[pass.name] = pass.run_id
+    else
+      reused[#reused + 1] = current[pass.name]
+    end
+  end
+  if #reused > 0 and (todo > 0 or not opts or opts.results ~= false) then
+    local stored = self.db:load(stored_id)
+    if stored then core.copy_results(doc, stored, reused) end
+  end
+  return { again = again, run_ids = run_ids, current = current, todo = todo }
+end
+
+-- pipeline.execute(p, doc, job) -> {{name, status, error, kind, seconds,
+-- memory, logs}...}: runs the passes job.again names, in order, each in its
+-- plugin's state. A pass that fails records its error on the document;
+-- passes that require it are skipped. Touches no store.
+function pipeline.execute(self, doc, job)
+  local entries, status_of = {}, {}
+  for _, pass in ipairs(self.passes) do
+    local entry = { name = pass.name }
+    entries[#entries + 1] = entry
+    local blocked
+    for _, req in ipairs(pass.requires) do
+      if status_of[req.name] == "failed" or status_of[req.name] == "skipped" then blocked = req.name end
+    end
+    if not job.again[pass.name] then
+      entry.status = "done"
+    elseif blocked then
+      entry.status = "skipped"
+      entry.error = string.format("plugin %s skipped: it requires %s, which did not complete",
+        pass.name, blocked)
+      doc:error(entry.error)
+    else
+      local start = now()
+      local ok, err, kind = pass.state:run(doc, pass.options, { run_id = job.run_ids[pass.name] })
+      entry.seconds = now() - start
+      entry.logs = pass.state:logs()
+      local stats = pass.state:stats()
+      entry.memory = stats and stats.peak or 0
+      if ok then
+        entry.status = "ok"
+      else
+        entry.status, entry.error, entry.kind = "failed", clean(err), kind
+        doc:error(entry.error)
+      end
+    end
+    status_of[pass.name] = entry.status
+  end
+  return entries
+end
+
+-- pipeline.record(p, stored_id, job, entries) -> report | nil, message
+-- Adds what execute did to the pipeline's totals and records each pass
+-- that ran on the stored copy.
+function pipeline.record(self, stored_id, job, entries)
+  local report = { passes = entries, failed = 0 }
+  local current = job.current
+  for i, pass in ipairs(self.passes) do
+    local entry = entries[i]
+    if entry.status == "ok" or entry.status == "failed" then
+      pass.seconds, pass.runs = pass.seconds + entry.seconds, pass.runs + 1
+      if entry.memory > pass.peak then pass.peak = entry.memory end
+      if entry.status == "ok" then
+        current[pass.name] = job.run_ids[pass.name]
+      else
+        pass.failures = pass.failures + 1
+        pass.first_error = pass.first_error or entry.error
+        report.failed = report.failed + 1
+      end
+      if self.db and stored_id then
+        local recorded, db_err = self.db:set_pass(stored_id, pass.name, {
+          version = pass.version, options = pass.options_json, status = entry.status,
+          inputs = inputs_of(pass, current), run_id = job.run_ids[pass.name], error = entry.error,
+        })
+        if not recorded then return nil, db_err end
+      end
+    end
+  end
+  return report
 end
 
 -- Run the pipeline on one document. stored_id: the id of its stored copy
@@ -425,62 +524,52 @@ end
 -- printed or logged. A pass that fails records its error
 -- on the document; passes that require it are skipped.
 function Pipeline:run(doc, stored_id)
-  local current, again = plan(self, stored_id)
-  local run_ids = {}
-  for name, id in pairs(current) do
-    if not again[name] then run_ids[#run_ids + 1] = id end
+  local job, err = pipeline.prepare(self, doc, stored_id)
+  if not job then return nil, err end
+  return pipeline.record(self, stored_id, job, pipeline.execute(self, doc, job))
+end
+
+-- ---- the same pipeline in another state ----------------------------------------
+
+-- pipeline.describe(p) -> plain data from which pipeline.open builds the
+-- same pipeline in another Lua state (a worker thread's): the plugin files
+-- already chosen and checked, their options, grants and limits.
+function pipeline.describe(self)
+  local passes = {}
+  for i, pass in ipairs(self.passes) do
+    local chosen = self.by_name[pass.name]
+    local requires = {}
+    for j, req in ipairs(pass.requires) do requires[j] = req.name end
+    passes[i] = { name = pass.name, version = pass.version, options = pass.options,
+      candidate = chosen.candidate, grants = self.grants[pass.name] or {}, requires = requires }
   end
-  if #run_ids > 0 then
-    local stored = self.db:load(stored_id)
-    if stored then core.copy_results(doc, stored, run_ids) end
-  end
-  local report, status_of = { passes = {}, failed = 0 }, {}
-  for _, pass in ipairs(self.passes) do
-    local entry = { name = pass.name }
-    report.passes[#report.passes + 1] = entry
-    local blocked
-    for _, req in ipairs(pass.requires) do
-      if status_of[req.name] == "failed" or status_of[req.name] == "skipped" then blocked = req.name end
+  return { passes = passes, limits = self.limits }
+end
+
+-- pipeline.open(description) -> a pipeline that can execute | nil, message:
+-- each plugin loaded again, in this state, from the file pipeline.build
+-- chose. A plugin whose version changed since is refused.
+function pipeline.open(description)
+  local self = setmetatable({ by_name = {}, passes = {} }, Pipeline)
+  local limits = description.limits or {}
+  for i, spec in ipairs(description.passes) do
+    local manifest, state = plugins.open(spec.candidate, { memory = limits.memory,
+      instructions = limits.instructions, permissions = spec.grants })
+    if not manifest then
+      self:close()
+      return nil, state
     end
-    if not again[pass.name] then
-      entry.status = "done"
-    elseif blocked then
-      entry.status = "skipped"
-      entry.error = string.format("plugin %s skipped: it requires %s, which did not complete",
-        pass.name, blocked)
-      doc:error(entry.error)
-    else
-      local recorded, run_err = ensure_run(self, pass)
-      if not recorded then return nil, run_err end
-      local start = now()
-      local ok, err, kind = pass.state:run(doc, pass.options, { run_id = pass.run_id })
-      entry.seconds = now() - start
-      entry.logs = pass.state:logs()
-      local stats = pass.state:stats()
-      entry.memory = stats and stats.peak or 0
-      pass.seconds, pass.runs = pass.seconds + entry.seconds, pass.runs + 1
-      if entry.memory > pass.peak then pass.peak = entry.memory end
-      if ok then
-        entry.status = "ok"
-        current[pass.name] = pass.run_id
-      else
-        entry.status, entry.error, entry.kind = "failed", clean(err), kind
-        pass.failures = pass.failures + 1
-        pass.first_error = pass.first_error or err
-        report.failed = report.failed + 1
-        doc:error(entry.error)
-      end
-      if self.db and stored_id then
-        local recorded, db_err = self.db:set_pass(stored_id, pass.name, {
-          version = pass.version, options = pass.options_json, status = entry.status,
-          inputs = inputs_of(pass, current), run_id = pass.run_id, error = entry.error,
-        })
-        if not recorded then return nil, db_err end
-      end
+    self.by_name[spec.name] = { state = state }
+    if manifest.version ~= spec.version then
+      self:close()
+      return nil, string.format("plugin %s changed while lector was starting (version %s, then %s)",
+        spec.name, spec.version, manifest.version)
     end
-    status_of[pass.name] = entry.status
+    local requires = {}
+    for j, name in ipairs(spec.requires) do requires[j] = { name = name } end
+    self.passes[i] = { name = spec.name, state = state, options = spec.options, requires = requires }
   end
-  return report
+  return self
 end
 
 return pipeline

@@ -68,6 +68,7 @@ local COMMAND_HELP = {
   { "plugins", "", "list the plugins lector finds" },
   { "sql", "QUERY", "run one SQL statement on 'db' and show the rows" },
   { "time", "EXPR", "evaluate EXPR and show its time and memory" },
+  { "report", "PATH", "write the HTML report of 'doc' (else of the corpus in 'db') to PATH" },
   { "quit", "", "leave (Ctrl-D does too)" },
 }
 
@@ -465,6 +466,27 @@ function Session:cmd_sql(query)
   if #rows == 0 then self:note "(no rows)" else self:show(rows) end
 end
 
+-- The article page of 'doc', with the passes 'db' recorded for it when it
+-- is stored there; without a 'doc', the corpus page of 'db'.
+function Session:cmd_report(path)
+  path = trim(path)
+  if path == "" then oops("where to? (:report PATH)") end
+  local doc, db = rawget(_G, "doc"), rawget(_G, "db")
+  if not (db and pretty.class_of(db) == "Store") then db = nil end
+  local target, opts = doc, {}
+  if doc and pretty.class_of(doc) == "Document" then
+    if db and #db:query("select 1 from documents where id = ?", doc.id) > 0 then opts.db = db end
+  elseif db then
+    target = db
+  else
+    oops("nothing to report: ':load FILE' or ':open DB' first")
+  end
+  local result, err = lector.report(target, path, opts)
+  if not result then oops(err) end
+  self:note(string.format("wrote %s (%d bytes%s)", result.path, result.bytes,
+    result.pages > 0 and string.format(", and %d article pages", result.pages) or ""))
+end
+
 function Session:cmd_time(expr)
   if trim(expr) == "" then oops("what to time? (:time EXPR)") end
   local f, err = compile(expr)
@@ -481,7 +503,7 @@ function Session:cmd_time(expr)
 end
 
 local COMMANDS = { help = "cmd_help", load = "cmd_load", open = "cmd_open", run = "cmd_run",
-  trace = "cmd_trace", plugins = "cmd_plugins", sql = "cmd_sql", time = "cmd_time",
+  trace = "cmd_trace", plugins = "cmd_plugins", sql = "cmd_sql", time = "cmd_time", report = "cmd_report",
   ["?"] = "cmd_help", h = "cmd_help" }
 local QUIT = { quit = true, q = true, exit = true }
 
@@ -746,15 +768,9 @@ end
 
 -- lector repl [FILE] [--db PATH]
 function repl.main(args, ctx)
-  local opts, positional = ctx.parse(args, 2, { db = { value = true }, help = { short = "h" } }, "repl")
-  if not opts then
-    ctx.say(positional)
-    return ctx.EXIT.usage
-  end
-  if opts.help then
-    io.stdout:write(repl.HELP)
-    return ctx.EXIT.ok
-  end
+  local spec = { db = { value = true }, help = { short = "h" } }
+  local opts, positional = ctx.parse(args, 2, spec, "repl", repl.HELP)
+  if not opts then return positional end
   if #positional > 1 then
     ctx.say "repl: give at most one FILE (see 'lector repl --help')"
     return ctx.EXIT.usage

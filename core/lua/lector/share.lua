@@ -603,15 +603,8 @@ function share.main(args, cli)
   end
   local spec = { help = { short = "h" } }
   for k, v in pairs(command.spec) do spec[k] = v end
-  local opts, positional = cli.parse(args, 3, spec, "plugin " .. sub)
-  if not opts then
-    cli.say(positional)
-    return cli.EXIT.usage
-  end
-  if opts.help then
-    io.stdout:write(share.HELP)
-    return cli.EXIT.ok
-  end
+  local opts, positional = cli.parse(args, 3, spec, "plugin " .. sub, share.HELP)
+  if not opts then return positional end
   local ctx = {
     EXIT = cli.EXIT,
     say = cli.say,

@@ -1,6 +1,7 @@
--- Where documents come from: files, folders (recursively), standard input
--- and JSONL streams. Every failure is reported per document, with the file
--- and line, and reading goes on with the next one.
+-- Where documents come from: files, folders (recursively), standard input,
+-- JSONL streams (gzip-compressed or not) and file-name patterns. Every
+-- failure is reported per document, with the file and line, and reading
+-- goes on with the next one.
 local core = require "lector.core"
 local cjson = require "cjson"
 
@@ -22,6 +23,18 @@ local BOM = "\239\187\191"
 local function extension(path)
   local ext = path:match "%.([%w]+)$"
   return ext and ext:lower()
+end
+
+-- .jsonl and .ndjson files, gzip-compressed (.jsonl.gz) or not.
+local function is_jsonl(path)
+  local ext = extension(path) or ""
+  if ext == "gz" then ext = extension(path:sub(1, -4)) or "" end
+  return JSONL_EXTENSIONS[ext] == true
+end
+
+-- A name the shell would expand: *, ? or [.
+local function is_pattern(input)
+  return input:find "[%*%?%[]" ~= nil
 end
 
 -- The database used when none is named: $LECTOR_DB, else the XDG data
@@ -89,10 +102,12 @@ local function record_document(line, where, opts)
   return doc
 end
 
-local function read_jsonl(reader, name, opts, yield)
+local function read_jsonl(reader, name, opts, yield, stats)
   local max_line = (opts.max_bytes or core.default_max_bytes) * 2
+  local before = stats.input_bytes
   while true do
     local line, lineno, length = reader:line(max_line)
+    stats.input_bytes = before + reader:offset()
     if line == nil then
       if lineno then yield(nil, name .. ": " .. lineno, "io") end
       break
@@ -102,19 +117,23 @@ local function read_jsonl(reader, name, opts, yield)
     if line == false then
       yield(nil, string.format("%s: line too long (%d bytes; the limit is %d bytes)",
         where, length, max_line), "too_large")
-    elseif line:find "%S" then
+    elseif not line:find "%S" then
+      -- a blank line is no record
+    elseif opts.defer then
+      yield { line = line, where = where }
+    else
       yield(record_document(line, where, opts))
     end
   end
 end
 
-local function read_stdin(opts, yield)
+local function read_stdin(opts, yield, stats)
   local reader, err = core.reader "-"
   if not reader then return yield(nil, "-: " .. err, "io") end
   local first = reader:peek()
   local mode = opts.input or "auto"
   if mode == "jsonl" or (mode == "auto" and first == "{") then
-    read_jsonl(reader, "-", opts, yield)
+    read_jsonl(reader, "-", opts, yield, stats)
   else
     local raw, read_err, status = reader:read_all(opts.max_bytes or core.default_max_bytes)
     if not raw then return yield(nil, "-: " .. read_err, status) end
@@ -125,16 +144,26 @@ local function read_stdin(opts, yield)
   reader:close()
 end
 
-local function read_file(path, opts, yield)
+local function read_file(path, opts, yield, stats, size)
   local mode = opts.input or "auto"
-  if mode == "jsonl" or (mode == "auto" and JSONL_EXTENSIONS[extension(path) or ""]) then
+  local before = stats.input_bytes
+  if mode == "jsonl" or (mode == "auto" and is_jsonl(path)) then
     local reader, err = core.reader(path)
     if not reader then return yield(nil, err, "io") end
-    read_jsonl(reader, path, opts, yield)
+    read_jsonl(reader, path, opts, yield, stats)
     reader:close()
-    return
+  else
+    stats.input_bytes = before + (size or 0)
+    if opts.defer then yield { path = path }
+    else yield(core.load(path, text_opts(opts, {}))) end
   end
-  yield(core.load(path, text_opts(opts, {})))
+  if size then stats.input_bytes = before + size end
+end
+
+-- Does a folder walk take this file? .txt and .md; with folder_jsonl,
+-- JSONL files too.
+local function wanted(name, opts)
+  return TEXT_EXTENSIONS[extension(name) or ""] or (opts.folder_jsonl and is_jsonl(name))
 end
 
 local function read_dir(path, opts, yield, stats)
@@ -144,12 +173,21 @@ local function read_dir(path, opts, yield, stats)
     local child = path:gsub("/+$", "") .. "/" .. entry.name
     if entry.kind == "dir" then
       read_dir(child, opts, yield, stats)
-    elseif entry.kind == "file" and TEXT_EXTENSIONS[extension(entry.name) or ""] then
-      read_file(child, opts, yield)
+    elseif entry.kind == "file" and wanted(entry.name, opts) then
+      local _, size = core.kind(child)
+      read_file(child, opts, yield, stats, size)
     else
       stats.skipped = stats.skipped + 1
     end
   end
+end
+
+-- sources.build(task, opts) -> doc | nil, message, status: the document a
+-- task of lector.read's defer mode stands for ({line =, where =}, a JSONL
+-- record, or {path =}, a text file), built as lector.read would have.
+function sources.build(task, opts)
+  if task.line then return record_document(task.line, task.where, opts) end
+  return core.load(task.path, text_opts(opts, {}))
 end
 
 -- A whole small file (a pipeline file, a lock file, a key), refused when
@@ -163,35 +201,89 @@ function sources.read_small(path, max)
   return text
 end
 
+-- The files a pattern names, or the pattern's failure.
+local function expand(input)
+  local paths, err = core.glob(input)
+  if not paths then return nil, err end
+  if #paths == 0 then return nil, input .. ": no file matches this pattern" end
+  return paths
+end
+
+-- One input: "-", a folder, a file, or a pattern (when no file has that
+-- very name).
+local function read_input(input, opts, yield, stats)
+  if input == "-" then return read_stdin(opts, yield, stats) end
+  local kind, size = core.kind(input)
+  if kind == "dir" then
+    read_dir(input, opts, yield, stats)
+  elseif kind then
+    read_file(input, opts, yield, stats, size)
+  elseif is_pattern(input) then
+    local paths, err = expand(input)
+    if not paths then return yield(nil, err, "io") end
+    for _, path in ipairs(paths) do read_input(path, opts, yield, stats) end
+  else
+    yield(nil, size, "io")
+  end
+end
+
+local function size_of(input, opts)
+  if input == "-" then return nil end
+  local kind, size = core.kind(input)
+  if kind == "file" then return size end
+  if kind == "dir" then
+    local total = 0
+    for _, entry in ipairs(core.listdir(input) or {}) do
+      local child = input:gsub("/+$", "") .. "/" .. entry.name
+      if entry.kind == "dir" then
+        total = total + (size_of(child, opts) or 0)
+      elseif entry.kind == "file" and wanted(entry.name, opts) then
+        total = total + (size_of(child, opts) or 0)
+      end
+    end
+    return total
+  end
+  if not kind and is_pattern(input) then
+    local total = 0
+    for _, path in ipairs(expand(input) or {}) do total = total + (size_of(path, opts) or 0) end
+    return total
+  end
+  return 0
+end
+
+-- sources.size(inputs [, opts]) -> the bytes lector.read will read from
+-- files (compressed bytes for gzip), or nil when standard input is among
+-- the inputs: what a progress display measures against.
+function sources.size(inputs, opts)
+  local total = 0
+  for _, input in ipairs(inputs) do
+    local size = size_of(input, opts or {})
+    if not size then return nil end
+    total = total + size
+  end
+  return total
+end
+
 -- lector.read(inputs [, opts]) -> iterator of doc | false, message, status
--- inputs: a path, "-" or a list of them. opts: lossy, max_bytes, input
--- ("auto", "text" or "jsonl"), stats (a table that gets counts: documents,
--- failed, skipped).
+-- inputs: a path, a pattern ("corpus/*.jsonl.gz"), "-" or a list of them.
+-- opts: lossy, max_bytes, input ("auto", "text" or "jsonl"), folder_jsonl
+-- (folders give their JSONL files too), stats (a table that gets counts:
+-- documents, failed, skipped, and input_bytes, the bytes of input files
+-- read so far), defer (give a task, plain data for sources.build, instead
+-- of each JSONL record's or text file's document, so that another thread
+-- can build it; tasks count as documents).
 function sources.read(inputs, opts)
   opts = opts or {}
   if type(inputs) == "string" then inputs = { inputs } end
   if type(inputs) ~= "table" then error("bad argument #1 to 'read' (a path or a list of paths expected)", 2) end
   local stats = opts.stats or {}
-  stats.documents, stats.failed, stats.skipped = 0, 0, 0
+  stats.documents, stats.failed, stats.skipped, stats.input_bytes = 0, 0, 0, 0
   local function yield(doc, err, status)
     if doc then stats.documents = stats.documents + 1 else stats.failed = stats.failed + 1 end
     coroutine.yield(doc or false, err, status)
   end
   local producer = coroutine.wrap(function()
-    for _, input in ipairs(inputs) do
-      if input == "-" then
-        read_stdin(opts, yield)
-      else
-        local kind, err = core.kind(input)
-        if kind == "dir" then
-          read_dir(input, opts, yield, stats)
-        elseif kind then
-          read_file(input, opts, yield)
-        else
-          yield(nil, err, "io")
-        end
-      end
-    end
+    for _, input in ipairs(inputs) do read_input(input, opts, yield, stats) end
   end)
   return producer
 end

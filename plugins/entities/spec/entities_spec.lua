@@ -118,6 +118,27 @@ describe("entities on the sample article", function()
     for _, a in ipairs(maduro.aliases) do aliases[a] = true end
     assert.is_true(aliases.Maduro)
   end)
+
+  it("gives each entity exactly id, label, name, mentions and aliases, each alias once", function()
+    local by_id = {}
+    for _, e in ipairs(doc:get "entities") do
+      local keys = {}
+      for k in pairs(e) do keys[#keys + 1] = k end
+      table.sort(keys)
+      assert.same({ "aliases", "id", "label", "mentions", "name" }, keys)
+      local seen = {}
+      for _, a in ipairs(e.aliases) do
+        assert.is_nil(seen[a], a)
+        assert.are_not.equal(e.name, a)
+        seen[a] = true
+      end
+      by_id[e.id] = e
+    end
+    -- the mentions counted are the spans of the entity
+    local spans = {}
+    for _, s in ipairs(list) do spans[s.attrs.id] = (spans[s.attrs.id] or 0) + 1 end
+    for id, e in pairs(by_id) do assert.equal(spans[id], e.mentions, e.name) end
+  end)
 end)
 
 describe("entities rules", function()

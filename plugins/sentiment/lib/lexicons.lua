@@ -82,18 +82,30 @@ end
 -- info = {entries =, sources = {...}, overrides = {key -> {role, value}}}.
 local built = setmetatable({}, { __mode = "k" })
 
--- The last answer, reused while the ctx and option values are the same
--- objects (a pipeline passes the same ones for every document).
+-- Two option lists with the same entries.
+local function same_list(a, b)
+  if a == b then return true end
+  if a == nil or b == nil or #a ~= #b then return false end
+  for i = 1, #a do
+    if a[i] ~= b[i] then return false end
+  end
+  return true
+end
+
+-- The last answer, reused while the option values and ctx's functions are
+-- the same: a pipeline gives every document a fresh ctx and a fresh copy
+-- of the options, but the same functions (their caches live in the
+-- plugin's state) and the same values.
 local last = {}
 
 function lexicons.get(ctx, opts)
-  if last.ctx == ctx and last.lexicon == opts.lexicon and last.lexicons == opts.lexicons
-      and last.words == opts.words then
+  if last.lexicon_fn == ctx.lexicon and last.read_fn == ctx.read and last.lexicon == opts.lexicon
+      and same_list(last.lexicons, opts.lexicons) and same_list(last.words, opts.words) then
     return last.base, last.info
   end
   local base, info = lexicons.build(ctx, opts)
-  last = { ctx = ctx, lexicon = opts.lexicon, lexicons = opts.lexicons, words = opts.words,
-    base = base, info = info }
+  last = { lexicon_fn = ctx.lexicon, read_fn = ctx.read, lexicon = opts.lexicon,
+    lexicons = opts.lexicons, words = opts.words, base = base, info = info }
   return base, info
 end
 

@@ -62,9 +62,9 @@ end
 
 -- Add one sentence's clauses to the per-entity table.
 --   state = {by_key = {}, order = {}, next = 1 (next mention to place)}
---   result: the sentence's score (with items); cuts: offsets of contrast
---   and concession words.
-function targets.add_sentence(state, mentions, text, sstart, sstop, result, cuts, index)
+--   items: the sentence's scored words ({{start, contribution}}, or nil
+--   when it has none); cuts: offsets of contrast and concession words.
+function targets.add_sentence(state, mentions, text, sstart, sstop, items, cuts, index)
   local k = state.next
   while mentions[k] and mentions[k].start < sstart do k = k + 1 end
   if not mentions[k] or mentions[k].start >= sstop then
@@ -73,7 +73,7 @@ function targets.add_sentence(state, mentions, text, sstart, sstop, result, cuts
   end
   local starts = clause_starts(text, sstart, sstop, cuts)
   local sums = {}
-  for _, item in ipairs(result.items or {}) do
+  for _, item in ipairs(items or {}) do
     local c = clause_of(starts, item[1])
     sums[c] = (sums[c] or 0) + item[2]
   end
