@@ -30,6 +30,8 @@
 #define LECTOR_MAX_NAME_BYTES 256
 /* Attribute columns one doc:add_many call may give its spans. */
 #define LECTOR_ADD_MANY_MAX_ATTRS 16
+/* Attribute columns one doc:span_columns call may ask for. */
+#define LECTOR_MAX_SPAN_ATTR_COLUMNS 64
 
 /* Segmentation thresholds (docs/segmentation.md). A line break inside a
  * paragraph is a soft wrap by length only when the line has at least this

@@ -402,13 +402,14 @@ LECTOR_FUNCTION(document, add_many) {
   return 1;
 }
 
-/* ---- columns of tokens and sentences --------------------------------------- */
+/* ---- columns of tokens, sentences and spans -------------------------------- */
 
 enum { COL_INDEX, COL_START, COL_STOP, COL_TEXT, COL_KIND, COL_SHAPE, COL_FOLDED, COL_SENTENCE,
-       COL_PARAGRAPH, COL_FIRST_TOKEN, COL_LAST_TOKEN, COL_TOKENS, COL_COUNT };
+       COL_PARAGRAPH, COL_FIRST_TOKEN, COL_LAST_TOKEN, COL_TOKENS, COL_LABEL, COL_SCORE,
+       COL_COUNT };
 static const char *const COL_NAMES[] = {"index", "start", "stop", "text", "kind", "shape",
                                         "folded", "sentence", "paragraph", "first_token",
-                                        "last_token", "tokens", NULL};
+                                        "last_token", "tokens", "label", "score", NULL};
 #define COLUMN_BIT(f) (1u << (f))
 #define COLUMN_BITS_UPTO(f) ((1u << ((f) + 1)) - 1)
 #define TOKEN_COLUMNS COLUMN_BITS_UPTO(COL_SENTENCE)
@@ -416,6 +417,9 @@ static const char *const COL_NAMES[] = {"index", "start", "stop", "text", "kind"
   (COLUMN_BIT(COL_INDEX) | COLUMN_BIT(COL_START) | COLUMN_BIT(COL_STOP) |                 \
    COLUMN_BIT(COL_TEXT) | COLUMN_BIT(COL_PARAGRAPH) | COLUMN_BIT(COL_FIRST_TOKEN) |       \
    COLUMN_BIT(COL_LAST_TOKEN) | COLUMN_BIT(COL_TOKENS))
+#define SPAN_COLUMNS                                                                      \
+  (COLUMN_BIT(COL_START) | COLUMN_BIT(COL_STOP) | COLUMN_BIT(COL_TEXT) |                  \
+   COLUMN_BIT(COL_LABEL) | COLUMN_BIT(COL_SCORE))
 #define SHAPE_BYTES 128
 
 /* The list of field names at arg as a bit set of the allowed ones. */
@@ -546,6 +550,96 @@ LECTOR_FUNCTION(document, sentence_columns) {
       if (!(fields & COLUMN_BIT(f))) continue;
       push_sentence_field(L, doc, i, f);
       lua_rawseti(L, base + f, (lua_Integer)(i - from) + 1);
+    }
+  }
+  lua_settop(L, base - 1);
+  return 1;
+}
+
+/* The names of the list at arg (absent: none), each a string; raises
+ * naming the bad entry. Returns how many. */
+static int check_attr_names(lua_State *L, int arg) {
+  if (lua_isnoneornil(L, arg)) return 0;
+  luaL_checktype(L, arg, LUA_TTABLE);
+  lua_Integer n = (lua_Integer)lua_rawlen(L, arg);
+  if (n > LECTOR_MAX_SPAN_ATTR_COLUMNS)
+    luaL_argerror(L, arg, lua_pushfstring(L, "more than %d attribute names",
+                                          LECTOR_MAX_SPAN_ATTR_COLUMNS));
+  for (lua_Integer i = 1; i <= n; i++) {
+    if (lua_rawgeti(L, arg, i) != LUA_TSTRING)
+      luaL_argerror(L, arg, lua_pushfstring(L, "attrs[%I] is not a string", i));
+    lua_pop(L, 1);
+  }
+  return (int)n;
+}
+
+/* The index of the layer called name, or -1. */
+static int find_layer(const lector_doc *doc, const char *name) {
+  for (size_t i = 0; i < doc->layer_count; i++)
+    if (strcmp(doc->layers[i], name) == 0) return (int)i;
+  return -1;
+}
+
+static void push_span_field(lua_State *L, const lector_doc *doc, const lector_span *span, int f) {
+  switch (f) {
+  case COL_START: lua_pushinteger(L, span->start); break;
+  case COL_STOP: lua_pushinteger(L, span->stop); break;
+  case COL_TEXT: lector_push_slice(L, doc, span->start, span->stop); break;
+  case COL_LABEL:
+    if (span->label) lua_pushstring(L, span->label);
+    else lua_pushnil(L);
+    break;
+  default:
+    if (span->has_score) lua_pushnumber(L, span->score);
+    else lua_pushnil(L);
+    break;
+  }
+}
+
+/* doc:span_columns(layer, fields [, attrs]) -> {n =, field = {...}..., attrs = {name = {...}...}}:
+ * the spans of a layer in doc:spans order, with no Span and no attrs table
+ * per span; attrs names the attributes wanted, each read from the span's
+ * JSON alone. */
+LECTOR_FUNCTION(document, span_columns) {
+  lector_doc *doc = lector_check_document(L, 1);
+  const char *layer_name = luaL_checkstring(L, 2);
+  unsigned fields = check_columns(L, 3, SPAN_COLUMNS, "start, stop, text, label, score");
+  int nattrs = check_attr_names(L, 4);
+  lua_settop(L, 4);
+  luaL_checkstack(L, nattrs + 8, "building columns");
+  int layer = find_layer(doc, layer_name);
+  uint32_t *order = lua_newuserdatauv(L, (doc->span_count ? doc->span_count : 1) * sizeof *order, 0);
+  size_t count = layer < 0 ? 0 : lector_doc_span_order(doc, layer, order);
+  int base = push_columns(L, fields, count);
+  int attrs_base = lua_gettop(L) + 1;
+  if (nattrs > 0) {
+    lua_createtable(L, 0, nattrs);                     /* columns.attrs */
+    lua_pushvalue(L, -1);
+    lua_setfield(L, base - 1, "attrs");
+    attrs_base++;
+    for (int k = 1; k <= nattrs; k++) {
+      lua_createtable(L, (int)(count < INT32_MAX ? count : INT32_MAX), 0);
+      lua_rawgeti(L, 4, k);
+      lua_pushvalue(L, -2);
+      lua_rawset(L, attrs_base - 1);                   /* attrs[name] = column, at attrs_base + k - 1 */
+    }
+  }
+  for (size_t i = 0; i < count; i++) {
+    const lector_span *span = &doc->spans[order[i]];
+    lua_Integer row = (lua_Integer)i + 1;
+    for (int f = 0; f < COL_COUNT; f++) {
+      if (!(fields & COLUMN_BIT(f))) continue;
+      push_span_field(L, doc, span, f);
+      lua_rawseti(L, base + f, row);
+    }
+    if (!span->attrs_json) continue;
+    for (int k = 1; k <= nattrs; k++) {
+      lua_rawgeti(L, 4, k);
+      size_t len;
+      const char *name = lua_tolstring(L, -1, &len);
+      int found = lector_json_push_member(L, span->attrs_json, name, len);
+      if (found) lua_rawseti(L, attrs_base + k - 1, row);
+      lua_pop(L, 1);
     }
   }
   lua_settop(L, base - 1);
@@ -838,6 +932,7 @@ static const luaL_Reg document_methods[] = {
   LECTOR_ENTRY(document, token),
   LECTOR_ENTRY(document, token_columns),
   LECTOR_ENTRY(document, sentence_columns),
+  LECTOR_ENTRY(document, span_columns),
   LECTOR_ENTRY(document, paragraphs),
   LECTOR_ENTRY(document, spans),
   LECTOR_ENTRY(document, layers),

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_member.h"
 #include "jsonbuf.h"
 #include "lector_limits.h"
 #include "lua_lector.h"
@@ -342,6 +343,35 @@ void lector_json_decode(lua_State *L, const char *json) {
   lua_pushstring(L, json);
   lua_call(L, 1, 1);
   restore_value(L);
+}
+
+int lector_json_push_member(lua_State *L, const char *json, const char *name, size_t name_len) {
+  const char *value;
+  size_t len;
+  switch (lector_json_member(json, name, name_len, &value, &len)) {
+  case LECTOR_JSON_ABSENT: return 0;
+  case LECTOR_JSON_FOUND:
+    if (value[0] == '"' && !memchr(value, '\\', len)) {   /* most: a plain string */
+      lua_pushlstring(L, value + 1, len - 2);
+      return 1;
+    }
+    lua_pushlstring(L, value, len);                        /* NUL-terminated for decode */
+    lector_json_decode(L, lua_tostring(L, -1));
+    lua_remove(L, -2);
+    return 1;
+  default:
+    lector_json_decode(L, json);
+    if (!lua_istable(L, -1)) {
+      lua_pop(L, 1);
+      return 0;
+    }
+    lua_pushlstring(L, name, name_len);
+    int type = lua_rawget(L, -2);
+    lua_remove(L, -2);
+    if (type != LUA_TNIL) return 1;
+    lua_pop(L, 1);
+    return 0;
+  }
 }
 
 /* lector.json.encode(value) -> text; raises on what JSON cannot hold */

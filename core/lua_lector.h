@@ -132,6 +132,10 @@ void lector_push_slice(lua_State *L, const lector_doc *doc, uint32_t start, uint
  * decode pushes the value, whole numbers as integers. [-0, +1, e] */
 const char *lector_json_encode(lua_State *L, int idx, const char *what);
 void lector_json_decode(lua_State *L, const char *json);
+/* Push the value of member `name` of the JSON object json, decoded, and
+ * return 1; return 0 and push nothing when the object has no such member.
+ * Raises as lector_json_decode on text that is not JSON. [-0, +(0|1), e] */
+int lector_json_push_member(lua_State *L, const char *json, const char *name, size_t name_len);
 /* The same, but a text that would be longer than limit bytes is not built:
  * NULL is returned and nothing pushed. [-0, +(0|1), e] */
 const char *lector_json_encode_limited(lua_State *L, int idx, const char *what, size_t limit);

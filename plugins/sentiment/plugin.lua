@@ -148,7 +148,7 @@ local function run(doc, opts, ctx)
   local hstart = H.start
   local excl = exclamations(text)
   local any_excl = excl[1] ~= nil
-  local mentions = opts.entities and targets.mentions(doc) or nil
+  local mentions = opts.entities and targets.mentions(doc, text) or nil
   local o = mentions and { explain = explain, items = true, blocked = targets.blocker(mentions) }
     or PLAIN[explain]
   local state = mentions and { by_key = {}, order = {}, next = 1 } or nil

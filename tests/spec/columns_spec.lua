@@ -1,4 +1,4 @@
--- Columns: lex:scan, doc:token_columns, doc:sentence_columns and
+-- Columns: lex:scan, doc:token_columns, doc:sentence_columns, doc:span_columns and
 -- doc:add_many give, in one call, what the per-item APIs give one table or
 -- one view at a time. On the test article they must agree exactly.
 local H = dofile(os.getenv "LECTOR_SOURCE_DIR" .. "/tests/helper.lua")
@@ -248,5 +248,86 @@ describe("doc:add_many", function()
     assert.error_matches(function() d:add_many("bad layer", { start = {}, stop = {} }) end,
       "#1.-layer must be")
     assert.same({}, spans_of(d, "x"))
+  end)
+end)
+
+describe("doc:span_columns", function()
+  -- A document whose spans hold every kind of attribute value.
+  local function varied()
+    local d = assert(lector.doc("Ana met Bo in Porto. Then Ana left."))
+    d:add("person", { start = 26, stop = 29, label = "PERSON", score = 0.5,
+      attrs = { canonical = "Ana Silva", count = 2, ratio = 0.25, named = true,
+        quote = 'she said "hi" \\ then\n', accent = "Zé ☃", list = { 1, "two" },
+        nested = { a = { b = false } } } })
+    d:add("person", { start = 0, stop = 3, label = "PERSON", attrs = { canonical = "Ana Silva" } })
+    d:add("person", { start = 8, stop = 10 })
+    d:add("place", { start = 14, stop = 19, label = "GPE", attrs = { canonical = "Porto" } })
+    return d
+  end
+  local NAMES = { "canonical", "count", "ratio", "named", "quote", "accent", "list", "nested",
+    "missing" }
+
+  it("gives what the Span views give, in doc:spans order", function()
+    local d = varied()
+    local C = d:span_columns("person", { "start", "stop", "text", "label", "score" }, NAMES)
+    local i = 0
+    for span in d:spans "person" do
+      i = i + 1
+      assert.same({ span.start, span.stop, span.text, span.label, span.score },
+        { C.start[i], C.stop[i], C.text[i], C.label[i], C.score[i] })
+      local attrs = span.attrs
+      for _, name in ipairs(NAMES) do assert.same(attrs[name], C.attrs[name][i], name) end
+    end
+    assert.equal(3, i)
+    assert.equal(3, C.n)
+    assert.same({ 0, 8, 26 }, C.start)
+    assert.equal("Ana Silva", C.attrs.canonical[3])
+    assert.equal('she said "hi" \\ then\n', C.attrs.quote[3])
+    assert.equal("Zé ☃", C.attrs.accent[3])
+    assert.equal("integer", math.type(C.attrs.count[3]))
+    assert.equal(0.25, C.attrs.ratio[3])
+    assert.same({ 1, "two" }, C.attrs.list[3])
+    assert.same({ a = { b = false } }, C.attrs.nested[3])
+    assert.is_nil(C.attrs.canonical[2])
+    assert.is_nil(C.label[2])
+    assert.is_nil(C.score[1])
+    assert.same({}, C.attrs.missing)
+  end)
+
+  it("agrees with the entity spans of the bundled pass on the article", function()
+    local d = assert(lector.load(H.article))
+    assert(lector.run(d, { "entities" }))
+    local E = d:span_columns("entity", { "start", "stop", "label" }, { "canonical", "id", "mentions" })
+    local i = 0
+    for span in d:spans "entity" do
+      i = i + 1
+      local attrs = span.attrs
+      assert.same({ span.start, span.stop, span.label, attrs.canonical, attrs.id, attrs.mentions },
+        { E.start[i], E.stop[i], E.label[i], E.attrs.canonical[i], E.attrs.id[i],
+          E.attrs.mentions[i] })
+    end
+    assert.equal(i, E.n)
+    assert.is_true(i > 50, "the article has " .. i .. " entity spans")
+  end)
+
+  it("builds only the columns asked for, and nothing for a layer the document lacks", function()
+    local C = varied():span_columns("place", { "label" })
+    assert.same({ n = 1, label = { "GPE" } }, C)
+    assert.same({ n = 0, start = {}, attrs = { canonical = {} } },
+      varied():span_columns("nothing", { "start" }, { "canonical" }))
+  end)
+
+  it("names the bad argument", function()
+    local d = varied()
+    assert.error_matches(function() d:span_columns("person", { "start", "kind" }) end,
+      "#2.-fields%[2%] is not one of start, stop, text, label, score")
+    assert.error_matches(function() d:span_columns("person", { "start" }, { "a", 3 }) end,
+      "#3.-attrs%[2%] is not a string")
+    assert.error_matches(function() d:span_columns("person") end, "#2.-table expected")
+    assert.error_matches(function() d:span_columns(nil, { "start" }) end, "#1.-string expected")
+    local many = {}
+    for k = 1, 65 do many[k] = "a" .. k end
+    assert.error_matches(function() d:span_columns("person", { "start" }, many) end,
+      "more than 64 attribute names")
   end)
 end)

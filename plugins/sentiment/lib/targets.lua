@@ -10,17 +10,26 @@ local targets = {}
 local NAMED = { PERSON = true, ORG = true, GPE = true, LOC = true, NORP = true, FAC = true,
   PRODUCT = true, EVENT = true, LAW = true, WORK_OF_ART = true }
 
--- The named mentions, in text order: {start, stop, key, name, label, id}.
-function targets.mentions(doc)
+local SPAN_FIELDS, SPAN_ATTRS = { "start", "stop", "label" }, { "canonical", "id" }
+
+-- The named mentions, in text order: {start, stop, key, name, label, id};
+-- nil when there are none. Read as columns: no Span or attrs table per
+-- entity span.
+function targets.mentions(doc, text)
+  local E = doc:span_columns("entity", SPAN_FIELDS, SPAN_ATTRS)
+  local starts, stops, labels = E.start, E.stop, E.label
+  local canonicals, ids = E.attrs.canonical, E.attrs.id
   local list
-  for span in doc:spans "entity" do
-    local label = span.label
+  for i = 1, E.n do
+    local label = labels[i]
     if NAMED[label] then
-      local attrs = span.attrs
-      local name = type(attrs.canonical) == "string" and attrs.canonical or span.text
-      local id = type(attrs.id) == "string" and attrs.id or nil
+      local start, stop = starts[i], stops[i]
+      local name = canonicals[i]
+      if type(name) ~= "string" then name = text:sub(start + 1, stop) end
+      local id = ids[i]
+      if type(id) ~= "string" then id = nil end
       list = list or {}
-      list[#list + 1] = { start = span.start, stop = span.stop, key = id or (label .. ":" .. name),
+      list[#list + 1] = { start = start, stop = stop, key = id or (label .. ":" .. name),
         name = name, label = label, id = id }
     end
   end
