@@ -25,6 +25,7 @@
 #include "hash.h"
 #include "lector_limits.h"
 #include "lexicon.h"
+#include "token.h"
 
 /* Strings are packed into chunks of this size (a longer one gets a chunk
  * of its own size): few allocations, little slack. */
@@ -570,15 +571,7 @@ static const char *token_key(int fold, const char *s, size_t n, char *buf, char 
   *owned = NULL;
   *out = n;
   if (!fold) return s;
-  if (n <= FOLD_BUFFER) {
-    size_t i = 0;
-    for (; i < n; i++) {
-      unsigned char c = (unsigned char)s[i];
-      if (c >= 0x80) break;
-      buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-    }
-    if (i == n) return buf;
-  }
+  if (n <= FOLD_BUFFER && lector_token_fold_ascii(s, n, buf)) return buf;
   *owned = lector_token_fold(s, n, out);
   return *owned;
 }

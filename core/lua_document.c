@@ -469,13 +469,7 @@ static void push_token_field(lua_State *L, const lector_doc *doc, size_t i, int 
                                                  sizeof shape));
     break;
   }
-  case COL_FOLDED: {
-    size_t len = 0;
-    char *folded = lector_token_fold(doc->text + t->start, t->stop - t->start, &len);
-    if (!folded) luaL_error(L, "out of memory folding a token");
-    lector_push_owned_string(L, folded, len);
-    break;
-  }
+  case COL_FOLDED: lector_push_folded(L, doc, t); break;
   default: lua_pushinteger(L, (lua_Integer)sentence + 1); break;
   }
 }

@@ -124,6 +124,8 @@ lector_item *lector_check_item(lua_State *L, int arg, const char *class);
 const lector_doc *lector_check_sentences(lua_State *L, int arg, uint32_t *first, uint32_t *end);
 /* Push a malloc'd string and free it, even when pushing raises. [-0, +1, e] */
 int lector_push_owned_string(lua_State *L, char *s, size_t len);
+/* Push a token's case-folded form (lector_token_fold). [-0, +1, e] */
+void lector_push_folded(lua_State *L, const lector_doc *doc, const lector_token *t);
 /* Push the slice [start, stop) of the document's text. [-0, +1, m] */
 void lector_push_slice(lua_State *L, const lector_doc *doc, uint32_t start, uint32_t stop);
 

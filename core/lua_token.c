@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lua_lector.h"
+#include "token.h"
 
 #define SHAPE_BYTES 128
 
@@ -19,9 +20,18 @@ static void push_shape(lua_State *L, const lector_doc *doc, const lector_token *
   lua_pushlstring(L, shape, len);
 }
 
-static void push_folded(lua_State *L, const lector_doc *doc, const lector_token *t) {
-  size_t len = 0;
-  char *folded = lector_token_fold(doc->text + t->start, t->stop - t->start, &len);
+/* Tokens up to this many bytes fold on the C stack. */
+#define FOLD_STACK_BYTES 128
+
+void lector_push_folded(lua_State *L, const lector_doc *doc, const lector_token *t) {
+  const char *s = doc->text + t->start;
+  size_t len = t->stop - t->start;
+  char buf[FOLD_STACK_BYTES];
+  if (len <= sizeof buf && lector_token_fold_ascii(s, len, buf)) {
+    lua_pushlstring(L, buf, len);
+    return;
+  }
+  char *folded = lector_token_fold(s, len, &len);
   if (!folded) luaL_error(L, "out of memory folding a token");
   lector_push_owned_string(L, folded, len);
 }
@@ -37,7 +47,7 @@ static int token_field(lua_State *L) {
   else if (strcmp(key, "text") == 0) lector_push_slice(L, item->doc, t->start, t->stop);
   else if (strcmp(key, "kind") == 0) lua_pushstring(L, lector_token_kind_name(t->kind));
   else if (strcmp(key, "shape") == 0) push_shape(L, item->doc, t);
-  else if (strcmp(key, "folded") == 0) push_folded(L, item->doc, t);
+  else if (strcmp(key, "folded") == 0) lector_push_folded(L, item->doc, t);
   else if (strcmp(key, "sentence") == 0)
     lua_pushinteger(L, (lua_Integer)lector_doc_sentence_of_token(item->doc, item->index) + 1);
   else lua_pushnil(L);

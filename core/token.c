@@ -195,16 +195,22 @@ size_t lector_token_shape(const char *s, size_t len, char *out, size_t outsize) 
  * place of a utf8proc call. Returns NULL when out of memory or when s is
  * not valid UTF-8.
  */
+int lector_token_fold_ascii(const char *s, size_t len, char *buf) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x80) return 0;
+    buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+  }
+  return 1;
+}
+
 char *lector_token_fold(const char *s, size_t len, size_t *outlen) {
   size_t i = 0;
   while (i < len && (unsigned char)s[i] < 0x80) i++;
   if (i == len) {
     char *out = malloc(len + 1);
     if (!out) return NULL;
-    for (i = 0; i < len; i++) {
-      unsigned char c = (unsigned char)s[i];
-      out[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-    }
+    lector_token_fold_ascii(s, len, out);
     out[len] = '\0';
     if (outlen) *outlen = len;
     return out;

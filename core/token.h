@@ -27,6 +27,11 @@ typedef enum lector_cclass {
   LECTOR_CC_OTHER
 } lector_cclass;
 
+/* Case folding of an ASCII string into buf (room for len bytes): 1 when s
+ * is all ASCII and buf holds its fold, 0 (buf partly written) when it is
+ * not, and lector_token_fold must do it. No allocation: most tokens. */
+int lector_token_fold_ascii(const char *s, size_t len, char *buf);
+
 /* Classes of the 128 ASCII bytes. */
 extern const unsigned char lector_ascii_cclass[128];
 
