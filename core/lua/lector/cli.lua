@@ -393,6 +393,19 @@ local function close_engine(e, opts)
   return code
 end
 
+-- After engine.run: close the engine; nil when the run and the closing both
+-- went well, else the exit code (the run's failure told with tell).
+local function end_engine(e, opts, ran, run_err, tell)
+  if not ran then
+    tell(run_err)
+    close_engine(e, opts)
+    return EXIT.database
+  end
+  local closed = close_engine(e, opts)
+  if closed ~= EXIT.ok then return closed end
+  return nil
+end
+
 local function analyze(args)
   local opts, inputs = parse(args, 2, ANALYZE_SPEC, "analyze", ANALYZE_HELP)
   if not opts then return inputs end
@@ -426,13 +439,8 @@ local function analyze(args)
       out:document(doc, { stored_id = info.stored_id, is_new = info.is_new, db = e.db and e.db.path })
     end,
   }
-  if not ran then
-    say(run_err)
-    close_engine(e, opts)
-    return EXIT.database
-  end
-  local closed = close_engine(e, opts)
-  if closed ~= EXIT.ok then return closed end
+  local failed = end_engine(e, opts, ran, run_err, say)
+  if failed then return failed end
   out:finish(stats)
   if stats.skipped > 0 then
     say(string.format("skipped %d file%s that %s not .txt or .md", stats.skipped,
@@ -562,13 +570,8 @@ local function ingest(args)
     end,
   }
   shown:update(counts, read_opts.stats.input_bytes, true)
-  if not ran then
-    tell(run_err)
-    close_engine(e, opts)
-    return EXIT.database
-  end
-  local closed = close_engine(e, opts)
-  if closed ~= EXIT.ok then return closed end
+  local failed = end_engine(e, opts, ran, run_err, tell)
+  if failed then return failed end
   local signo = core.interrupted()
   if not opts.quiet then
     if signo then say "ingest: interrupted; run the same command again to go on" end
