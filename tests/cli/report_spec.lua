@@ -389,6 +389,41 @@ describe("the corpus page", function()
     assert.is_nil(page:find '<a href="[^#]', "without article pages the list links nowhere")
   end)
 
+  it("takes `published` when `date` is not YYYY-MM-DD, and shows the id for a blank title", function()
+    local lector = require "lector"
+    local dir = H.tmpdir()
+    local db <close> = assert(lector.open(dir .. "/c.db"))
+    assert(db:save(lector.doc("The first story.", { id = "d1",
+      meta = { date = "March 3, 2024", published = "2024-03-03" } })))
+    assert(db:save(lector.doc("The second story.", { id = "blank", title = "  " })))
+    db:flush()
+    local page = H.read(assert(lector.report(db, dir .. "/corpus.html", { pages = false })).path)
+    assert.matches("2 documents · 1 with a date (2024-03-03 to 2024-03-03)", page, 1, true)
+    assert.matches("<td>blank</td>", page, 1, true)
+    local article = dir .. "/blank.html"
+    assert(lector.report(db, article, { doc = "blank" }))
+    assert.matches("<h1>blank</h1>", H.read(article), 1, true)
+    assert.matches("<title>blank", H.read(article), 1, true)
+  end)
+
+  it("fills the network with names however many numbers rank above them", function()
+    local lector = require "lector"
+    local dir = H.tmpdir()
+    local db <close> = assert(lector.open(dir .. "/c.db"))
+    for i = 1, 3 do
+      local entities = {}
+      for k = 1, 100 do entities[#entities + 1] = { name = tostring(k), label = "CARDINAL", mentions = 9 } end
+      for k = 1, 40 do entities[#entities + 1] = { name = "Person " .. k, label = "PERSON", mentions = 1 } end
+      local doc = lector.doc("Story " .. i .. ".", { id = "d" .. i })
+      doc:set("entities", entities)
+      assert(db:save(doc))
+    end
+    db:flush()
+    local page = H.read(assert(lector.report(db, dir .. "/corpus.html", { pages = false })).path)
+    assert.matches("The 30 entities in the most documents", page, 1, true)
+    assert.is_nil(page:find("<title>7 ", 1, true), "numbers stay out of the network")
+  end)
+
   it("cuts a long document list into sections of 1000", function()
     local lector = require "lector"
     local dir = H.tmpdir()

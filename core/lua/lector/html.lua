@@ -42,6 +42,13 @@ function html.count(x)
   return html.num(x)
 end
 
+-- What a document is called on a page: its title, or its id when the
+-- title is missing or blank.
+function html.name_of(title, id)
+  if type(title) == "string" and title:find "%S" then return title end
+  return tostring(id)
+end
+
 -- At most n characters of s (UTF-8), with "…" when cut; whitespace runs
 -- become one space.
 function html.shorten(s, n)

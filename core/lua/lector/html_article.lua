@@ -492,7 +492,7 @@ function article.page(doc, info)
   local quotes = 0
   for _ in doc:spans "quote" do quotes = quotes + 1 end
   local stats = doc:stats()
-  local title = doc.title or doc.id
+  local title = html.name_of(doc.title, doc.id)
   local body = {}
   body[#body + 1] = '<header class="top">'
   if info.back then

@@ -15,10 +15,9 @@ local corpus = {}
 
 local esc, attr, num, shorten = html.text, html.attr, html.num, html.shorten
 
--- Types that name things; dates and numbers are left out of the network
--- and of the sentiment chart.
-local NUMERIC_TYPES = { DATE = true, TIME = true, CARDINAL = true, ORDINAL = true, MONEY = true,
-  PERCENT = true, QUANTITY = true }
+-- Types that do not name things, left out of the network and of the
+-- sentiment chart: dates and numbers.
+local NUMERIC_TYPES = { "CARDINAL", "DATE", "MONEY", "ORDINAL", "PERCENT", "QUANTITY", "TIME" }
 
 local NAMES_PER_TYPE = 10     -- rows per type in the top entities
 local TYPES_SHOWN = 8         -- types with a table of their own
@@ -57,9 +56,10 @@ local function documents(db)
   local docs, by_id = {}, {}
   for _, r in ipairs(db:query [[
       select rowid as n, id, title, json_array_length(sentences) as sentences,
-             coalesce(json_extract(meta, '$.date'), json_extract(meta, '$.published')) as meta_date
+             json_extract(meta, '$.date') as meta_date, json_extract(meta, '$.published') as published
       from documents order by rowid]]) do
-    local d = { n = r.n, id = r.id, title = r.title, sentences = r.sentences, date = day_of(r.meta_date) }
+    local d = { n = r.n, id = r.id, title = r.title, sentences = r.sentences,
+      date = day_of(r.meta_date) or day_of(r.published) }
     docs[#docs + 1] = d
     by_id[d.id] = d
   end
@@ -101,24 +101,24 @@ local function top_by_type(db)
 end
 
 -- The names in the most documents, leaving out dates and numbers.
-local function top_names(db, limit)
-  local list = {}
-  for _, r in ipairs(db:query([[
-      select label, name, count(distinct doc_id) as docs, sum(mentions) as mentions from (]] .. ENTITY_ROWS .. [[)
-      where label is not null and name is not null
-      group by label, name order by docs desc, mentions desc, name limit ?]], limit * 3)) do
-    if not NUMERIC_TYPES[r.label] and #list < limit then
-      list[#list + 1] = { label = r.label, name = r.name, docs = r.docs, mentions = r.mentions,
-        key = r.name .. "\0" .. r.label }
-    end
-  end
-  return list
-end
-
 local function placeholders(n)
   local marks = {}
   for i = 1, n do marks[i] = "?" end
   return table.concat(marks, ",")
+end
+
+local function top_names(db, limit)
+  local list = {}
+  local args = { table.unpack(NUMERIC_TYPES) }
+  args[#args + 1] = limit
+  for _, r in ipairs(db:query([[
+      select label, name, count(distinct doc_id) as docs, sum(mentions) as mentions from (]] .. ENTITY_ROWS .. [[)
+      where label is not null and name is not null and label not in (]] .. placeholders(#NUMERIC_TYPES) .. [[)
+      group by label, name order by docs desc, mentions desc, name limit ?]], table.unpack(args))) do
+    list[#list + 1] = { label = r.label, name = r.name, docs = r.docs, mentions = r.mentions,
+      key = r.name .. "\0" .. r.label }
+  end
+  return list
 end
 
 local function names_of(list)
@@ -414,11 +414,12 @@ local DOCS_PER_SECTION = 1000
 local function document_table(docs, link)
   local rows = {}
   for _, d in ipairs(docs) do
-    local name = esc(d.title or d.id)
+    local shown = html.name_of(d.title, d.id)
+    local name = esc(shown)
     rows[#rows + 1] = {
       tostring(d.n),
       (link and string.format('<a href="%s">%s</a>', attr(link(d)), name) or name)
-        .. (d.title and ' <span class="muted">' .. esc(d.id) .. "</span>" or ""),
+        .. (shown ~= tostring(d.id) and ' <span class="muted">' .. esc(d.id) .. "</span>" or ""),
       esc(d.date or ""), tostring(d.sentences or ""),
       d.tone and string.format('<span class="swatch" style="background:%s"></span>%s', html.sentiment_colour(d.tone),
         signed(d.tone)) or "",
