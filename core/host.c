@@ -23,6 +23,7 @@ typedef struct host_alloc {
   size_t limit;
   size_t peak;       /* most held since the last lector_host_reset_usage */
   int refused;       /* an allocation failed since then */
+  size_t unseen;     /* C memory of the documents L holds (lector_host_unseen) */
 } host_alloc;
 
 static void *host_allocator(void *ud, void *ptr, size_t osize, size_t nsize) {
@@ -192,6 +193,15 @@ int lector_host_pcall(lua_State *L, int nargs, int nresults) {
   int status = lua_pcall(L, nargs, nresults, base);
   lua_remove(L, base);
   return status;
+}
+
+size_t lector_host_unseen(lua_State *L, size_t add, size_t remove) {
+  void *ud = NULL;
+  lua_getallocf(L, &ud);
+  host_alloc *account = ud;
+  account->unseen += add;
+  account->unseen -= remove < account->unseen ? remove : account->unseen;
+  return account->unseen;
 }
 
 size_t lector_host_memory(lua_State *L) {

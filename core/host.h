@@ -28,6 +28,11 @@ int lector_host_pcall(lua_State *L, int nargs, int nresults);
 /* Collect garbage while host objects are still valid, then close. */
 void lector_host_close(lua_State *L);
 
+/* C memory that L's collector cannot see: bytes of the documents whose
+ * Lua objects live in L. Adds add, takes away remove, returns the total.
+ * [-0, +0, -] */
+size_t lector_host_unseen(lua_State *L, size_t add, size_t remove);
+
 /* Bytes the state has allocated now. */
 size_t lector_host_memory(lua_State *L);
 

@@ -21,6 +21,13 @@
  * growing the write-ahead log without end. */
 #define LECTOR_STORE_BATCH 1000
 #define LECTOR_STORE_BATCH_BYTES ((size_t)16 << 20)
+
+/* How much C memory of documents a Lua state may hold before each new
+ * document makes its collector step (lector_account_document): enough for
+ * a window of documents in flight, so that a stream whose documents are
+ * released or collected in time never forces a step; small next to the
+ * memory targets. */
+#define LECTOR_UNSEEN_DOCUMENT_SLACK ((size_t)4 << 20)
 /* Nesting accepted when converting Lua values to and from JSON. */
 #define LECTOR_JSON_MAX_DEPTH 64
 /* Longest JSON text one value (span attributes, a document value, meta)

@@ -7,30 +7,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host.h"
 #include "jsonbuf.h"
 #include "lector_limits.h"
 #include "lua_lector.h"
 
 typedef struct document_ud {
-  lector_doc *doc;
+  lector_doc *doc;     /* first: a slot points at the whole */
+  size_t accounted;    /* its bytes in lector_host_unseen, until released */
 } document_ud;
 
 lector_doc **lector_push_document(lua_State *L, lector_doc *doc) {
   document_ud *ud = lua_newuserdatauv(L, sizeof *ud, 0);
   ud->doc = doc;
+  ud->accounted = 0;
   luaL_setmetatable(L, LECTOR_DOCUMENT_CLASS);
   return &ud->doc;
 }
 
 /* A document's C memory is invisible to Lua's collector, which only sees
  * the small userdata: without a hint, a loop over a long stream would let
- * thousands of dead documents pile up before a collection. Each new
- * document therefore pays for a collector step in proportion to its size. */
-void lector_account_document(lua_State *L, const lector_doc *doc) {
+ * thousands of dead documents pile up before a collection. The state keeps
+ * count of that memory, and once it holds more than the slack each new
+ * document pays for a collector step in proportion to its size. (A step
+ * for every document made reading a corpus a fifth slower, most of it
+ * spent going over the modules loaded.) */
+void lector_account_document(lua_State *L, lector_doc **slot) {
+  document_ud *ud = (document_ud *)slot;
+  const lector_doc *doc = ud->doc;
   size_t bytes = doc->len + doc->seg.token_count * sizeof(lector_token) +
                  doc->seg.sentence_count * sizeof(lector_sentence) +
                  doc->seg.paragraph_count * sizeof(lector_paragraph);
+  ud->accounted = bytes;
+  if (lector_host_unseen(L, bytes, 0) <= LECTOR_UNSEEN_DOCUMENT_SLACK) return;
   lua_gc(L, LUA_GCSTEP, (int)(bytes / 1024 > INT32_MAX ? INT32_MAX : bytes / 1024));
+}
+
+void lector_release_document(lua_State *L, int arg) {
+  document_ud *ud = luaL_checkudata(L, arg, LECTOR_DOCUMENT_CLASS);
+  lector_host_unseen(L, 0, ud->accounted);
+  ud->accounted = 0;
+  lector_doc_release(ud->doc);
+  ud->doc = NULL;
 }
 
 lector_doc *lector_check_document(lua_State *L, int arg) {
@@ -904,10 +922,18 @@ static int document_tostring(lua_State *L) {
   return 1;
 }
 
-static int document_gc(lua_State *L) {
-  document_ud *ud = luaL_checkudata(L, 1, LECTOR_DOCUMENT_CLASS);
-  lector_doc_release(ud->doc);
+lector_doc *lector_take_document(lua_State *L, int arg) {
+  document_ud *ud = luaL_testudata(L, arg, LECTOR_DOCUMENT_CLASS);
+  if (!ud || !ud->doc) return NULL;
+  lector_host_unseen(L, 0, ud->accounted);
+  ud->accounted = 0;
+  lector_doc *doc = ud->doc;
   ud->doc = NULL;
+  return doc;
+}
+
+static int document_gc(lua_State *L) {
+  lector_release_document(L, 1);
   return 0;
 }
 

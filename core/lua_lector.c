@@ -11,6 +11,7 @@
 
 #include "checksum.h"
 #include "dirlist.h"
+#include "host.h"
 #include "lector_limits.h"
 #include "lua_lector.h"
 #include "store.h"
@@ -242,7 +243,7 @@ LECTOR_FUNCTION(core, doc) {
   lector_status status = fill_document(slot, &text, &opts, &err);
   free(guessed);
   if (status != LECTOR_OK) return lector_push_failure(L, NULL, &err);
-  lector_account_document(L, *slot);
+  lector_account_document(L, slot);
   return 1;
 }
 
@@ -269,7 +270,7 @@ LECTOR_FUNCTION(core, load) {
   status = fill_document(slot, &text, &opts, &err);
   free(guessed);
   if (status != LECTOR_OK) return lector_push_failure(L, path, &err);
-  lector_account_document(L, *slot);
+  lector_account_document(L, slot);
   return 1;
 }
 
@@ -449,8 +450,24 @@ LECTOR_FUNCTION(core, bundled_plugin_dirs) {
   return 1;
 }
 
+/* lector.core.release(doc): the engine is done with doc; free its memory
+ * now rather than when the collector finds it. */
+LECTOR_FUNCTION(core, release) {
+  lector_release_document(L, 1);
+  return 0;
+}
+
+/* lector.core.document_memory() -> bytes of C memory held by the Documents
+ * of this state, as the collector is told of them */
+LECTOR_FUNCTION(core, document_memory) {
+  lua_pushinteger(L, (lua_Integer)lector_host_unseen(L, 0, 0));
+  return 1;
+}
+
 static const luaL_Reg core_functions[] = {
   LECTOR_ENTRY(core, bundled_plugin_dirs),
+  LECTOR_ENTRY(core, release),
+  LECTOR_ENTRY(core, document_memory),
   LECTOR_ENTRY(core, checksum),
   LECTOR_ENTRY(core, copy_results),
   LECTOR_ENTRY(core, mkdirs),

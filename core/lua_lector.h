@@ -100,8 +100,17 @@ void lector_guard_document_results(lua_State *L, lector_results_guard *guard);
 /* Push a new Document that takes over one reference to doc (which may be
  * NULL, to be filled in through the returned slot). [-0, +1, m] */
 lector_doc **lector_push_document(lua_State *L, lector_doc *doc);
-/* Tell the collector about a new document's C memory. [-0, +0, -] */
-void lector_account_document(lua_State *L, const lector_doc *doc);
+/* Tell the collector about the C memory of the document just put in slot
+ * (lector_push_document's). [-0, +0, -] */
+void lector_account_document(lua_State *L, lector_doc **slot);
+/* Let go of the Document at arg now, not when it is collected: its C memory
+ * is freed once nothing else holds it, and the object is dead from then on
+ * (lector_check_document refuses it). [-0, +0, v] */
+void lector_release_document(lua_State *L, int arg);
+/* The document of the Document at arg (NULL when arg is none), taken out
+ * of it with its reference: the Document is left empty (its views die), so
+ * nothing of L keeps it. [-0, +0, -] */
+lector_doc *lector_take_document(lua_State *L, int arg);
 /* The document behind argument arg; raises when it is not a live one. */
 lector_doc *lector_check_document(lua_State *L, int arg);
 /* Sentences, tokens and spans are views: an index (0-based) into one of a

@@ -64,7 +64,7 @@ LECTOR_FUNCTION(store, load) {
   lector_error err = {0};
   if (lector_store_load(store, id, slot, &err) != LECTOR_OK)
     return lector_push_failure(L, id, &err);
-  lector_account_document(L, *slot);
+  lector_account_document(L, slot);
   return 1;
 }
 

@@ -104,16 +104,6 @@ static int call_handler(lua_State *L) {
   return lua_gettop(L) - 1;   /* all but call itself */
 }
 
-/* The document of the Document at idx, taken out of it: the Document is
- * left empty (its views die), so nothing of this state keeps it. */
-static lector_doc *take_document(lua_State *L, int idx) {
-  lector_doc **slot = luaL_testudata(L, idx, LECTOR_DOCUMENT_CLASS);
-  if (!slot || !*slot) return NULL;
-  lector_doc *doc = *slot;
-  *slot = NULL;
-  return doc;
-}
-
 static char *copy_bytes(const char *s, size_t len) {
   char *copy = malloc(len + 1);
   if (!copy) return NULL;
@@ -135,7 +125,7 @@ static int worker_handle(void *arg, lector_doc *doc, const char *input, size_t i
   if (status == LUA_OK && top > 1) {
     made->docs = malloc((size_t)(top - 1) * sizeof *made->docs);
     for (int i = 2; made->docs && i <= top; i++) {
-      lector_doc *taken = take_document(L, i);
+      lector_doc *taken = lector_take_document(L, i);
       if (taken) made->docs[made->count++] = taken;
     }
   }
@@ -235,7 +225,7 @@ static int push_result(lua_State *L) {
     lector_doc **slot = lector_push_document(L, NULL);
     *slot = result->made.docs[result->pushed];
     result->made.docs[result->pushed] = NULL;
-    lector_account_document(L, *slot);
+    lector_account_document(L, slot);
   }
   return 1 + (int)result->made.count;
 }

@@ -273,3 +273,37 @@ describe("spans and values", function()
     assert.same(json, lector.json.decode(pretty))
   end)
 end)
+
+describe("document memory", function()
+  local core = require "lector.core"
+
+  it("is counted per state and given back when a document is released", function()
+    collectgarbage()
+    local before = core.document_memory()
+    local text = ("A sentence of the text. "):rep(400)
+    local doc = assert(lector.doc(text))
+    local held = core.document_memory() - before
+    assert.is_true(held >= #text, "counts at least the text")
+    core.release(doc)
+    assert.equal(before, core.document_memory())
+    assert.error_matches(function() return doc.text end, "document was never loaded")
+    core.release(doc)   -- again: nothing more to give back
+    assert.equal(before, core.document_memory())
+  end)
+
+  it("stays bounded when a loop drops its documents, however many pass", function()
+    collectgarbage()
+    collectgarbage "stop"   -- only the documents' own steps may collect
+    local text = ("Words in a row, and a number 12.5 with them. "):rep(450)
+    local passed, peak = 0, 0
+    for i = 1, 2500 do
+      local doc = assert(lector.doc(text .. i))
+      passed = passed + doc.len
+      peak = math.max(peak, core.document_memory())
+    end
+    collectgarbage "restart"
+    assert.is_true(passed > 40 * 1024 * 1024)
+    -- the slack (4 MiB) and the step each new document forces
+    assert.is_true(peak < 12 * 1024 * 1024, "peak " .. peak)
+  end)
+end)

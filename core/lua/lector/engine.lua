@@ -110,6 +110,9 @@ function Run:complete()
   end
   self.on_document(doc, { stored_id = entry.stored_id, is_new = entry.is_new, report = report,
     outcome = outcome(entry, report) })
+  -- Nothing looks at a document once it is handed on: its memory goes
+  -- now, which keeps the collector from having to chase documents.
+  core.release(doc)
   return true
 end
 
