@@ -25,6 +25,25 @@
 /* The first bytes of every SQLite 3 database file. */
 static const char sqlite_magic[16] = "SQLite format 3";
 
+/* The document_dates view, given the CASE that picks a document's date
+ * from its metadata (the WHEN clauses and END); a released step's SQL is
+ * spelled out by these as it always was. */
+#define META_ISO_DATE(field)                                                       \
+  "               WHEN json_type(d.meta, '$." field "') = 'text'\n"                 \
+  "                AND json_extract(d.meta, '$." field "')\n"                       \
+  "                    GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'\n"       \
+  "               THEN json_extract(d.meta, '$." field "')\n"
+#define DOCUMENT_DATES_VIEW(meta_case)                                                          \
+  "CREATE VIEW document_dates(doc_id, date, origin) AS\n"                                      \
+  "  SELECT id,\n"                                                                             \
+  "         CASE WHEN meta_date IS NOT NULL THEN substr(meta_date, 1, 10) ELSE dateline_date END,\n" \
+  "         CASE WHEN meta_date IS NOT NULL THEN 'meta'\n"                                     \
+  "              WHEN dateline_date IS NOT NULL THEN 'dateline' END\n"                         \
+  "  FROM (SELECT d.id,\n"                                                                     \
+  "          CASE\n" meta_case " AS meta_date,\n"                                             \
+  "          json_extract(v.value, '$.dateline.iso') AS dateline_date\n"                       \
+  "        FROM documents d LEFT JOIN doc_values v ON v.doc_id = d.id AND v.key = 'structure');\n"
+
 /* Migration steps: migrations[v] takes a database from version v to v + 1
  * and ends by setting user_version to v + 1. Steps run forward, all in one
  * transaction; a released step is never edited, only followed by a new one. */
@@ -172,19 +191,15 @@ static const char *const migrations[LECTOR_SCHEMA_VERSION] = {
   "  FROM span_texts WHERE layer = 'quote';\n"
   /* A date given with the document wins over the one its dateline states;
    * only meta dates that start as ISO dates are taken. */
-  "CREATE VIEW document_dates(doc_id, date, origin) AS\n"
-  "  SELECT id,\n"
-  "         CASE WHEN meta_date IS NOT NULL THEN substr(meta_date, 1, 10) ELSE dateline_date END,\n"
-  "         CASE WHEN meta_date IS NOT NULL THEN 'meta'\n"
-  "              WHEN dateline_date IS NOT NULL THEN 'dateline' END\n"
-  "  FROM (SELECT d.id,\n"
-  "          CASE WHEN json_type(d.meta, '$.date') = 'text'\n"
-  "                AND json_extract(d.meta, '$.date')\n"
-  "                    GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'\n"
-  "               THEN json_extract(d.meta, '$.date') END AS meta_date,\n"
-  "          json_extract(v.value, '$.dateline.iso') AS dateline_date\n"
-  "        FROM documents d LEFT JOIN doc_values v ON v.doc_id = d.id AND v.key = 'structure');\n"
+  DOCUMENT_DATES_VIEW(META_ISO_DATE("date") "          END")
   "PRAGMA user_version = 4;\n",
+  /* 4 -> 5: document_dates also takes meta.published (feeds and scrapers
+   * give a publication date under that name) when meta.date is not an ISO
+   * date, as the HTML report does, so that a search by date and the
+   * report's timeline agree. */
+  "DROP VIEW document_dates;\n"
+  DOCUMENT_DATES_VIEW(META_ISO_DATE("date") META_ISO_DATE("published") "          END")
+  "PRAGMA user_version = 5;\n",
 };
 
 /* Every statement the store runs more than once, prepared when the store
@@ -531,7 +546,7 @@ static lector_status enable_wal(sqlite3 *db, lector_error *err) {
 static lector_status migrate(sqlite3 *db, lector_error *err) {
   int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   if (rc != SQLITE_OK) return fail_db(err, db, rc, "cannot write the database");
-  identity id;
+  identity id = {0, 0, 0};
   lector_status status = read_identity(db, &id, err);
   if (status == LECTOR_OK) status = check_identity(&id, 0, err);
   for (int v = id.version; status == LECTOR_OK && v < LECTOR_SCHEMA_VERSION; v++) {
@@ -581,7 +596,7 @@ static lector_status open_connection(lector_store *store, const char *path, lect
   if (!store->readonly && sqlite3_db_readonly(store->db, "main") == 1)
     return fail(err, LECTOR_EREADONLY, "the database cannot be written: it opened read-only");
   lector_status status = configure(store->db, err);
-  identity id;
+  identity id = {0, 0, 0};
   if (status == LECTOR_OK) status = read_identity(store->db, &id, err);
   if (status == LECTOR_OK) status = check_identity(&id, store->readonly, err);
   if (status == LECTOR_OK && !store->readonly && !memory)

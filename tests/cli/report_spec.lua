@@ -226,6 +226,25 @@ describe("lector report", function()
       .. "<td>%d%d%d%d%-%d%d%-%d%dT[%d:]+Z</td><td>entity: 145 spans; values: entities</td>", page)
   end)
 
+  it("reads a JSONL file of one record as its document, and refuses one of several", function()
+    local dir = H.tmpdir()
+    local json = require("lector").json
+    local record = json.encode { id = "rec-1", title = "The record's own title",
+      text = "Caracas, March 3, 2024 – Dmitry Peskov said the talks went well." }
+    H.write(dir .. "/one.jsonl", record .. "\n")
+    local r = H.lector { "report", dir .. "/one.jsonl", "-p", "structure,entities", "-o", dir .. "/one.html" }
+    assert.are.equal(0, r.code, r.err)
+    local page = H.read(dir .. "/one.html")
+    assert.matches("<h1>The record's own title</h1>", page, 1, true)
+    assert.matches("Dmitry Peskov</mark>", page, 1, true)
+    assert.is_nil(page:find('{"id"', 1, true))   -- not the record's JSON as text
+    H.write(dir .. "/two.jsonl", record .. "\n" .. record:gsub("rec%-1", "rec-2") .. "\n")
+    r = H.lector { "report", dir .. "/two.jsonl", "-o", dir .. "/two.html" }
+    assert.are.equal(EXIT_USAGE, r.code, r.err)
+    assert.matches("two.jsonl holds more than one document: store them with 'lector ingest", r.err, 1, true)
+    assert.is_nil(io.open(dir .. "/two.html"))
+  end)
+
   it("writes the page of a stored document with the runs that produced it", function()
     local dir, db = stored_corpus()
     local out = dir .. "/doc.html"

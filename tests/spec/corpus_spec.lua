@@ -122,9 +122,15 @@ describe("the corpus views", function()
     db:save(assert(lector.doc("Caracas, March 3, 2024 – It rained.", { id = "a",
       meta = { date = "2024-03-05T10:00:00Z" } })))
     db:save(assert(lector.doc("Nothing dated here.", { id = "b", meta = { date = "yesterday" } })))
+    db:save(assert(lector.doc("Caracas, March 3, 2024 – It snowed.", { id = "c",
+      meta = { date = "last week", published = "2024-03-07" } })))
+    db:save(assert(lector.doc("Undated again.", { id = "d", meta = { published = 20240307 } })))
     local rows = db:query "select doc_id, date, origin from document_dates order by doc_id"
     assert.same({ doc_id = "a", date = "2024-03-05", origin = "meta" }, rows[1])
     assert.same({ doc_id = "b" }, rows[2])
+    -- meta.published stands in for a meta.date that is not a date
+    assert.same({ doc_id = "c", date = "2024-03-07", origin = "meta" }, rows[3])
+    assert.same({ doc_id = "d" }, rows[4])
     db:close()
   end)
 end)

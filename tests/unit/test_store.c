@@ -716,7 +716,7 @@ static void test_refuses_newer_schema(void **state) {
   close_ok(open_ok(f->db));
   raw_exec(f->db, "PRAGMA user_version = 99");
   assert_refused(f->db, 0, LECTOR_ESCHEMA,
-                 "schema version 99 is newer than this lector supports (4); upgrade lector");
+                 "schema version 99 is newer than this lector supports (5); upgrade lector");
   assert_refused(f->db, LECTOR_STORE_READONLY, LECTOR_ESCHEMA, "upgrade lector");
 }
 

@@ -50,23 +50,18 @@ local ENTITY_ROWS = [[
          json_extract(e.value, '$.label') as label, json_extract(e.value, '$.mentions') as mentions
   from doc_values v, json_each(v.value) e where v.key = 'entities' and e.type = 'object']]
 
--- Every document with its date (from its metadata, else from its
--- dateline), its tone and its sentence count, in the order stored.
+-- Every document with its date (as the document_dates view gives it, the
+-- one `lector search --since` reads), its tone and its sentence count, in
+-- the order stored.
 local function documents(db)
   local docs, by_id = {}, {}
   for _, r in ipairs(db:query [[
-      select rowid as n, id, title, json_array_length(sentences) as sentences,
-             json_extract(meta, '$.date') as meta_date, json_extract(meta, '$.published') as published
-      from documents order by rowid]]) do
-    local d = { n = r.n, id = r.id, title = r.title, sentences = r.sentences,
-      date = day_of(r.meta_date) or day_of(r.published) }
+      select d.rowid as n, d.id as id, d.title as title,
+             json_array_length(d.sentences) as sentences, t.date as date
+      from documents d left join document_dates t on t.doc_id = d.id order by d.rowid]]) do
+    local d = { n = r.n, id = r.id, title = r.title, sentences = r.sentences, date = day_of(r.date) }
     docs[#docs + 1] = d
     by_id[d.id] = d
-  end
-  for _, r in ipairs(db:query [[
-      select doc_id, json_extract(value, '$.dateline.iso') as iso from doc_values where key = 'structure']]) do
-    local d = by_id[r.doc_id]
-    if d and not d.date then d.date = day_of(r.iso) end
   end
   for _, r in ipairs(db:query [[
       select doc_id, json_extract(value, '$.compound') as compound from doc_values where key = 'sentiment']]) do

@@ -22,8 +22,9 @@ Usage: lector report FILE -o PAGE.html [OPTIONS]
 Write a visual report as one self-contained HTML page (inline CSS and SVG,
 no request to any other host, readable without JavaScript).
 
-  FILE                    analyse the text file FILE with the passes (not
-                          stored) and write its article page: the text with
+  FILE                    analyse FILE with the passes (not stored) and
+                          write its article page (a JSONL file must hold one
+                          record; store a longer one and use --db): the text with
                           entities, quotes, summary sentences and sentence
                           sentiment marked, a sentiment arc, tables of
                           entities, quotes, key phrases and structure, and
@@ -49,7 +50,8 @@ Options:
 
 Exit codes: 0 written, 1 the page could not be written, 2 usage, 3 FILE was
 refused or no document has that id, 4 the database was refused, 5 a plugin
-was refused or failed (the page is still written).
+was refused (no page is written) or failed on FILE (the page is still
+written).
 ]]
 
 local SPEC = {
@@ -164,6 +166,21 @@ local function summary_line(ctx, result, seconds)
   ctx.say(line, string.format(") in %.2f s", seconds))
 end
 
+-- The one document of FILE, read as `lector analyze` reads it (a .jsonl
+-- file is records): nil, message, status when it is refused, and when it
+-- holds more than one (status "usage").
+local function only_document(file)
+  local next_doc = lector.read(file)
+  local doc, err, status = next_doc()
+  if doc == nil then return nil, file .. ": no document in it", "input" end
+  if not doc then return nil, err, status end
+  if next_doc() ~= nil then
+    return nil, "report: " .. file .. " holds more than one document: store them with 'lector ingest --db PATH "
+      .. file .. "' and write the report of one with --db PATH --doc ID", "usage"
+  end
+  return doc
+end
+
 -- FILE analysed now with the chosen passes.
 local function file_report(ctx, opts, file)
   local EXIT = ctx.EXIT
@@ -172,11 +189,11 @@ local function file_report(ctx, opts, file)
     ctx.say(pipeline_err)
     return EXIT.plugin
   end
-  local doc, err = lector.load(file)
+  local doc, err, status = only_document(file)
   if not doc then
     ctx.say(err)
     if chosen then chosen:close() end
-    return EXIT.input
+    return status == "usage" and EXIT.usage or EXIT.input
   end
   local provenance, code = {}, EXIT.ok
   if chosen then
@@ -231,8 +248,10 @@ function report.main(args, ctx)
   local ok, result, err, status = pcall(report.write, db, opts.output, { doc = opts.doc, pages = not opts.no_pages })
   db:close()
   if not ok then
-    ctx.say(result)
-    return EXIT.database
+    -- the store answers refusals with nil, message: what raises is the
+    -- writing of the page
+    ctx.say("report: ", tostring(result))
+    return EXIT.failure
   end
   if not result then
     ctx.say(err)
