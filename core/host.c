@@ -10,6 +10,7 @@
 #include <lualib.h>
 
 #include "embedded.h"
+#include "lector_limits.h"
 #include "host.h"
 #include "lua_lector.h"
 
@@ -157,6 +158,7 @@ lua_State *lector_host_new_sandboxed(size_t memory_limit, lua_CFunction open, vo
                                      lector_error *err) {
   lua_State *L = new_state(memory_limit, err);
   if (!L) return NULL;
+  lua_gc(L, LUA_GCINC, LECTOR_PLUGIN_GC_PAUSE, 0, 0);
   lua_pushcfunction(L, open);
   lua_pushlightuserdata(L, ud);
   int status = lua_pcall(L, 1, 0, 0);

@@ -82,6 +82,14 @@
  * plugin's state may hold; the results a plugin hands to a document in
  * one call (spans, values, errors) count against the same figure. */
 #define LECTOR_PLUGIN_MEMORY ((size_t)64 << 20)
+/* A plugin call that grows its state by more than this is followed by a
+ * full collection (sandbox.c: collect_after_growth). */
+#define LECTOR_PLUGIN_COLLECT_GROWTH ((size_t)4 << 20)
+/* The collector's pause in plugin states, in percent: a cycle starts when
+ * the state has grown to 1.5 times what the last one kept (Lua's default
+ * is 2 times). There is a state per plugin in every worker, so garbage is
+ * multiplied by the workers; this costs about 1% more instructions. */
+#define LECTOR_PLUGIN_GC_PAUSE 150
 /* Lua VM instructions one call into a plugin may execute. */
 #define LECTOR_PLUGIN_INSTRUCTIONS 100000000
 /* The instruction budget is checked every this many instructions: how

@@ -1081,12 +1081,27 @@ static int plugin_traceback(lua_State *L) {
   return 1;
 }
 
-static void record_stats(lector_sandbox *box) {
+/* A call that grew the state by more than LECTOR_PLUGIN_COLLECT_GROWTH
+ * has most likely built something once (patterns, tables, a lexicon on
+ * first use) and left the garbage of building it, and the collector would
+ * wait for the state to double before it looked: in a worker that is
+ * memory held for nothing, in every worker. Collect it now, twice: objects
+ * with a finalizer (LPeg's patterns, lector's userdata) are freed only in
+ * the cycle after the one that finds them dead. (Plugins have no
+ * finalizers of their own, so no plugin code runs here.) */
+static void collect_after_growth(lector_sandbox *box, size_t used_before) {
+  if (lector_host_memory(box->L) <= used_before + LECTOR_PLUGIN_COLLECT_GROWTH) return;
+  lua_gc(box->L, LUA_GCCOLLECT);
+  lua_gc(box->L, LUA_GCCOLLECT);
+}
+
+static void record_stats(lector_sandbox *box, size_t used_before) {
   lector_host_usage usage;
   lector_host_usage_get(box->L, &usage);
   box->stats.instructions = box->instructions;
-  box->stats.memory = usage.used;
   box->stats.peak = usage.peak;
+  collect_after_growth(box, used_before);
+  box->stats.memory = lector_host_memory(box->L);
 }
 
 /* Push onto T "plugin NAME: " and the plugin's message made safe for any
@@ -1175,12 +1190,13 @@ int lector_sandbox_load(lector_sandbox *box, lua_State *T) {
   lua_State *L = box->L;
   lua_settop(L, 0);
   reset_budget(box);
+  size_t used_before = lector_host_memory(L);
   box->not_a_table = 0;
   box->load_status = LUA_OK;
   lua_pushcfunction(L, load_main);
   int status = lua_pcall(L, 0, 1, 0);
   if (status != LUA_OK) {
-    record_stats(box);
+    record_stats(box, used_before);
     if (box->load_status != LUA_OK) status = box->load_status;
     return push_call_failure(box, T, status, status == LUA_ERRMEM ? "memory"
                                              : status == LUA_ERRSYNTAX ? "syntax" : "error");
@@ -1190,7 +1206,7 @@ int lector_sandbox_load(lector_sandbox *box, lua_State *T) {
   lua_pushcfunction(L, run_main);
   lua_insert(L, 2);                                       /* [handler, run_main, chunk] */
   status = lua_pcall(L, 1, 0, 1);
-  record_stats(box);
+  record_stats(box, used_before);
   if (status == LUA_OK && !box->over_instructions) {
     lua_settop(L, 0);
     return 0;
@@ -1286,6 +1302,7 @@ int lector_sandbox_run(lector_sandbox *box, lua_State *T, lector_doc *doc, int o
   opts_idx = opts_idx ? lua_absindex(T, opts_idx) : 0;
   int trusted_top = lua_gettop(T);
   reset_budget(box);
+  size_t used_before = lector_host_memory(L);
   lua_pushcfunction(L, plugin_traceback);
   run_call call = {box, T, doc, opts_idx, NULL};
   lua_pushcfunction(L, call_run);
@@ -1300,7 +1317,7 @@ int lector_sandbox_run(lector_sandbox *box, lua_State *T, lector_doc *doc, int o
   }
   lua_pushboolean(L, 0);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &DOC_KEY);   /* an existing key: no allocation */
-  record_stats(box);
+  record_stats(box, used_before);
   /* A coroutine over budget yields rather than raising (see count_hook),
    * so a call can return normally after its budget ran out: a failure. */
   if (status == LUA_OK && !box->over_instructions && !box->over_memory) {

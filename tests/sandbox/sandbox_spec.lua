@@ -445,6 +445,50 @@ describe("threats", function()
     state:close()
   end)
 
+  it("a call that builds something once leaves its state holding what it kept, not its garbage", function()
+    -- the first call keeps a table and drops a large scratch string at its
+    -- end, as a plugin building its patterns on first use leaves garbage
+    local state = assert(sandbox([[
+      local kept
+      return { name = "builder", version = "1.0.0", kind = "x", run = function(doc)
+        if kept then return end
+        kept = {}
+        for i = 1, 20000 do kept[i] = "entry " .. i end
+        local scratch = ("x"):rep(12 * 2^20) .. "y"
+        assert(#scratch > 0)
+      end }]]))
+    assert.is_true(state:run(assert(lector.doc(TEXT))))
+    local first = state:stats()
+    assert.is_true(first.peak > 24 * 2^20, "the build peaked at " .. first.peak)
+    -- collected at the end of the call: what the plugin keeps stays
+    assert.is_true(first.memory < 4 * 2^20, ("kept %d of a %d peak"):format(first.memory, first.peak))
+    -- later calls grow little and are not collected again
+    assert.is_true(state:run(assert(lector.doc(TEXT))))
+    assert.is_true(state:stats().memory <= first.memory + 2^20)
+    state:close()
+  end)
+
+  it("collects a plugin's garbage before its state grows to 1.5 times what it keeps", function()
+    local state = assert(sandbox([[
+      local live
+      return { name = "churn", version = "1.0.0", kind = "x", run = function(doc)
+        if not live then
+          live = {}
+          for i = 1, 100000 do live[i] = "live " .. i end
+          return
+        end
+        for i = 1, 400000 do local s = "garbage " .. i end
+      end }]]))
+    assert.is_true(state:run(assert(lector.doc(TEXT))))
+    local kept = state:stats().memory
+    assert.is_true(kept > 4 * 2^20, "the live set is " .. kept)
+    assert.is_true(state:run(assert(lector.doc(TEXT))))
+    local peak = state:stats().peak
+    -- Lua's own pause (2 times) lets this call reach 1.77 times
+    assert.is_true(peak < kept * 1.5, ("peak %d for %d kept"):format(peak, kept))
+    state:close()
+  end)
+
   it("T4 a pcall around doc:add cannot keep filling the document past the limit", function()
     local ok, message, kind = run([[
       local s = string.rep("x", 1e6)
