@@ -90,7 +90,9 @@ void lector_doc_release(lector_doc *doc) {
     free(doc->values[i].json);
   }
   for (size_t i = 0; i < doc->layer_count; i++) free(doc->layers[i]);
+  for (size_t i = 0; i < doc->producer_count; i++) free(doc->producers[i]);
   for (size_t i = 0; i < doc->error_count; i++) free(doc->errors[i]);
+  free(doc->producers);
   free(doc->spans);
   free(doc->values);
   free(doc->layers);
@@ -125,6 +127,29 @@ int lector_doc_layer(lector_doc *doc, const char *name) {
   return (int)doc->layer_count - 1;
 }
 
+uint32_t lector_doc_producer(lector_doc *doc, const char *name) {
+  for (size_t i = 0; i < doc->producer_count; i++)
+    if (strcmp(doc->producers[i], name) == 0) return (uint32_t)i + 1;
+  if (push_string(&doc->producers, &doc->producer_count, name)) return 0;
+  return (uint32_t)doc->producer_count;
+}
+
+size_t lector_doc_drop_spans_of(lector_doc *doc, uint32_t producer) {
+  if (!producer) return 0;
+  size_t kept = 0;
+  for (size_t i = 0; i < doc->span_count; i++) {
+    lector_span *span = &doc->spans[i];
+    if (span->producer == producer) {
+      free(span->label ? span->label : span->attrs_json);
+      continue;
+    }
+    doc->spans[kept++] = *span;
+  }
+  size_t dropped = doc->span_count - kept;
+  doc->span_count = kept;
+  return dropped;
+}
+
 lector_status lector_doc_add_span(lector_doc *doc, const char *layer, uint32_t start,
                                   uint32_t stop, const char *label, const double *score,
                                   const char *attrs_json) {
@@ -139,7 +164,7 @@ lector_status lector_doc_add_span(lector_doc *doc, const char *layer, uint32_t s
     doc->span_cap = cap;
   }
   lector_span span = {.start = start, .stop = stop, .layer = (uint32_t)layer_index,
-                      .run_id = doc->current_run};
+                      .run_id = doc->current_run, .producer = doc->current_producer};
   /* One allocation for both strings: a pass may add tens of thousands. */
   size_t label_size = label ? strlen(label) + 1 : 0;
   size_t attrs_size = attrs_json ? strlen(attrs_json) + 1 : 0;
@@ -390,15 +415,19 @@ lector_status lector_doc_copy_results(lector_doc *dst, const lector_doc *src,
                                       const int64_t *run_ids, size_t n) {
   if (strcmp(dst->sha256, src->sha256) != 0) return LECTOR_EINVAL;
   int64_t saved_run = dst->current_run;
+  uint32_t saved_producer = dst->current_producer;
   lector_status status = LECTOR_OK;
   for (size_t i = 0; status == LECTOR_OK && i < src->span_count; i++) {
     const lector_span *span = &src->spans[i];
     if (!run_listed(span->run_id, run_ids, n)) continue;
     dst->current_run = span->run_id;
-    status = lector_doc_add_span(dst, src->layers[span->layer], span->start, span->stop,
-                                 span->label, span->has_score ? &span->score : NULL,
-                                 span->attrs_json);
+    dst->current_producer = span->producer ? lector_doc_producer(dst, src->producers[span->producer - 1]) : 0;
+    if (span->producer && !dst->current_producer) status = LECTOR_ENOMEM;
+    else status = lector_doc_add_span(dst, src->layers[span->layer], span->start, span->stop,
+                                      span->label, span->has_score ? &span->score : NULL,
+                                      span->attrs_json);
   }
+  dst->current_producer = saved_producer;
   for (size_t i = 0; status == LECTOR_OK && i < src->value_count; i++) {
     if (!run_listed(src->values[i].run_id, run_ids, n)) continue;
     dst->current_run = src->values[i].run_id;

@@ -16,6 +16,7 @@ typedef struct lector_span {
   char *label;             /* may be NULL */
   double score;
   int has_score;
+  uint32_t producer;       /* 1 + index into doc->producers; 0 for none */
   char *attrs_json;        /* a JSON object, or NULL; shares one allocation
                             * with label, which starts it when not NULL */
   int64_t run_id;          /* the pass run that added it; 0 for none */
@@ -41,6 +42,8 @@ typedef struct lector_doc {
   lector_value *values; size_t value_count;
   char **errors; size_t error_count;
   int64_t current_run;        /* stamped on spans and values added from now on */
+  char **producers; size_t producer_count;   /* names of the passes that added spans */
+  uint32_t current_producer;  /* stamped on spans added from now on (0: none) */
 } lector_doc;
 
 /* Take ownership of normalized text (from lector_text_normalize), segment it
@@ -56,6 +59,12 @@ int lector_doc_layer(lector_doc *doc, const char *name);
 lector_status lector_doc_add_span(lector_doc *doc, const char *layer, uint32_t start,
                                   uint32_t stop, const char *label, const double *score,
                                   const char *attrs_json);
+/* The number that stands for the pass called name on this document's spans
+ * (from 1), made on first use; 0 when out of memory. */
+uint32_t lector_doc_producer(lector_doc *doc, const char *name);
+/* Drop the spans the producer added (a pass about to run again replaces
+ * what it added before). Returns how many. */
+size_t lector_doc_drop_spans_of(lector_doc *doc, uint32_t producer);
 /* Set (or replace) a document-level value. */
 lector_status lector_doc_set_value(lector_doc *doc, const char *key, const char *json);
 const char *lector_doc_get_value(const lector_doc *doc, const char *key);

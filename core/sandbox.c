@@ -1307,9 +1307,15 @@ int lector_sandbox_run(lector_sandbox *box, lua_State *T, lector_doc *doc, int o
   run_call call = {box, T, doc, opts_idx, NULL};
   lua_pushcfunction(L, call_run);
   lua_pushlightuserdata(L, &call);
+  /* What the pass added to this document before is replaced, not doubled:
+   * its earlier spans go (its values are replaced by key anyway). */
+  uint32_t producer = lector_doc_producer(doc, box->name);
+  lector_doc_drop_spans_of(doc, producer);
   doc->current_run = run_id;
+  doc->current_producer = producer;
   int status = lua_pcall(L, 1, 0, 1);
   doc->current_run = 0;
+  doc->current_producer = 0;
   lua_settop(T, trusted_top);
   if (call.slot && *call.slot) {
     lector_doc_release(*call.slot);

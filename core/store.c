@@ -283,8 +283,8 @@ static const char *const statement_sql[STMT_COUNT] = {
     " ON CONFLICT (doc_id, key) DO UPDATE SET value = excluded.value, run_id = excluded.run_id",
   [STMT_LOAD_DOC] = "SELECT source, title, text, meta, repairs FROM documents WHERE id = ?1",
   [STMT_LOAD_SPANS] =
-    "SELECT layer, label, start, stop, score, attrs, run_id FROM spans WHERE doc_id = ?1"
-    " ORDER BY rowid",
+    "SELECT s.layer, s.label, s.start, s.stop, s.score, s.attrs, s.run_id, r.plugin"
+    " FROM spans s LEFT JOIN runs r ON r.id = s.run_id WHERE s.doc_id = ?1 ORDER BY s.rowid",
   [STMT_LOAD_VALUES] = "SELECT key, value, run_id FROM doc_values WHERE doc_id = ?1 ORDER BY key",
 };
 
@@ -1004,7 +1004,8 @@ lector_status lector_store_prepare(lector_store *store, const char *sql,
 }
 
 /* Re-attach the stored spans to a freshly segmented document, in the order
- * they were saved. */
+ * they were saved, each with the run and the pass that added it (so that
+ * the pass run again on the document replaces them). */
 static lector_status load_spans(lector_store *store, lector_doc *doc, lector_error *err) {
   sqlite3_stmt *stmt = store->stmts[STMT_LOAD_SPANS];
   bind_text(stmt, 1, doc->id);
@@ -1020,10 +1021,14 @@ static lector_status load_spans(lector_store *store, lector_doc *doc, lector_err
       break;
     }
     doc->current_run = sqlite3_column_int64(stmt, 6);
-    status = lector_doc_add_span(doc, layer, (uint32_t)start, (uint32_t)stop,
-                                 (const char *)sqlite3_column_text(stmt, 1),
-                                 has_score ? &score : NULL,
-                                 (const char *)sqlite3_column_text(stmt, 5));
+    const char *plugin = (const char *)sqlite3_column_text(stmt, 7);
+    doc->current_producer = plugin ? lector_doc_producer(doc, plugin) : 0;
+    status = plugin && !doc->current_producer
+               ? LECTOR_ENOMEM
+               : lector_doc_add_span(doc, layer, (uint32_t)start, (uint32_t)stop,
+                                     (const char *)sqlite3_column_text(stmt, 1),
+                                     has_score ? &score : NULL,
+                                     (const char *)sqlite3_column_text(stmt, 5));
     if (status != LECTOR_OK) {
       fail(err, status, "out of memory");
       break;
@@ -1033,6 +1038,7 @@ static lector_status load_spans(lector_store *store, lector_doc *doc, lector_err
     status = fail_db(err, store->db, rc, "cannot read the spans");
   finish(stmt);
   doc->current_run = 0;
+  doc->current_producer = 0;
   return status;
 }
 

@@ -360,4 +360,52 @@ describe("the pipeline", function()
     assert.matches("^2\tnil\tthe pipeline needs plugin 'nothere'", lines[2])
     assert.matches("bad argument #1 to 'pipeline' %(table expected, got string%)", lines[3])
   end)
+
+  it("replaces what a pass added to a document when it runs on it again", function()
+    local dir = project(merge(plugin("caps", CAPS:format "1.0.0"), plugin("count", COUNT)))
+    local script = H.write(dir .. "/s.lua", [[
+      local lector = require "lector"
+      local function count(doc, layer)
+        local n = 0
+        for _ in doc:spans(layer) do n = n + 1 end
+        return n
+      end
+      local doc = assert(lector.doc "Vladimir Putin met Nicolás Maduro in Caracas.")
+      doc:add("caps", { start = 0, stop = 8, label = "MINE" })       -- not a pass's: kept
+      assert(lector.run(doc, { "caps" }))
+      local first = count(doc, "caps")
+      assert(lector.run(doc, { "caps" }))                               -- a second pipeline
+      local p = assert(lector.pipeline { "count" })
+      p:run(doc)
+      p:run(doc)
+      p:close()
+      print(first, count(doc, "caps"), doc:get "cap_count")
+      -- a document analysed and stored with its runs, loaded back and
+      -- analysed again, with other options
+      local db = assert(lector.open ":memory:")
+      local stored = assert(lector.doc "Vladimir Putin met Nicolás Maduro in Caracas.")
+      stored:add("caps", { start = 0, stop = 8, label = "MINE" })
+      local id = assert(db:save(stored))
+      local with_runs = assert(lector.pipeline { "caps" })
+      with_runs:begin(db)
+      assert(with_runs:run(stored, id))
+      assert(db:save(stored))
+      assert(with_runs:finish())
+      with_runs:close()
+      local loaded = assert(db:load(id))
+      print(count(loaded, "caps"))
+      assert(lector.run(loaded, { "caps", options = { caps = { label = "NEW" } } }))
+      local labels = {}
+      for s in loaded:spans "caps" do labels[s.label] = (labels[s.label] or 0) + 1 end
+      print(count(loaded, "caps"), labels.MINE, labels.CAP, labels.NEW)
+      db:close()
+    ]])
+    local r = H.lector({ "run", script }, { cwd = dir })
+    assert.equal(0, r.code, r.err)
+    local lines = H.lines(r.out)
+    -- 1 of the script's own and 5 capitalized words, whatever the runs
+    assert.equal("6\t6\t6", lines[1])
+    assert.equal("6", lines[2])
+    assert.equal("6\t1\tnil\t5", lines[3])
+  end)
 end)
