@@ -344,3 +344,62 @@ end }
     end
   end)
 end)
+
+describe("an interrupted analyze", function()
+  local function sh(command)
+    local _, _, code = os.execute(command)
+    return code
+  end
+
+  it("stops on Ctrl-C with exit code 130, every line it printed whole and stored", function()
+    local dir = H.project {
+      ["plugins/slow/plugin.lua"] = [[
+        return { name = "slow", version = "1.0.0", kind = "x", run = function(doc)
+          local x = 0
+          for i = 1, 200000 do x = x + i % 7 end
+          doc:set("slow", x)
+        end }]],
+    }
+    local lines = {}
+    for i = 1, 3000 do
+      lines[i] = json.encode { id = "d" .. i, text = "Document number " .. i .. " was filed in Lisbon." }
+    end
+    H.write(dir .. "/corpus.jsonl", table.concat(lines, "\n") .. "\n")
+    sh(string.format("cd %s && (%s analyze -j 2 -p slow --format jsonl --db a.db corpus.jsonl > out 2> err"
+      .. " & echo $! > pid; wait $!; echo $? > rc) &", H.quote(dir), H.quote(H.bin)))
+    local pid
+    for _ = 1, 600 do
+      local f = io.open(dir .. "/pid")
+      pid = f and tonumber(f:read "a")
+      if f then f:close() end
+      local out = io.open(dir .. "/out")
+      local printed = out and out:read "a" or ""
+      if out then out:close() end
+      if pid and #printed > 1000 then break end
+      sh "sleep 0.05"
+    end
+    assert(pid, "analyze did not start")
+    sh("kill -INT " .. pid)
+    local rc
+    for _ = 1, 600 do
+      local f = io.open(dir .. "/rc")
+      rc = f and f:read "a"
+      if f then f:close() end
+      if rc and rc ~= "" then break end
+      sh "sleep 0.1"
+    end
+    assert.equal("130", rc:match "%d+")
+    local printed = H.lines(H.read(dir .. "/out"))
+    assert.is_true(#printed > 0 and #printed < 3000, #printed .. " lines")
+    for i, line in ipairs(printed) do
+      local record = json.decode(line)   -- whole lines only
+      assert.equal("d" .. i, record.id)
+      assert.is_number(record.values.slow)
+    end
+    assert.matches("lector: analyze: interrupted after " .. #printed .. " documents\n",
+      H.read(dir .. "/err"), 1, true)
+    local lector = require "lector"
+    local db <close> = assert(lector.open(dir .. "/a.db", { readonly = true }))
+    assert.equal(#printed, db:query("select count(*) as n from doc_values where key = 'slow'")[1].n)
+  end)
+end)

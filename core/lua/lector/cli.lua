@@ -107,9 +107,12 @@ Without --plugins or --pipeline, the bundled passes run. A pass already done
 on a stored document with the same plugin version and options is not done
 again.
 
+Ctrl-C stops after the documents in progress are stored and printed.
+
 Exit codes: 0 success, 2 usage, 3 some inputs were refused (the others were
 processed), 4 the database was refused or could not be written, 5 a plugin
-was refused or failed on some document (the others were processed).
+was refused or failed on some document (the others were processed), 130
+stopped by Ctrl-C (143 by SIGTERM).
 ]]
 
 local RUN_HELP = [[
@@ -423,9 +426,12 @@ local function analyze(args)
   if not e then return refused end
   local out = report.new(opts.format, io.stdout)
   local code = EXIT.ok
+  local printed = 0   -- documents done; reading may have gone further
+  core.catch_interrupts()
   local ran, run_err = engine.run {
     inputs = inputs, chosen = e.chosen, db = e.db, pool = e.pool, loader = e.loader,
     read = read_opts,
+    should_stop = core.interrupted,
     on_failure = function(message)
       say(message)
       out:failure(message)
@@ -437,10 +443,17 @@ local function analyze(args)
         if info.report.failed > 0 and code < EXIT.plugin then code = EXIT.plugin end
       end
       out:document(doc, { stored_id = info.stored_id, is_new = info.is_new, db = e.db and e.db.path })
+      printed = printed + 1
     end,
   }
   local failed = end_engine(e, opts, ran, run_err, say)
   if failed then return failed end
+  local signo = core.interrupted()
+  if signo then
+    io.stdout:flush()
+    say(string.format("analyze: interrupted after %d document%s", printed, printed == 1 and "" or "s"))
+    return 128 + signo
+  end
   out:finish(stats)
   if stats.skipped > 0 then
     say(string.format("skipped %d file%s that %s not .txt or .md", stats.skipped,
