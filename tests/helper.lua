@@ -57,6 +57,15 @@ function H.lines(s)
   return t
 end
 
+-- A plugin "slow" whose pass takes a few milliseconds per document and
+-- sets the value "slow": long enough runs to interrupt.
+H.SLOW_PLUGIN = [[
+  return { name = "slow", version = "1.0.0", kind = "x", run = function(doc)
+    local x = 0
+    for i = 1, 200000 do x = x + i % 7 end
+    doc:set("slow", x)
+  end }]]
+
 -- A fresh folder holding FILES (relative path -> content).
 function H.project(files)
   local dir = H.tmpdir()

@@ -352,14 +352,7 @@ describe("an interrupted analyze", function()
   end
 
   it("stops on Ctrl-C with exit code 130, every line it printed whole and stored", function()
-    local dir = H.project {
-      ["plugins/slow/plugin.lua"] = [[
-        return { name = "slow", version = "1.0.0", kind = "x", run = function(doc)
-          local x = 0
-          for i = 1, 200000 do x = x + i % 7 end
-          doc:set("slow", x)
-        end }]],
-    }
+    local dir = H.project { ["plugins/slow/plugin.lua"] = H.SLOW_PLUGIN }
     local lines = {}
     for i = 1, 3000 do
       lines[i] = json.encode { id = "d" .. i, text = "Document number " .. i .. " was filed in Lisbon." }

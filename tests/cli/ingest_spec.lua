@@ -251,14 +251,7 @@ end)
 -- A project whose one pass takes a few milliseconds per document, and a
 -- corpus of n documents: long enough to interrupt.
 local function slow_project(n)
-  local dir = project {
-    ["plugins/slow/plugin.lua"] = [[
-      return { name = "slow", version = "1.0.0", kind = "x", run = function(doc)
-        local x = 0
-        for i = 1, 200000 do x = x + i % 7 end
-        doc:set("slow", x)
-      end }]],
-  }
+  local dir = project { ["plugins/slow/plugin.lua"] = H.SLOW_PLUGIN }
   local records = {}
   for i = 1, n do
     records[i] = { id = "d" .. i, text = "Document number " .. i .. " was filed in Lisbon." }
