@@ -75,6 +75,21 @@ for _, share in ipairs { 0.25, 0.5, 1 } do
     string.format("%.0f docs", r.docs / r.seconds), r.peak_rss_kb / 1024))
 end
 
+-- The same through the command, whose loader threads read, segment and
+-- hash while one thread stores: what `lector ingest -p ''` gives on this
+-- machine's cores (wall time).
+do
+  local jobs = math.max(2, cores)
+  local db = tmp .. "/ingest-none.db"
+  local words = { B.quote(build .. "/lector-bench-measure"), "/dev/null", "/dev/null", B.quote(lector),
+    "ingest", "-q", "-p", B.quote "", "-j", tostring(jobs), "--db", B.quote(db), B.quote(corpus) }
+  local m = must(B.run(table.concat(words, " ")))
+  if m.status ~= 0 and m.status ~= 3 then must(nil, "lector ingest -p '' exited with " .. m.status) end
+  print(string.format("%-28s %12.1f %14s %9.1f MB", string.format("  ingest -p '' -j%d", jobs),
+    corpus_bytes / MB / m.seconds, string.format("%.0f docs", records / m.seconds), m.peak_rss_kb / 1024))
+  os.execute("rm -f " .. B.quote(db) .. "*")
+end
+
 -- ---- the default pipeline, as a user runs it ----------------------------------
 -- `lector ingest -j N` when this lector has it, else `lector analyze -j N`,
 -- else `lector analyze` on one core only. Each run stores into a fresh
