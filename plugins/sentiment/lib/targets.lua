@@ -12,10 +12,20 @@ local NAMED = { PERSON = true, ORG = true, GPE = true, LOC = true, NORP = true, 
 
 local SPAN_FIELDS, SPAN_ATTRS = { "start", "stop", "label" }, { "canonical", "id" }
 
+-- Whether the document has an entity layer: a look at its layer names
+-- costs less than the columns of a layer that is not there.
+local function has_entities(doc)
+  for _, layer in ipairs(doc:layers()) do
+    if layer == "entity" then return true end
+  end
+  return false
+end
+
 -- The named mentions, in text order: {start, stop, key, name, label, id};
 -- nil when there are none. Read as columns: no Span or attrs table per
 -- entity span.
 function targets.mentions(doc, text)
+  if not has_entities(doc) then return nil end
   local E = doc:span_columns("entity", SPAN_FIELDS, SPAN_ATTRS)
   local starts, stops, labels = E.start, E.stop, E.label
   local canonicals, ids = E.attrs.canonical, E.attrs.id
