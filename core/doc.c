@@ -421,7 +421,8 @@ lector_status lector_doc_copy_results(lector_doc *dst, const lector_doc *src,
     const lector_span *span = &src->spans[i];
     if (!run_listed(span->run_id, run_ids, n)) continue;
     dst->current_run = span->run_id;
-    dst->current_producer = span->producer ? lector_doc_producer(dst, src->producers[span->producer - 1]) : 0;
+    dst->current_producer =
+      span->producer ? lector_doc_producer(dst, src->producers[span->producer - 1]) : 0;
     if (span->producer && !dst->current_producer) status = LECTOR_ENOMEM;
     else status = lector_doc_add_span(dst, src->layers[span->layer], span->start, span->stop,
                                       span->label, span->has_score ? &span->score : NULL,

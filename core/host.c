@@ -10,8 +10,8 @@
 #include <lualib.h>
 
 #include "embedded.h"
-#include "lector_limits.h"
 #include "host.h"
+#include "lector_limits.h"
 #include "lua_lector.h"
 
 extern int luaopen_lpeg(lua_State *L);

@@ -43,12 +43,22 @@ void lector_account_document(lua_State *L, lector_doc **slot) {
   lua_gc(L, LUA_GCSTEP, (int)(bytes / 1024 > INT32_MAX ? INT32_MAX : bytes / 1024));
 }
 
-void lector_release_document(lua_State *L, int arg) {
-  document_ud *ud = luaL_checkudata(L, arg, LECTOR_DOCUMENT_CLASS);
+/* The document of ud, out of it and out of the state's count. */
+static lector_doc *detach(lua_State *L, document_ud *ud) {
   lector_host_unseen(L, 0, ud->accounted);
   ud->accounted = 0;
-  lector_doc_release(ud->doc);
+  lector_doc *doc = ud->doc;
   ud->doc = NULL;
+  return doc;
+}
+
+void lector_release_document(lua_State *L, int arg) {
+  lector_doc_release(detach(L, luaL_checkudata(L, arg, LECTOR_DOCUMENT_CLASS)));
+}
+
+lector_doc *lector_take_document(lua_State *L, int arg) {
+  document_ud *ud = luaL_testudata(L, arg, LECTOR_DOCUMENT_CLASS);
+  return ud ? detach(L, ud) : NULL;
 }
 
 lector_doc *lector_check_document(lua_State *L, int arg) {
@@ -920,16 +930,6 @@ static int document_tostring(lua_State *L) {
   lua_pushfstring(L, "Document %s (%I bytes, %I sentences)", doc->id, (lua_Integer)doc->len,
                   (lua_Integer)doc->seg.sentence_count);
   return 1;
-}
-
-lector_doc *lector_take_document(lua_State *L, int arg) {
-  document_ud *ud = luaL_testudata(L, arg, LECTOR_DOCUMENT_CLASS);
-  if (!ud || !ud->doc) return NULL;
-  lector_host_unseen(L, 0, ud->accounted);
-  ud->accounted = 0;
-  lector_doc *doc = ud->doc;
-  ud->doc = NULL;
-  return doc;
 }
 
 static int document_gc(lua_State *L) {

@@ -26,8 +26,8 @@
 static const char sqlite_magic[16] = "SQLite format 3";
 
 /* The document_dates view, given the CASE that picks a document's date
- * from its metadata (the WHEN clauses and END); a released step's SQL is
- * spelled out by these as it always was. */
+ * from its metadata (the WHEN clauses and END). Steps 3 -> 4 and 4 -> 5
+ * differ only in that CASE; step 3 -> 4 means what it always meant. */
 #define META_ISO_DATE(field)                                                       \
   "               WHEN json_type(d.meta, '$." field "') = 'text'\n"                 \
   "                AND json_extract(d.meta, '$." field "')\n"                       \
