@@ -134,12 +134,12 @@ uint32_t lector_doc_producer(lector_doc *doc, const char *name) {
   return (uint32_t)doc->producer_count;
 }
 
-size_t lector_doc_drop_spans_of(lector_doc *doc, uint32_t producer) {
+size_t lector_doc_drop_spans_of(lector_doc *doc, uint32_t producer, size_t before) {
   if (!producer) return 0;
   size_t kept = 0;
   for (size_t i = 0; i < doc->span_count; i++) {
     lector_span *span = &doc->spans[i];
-    if (span->producer == producer) {
+    if (i < before && span->producer == producer) {
       free(span->label ? span->label : span->attrs_json);
       continue;
     }
@@ -147,6 +147,7 @@ size_t lector_doc_drop_spans_of(lector_doc *doc, uint32_t producer) {
   }
   size_t dropped = doc->span_count - kept;
   doc->span_count = kept;
+  if (dropped) doc->span_generation++;
   return dropped;
 }
 

@@ -44,6 +44,7 @@ typedef struct lector_doc {
   int64_t current_run;        /* stamped on spans and values added from now on */
   char **producers; size_t producer_count;   /* names of the passes that added spans */
   uint32_t current_producer;  /* stamped on spans added from now on (0: none) */
+  uint32_t span_generation;   /* changes whenever spans are dropped: their indices move */
 } lector_doc;
 
 /* Take ownership of normalized text (from lector_text_normalize), segment it
@@ -62,9 +63,10 @@ lector_status lector_doc_add_span(lector_doc *doc, const char *layer, uint32_t s
 /* The number that stands for the pass called name on this document's spans
  * (from 1), made on first use; 0 when out of memory. */
 uint32_t lector_doc_producer(lector_doc *doc, const char *name);
-/* Drop the spans the producer added (a pass about to run again replaces
- * what it added before). Returns how many. */
-size_t lector_doc_drop_spans_of(lector_doc *doc, uint32_t producer);
+/* Drop the spans among the first `before` that the producer added (a pass
+ * that ran again replaces what it added before). The spans after them move
+ * down, and span_generation changes when any is dropped. Returns how many. */
+size_t lector_doc_drop_spans_of(lector_doc *doc, uint32_t producer, size_t before);
 /* Set (or replace) a document-level value. */
 lector_status lector_doc_set_value(lector_doc *doc, const char *key, const char *json);
 const char *lector_doc_get_value(const lector_doc *doc, const char *key);

@@ -755,9 +755,11 @@ LECTOR_FUNCTION(document, paragraphs) {
 }
 
 /* Upvalues: the document, the sorted index array (userdata), its length,
- * the next position. */
+ * the next position, the document's span generation when it began. */
 static int next_span(lua_State *L) {
-  lector_check_document(L, lua_upvalueindex(1));
+  lector_doc *doc = lector_check_document(L, lua_upvalueindex(1));
+  if ((lua_Integer)doc->span_generation != lua_tointeger(L, lua_upvalueindex(5)))
+    return luaL_error(L, "the document's spans were replaced during the loop (a pass ran again)");
   const uint32_t *order = lua_touserdata(L, lua_upvalueindex(2));
   lua_Integer count = lua_tointeger(L, lua_upvalueindex(3));
   lua_Integer next = lua_tointeger(L, lua_upvalueindex(4));
@@ -784,7 +786,8 @@ LECTOR_FUNCTION(document, spans) {
   size_t count = layer == -2 ? 0 : lector_doc_span_order(doc, layer, order);
   lua_pushinteger(L, (lua_Integer)count);
   lua_pushinteger(L, 0);
-  lua_pushcclosure(L, next_span, 4);
+  lua_pushinteger(L, (lua_Integer)doc->span_generation);
+  lua_pushcclosure(L, next_span, 5);
   return 1;
 }
 

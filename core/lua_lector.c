@@ -41,6 +41,7 @@ void lector_push_item(lua_State *L, const char *class, int owner, uint32_t index
   item->slot = lua_touserdata(L, -1);
   item->doc = item->slot ? *item->slot : NULL;
   item->index = index;
+  item->span_generation = item->doc ? item->doc->span_generation : 0;
   lua_setiuservalue(L, -2, 1);                                  /* [item] */
   luaL_setmetatable(L, class);
 }

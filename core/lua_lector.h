@@ -122,6 +122,7 @@ typedef struct lector_item {
   lector_doc *doc;          /* borrowed; valid while *slot == doc */
   lector_doc **slot;        /* the Document object's pointer */
   uint32_t index;
+  uint32_t span_generation; /* doc's when made: a Span view is valid while it holds */
 } lector_item;
 
 /* Push item number index as a value of class; owner is the stack index of

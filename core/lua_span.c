@@ -7,7 +7,10 @@
 
 static const lector_span *check_span(lua_State *L, int arg, lector_item **item) {
   *item = lector_check_item(L, arg, LECTOR_SPAN_CLASS);
-  return &(*item)->doc->spans[(*item)->index];
+  const lector_doc *doc = (*item)->doc;
+  if ((*item)->span_generation != doc->span_generation || (*item)->index >= doc->span_count)
+    luaL_argerror(L, arg, "its span was replaced (the pass that added it ran again)");
+  return &doc->spans[(*item)->index];
 }
 
 static int span_field(lua_State *L) {

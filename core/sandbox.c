@@ -1307,10 +1307,8 @@ int lector_sandbox_run(lector_sandbox *box, lua_State *T, lector_doc *doc, int o
   run_call call = {box, T, doc, opts_idx, NULL};
   lua_pushcfunction(L, call_run);
   lua_pushlightuserdata(L, &call);
-  /* What the pass added to this document before is replaced, not doubled:
-   * its earlier spans go (its values are replaced by key anyway). */
   uint32_t producer = lector_doc_producer(doc, box->name);
-  lector_doc_drop_spans_of(doc, producer);
+  size_t spans_before = doc->span_count;
   doc->current_run = run_id;
   doc->current_producer = producer;
   int status = lua_pcall(L, 1, 0, 1);
@@ -1327,6 +1325,10 @@ int lector_sandbox_run(lector_sandbox *box, lua_State *T, lector_doc *doc, int o
   /* A coroutine over budget yields rather than raising (see count_hook),
    * so a call can return normally after its budget ran out: a failure. */
   if (status == LUA_OK && !box->over_instructions && !box->over_memory) {
+    /* What the pass added to this document before is replaced, not
+     * doubled (its values are replaced by key anyway); a call that fails
+     * leaves the earlier spans in place. */
+    lector_doc_drop_spans_of(doc, producer, spans_before);
     lua_settop(L, 0);
     lua_pushboolean(T, 1);
     return 1;

@@ -408,4 +408,46 @@ describe("the pipeline", function()
     assert.equal("6", lines[2])
     assert.equal("6\t1\tnil\t5", lines[3])
   end)
+
+  it("keeps a pass's spans when it fails on its next run, and refuses views of replaced spans", function()
+    local dir = project(plugin("flaky", [[
+      return {
+        name = "flaky", version = "1.0.0", kind = "extract", description = "Marks, then may fail",
+        license = "MIT", author = "lector tests", provides = { "mark" },
+        options = { fail = { type = "boolean", default = false, description = "fail midway" } },
+        run = function(doc, opts)
+          doc:add("mark", { start = 0, stop = 3, label = opts.fail and "PARTIAL" or "GOOD" })
+          if opts.fail then error("failed on purpose") end
+          doc:add("mark", { start = 4, stop = 7, label = "GOOD" })
+        end,
+      }]]))
+    local script = H.write(dir .. "/s.lua", [[
+      local lector = require "lector"
+      local function labels(doc)
+        local out = {}
+        for s in doc:spans "mark" do out[#out + 1] = s.label end
+        return table.concat(out, ",")
+      end
+      local doc = assert(lector.doc "One two three.")
+      assert(lector.run(doc, { "flaky" }))
+      local view = doc:spans "mark" ()
+      print(labels(doc), view.label)
+      -- a failing run keeps what the last good one added (and its partial work)
+      local report = assert(lector.run(doc, { "flaky", options = { flaky = { fail = true } } }))
+      print(report.failed, labels(doc), view.label)
+      -- a good run replaces them: views of the old spans refuse to read
+      local loop = doc:spans "mark"
+      loop()
+      assert(lector.run(doc, { "flaky" }))
+      print(labels(doc), select(2, pcall(function() return view.label end)))
+      print(select(2, pcall(loop)))
+    ]])
+    local r = H.lector({ "run", script }, { cwd = dir })
+    assert.equal(0, r.code, r.err)
+    local lines = H.lines(r.out)
+    assert.equal("GOOD,GOOD\tGOOD", lines[1])
+    assert.equal("1\tGOOD,PARTIAL,GOOD\tGOOD", lines[2])
+    assert.matches("^GOOD,GOOD\t.*its span was replaced %(the pass that added it ran again%)", lines[3])
+    assert.matches("the document's spans were replaced during the loop", lines[4], 1, true)
+  end)
 end)
