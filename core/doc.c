@@ -136,8 +136,11 @@ uint32_t lector_doc_producer(lector_doc *doc, const char *name) {
 
 size_t lector_doc_drop_spans_of(lector_doc *doc, uint32_t producer, size_t before) {
   if (!producer) return 0;
+  /* Most runs are a pass's first on the document: nothing to move. */
   size_t kept = 0;
-  for (size_t i = 0; i < doc->span_count; i++) {
+  while (kept < before && doc->spans[kept].producer != producer) kept++;
+  if (kept == before) return 0;
+  for (size_t i = kept; i < doc->span_count; i++) {
     lector_span *span = &doc->spans[i];
     if (i < before && span->producer == producer) {
       free(span->label ? span->label : span->attrs_json);
