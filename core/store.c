@@ -218,6 +218,7 @@ enum statement {
   STMT_DELETE_SPANS,
   STMT_DELETE_LAYER,
   STMT_DELETE_VALUES,
+  STMT_DELETE_PASSES,
   STMT_INSERT_SPAN,
   STMT_UPSERT_VALUE,
   STMT_LOAD_DOC,
@@ -275,6 +276,7 @@ static const char *const statement_sql[STMT_COUNT] = {
   [STMT_DELETE_SPANS] = "DELETE FROM spans WHERE doc_id = ?1",
   [STMT_DELETE_LAYER] = "DELETE FROM spans WHERE doc_id = ?1 AND layer = ?2",
   [STMT_DELETE_VALUES] = "DELETE FROM doc_values WHERE doc_id = ?1",
+  [STMT_DELETE_PASSES] = "DELETE FROM passes WHERE doc_id = ?1",
   [STMT_INSERT_SPAN] =
     "INSERT INTO spans(doc_id, layer, label, start, stop, score, attrs, run_id)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -849,13 +851,15 @@ static int reindex_one(lector_store *store, enum statement which, const char *do
 }
 
 /* A known id with new text: its old sentences and results described the old
- * text, so they go. */
+ * text, so they go, and so do the records of the passes that made them:
+ * kept, they would tell the next pipeline its results were current. */
 static int replace_everything(lector_store *store, const lector_doc *doc) {
   int rc = reindex_one(store, STMT_UNINDEX_ONE, doc->id);
   if (rc == SQLITE_OK) rc = write_document_row(store, STMT_UPDATE_DOC, doc);
   if (rc == SQLITE_OK) rc = reindex_one(store, STMT_INDEX_ONE, doc->id);
   if (rc == SQLITE_OK) rc = delete_rows(store, STMT_DELETE_SPANS, doc->id);
   if (rc == SQLITE_OK) rc = delete_rows(store, STMT_DELETE_VALUES, doc->id);
+  if (rc == SQLITE_OK) rc = delete_rows(store, STMT_DELETE_PASSES, doc->id);
   if (rc == SQLITE_OK) rc = insert_spans(store, doc, doc->id);
   if (rc == SQLITE_OK) rc = upsert_values(store, doc, doc->id);
   return rc;

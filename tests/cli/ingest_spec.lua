@@ -100,6 +100,32 @@ describe("lector ingest", function()
     assert.equal(5, count(db, "select count(*) as n from documents"))
   end)
 
+  it("analyses a document again when its id comes back with another text", function()
+    local dir = H.tmpdir()
+    local db = dir .. "/c.db"
+    local first = H.write(dir .. "/first.jsonl", json.encode {
+      id = "x", text = "Oil prices rose on Monday in Caracas. Analysts said supply was tight." } .. "\n")
+    local second = H.write(dir .. "/second.jsonl", json.encode {
+      id = "x", text = "Gold fell on Friday in London after the Bank of England spoke." } .. "\n")
+    for _, jobs in ipairs { "1", "2" } do
+      os.remove(db)
+      assert.equal(0, run({ "ingest", "-j", jobs, "-p", "entities", "--db", db, first }).code)
+      local r = run { "ingest", "-j", jobs, "-p", "entities", "--db", db, second }
+      assert.equal(0, r.code, r.err)
+      assert.same({ documents = 1, new = 1, skipped = 0, failed = 0 }, summary(r.err))
+      local names = {}
+      local script = H.write(dir .. "/names.lua", [[
+        local db = assert(require("lector").open(arg[1], { readonly = true }))
+        for _, e in ipairs(require("lector").json.decode(db:query(
+            "select value from doc_values where doc_id = 'x' and key = 'entities'")[1].value)) do
+          print(e.name)
+        end]])
+      for name in run({ "run", script, db }).out:gmatch "[^\n]+" do names[#names + 1] = name end
+      table.sort(names)
+      assert.same({ "Bank of England", "Friday", "London" }, names)
+    end
+  end)
+
   it("reads JSONL compressed with gzip, patterns and folders of JSONL", function()
     local dir = H.tmpdir()
     local records = {}
