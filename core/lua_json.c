@@ -19,6 +19,7 @@ extern int luaopen_cjson(lua_State *L);
 
 #define JSON_DECODE_KEY "lector.json.decode"
 #define JSON_NULL_KEY "lector.json.null"
+#define JSON_ARRAY_KEY "lector.json.array"
 
 /* Largest integer a double holds exactly: beyond it a JSON number read
  * back as a double would change. */
@@ -192,13 +193,36 @@ static void write_object(lua_State *L, int idx, encoder *e, int depth) {
   lua_settop(L, base);
 }
 
+/* Whether the table at idx carries lector.json.array's metatable. Most
+ * tables have no metatable: they cost one lua_getmetatable. [-0, +0, -] */
+static int marked_array(lua_State *L, int idx) {
+  if (!lua_getmetatable(L, idx)) return 0;
+  lua_getfield(L, LUA_REGISTRYINDEX, JSON_ARRAY_KEY);
+  int marked = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return marked;
+}
+
+static int is_empty(lua_State *L, int idx) {
+  lua_pushnil(L);
+  if (!lua_next(L, idx)) return 1;
+  lua_pop(L, 2);
+  return 0;
+}
+
 static void write_table(lua_State *L, int idx, encoder *e, int depth) {
   if (depth >= LECTOR_JSON_MAX_DEPTH)
     fail(L, e, lua_pushfstring(L, "tables nested more than %d deep (or a table that contains "
                                "itself)", LECTOR_JSON_MAX_DEPTH));
   if (!lua_checkstack(L, 8)) fail(L, e, "stack overflow (JSON nesting)");
   int n = array_length(L, idx);
-  if (n <= 0) {  /* an empty table is written as {} */
+  if (n <= 0 && marked_array(L, idx)) {
+    if (n < 0 || !is_empty(L, idx))
+      fail(L, e, "a table made a list by lector.json.array has keys other than 1..n");
+    jsonbuf_bytes(&e->b, "[]", 2);
+    return;
+  }
+  if (n <= 0) {  /* an empty table is written as {}, unless marked above */
     write_object(L, idx, e, depth);
     return;
   }
@@ -396,9 +420,46 @@ static int json_decode(lua_State *L) {
   return 1;
 }
 
+/* lector.json.array([t]) -> t: t (or a new table) marked as a JSON list,
+ * so that it is written [] when empty. The mark is a metatable that Lua
+ * code cannot change (__metatable), so a sandboxed plugin cannot give
+ * it a finalizer or metamethods. */
+static int json_array(lua_State *L) {
+  if (lua_isnoneornil(L, 1)) {
+    lua_settop(L, 0);
+    lua_newtable(L);
+  } else {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+  }
+  if (lua_getmetatable(L, 1)) {
+    lua_getfield(L, LUA_REGISTRYINDEX, JSON_ARRAY_KEY);
+    if (!lua_rawequal(L, -1, -2)) luaL_argerror(L, 1, "the table already has a metatable");
+    lua_settop(L, 1);
+    return 1;
+  }
+  lua_getfield(L, LUA_REGISTRYINDEX, JSON_ARRAY_KEY);
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+/* The metatable json.array sets, made once per state. [-0, +0, e] */
+static void make_array_mark(lua_State *L) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, JSON_ARRAY_KEY) == LUA_TTABLE) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  lua_createtable(L, 0, 1);
+  lua_pushliteral(L, "lector.json.array");
+  lua_setfield(L, -2, "__metatable");
+  lua_setfield(L, LUA_REGISTRYINDEX, JSON_ARRAY_KEY);
+}
+
 static const luaL_Reg json_functions[] = {
   {"encode", json_encode},
   {"decode", json_decode},
+  {"array", json_array},
   {NULL, NULL}
 };
 
@@ -406,6 +467,7 @@ static const luaL_Reg json_functions[] = {
  * `cjson` module's settings cannot change lector's. Pushes the
  * lector.json table. [-0, +1, e] */
 void lector_open_json(lua_State *L) {
+  make_array_mark(L);
   luaL_requiref(L, "cjson", luaopen_cjson, 0);      /* [cjson] */
   lua_getfield(L, -1, "new");
   lua_call(L, 0, 1);                                 /* [cjson, private] */

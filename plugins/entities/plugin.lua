@@ -17,6 +17,8 @@ local P, R, S, B, V, Cp = lpeg.P, lpeg.R, lpeg.S, lpeg.B, lpeg.V, lpeg.Cp
 local match = lpeg.match
 
 local patterns = lector.patterns
+-- A table written as a JSON list even when empty ([], not {}).
+local list_of = require("lector").json.array
 
 -- Numeric expressions are searched with lector.patterns' P.any, but P.any
 -- is tried only where one can start: a digit, a sign, a currency or
@@ -296,7 +298,7 @@ local function publish(doc, text, mentions)
     local surface = m.text or sub(text, m.start + 1, m.stop)
     if not e then
       e = { id = "E" .. (#entities + 1), label = m.label, name = m.canonical or surface,
-        mentions = 0, aliases = {} }
+        mentions = 0, aliases = list_of() }
       entities[#entities + 1] = e
       by_key[key] = e
     end
@@ -316,7 +318,7 @@ local function publish(doc, text, mentions)
   end
   if not write_spans(doc, mentions) then add_spans(doc, mentions) end
   -- plain numbers are spans only: listing every "16" would bury the names
-  local list, n = {}, 0
+  local list, n = list_of(), 0
   for i = 1, #entities do
     local e = entities[i]
     if e.label ~= "CARDINAL" then

@@ -37,6 +37,9 @@ local CONNECTORS = { of = true, on = true, ["for"] = true, ["and"] = true, de = 
 -- when it reaches this many words, so memory stays bounded (a few MB).
 local MEMO_LIMIT = 20000
 
+-- A table written as a JSON list even when empty ([], not {}).
+local list_of = require("lector").json.array
+
 local stop_lexicons, stemmers, stem_memos, word_tests = {}, {}, {}, {}
 
 local function new_memo() return { map = {}, n = 0 } end
@@ -503,12 +506,12 @@ return {
       return a.first < b.first
     end)
     local top = kept[1] and kept[1].score or 0
-    local value = {}
+    local value = list_of()
     local spans = { start = {}, stop = {}, label = {}, score = {}, n = 0 }
     for i = 1, math.min(opts.count, #kept) do
       local gr = kept[i]
       local phrase = best_form(gr.forms)
-      local variants, listed = {}, { [phrase] = true }
+      local variants, listed = list_of(), { [phrase] = true }
       local function list(forms)
         local names = {}
         for form in pairs(forms) do names[#names + 1] = form end

@@ -5,6 +5,8 @@ local attribute = require "lib.attribute"
 local marks = require "lib.marks"
 local model = require "lib.model"
 local words = require "lib.words"
+-- A table written as a JSON list even when empty ([], not {}).
+local list_of = require("lector").json.array
 
 local ipairs, pairs, string, table = ipairs, pairs, string, table
 
@@ -63,7 +65,7 @@ local function run(doc, opts, ctx)
   local any_mark = lpeg.match(marks.FIND, src) ~= nil
   -- no speech verb, no quotation mark, no "according": nothing to find
   if hits and hits.n == 0 and not any_mark and not lpeg.match(words.FIND_ACCORDING, src) then
-    doc:set("quotes", {})
+    doc:set("quotes", list_of())
     return
   end
   local m = model.read(doc, src, any_mark)
@@ -105,7 +107,7 @@ local function run(doc, opts, ctx)
     return a.first < b.first
   end)
   for _, row in ipairs(rows) do row.first = nil end
-  doc:set("quotes", rows)
+  doc:set("quotes", list_of(rows))
 end
 
 return {

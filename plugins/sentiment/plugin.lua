@@ -6,6 +6,8 @@ local score = require "lib.score"
 local targets = require "lib.targets"
 
 local sort, insert = table.sort, table.insert
+-- A table written as a JSON list even when empty ([], not {}).
+local list_of = require("lector").json.array
 
 -- Most positive and most negative sentences kept in the value.
 local EXTREMES = 3
@@ -163,14 +165,14 @@ local function run(doc, opts, ctx)
   local span_neg, span_neu = spans and spans.attrs.neg, spans and spans.attrs.neu
   local sentence, neutral_band = score.sentence, score.NEUTRAL
   score.begin(text, H, roles, values, o)
-  local paragraphs, np = {}, 0
+  local paragraphs, np = list_of(), 0
   -- the current paragraph: its index, tokens, sentences and token-weighted
   -- sums (ac, ap, an only once a sentence of it is scored); and the
   -- document's sums over the paragraphs before it
   local para, aw, as, au, ac, ap, an, pscored = nil, 0, 0, 0, 0, 0, 0, false
   local tw, tc, tp, tn, tu = 0, 0, 0, 0, 0
   local positive, negative = 0, 0
-  local most_positive, most_negative = {}, {}
+  local most_positive, most_negative = list_of(), list_of()
   local h, e = 1, 1
   local next_hit = hstart[1]
   for index = 1, nsentences do

@@ -4,6 +4,8 @@
 -- redundancy control (hybrid, the default). See docs/summarization.md.
 local text = require "lib.text"
 local methods = require "lib.methods"
+-- A table written as a JSON list even when empty ([], not {}).
+local list_of = require("lector").json.array
 
 local METHODS = { lead = true, textrank = true, lexrank = true, hybrid = true }
 local MEASURES = { [""] = true, cosine = true, bm25 = true, overlap = true }
@@ -70,6 +72,6 @@ return {
       -- sentence may be a megabyte long)
       texts[k] = (doc:slice(c.start, c.stop):gsub("[\r\n\t]", " "))
     end
-    doc:set("summary", { method = opts.method, sentences = indices, text = table.concat(texts, " ") })
+    doc:set("summary", { method = opts.method, sentences = list_of(indices), text = table.concat(texts, " ") })
   end,
 }

@@ -113,6 +113,24 @@ end }
     assert.same({}, doc.values)
   end)
 
+  it("writes the passes' empty lists as [] in JSON, never {}", function()
+    local input = H.write(H.tmpdir() .. "/plain.jsonl", json.encode {
+      id = "plain", text = "Oil prices rose on Monday. Analysts said supply was tight." } .. "\n")
+    local r = analyze { "--no-store", "--format", "jsonl", input }
+    assert.equal(0, r.code, r.err)
+    for _, list in ipairs { '"quotes":[]', '"aliases":[]', '"variants":[]', '"most_positive":[]',
+        '"most_negative":[]' } do
+      assert.is_truthy(r.out:find(list, 1, true), list .. " in " .. r.out)
+    end
+    -- the only empty objects left are maps: span attributes and two values
+    local empty_objects, seen = {}, {}
+    for key in r.out:gmatch '"([%w_]+)":{}' do
+      if not seen[key] then empty_objects[#empty_objects + 1], seen[key] = key, true end
+    end
+    table.sort(empty_objects)
+    assert.same({ "acronyms", "attrs", "structure" }, empty_objects)
+  end)
+
   it("streams JSONL in, JSONL out, keeping ids and order", function()
     local input = table.concat({
       json.encode { id = "a", title = "First", text = "One sentence. Two sentences." },

@@ -77,6 +77,30 @@ describe("lector.json.encode", function()
       assert.error_matches(function() encode { pad = pad, x = 0 / 0 } end, "not finite")
     end
   end)
+
+  it("writes a table made a list by lector.json.array as a list, empty or not", function()
+    local array = lector.json.array
+    assert.equal('{"a":[],"b":{},"c":[1,2]}', encode { a = array(), b = {}, c = array { 1, 2 } })
+    local names = array()
+    names[1], names[2] = "Maduro", "Putin"
+    assert.equal('["Maduro","Putin"]', encode(names))
+    names[2], names[1] = nil, nil
+    assert.equal("[]", encode(names))
+    local kept = { 3 }
+    assert.equal(kept, array(kept))
+    assert.equal(kept, array(kept))                       -- marking twice is harmless
+    assert.error_matches(function() encode(array { x = 1 }) end,
+      "a table made a list by lector.json.array has keys other than 1%.%.n")
+    assert.error_matches(function() encode(array { 1, nil, 3 }) end, "keys other than 1%.%.n")
+    -- the mark cannot be taken, changed or replaced from Lua
+    assert.equal("lector.json.array", getmetatable(array()))
+    assert.error_matches(function() setmetatable(array(), {}) end, "protected metatable")
+    assert.error_matches(function() array(setmetatable({}, {})) end,
+      "bad argument #1 to 'array' %(the table already has a metatable%)")
+    assert.error_matches(function() array "x" end, "bad argument #1 to 'array' %(table expected")
+    -- decoding gives plain tables: [] and {} alike come back empty
+    assert.same({ a = {}, b = { 1 } }, decode '{"a":[],"b":[1]}')
+  end)
 end)
 
 describe("span attributes", function()

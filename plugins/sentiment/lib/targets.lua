@@ -3,6 +3,8 @@
 -- Entity spans come from a pass that ran before this one (the bundled
 -- `entities` pass writes them); without them there is nothing to do.
 local score = require "lib.score"
+-- A table written as a JSON list even when empty ([], not {}).
+local list_of = require("lector").json.array
 
 local targets = {}
 
@@ -126,7 +128,7 @@ end
 
 -- The table of the `sentiment` value: most mentioned first.
 function targets.finish(state, round)
-  local list = {}
+  local list = list_of()
   for i, row in ipairs(state.order) do
     row.first = i
     list[#list + 1] = row
