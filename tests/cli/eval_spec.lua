@@ -113,6 +113,41 @@ describe("lector eval ner", function()
     assert.are.same({ 1, 1, 1 }, { overall(r.out) })
   end)
 
+  it("writes every spurious and missed entity with --errors, in character offsets", function()
+    local dir = project()
+    local data = table.concat({
+      -- all right: no line
+      record("d1", "John Smith flew to Paris .", { { 0, 10, "PER" }, { 19, 24, "LOC" } }),
+      -- Leeds found as LOC where the gold says ORG; Arsenal missed
+      record("d2", "Leeds beat Arsenal .", { { 0, 5, "ORG" }, { 11, 18, "ORG" } }),
+      -- non-ASCII before the error; the gold's longer name overlaps the found one
+      record("d3", "Señor José Núñez is in Zürich .", { { 0, 16, "PER" }, { 23, 29, "LOC" } }),
+    }, "\n") .. "\n"
+    local r = eval(dir, data, { "--errors", "errors.jsonl" })
+    assert.are.equal(0, r.code, r.err)
+    local json = require("lector").json
+    local lines = {}
+    for line in H.read(dir .. "/errors.jsonl"):gmatch "[^\n]+" do lines[#lines + 1] = json.decode(line) end
+    assert.same({
+      { id = "d2-20", error = "spurious", label = "LOC", start = 0, ["end"] = 5, text = "Leeds",
+        overlaps = { { label = "ORG", start = 0, ["end"] = 5, text = "Leeds" } } },
+      { id = "d2-20", error = "missed", label = "ORG", start = 0, ["end"] = 5, text = "Leeds",
+        overlaps = { { label = "LOC", start = 0, ["end"] = 5, text = "Leeds" } } },
+      { id = "d2-20", error = "missed", label = "ORG", start = 11, ["end"] = 18, text = "Arsenal",
+        overlaps = {} },
+      { id = "d3-36", error = "missed", label = "PER", start = 0, ["end"] = 16, text = "Señor José Núñez",
+        overlaps = { { label = "PER", start = 6, ["end"] = 16, text = "José Núñez" } } },
+      { id = "d3-36", error = "spurious", label = "PER", start = 6, ["end"] = 16, text = "José Núñez",
+        overlaps = { { label = "PER", start = 0, ["end"] = 16, text = "Señor José Núñez" } } },
+    }, lines)
+    -- an empty list of overlaps is a JSON list
+    assert.matches('"overlaps":%[%]', H.read(dir .. "/errors.jsonl"))
+    -- a file that cannot be written: exit 4, said why
+    r = eval(dir, data, { "--errors", dir .. "/no/such/dir/errors.jsonl" })
+    assert.are.equal(4, r.code)
+    assert.matches("eval ner: cannot write the errors: .*No such file", r.err)
+  end)
+
   it("maps labels with --map and writes JSON", function()
     local dir = project()
     local r = eval(dir, record("d1", "Leeds won .", { { 0, 5, "ORG" } }), { "--map", "GPE=ORG", "-f", "json" })

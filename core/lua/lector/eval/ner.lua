@@ -34,12 +34,18 @@ Options:
   -o NAME.OPTION=VALUE    set a plugin option (repeatable)
       --allow NAME:PERM   grant a plugin a permission (repeatable)
       --limit N           stop after N documents
+      --errors FILE       write every error to FILE, one JSON object a line:
+                          {"id", "error": "spurious" or "missed", "label",
+                          "start", "end", "text", "overlaps": [{"label",
+                          "start", "end", "text"}]}, where overlaps are the
+                          gold entities a spurious one overlaps, or the
+                          predictions overlapping a missed one
   -f, --format FORMAT     text (default) or json
   -h, --help              show this help
 
 Exit codes: 0 scored, 2 usage, 3 the data file could not be read or had
-invalid lines (the valid ones are still scored), 5 the plugins were
-refused.
+invalid lines (the valid ones are still scored), 4 the --errors file
+could not be written, 5 the plugins were refused.
 ]]
 
 local DEFAULT_MAP = {
@@ -55,6 +61,7 @@ local SPEC = common.spec {
   plugins = { short = "p", value = true },
   layer = { value = true },
   map = { value = true, many = true },
+  errors = { value = true },
 }
 
 -- ---- reading the data --------------------------------------------------------
@@ -134,12 +141,15 @@ end
 
 -- Score one record: predicted and gold are lists of {start, stop, label}
 -- (already mapped) relative to the record's text.
+-- Returns the predictions that match no gold entity and the gold
+-- entities no prediction matched.
 local function score_record(scores, predicted, gold)
   local wanted = {}
   for _, g in ipairs(gold) do
     local key = g.start .. ":" .. g.stop .. ":" .. g.label
     wanted[key] = (wanted[key] or 0) + 1
   end
+  local spurious, missed = {}, {}
   for _, p in ipairs(predicted) do
     local key = p.start .. ":" .. p.stop .. ":" .. p.label
     if (wanted[key] or 0) > 0 then
@@ -147,12 +157,55 @@ local function score_record(scores, predicted, gold)
       add_counts(scores, p.label, "tp")
     else
       add_counts(scores, p.label, "fp")
+      spurious[#spurious + 1] = p
     end
   end
-  for key, left in pairs(wanted) do
-    local label = key:match "[^:]*:[^:]*:(.*)"
-    for _ = 1, left do add_counts(scores, label, "fn") end
+  for _, g in ipairs(gold) do
+    local key = g.start .. ":" .. g.stop .. ":" .. g.label
+    if (wanted[key] or 0) > 0 then
+      wanted[key] = wanted[key] - 1
+      add_counts(scores, g.label, "fn")
+      missed[#missed + 1] = g
+    end
   end
+  return spurious, missed
+end
+
+-- ---- the error file -------------------------------------------------------------
+
+-- An entity as the data gives it: character offsets into the record's text.
+local function entity_entry(text, e)
+  return { label = e.label, start = utf8.len(text, 1, e.start), ["end"] = utf8.len(text, 1, e.stop),
+    text = text:sub(e.start + 1, e.stop) }
+end
+
+-- One line per error of a record: its spurious predictions with the gold
+-- entities they overlap, its missed entities with the predictions that
+-- overlap them. Sorted by position, spurious before missed on a tie.
+local function write_errors(out, record, spurious, missed, predicted, gold)
+  local lines = {}
+  local function add(kind, e, others)
+    local entry = entity_entry(record.text, e)
+    entry.id, entry.error = record.id, kind
+    local overlaps = lector.json.array()
+    for _, o in ipairs(others) do
+      if o.start < e.stop and e.start < o.stop then overlaps[#overlaps + 1] = entity_entry(record.text, o) end
+    end
+    entry.overlaps = overlaps
+    lines[#lines + 1] = { at = e.start, order = kind == "spurious" and 0 or 1, json = lector.json.encode(entry) }
+  end
+  for _, p in ipairs(spurious) do add("spurious", p, gold) end
+  for _, g in ipairs(missed) do add("missed", g, predicted) end
+  table.sort(lines, function(a, b)
+    if a.at ~= b.at then return a.at < b.at end
+    if a.order ~= b.order then return a.order < b.order end
+    return a.json < b.json
+  end)
+  for _, line in ipairs(lines) do
+    local ok, err = out:write(line.json, "\n")
+    if not ok then return nil, err end
+  end
+  return true
 end
 
 local function ratios(c)
@@ -253,6 +306,17 @@ local function ner(ctx, opts)
   if not map then return ctx.usage(map_err) end
   local file, chosen = common.open(ctx, "ner", opts, "entities")
   if not file then return chosen end
+  local errors_out
+  if opts.errors then
+    local err
+    errors_out, err = io.open(opts.errors, "w")
+    if not errors_out then
+      file:close()
+      chosen:close()
+      ctx.say("eval ner: cannot write the errors: ", err)
+      return 4
+    end
+  end
   local layer = opts.layer or "entity"
   local scores = {}
   local totals = { documents = 0, records = 0, bytes = 0, seconds = 0, skipped = 0, bad_lines = 0,
@@ -277,7 +341,17 @@ local function ner(ctx, opts)
           local target = map[g.label]
           if target then gold[#gold + 1] = { start = g.start, stop = g.stop, label = target } end
         end
-        score_record(scores, predicted[i], gold)
+        local spurious, missed = score_record(scores, predicted[i], gold)
+        if errors_out then
+          local ok, err = write_errors(errors_out, record, spurious, missed, predicted[i], gold)
+          if not ok then
+            file:close()
+            chosen:close()
+            errors_out:close()
+            ctx.say("eval ner: cannot write the errors: ", err)
+            return 4
+          end
+        end
       end
       totals.documents = totals.documents + 1
       totals.records = totals.records + #group
@@ -286,6 +360,13 @@ local function ner(ctx, opts)
   end
   file:close()
   chosen:close()
+  if errors_out then
+    local ok, err = errors_out:close()
+    if not ok then
+      ctx.say("eval ner: cannot write the errors: ", err)
+      return 4
+    end
+  end
   totals.bad_lines = bad_lines()
   common.write(format, result_table(scores, totals), print_text)
   return common.exit_code(ctx, totals.bad_lines, totals.failed)
