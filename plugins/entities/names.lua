@@ -821,15 +821,14 @@ local sport_head = lpeg.Cmt(S" \t"^0 * sport_word * (space^1 * sport_word)^0 * s
 -- on one of the first three lines
 local next_line = (1 - P"\n")^0 * "\n"
 local sport_headline = sport_head + next_line * (sport_head + next_line * sport_head)
--- Words around a club's name: "Leeds beat Arsenal", "drew with Porto".
-local TEAM_BEFORE, TEAM_AFTER = {}, {}
-for w in ([[beat beating v vs against defeated defeating thrashed routed edged hosts host
-  hosting visit visiting visits face faces facing play playing played meet meets meeting with
-  lost]]):gmatch "%S+" do TEAM_BEFORE[w] = true end
-for w in ([[beat beats drew draw draws lost lose loses won win wins defeated v vs trail trails
-  led lead leads host hosts thrashed routed edged clinched retained ]]):gmatch "%S+" do
-  TEAM_AFTER[w] = true
-end
+-- Words around a club's name, outside a sports report (where every city
+-- not after a place preposition is taken for a club): a result, "Leeds
+-- beat Arsenal", "Leeds v Arsenal", "lost to Leeds". Not "drew with",
+-- "against", "won", "faces", "hosts" and the like: they speak of
+-- governments as often ("talks with Caracas", "Moscow won support",
+-- "sanctions against Minsk").
+local TEAM_BEFORE = { beat = true, beating = true, v = true, vs = true, ["lost to"] = true }
+local TEAM_AFTER = { beat = true, beats = true, v = true, vs = true }
 local LOST = { lost = true, lose = true, loses = true, losing = true, fell = true, slipped = true }
 local lower_word = C(R"az"^1) * -wordch
 local next_lower_word = space^1 * lower_word
@@ -863,7 +862,7 @@ local function sports_teams(state)
     if m.label == "GPE" and not labels(m.text).COUNTRY then
       local prev, at = word_before(text, m.start)
       -- "lost to Leeds": the club is the one that won
-      if prev == "to" and LOST[word_before(text, at)] then prev = "lost" end
+      if prev == "to" and LOST[word_before(text, at)] then prev = "lost to" end
       local starts_line = m.start == 0 or byte(text, m.start) == 10
       if not (PLACE_PREP[prev] or starts_line and match(dateline_rest, text, m.stop + 1)) then
         candidates[#candidates + 1] = m

@@ -210,6 +210,19 @@ describe("entities in sports reports", function()
     local _, pact = mentions(analyse("Lisbon and Madrid signed a trade pact on Monday."))
     assert.equal("GPE", pact["Lisbon"][1].label)
     assert.equal("GPE", pact["Madrid"][1].label)
+    local _, lost = mentions(analyse("Cardiff lost to Bristol at home."))
+    assert.equal("ORG", lost["Bristol"][1].label)
+  end)
+
+  it("keeps a city a place after words governments share with clubs", function()
+    -- "with", "against", "won", "faces", "hosts" mark a club only in a sports report
+    local _, by_text = mentions(analyse("Moscow remains in close contact with Caracas. Caracas "
+      .. "also requested drones. Sanctions against Minsk grew, and Kyiv won support while "
+      .. "Warsaw hosts the summit."))
+    for _, city in ipairs { "Moscow", "Caracas", "Minsk", "Kyiv", "Warsaw" } do
+      for _, span in ipairs(by_text[city]) do assert.equal("GPE", span.label, city) end
+    end
+    assert.equal(2, #by_text["Caracas"])
   end)
 
   it("names competitions as events", function()
