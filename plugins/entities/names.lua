@@ -885,15 +885,50 @@ local nonblank = 1 - S" \t\n\r\v\f"
 local initials = Cs(((1 - nonblank)^1 / "" + R"AZ" * (nonblank^0 / "") + nonblank^1 / "")^0)
 local open_bracket = blanks * "(" * -1
 
+-- Words that end a company's name. The name without them, and its first
+-- word, are what an article calls the company afterwards ("GTE Corp" ...
+-- "GTE said", "Geodome Resources Ltd" ... "Geodome Resources").
+local COMPANY_SUFFIX = {}
+for w in ([[Corp Corp. Corporation Inc Inc. Incorporated Ltd Ltd. Limited Co Co. Cos Cos. plc
+  Plc PLC AG SA S.A. NV N.V. LLC GmbH SpA S.p.A. BV B.V. AB ASA Oyj Bhd Berhad Holdings
+  Group]]):gmatch "%S+" do
+  COMPANY_SUFFIX[w] = true
+end
+
+-- A name split before its last word: the words before, and that word.
+local name_sep = S" \t\r\n,"
+local final_word = (1 - name_sep)^1 * -1
+local name_and_last = C((1 - name_sep^1 * final_word)^1) * name_sep^1 * C(final_word)
+
+-- Note the short names of company m in shorts (the first company met
+-- keeps a short name): the name without its suffixes, and its first word
+-- unless the gazetteers give that word a label of its own ("American"
+-- of "American Motors Corp").
+local function company_short_names(m, shorts)
+  local name, stripped = m.text, false
+  while true do
+    local rest, last = match(name_and_last, name)
+    if not rest or not COMPANY_SUFFIX[last] then break end
+    name, stripped = rest, true
+  end
+  if not stripped then return end
+  if not shorts[name] then shorts[name] = m end
+  local first = m.first_word
+  if first ~= name and not shorts[first] and not labels(first).entity then shorts[first] = m end
+end
+
 -- Document-level decisions: label unknown names from their other
--- mentions, link surnames and acronyms, choose canonical names.
+-- mentions, link surnames, acronyms and short company names, choose
+-- canonical names.
 local function resolve(state)
   local found = state.found
   -- evidence per surface text
   local best = {}
   local persons_by_last = {}
   local orgs_by_acronym = {}
+  local companies = {}
   for _, m in ipairs(found) do
+    if m.label == "ORG" and m.nwords >= 2 then company_short_names(m, companies) end
     if m.label then
       local b = best[m.text]
       if not b or m.evidence > b.evidence then best[m.text] = m end
@@ -931,6 +966,16 @@ local function resolve(state)
     if o and m ~= o and (not m.label or m.label == o.label or m.evidence <= 3) then
       m.label = o.label
       m.link = o
+    end
+    local c = companies[m.text]
+    if c and m ~= c and not p and (not m.label or m.evidence < 4) then
+      -- a short name of a company named in full is that company ("GTE
+      -- said"), unless it is the surname of a person named in full
+      m.label = "ORG"
+      m.link = c
+    elseif not m.label and m.nwords >= 2 and companies[m.first_word] then
+      -- a unit of it ("Alcan Australia" after "Alcan Aluminium Ltd")
+      m.label = "ORG"
     end
     if not m.label then
       local b = best[m.text]

@@ -156,6 +156,23 @@ describe("entities rules", function()
     assert.equal("GPE", by_text["Qaraghandy"][1].label)
   end)
 
+  it("reads the short names of a company named in full as that company", function()
+    local doc = analyse("Zorvex Holdings Corp said on Monday it would sell Zorvex Kemet. "
+      .. "Zorvex said the sale of Brantwell Mining Ltd would close soon. Brantwell Mining "
+      .. "shares rose. American Motors Corp cut prices, American officials said.")
+    local _, by_text = mentions(doc)
+    assert.equal("ORG", by_text["Zorvex Holdings Corp"][1].label)
+    for _, short in ipairs { "Zorvex", "Brantwell Mining", "Zorvex Kemet" } do
+      assert.equal("ORG", by_text[short][1].label, short)
+    end
+    -- linked: one entity for the company and its short names
+    local company = by_text["Zorvex Holdings Corp"][1].attrs.id
+    for _, span in ipairs(by_text["Zorvex"]) do assert.equal(company, span.attrs.id) end
+    assert.equal(by_text["Brantwell Mining Ltd"][1].attrs.id, by_text["Brantwell Mining"][1].attrs.id)
+    -- a first word the gazetteers know keeps its own label
+    assert.equal("NORP", by_text["American"][1].label)
+  end)
+
   it("keeps countries apart when joined by and", function()
     local _, by_text = mentions(analyse("Officials from Brazil and Argentina met in Montevideo."))
     assert.equal("GPE", by_text["Brazil"][1].label)
