@@ -677,7 +677,7 @@ local function collect_runs(state, items, starts, stops)
           and not (#words > 1 and gazetteer_at(state, words, 1, #words))
       elseif not (ls.GIVEN or ls.LAST or ls.SHIP or ls.MAKER) then
         drop = seen_lowercase(state, t)
-          or (#words == 1 and match(verb_like, t) and not seen_inside(state, t))
+          or (#words == 1 and (ls.FREQ or match(verb_like, t)) and not seen_inside(state, t))
       end
       if drop then
         table.remove(words, 1)

@@ -261,6 +261,15 @@ describe("entities name boundaries", function()
     assert.equal("GPE", by_text["West Bank"][1].label)
   end)
 
+  it("drops a word news writes in lower case where it opens a sentence, unless it is a name", function()
+    local _, by_text = mentions(analyse("Approval of the plan fell sharply. Acceptance was slow. "
+      .. "Bird said the deal was done. Analysts told Bird it was late."))
+    assert.is_nil(by_text["Approval"])
+    assert.is_nil(by_text["Acceptance"])
+    -- "Bird" is such a word too, but the text writes it capitalized inside a sentence
+    assert.equal(2, #by_text["Bird"])
+  end)
+
   it("keeps a name that opens with a common word or looks like a verb form", function()
     local _, by_text = mentions(analyse("New Zealand won the toss. Lebed met officials on "
       .. "Monday. Officials said Lebed would return. Inzamam-ul-Haq scored 40."))
