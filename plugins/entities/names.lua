@@ -88,6 +88,12 @@ local scanner = Ct(((1 - cap_lead)^1
 local blank_gap = (space + "\n")^1 * -1
 local to_word = (1 - wordch)^0 * Cp()
 
+-- The first three lines that are not blank (and the blank ones before
+-- them): where a headline can be. Gives the position after them.
+local blank_line = S" \t\r"^0 * "\n"
+local text_line = (1 - P"\n")^1 * (P"\n" + -1)
+local top_lines = blank_line^0 * (text_line * blank_line^0)^-3 * Cp()
+
 -- Lower-case words other than connectors, to tell a headline in title case.
 local lowercase_words = Ct((conn + capword + R"az" * inner^0 * Cc(true) + digit * inner^0 + 1)^0)
 
@@ -1064,14 +1070,18 @@ function M.find(doc, text, ctx)
     while si < ns and s >= starts[si + 1] do si = si + 1 end
     caps[si] = (caps[si] or 0) + 1
   end
+  -- a headline in title case opens the document: on one of its first
+  -- three lines (a line of results further down, "5. Isolde Kostner
+  -- ( Italy ) 1:18.19", has no lower-case word either)
   local headlines = {}
+  local top = match(top_lines, text) - 1
   state.headline = function(k)
     local h = headlines[k]
     if h ~= nil then return h end
     local c = caps[k] or 0
     local len = stops[k] - starts[k]
     h = false
-    if c >= 3 and c * 12 >= len and len <= 400 then
+    if c >= 3 and c * 12 >= len and len <= 400 and starts[k] < top then
       h = #match(lowercase_words, sub(text, starts[k] + 1, stops[k])) == 0
     end
     headlines[k] = h

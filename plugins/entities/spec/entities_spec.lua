@@ -180,6 +180,21 @@ describe("entities rules", function()
     assert.is_nil(by_text["Brazil and Argentina"])
   end)
 
+  it("reads a line in title case as a headline only at the top of the document", function()
+    local doc = analyse("Skiers Race Down Icy Slopes In Cortina\n\nCORTINA 1996-12-20\n\n"
+      .. "Results of the women's downhill on Friday:\n\n1. Katja Seizinger ( Germany ) 1:17.50\n\n"
+      .. "5. Isolde Kostner ( Italy ) 1:18.19\n\n6. Minna Karhu ( Finland ) 1:18.40")
+    local _, by_text = mentions(doc)
+    -- the headline: only what the gazetteers know
+    assert.is_nil(by_text["Skiers Race Down Icy Slopes"])
+    assert.is_nil(by_text["Icy Slopes"])
+    -- the lines of results further down are read as any sentence
+    for _, name in ipairs { "Katja Seizinger", "Isolde Kostner", "Minna Karhu" } do
+      assert.equal("PERSON", by_text[name][1].label, name)
+    end
+    assert.equal("GPE", by_text["Finland"][1].label)
+  end)
+
   it("trusts only gazetteers and known names in a headline in capitals", function()
     local _, by_text = mentions(analyse("SOCCER - JAPAN GET LUCKY WIN , CHINA IN SURPRISE DEFEAT .\n\n"
       .. "Japan beat Syria in the Asian Cup on Friday."))
