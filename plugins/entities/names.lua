@@ -305,7 +305,7 @@ local function emit(state, words, i, j, label, evidence, extra)
   local m = { start = start, stop = stop, label = label, evidence = evidence or 1, nwords = nwords,
     text = sub(state.text, start + 1, stop), first_word = words[i].t, last_word = words[j].t,
     caps = nil, link = nil, before_place = nil, after_speech = nil, acronym = nil, key = nil,
-    canonical = nil, entity = nil }
+    canonical = nil, entity = nil, guessed = nil }
   if extra then for k, v in pairs(extra) do m[k] = v end end
   state.found[#state.found + 1] = m
   return m
@@ -923,6 +923,31 @@ local function company_short_names(m, shorts)
   if first ~= name and not shorts[first] and not labels(first).entity then shorts[first] = m end
 end
 
+-- Between two items of a list: ", ", " and ", " or ", ", and ".
+local list_gap = space^0 * "," * space^0 * (P"and" * space^1)^-1 * -1
+  + space^1 * (P"and" + "or") * space^1 * -1
+
+-- A name labelled by default that is listed with places is a place:
+-- "Canada , Kazakstan and Ghana", "Haarlem and Almere" after a known
+-- place; in both directions, so that the label goes down a list.
+local function places_in_lists(state, found)
+  local text = state.text
+  local function listed(a, b)
+    return a.stop <= b.start and match(list_gap, sub(text, a.stop + 1, b.start)) ~= nil
+  end
+  local function spread(from, to, step)
+    for k = from, to, step do
+      local m, other = found[k], found[k - step]
+      if m.guessed and other.label == "GPE"
+          and (step == 1 and listed(other, m) or step == -1 and listed(m, other)) then
+        m.label, m.guessed = "GPE", nil
+      end
+    end
+  end
+  spread(2, #found, 1)
+  spread(#found - 1, 1, -1)
+end
+
 -- Document-level decisions: label unknown names from their other
 -- mentions, link surnames, acronyms and short company names, choose
 -- canonical names.
@@ -994,18 +1019,19 @@ local function resolve(state)
       elseif m.before_place then
         m.label = "GPE"
       elseif m.nwords >= 2 then
-        m.label = "PERSON"
+        m.label, m.guessed = "PERSON", true
       elseif state.sports and not match(score, state.text, m.stop + 1) then
         -- in a sports report an unknown name without a score is a player's
-        m.label = "PERSON"
+        m.label, m.guessed = "PERSON", true
       else
-        m.label = "ORG"
+        m.label, m.guessed = "ORG", true
       end
     elseif m.evidence < 3 then
       local b = best[m.text]
       if b and b.evidence > m.evidence then m.label = b.label end
     end
   end
+  places_in_lists(state, found)
   -- the names of the document, upper-cased, for headlines in capitals
   -- (read by resolve_caps only, for the runs of such headlines)
   if #state.caps_runs == 0 then return end

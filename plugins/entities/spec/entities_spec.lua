@@ -173,6 +173,16 @@ describe("entities rules", function()
     assert.equal("NORP", by_text["American"][1].label)
   end)
 
+  it("reads an unknown name listed with places as a place", function()
+    local _, by_text = mentions(analyse("Exports rose to Canada, Qaraghandy and Ghana. "
+      .. "Zorvex and Brantwell signed a deal."))
+    assert.equal("GPE", by_text["Qaraghandy"][1].label)
+    assert.equal("GPE", by_text["Ghana"][1].label)
+    -- listed with each other only, unknown names keep the label they get by default
+    assert.equal("ORG", by_text["Zorvex"][1].label)
+    assert.equal("ORG", by_text["Brantwell"][1].label)
+  end)
+
   it("keeps countries apart when joined by and", function()
     local _, by_text = mentions(analyse("Officials from Brazil and Argentina met in Montevideo."))
     assert.equal("GPE", by_text["Brazil"][1].label)
