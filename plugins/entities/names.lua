@@ -420,7 +420,11 @@ local function keeps_connector(state, words, k)
   local c = words[k].t
   if c == "&" then return true end
   local left, right = words[k - 1], words[k + 1]
-  if not left or not right or left.conn and c ~= "the" then return false end
+  if not left or not right then return false end
+  -- particles come in pairs ("von der", "de la"); other connectors follow a name word
+  if left.conn and c ~= "the" and not (NAME_PARTICLE[c] and NAME_PARTICLE[left.t]) then
+    return false
+  end
   if NAME_PARTICLE[c] then return true end
   if c == "the" then return words[k - 1].t == "of" end
   -- of / for / on / and / upon: inside organization and place names only

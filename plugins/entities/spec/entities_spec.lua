@@ -286,6 +286,16 @@ describe("entities name boundaries", function()
     assert.equal("GPE", by_text["West Bank"][1].label)
   end)
 
+  it("keeps two particles in a row inside a name", function()
+    local _, by_text = mentions(analyse("Ursula von der Leyen met Edwin van der Sar and "
+      .. "Maria de la Cruz in Brussels."))
+    for _, name in ipairs { "Ursula von der Leyen", "Edwin van der Sar", "Maria de la Cruz" } do
+      assert.equal("PERSON", by_text[name][1].label, name)
+    end
+    assert.is_nil(by_text["Leyen"])
+    assert.is_nil(by_text["Sar"])
+  end)
+
   it("drops a word news writes in lower case where it opens a sentence, unless it is a name", function()
     local _, by_text = mentions(analyse("Approval of the plan fell sharply. Acceptance was slow. "
       .. "Bird said the deal was done. Analysts told Bird it was late."))
