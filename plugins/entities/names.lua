@@ -362,6 +362,9 @@ local NAME_PARTICLE = { de = true, del = true, della = true, di = true, da = tru
   dos = true, das = true, du = true, la = true, le = true, van = true, von = true, der = true,
   den = true, ter = true, ten = true, bin = true, ibn = true, bint = true, al = true, el = true,
   y = true }
+-- An initial: "R."
+local initial = R"AZ" * "." * -1
+
 local function person_extent(state, words, i, n)
   local j = i
   local k = i + 1
@@ -379,8 +382,12 @@ local function person_extent(state, words, i, n)
       k = k2
     else
       local ls = labels(w.t)
-      if ls.TITLE or ls.ORGHEAD or ls.COMMON and not ls.GIVEN and not ls.LAST then break end
-      if (ls.GPE or ls.NORP or ls.ORG) and not (ls.LAST or ls.GIVEN or ls.PERSON) then break end
+      if ls.TITLE or ls.ORGHEAD then break end
+      -- after an initial comes a surname, whatever else the word names ("B. Lara")
+      if not match(initial, words[j].t) then
+        if ls.COMMON and not ls.GIVEN and not ls.LAST then break end
+        if (ls.GPE or ls.NORP or ls.ORG) and not (ls.LAST or ls.GIVEN or ls.PERSON) then break end
+      end
       j = k
       k = k + 1
     end
@@ -411,8 +418,6 @@ local model = R"AZ" * (ascii_letter * ascii_letter^-1 * P"-"^-1 * digit + P"-"^-
 local function model_like(t)
   return match(model, t) ~= nil
 end
--- An initial: "R."
-local initial = R"AZ" * "." * -1
 
 -- Split a run of words at its connectors where the connector does not
 -- belong to a name: "Russia and China" -> "Russia", "China".

@@ -286,6 +286,14 @@ describe("entities name boundaries", function()
     assert.equal("GPE", by_text["West Bank"][1].label)
   end)
 
+  it("takes the word after an initial for a surname, even a place's name", function()
+    local _, by_text = mentions(analyse("The score was close. West Indies made 296 with "
+      .. "B. Lara scoring 63 and J. Russell 45."))
+    assert.equal("PERSON", by_text["B. Lara"][1].label)
+    assert.equal("PERSON", by_text["J. Russell"][1].label)
+    assert.is_nil(by_text["Lara"])
+  end)
+
   it("keeps two particles in a row inside a name", function()
     local _, by_text = mentions(analyse("Ursula von der Leyen met Edwin van der Sar and "
       .. "Maria de la Cruz in Brussels."))
