@@ -154,6 +154,19 @@ end
 local PRIORITY = { "PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT",
   "WORK_OF_ART" }
 
+-- Whether a hyphenated word joins month or weekday names only ("May",
+-- not a DATEWORD alone because of the verb, is a month here).
+local function month_range(phrase)
+  for part in phrase:gmatch "[^%-]+" do
+    local dateword = part == "May" or part == "MAY"
+    for _, label in ipairs(gazetteer:labels(part)) do
+      if label == "DATEWORD" then dateword = true end
+    end
+    if not dateword then return false end
+  end
+  return true
+end
+
 -- Every label of a phrase in the gazetteer, as a set, with `entity` the
 -- entity label by priority; memoized for the plugin state's life.
 local function labels(phrase)
@@ -161,6 +174,9 @@ local function labels(phrase)
   if got then return got end
   got = {}
   for _, label in ipairs(gazetteer:labels(phrase)) do got[label] = true end
+  if not got.DATEWORD and find(phrase, "-", 1, true) and month_range(phrase) then
+    got.DATEWORD = true                       -- "Jan-April", "January-June"
+  end
   for _, l in ipairs(PRIORITY) do
     if got[l] then got.entity = l break end
   end

@@ -294,6 +294,16 @@ describe("entities name boundaries", function()
     assert.is_nil(by_text["Lara"])
   end)
 
+  it("takes no month range or pronoun for a name", function()
+    local _, by_text = mentions(analyse("Sales rose 5 pct in Jan-April and in March-May. "
+      .. "\"My plan is simple,\" Haddad said."))
+    for _, range in ipairs { "Jan-April", "March-May" } do
+      for _, span in ipairs(by_text[range] or {}) do assert.equal("DATE", span.label, range) end
+    end
+    assert.is_nil(by_text["My"])
+    assert.equal("PERSON", by_text["Haddad"][1].label)
+  end)
+
   it("keeps two particles in a row inside a name", function()
     local _, by_text = mentions(analyse("Ursula von der Leyen met Edwin van der Sar and "
       .. "Maria de la Cruz in Brussels."))
