@@ -40,7 +40,20 @@ local MEMO_LIMIT = 20000
 -- A table written as a JSON list even when empty ([], not {}).
 local list_of = require("lector").json.array
 
-local stop_lexicons, stemmers, stem_memos, word_tests = {}, {}, {}, {}
+local lexicons, stemmers, stem_memos, word_tests = {}, {}, {}, {}
+
+-- The word list FOLDER/LANGUAGE.tsv of the plugin, loaded once per plugin
+-- state; false when the language has none.
+local function lexicon_of(ctx, folder, language)
+  local path = folder .. language .. ".tsv"
+  local lex = lexicons[path]
+  if lex == nil then
+    local ok, loaded = pcall(ctx.lexicon, path, { fold = true })
+    lex = ok and loaded or false
+    lexicons[path] = lex
+  end
+  return lex
+end
 
 local function new_memo() return { map = {}, n = 0 } end
 
@@ -84,16 +97,14 @@ local function word_test(ctx, language, extra)
   local key = language .. "\0" .. table.concat(extra or {}, "\0")
   local test = word_tests[key]
   if test then return test end
-  local lex = stop_lexicons[language]
-  if lex == nil then
-    local ok, loaded = pcall(ctx.lexicon, "data/stopwords/" .. language .. ".tsv", { fold = true })
-    lex = ok and loaded or false
-    stop_lexicons[language] = lex
-  end
+  local lex = lexicon_of(ctx, "data/stopwords/", language)
+  local verbs = lexicon_of(ctx, "data/verbs/", language)
   local more = {}
   for _, w in ipairs(extra or {}) do more[w:lower()] = true end
+  -- a verb splits a phrase as a stop word does
   local function is_stop(word)
-    return more[word] == true or (lex and lex:get(word) ~= nil) or false
+    return more[word] == true or (lex and lex:get(word) ~= nil)
+      or (verbs and verbs:get(word) ~= nil) or false
   end
   local weak = new_memo()
   test = { words = new_memo(), possessive = {} }

@@ -81,6 +81,20 @@ describe("keyphrases", function()
     end
   end)
 
+  it("splits a run of content words at a verb", function()
+    local value = analyze("Russia Reiterates Support for Venezuela\n\n"
+      .. "The military industry remains strong. Oil prices rose sharply as traders took "
+      .. "profits. Russia's military industry grew again, and oil prices fell.", { count = 30 })
+    for _, k in ipairs(value) do
+      for word in k.phrase:lower():gmatch "%S+" do
+        assert.is_nil(({ reiterates = 1, remains = 1, rose = 1, took = 1, grew = 1, fell = 1 })[word],
+          k.phrase)
+      end
+    end
+    assert.truthy(find_folded(value, "military industry"), table.concat(phrases(value), ", "))
+    assert.truthy(find_folded(value, "oil prices"), table.concat(phrases(value), ", "))
+  end)
+
   it("marks the mentions of the kept phrases in the layer 'keyphrase'", function()
     local value, doc = analyze(STORY, { count = 3 })
     local labels, n = {}, 0
