@@ -755,8 +755,22 @@ local function ends_sentence(T)
   return t == "."
 end
 
+-- Whether the sentence that holds the line's last token goes on after it:
+-- the line is a piece of hard-wrapped text ("The White House welcomed
+-- last\nmonth's ..."), not a line of its own.
+local function wraps_on(D, line)
+  local S = D.sentences
+  for si = 1, #S.last_token do
+    if S.last_token[si] >= line.last then
+      return S.first_token[si] <= line.last and S.last_token[si] > line.last
+    end
+  end
+  return false
+end
+
 local function is_headline(D, line, opts)
   if chars(text_of(D, line)) > opts.max_headline_chars then return false end
+  if wraps_on(D, line) then return false end
   local T = toks_of(D, line)
   if word_count(T) < 2 then return false end
   return is_cap(T, 1) or T.kind[1] == "number" or CLOSING_QUOTES[T.text[1]] or T.text[1] == "“"

@@ -145,6 +145,16 @@ describe("structure stays quiet", function()
     assert.same({}, value)
   end)
 
+  it("takes no headline from the first line of hard-wrapped text", function()
+    local spans, value = run("The White House welcomed last\nmonth's 0.7 pct increase in the "
+      .. "Index of Leading Economic\nIndicators.\n    The increase reversed a decline in January.")
+    assert.same({}, texts(spans, "HEADLINE"))
+    assert.is_nil(value.headline)
+    -- a line that is a sentence of its own still is one
+    spans = run("Markets Rally Again\nStocks rose sharply on Monday as traders\nbought banks.")
+    assert.same({ "Markets Rally Again" }, texts(spans, "HEADLINE"))
+  end)
+
   it("gives a headline over plain paragraphs no standfirst and no caption", function()
     local spans, value = run("Markets rally\n\nStocks rose sharply on Monday. Traders were relieved.\n\n" ..
       "Bonds fell. Analysts expect more gains.\nMore on this later")
