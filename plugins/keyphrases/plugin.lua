@@ -23,7 +23,8 @@ local MAX_WORDS = 10000
 local ENGLISH_EDGE_SUFFIXES = { "ed", "ing", "ly" }
 local ENGLISH_NUMBER_WORDS = { one = true, two = true, three = true, four = true, five = true,
   six = true, seven = true, eight = true, nine = true, ten = true, dozens = true, hundreds = true,
-  thousands = true, millions = true, first = true, second = true, third = true }
+  thousands = true, millions = true, first = true, second = true, third = true, hundred = true,
+  thousand = true, million = true, billion = true, trillion = true, billions = true }
 
 -- Stop words that may join two capitalized words into one name ("Port of
 -- Halden", "Office on Drugs and Crime", "Banco de España").

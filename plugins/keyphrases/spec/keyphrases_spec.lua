@@ -95,6 +95,18 @@ describe("keyphrases", function()
     assert.truthy(find_folded(value, "oil prices"), table.concat(phrases(value), ", "))
   end)
 
+  it("takes no wire abbreviation or number word for a phrase", function()
+    local value = analyze("Acme Foods said net profit was 5 mln dlrs vs 3 mln dlrs, up 10 pct. "
+      .. "Sales reached two billion dlrs, and the billion mark was passed.", { count = 30 })
+    for _, k in ipairs(value) do
+      for word in k.phrase:lower():gmatch "%S+" do
+        assert.is_nil(({ vs = 1, mln = 1, dlrs = 1, pct = 1 })[word], k.phrase)
+      end
+      assert.not_equal("billion", k.phrase:lower())
+    end
+    assert.truthy(find_folded(value, "net profit"), table.concat(phrases(value), ", "))
+  end)
+
   it("marks the mentions of the kept phrases in the layer 'keyphrase'", function()
     local value, doc = analyze(STORY, { count = 3 })
     local labels, n = {}, 0
