@@ -128,6 +128,12 @@ for w in ([[said says say told tells added adds stated states wrote writes argue
   recalls believes believed thinks thought added admitted acknowledged conceded complained
   urged urges claimed claims declared declares continued countered tweeted posted
   ]]):gmatch "%S+" do SPEAKS[w] = true end
+-- Speech verbs that come before their speaker at a clause's end: "...,"
+-- said Henke. ("told" and "asked" come before whom they address.)
+local SPEAKS_BEFORE = {}
+for w in ([[said says added adds wrote writes noted notes explained explains warned warns
+  insisted insists replied replies recalled recalls admitted acknowledged conceded complained
+  declared declares continued countered tweeted]]):gmatch "%S+" do SPEAKS_BEFORE[w] = true end
 -- Words before a name that say it is a place.
 local PLACE_PREP = { ["in"] = true, at = true, from = true, near = true, to = true, into = true,
   across = true, outside = true, inside = true, toward = true, towards = true, via = true }
@@ -619,6 +625,7 @@ function M.analyse_part(state, words, before, after)
         if not m.label then m.evidence = 0 end
         m.before_place = before and before.place and i == 1
         m.after_speech = after and after.speech and e == n
+          or before and SPEAKS_BEFORE[before.word] and i == 1 and e == n and after and not after.word
         m.acronym = e == i and is_all_caps(t) and #t <= 6
       end
       i = e + 1

@@ -173,6 +173,14 @@ describe("entities rules", function()
     assert.equal("NORP", by_text["American"][1].label)
   end)
 
+  it("reads an unknown name after 'said' at a clause's end as a person", function()
+    local _, by_text = mentions(analyse("\"I did not hit it well,\" said Henke. "
+      .. "He said Zorvex was wrong, and officials told Brantwell on Monday."))
+    assert.equal("PERSON", by_text["Henke"][1].label)
+    assert.equal("ORG", by_text["Zorvex"][1].label)       -- a clause goes on after it
+    assert.equal("ORG", by_text["Brantwell"][1].label)    -- "told" names whom it addresses
+  end)
+
   it("reads an unknown name listed with places as a place", function()
     local _, by_text = mentions(analyse("Exports rose to Canada, Qaraghandy and Ghana. "
       .. "Zorvex and Brantwell signed a deal."))
