@@ -200,6 +200,12 @@ static const char *const migrations[LECTOR_SCHEMA_VERSION] = {
   "DROP VIEW document_dates;\n"
   DOCUMENT_DATES_VIEW(META_ISO_DATE("date") META_ISO_DATE("published") "          END")
   "PRAGMA user_version = 5;\n",
+  /* 5 -> 6: spans.pass names the pass that added a span saved without a
+   * recorded run (a script's lector.run, then db:save), so that the pass
+   * run again on the loaded document replaces it instead of adding beside
+   * it. With a run, the run's plugin names it, and pass stays NULL. */
+  "ALTER TABLE spans ADD COLUMN pass TEXT;\n"
+  "PRAGMA user_version = 6;\n",
 };
 
 /* Every statement the store runs more than once, prepared when the store
@@ -278,14 +284,15 @@ static const char *const statement_sql[STMT_COUNT] = {
   [STMT_DELETE_VALUES] = "DELETE FROM doc_values WHERE doc_id = ?1",
   [STMT_DELETE_PASSES] = "DELETE FROM passes WHERE doc_id = ?1",
   [STMT_INSERT_SPAN] =
-    "INSERT INTO spans(doc_id, layer, label, start, stop, score, attrs, run_id)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    "INSERT INTO spans(doc_id, layer, label, start, stop, score, attrs, run_id, pass)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
   [STMT_UPSERT_VALUE] =
     "INSERT INTO doc_values(doc_id, key, value, run_id) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (doc_id, key) DO UPDATE SET value = excluded.value, run_id = excluded.run_id",
   [STMT_LOAD_DOC] = "SELECT source, title, text, meta, repairs FROM documents WHERE id = ?1",
   [STMT_LOAD_SPANS] =
-    "SELECT s.layer, s.label, s.start, s.stop, s.score, s.attrs, s.run_id, r.plugin"
+    "SELECT s.layer, s.label, s.start, s.stop, s.score, s.attrs, s.run_id,"
+    " coalesce(r.plugin, s.pass)"
     " FROM spans s LEFT JOIN runs r ON r.id = s.run_id WHERE s.doc_id = ?1 ORDER BY s.rowid",
   [STMT_LOAD_VALUES] = "SELECT key, value, run_id FROM doc_values WHERE doc_id = ?1 ORDER BY key",
 };
@@ -798,6 +805,9 @@ static int insert_spans(lector_store *store, const lector_doc *doc, const char *
     else sqlite3_bind_null(stmt, 6);
     bind_text(stmt, 7, span->attrs_json);
     bind_run(stmt, 8, span->run_id);
+    /* the run names the pass; without one, the span does */
+    if (!span->run_id && span->producer) bind_text(stmt, 9, doc->producers[span->producer - 1]);
+    else sqlite3_bind_null(stmt, 9);
     int rc = run(stmt);
     if (rc != SQLITE_OK) return rc;
   }
@@ -1275,8 +1285,9 @@ static const char *const merge_sql[MERGE_STEPS] = {
     "   AND NOT EXISTS (SELECT 1 FROM main.documents d WHERE d.id = s.id)"
     " ORDER BY s.rowid",
   [MERGE_SPANS] =
-    "INSERT INTO main.spans(doc_id, layer, label, start, stop, score, attrs, run_id)"
-    " SELECT s.doc_id, s.layer, s.label, s.start, s.stop, s.score, s.attrs, s.run_id + ?1"
+    "INSERT INTO main.spans(doc_id, layer, label, start, stop, score, attrs, run_id, pass)"
+    " SELECT s.doc_id, s.layer, s.label, s.start, s.stop, s.score, s.attrs, s.run_id + ?1,"
+    " s.pass"
     " FROM " MERGE_SCHEMA ".spans s JOIN main.documents d ON d.id = s.doc_id"
     " WHERE d.rowid > ?2 ORDER BY s.rowid",
   [MERGE_VALUES] =

@@ -99,6 +99,25 @@ describe("lector.open", function()
     assert.error_matches(function() db:query "select 1" end, "database is closed")
   end)
 
+  it("keeps the pass that added a span saved without a recorded run", function()
+    local path = H.tmpdir() .. "/plain.db"
+    local db = assert(lector.open(path))
+    local doc = assert(lector.load(H.article))
+    assert(lector.run(doc, { "entities" }))
+    doc:add("entity", { start = 0, stop = 6, label = "MINE" })   -- the script's own
+    local id = assert(db:save(doc))
+    local function count() return db:query("select count(*) as n from spans")[1].n end
+    local saved = count()
+    assert.equal(1, db:query("select count(*) as n from spans where pass is null")[1].n)
+    -- loaded back and analysed again: the pass's spans are replaced, the script's kept
+    local back = assert(db:load(id))
+    assert(lector.run(back, { "entities" }))
+    db:save(back)
+    assert.equal(saved, count())
+    assert.equal(1, db:query("select count(*) as n from spans where label = 'MINE'")[1].n)
+    db:close()
+  end)
+
   it("refuses a file that is not a database and leaves it alone", function()
     local path = H.write(H.tmpdir() .. "/notes.db", "these are my notes\n")
     local db, err, status = lector.open(path)
@@ -123,6 +142,7 @@ describe("lector.open", function()
     end
     db:query "drop view sentences"
     db:query "alter table documents drop column sentences"
+    db:query "alter table spans drop column pass"           -- version 6's
     db:query [[create table sentences(
       doc_id text not null references documents(id) on delete cascade,
       idx integer not null, start integer not null, stop integer not null,
@@ -140,7 +160,7 @@ describe("lector.open", function()
     db:close()
 
     db = assert(lector.open(path))
-    assert.equal(5, db:query("pragma user_version")[1].user_version)
+    assert.equal(6, db:query("pragma user_version")[1].user_version)
     for id, count in pairs(expected) do
       local rows = db:query("select idx, start, stop from sentences where doc_id = ? order by idx", id)
       assert.equal(count, #rows)
