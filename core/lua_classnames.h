@@ -5,6 +5,7 @@
 #define LECTOR_LUA_CLASSNAMES_H
 
 #define LECTOR_DOCUMENT_CLASS "lector.Document"
+#define LECTOR_DOCUMENT_HOLD_CLASS "lector.DocumentHold"
 #define LECTOR_SENTENCE_CLASS "lector.Sentence"
 #define LECTOR_TOKEN_CLASS "lector.Token"
 #define LECTOR_SPAN_CLASS "lector.Span"

@@ -12,15 +12,42 @@
 #include "lector_limits.h"
 #include "lua_lector.h"
 
+/*
+ * A Document released while one of its C functions uses it.
+ *
+ * A release (lector.core.release, __close, __gc) is Lua code, and Lua code
+ * can run inside a C function that holds pointers into the document: a
+ * metamethod of an argument it reads, an LPeg test it calls, a finalizer
+ * the collector runs at any allocation ("may collect" below). A function
+ * that reads the document after such a call holds the Document first: it
+ * marks the Document's hold (one small object per Document, made on first
+ * use) to be closed, which counts one use until the function returns or
+ * an error unwinds it. A release while the document is held only empties
+ * the Document, so every later use refuses it; the memory goes when the
+ * count drops to zero. A coroutine that dies of an error inside such a
+ * function and is never closed keeps its use counted: the hold's __gc,
+ * run once neither the Document nor any stack holds it, lets the memory
+ * go then. Functions that read the document only before their first such
+ * call, or look it up again after their last one, need no hold.
+ */
 typedef struct document_ud {
-  lector_doc *doc;     /* first: a slot points at the whole */
-  size_t accounted;    /* its bytes in lector_host_unseen, until released */
+  lector_doc *doc;     /* first: a slot points at the whole; NULL once released */
+  lector_doc *held;    /* released while held: freed when the last use ends */
+  size_t accounted;    /* its bytes in lector_host_unseen, until freed */
+  unsigned holds;      /* uses by C functions not yet ended */
 } document_ud;
 
+/* A Document's hold: its user value, and the Document is the hold's. */
+typedef struct document_hold {
+  document_ud *ud;
+} document_hold;
+
 lector_doc **lector_push_document(lua_State *L, lector_doc *doc) {
-  document_ud *ud = lua_newuserdatauv(L, sizeof *ud, 0);
+  document_ud *ud = lua_newuserdatauv(L, sizeof *ud, 1);
   ud->doc = doc;
+  ud->held = NULL;
   ud->accounted = 0;
+  ud->holds = 0;
   luaL_setmetatable(L, LECTOR_DOCUMENT_CLASS);
   return &ud->doc;
 }
@@ -43,8 +70,25 @@ void lector_account_document(lua_State *L, lector_doc **slot) {
   lua_gc(L, LUA_GCSTEP, (int)(bytes / 1024 > INT32_MAX ? INT32_MAX : bytes / 1024));
 }
 
-/* The document of ud, out of it and out of the state's count. */
-static lector_doc *detach(lua_State *L, document_ud *ud) {
+/* Free doc, ud's document, and take it out of the state's count. */
+static void free_document(lua_State *L, document_ud *ud, lector_doc *doc) {
+  lector_host_unseen(L, 0, ud->accounted);
+  ud->accounted = 0;
+  lector_doc_release(doc);
+}
+
+void lector_release_document(lua_State *L, int arg) {
+  document_ud *ud = luaL_checkudata(L, arg, LECTOR_DOCUMENT_CLASS);
+  lector_doc *doc = ud->doc;
+  ud->doc = NULL;
+  if (!doc) return;
+  if (ud->holds) ud->held = doc;
+  else free_document(L, ud, doc);
+}
+
+lector_doc *lector_take_document(lua_State *L, int arg) {
+  document_ud *ud = luaL_testudata(L, arg, LECTOR_DOCUMENT_CLASS);
+  if (!ud || !ud->doc) return NULL;
   lector_host_unseen(L, 0, ud->accounted);
   ud->accounted = 0;
   lector_doc *doc = ud->doc;
@@ -52,19 +96,97 @@ static lector_doc *detach(lua_State *L, document_ud *ud) {
   return doc;
 }
 
-void lector_release_document(lua_State *L, int arg) {
-  lector_doc_release(detach(L, luaL_checkudata(L, arg, LECTOR_DOCUMENT_CLASS)));
-}
-
-lector_doc *lector_take_document(lua_State *L, int arg) {
-  document_ud *ud = luaL_testudata(L, arg, LECTOR_DOCUMENT_CLASS);
-  return ud ? detach(L, ud) : NULL;
+void lector_drop_document(lua_State *L, lector_doc **slot) {
+  document_ud *ud = (document_ud *)slot;
+  lector_doc *doc = ud->doc, *held = ud->held;
+  ud->doc = ud->held = NULL;
+  free_document(L, ud, doc);
+  lector_doc_release(held);
 }
 
 lector_doc *lector_check_document(lua_State *L, int arg) {
   document_ud *ud = luaL_checkudata(L, arg, LECTOR_DOCUMENT_CLASS);
-  if (!ud->doc) luaL_argerror(L, arg, "document was never loaded");
+  if (!ud->doc) luaL_argerror(L, arg, "document was released");
   return ud->doc;
+}
+
+/* The hold at 1, or NULL for anything else; upvalue 1 is the holds'
+ * metatable. */
+static document_hold *to_hold(lua_State *L) {
+  int is_hold = lua_getmetatable(L, 1) && lua_rawequal(L, -1, lua_upvalueindex(1));
+  return is_hold ? lua_touserdata(L, 1) : NULL;
+}
+
+/* __close of a hold: one use fewer, the last of a released document's
+ * frees it. */
+static int end_hold(lua_State *L) {
+  document_hold *hold = to_hold(L);
+  document_ud *ud = hold ? hold->ud : NULL;
+  if (!ud || !ud->holds || --ud->holds || !ud->held) return 0;
+  lector_doc *doc = ud->held;
+  ud->held = NULL;
+  free_document(L, ud, doc);
+  return 0;
+}
+
+/* __gc of a hold: neither its Document nor any C function's stack holds
+ * it, so no use is left, whatever the count says. */
+static int forget_hold(lua_State *L) {
+  document_hold *hold = to_hold(L);
+  document_ud *ud = hold ? hold->ud : NULL;
+  if (!ud) return 0;
+  ud->holds = 0;
+  lector_doc *doc = ud->held;
+  ud->held = NULL;
+  if (doc) free_document(L, ud, doc);
+  return 0;
+}
+
+/* Push the hold of the Document at idx, made on first use. Making it may
+ * collect, so the document is looked at only afterwards. [-0, +1, m] */
+static document_ud *push_hold(lua_State *L, int idx) {
+  document_ud *ud = lua_touserdata(L, idx);
+  if (lua_getiuservalue(L, idx, 1) != LUA_TNIL) return ud;
+  lua_pop(L, 1);
+  document_hold *hold = lua_newuserdatauv(L, sizeof *hold, 1);   /* [hold] */
+  hold->ud = ud;
+  luaL_setmetatable(L, LECTOR_DOCUMENT_HOLD_CLASS);
+  lua_pushvalue(L, idx);
+  lua_setiuservalue(L, -2, 1);
+  lua_pushvalue(L, -1);
+  lua_setiuservalue(L, idx, 1);
+  return ud;
+}
+
+/* Count a use of ud's document, until the hold on top is closed. */
+static void begin_hold(lua_State *L, document_ud *ud) {
+  ud->holds++;
+  lua_toclose(L, -1);
+}
+
+lector_doc *lector_hold_document(lua_State *L, int arg) {
+  arg = lua_absindex(L, arg);
+  document_ud *ud = luaL_checkudata(L, arg, LECTOR_DOCUMENT_CLASS);
+  push_hold(L, arg);
+  if (!ud->doc) luaL_argerror(L, arg, "document was released");
+  begin_hold(L, ud);
+  return ud->doc;
+}
+
+const lector_doc *lector_hold_sentences(lua_State *L, int arg, uint32_t *first, uint32_t *end) {
+  arg = lua_absindex(L, arg);
+  document_ud *ud = luaL_testudata(L, arg, LECTOR_DOCUMENT_CLASS);
+  if (ud) {
+    push_hold(L, arg);
+  } else {
+    if (!luaL_testudata(L, arg, LECTOR_SENTENCE_CLASS)) luaL_typeerror(L, arg, "Document or Sentence");
+    lua_getiuservalue(L, arg, 1);               /* [Document] */
+    ud = push_hold(L, lua_gettop(L));
+    lua_replace(L, -2);                         /* [hold] */
+  }
+  const lector_doc *doc = lector_check_sentences(L, arg, first, end);
+  begin_hold(L, ud);
+  return doc;
 }
 
 /* Layer names and value keys become SQL values and JSON keys: keep them to
@@ -164,11 +286,12 @@ static const char *encode_result(lua_State *L, int idx, const char *what, const 
 
 /* doc:add(layer, {start=, stop=, label=, score=, attrs=}) -> Span */
 LECTOR_FUNCTION(document, add) {
-  lector_doc *doc = lector_check_document(L, 1);
   const lector_results_guard *guard = results_guard(L);
   size_t room = results_room(L, guard);
   const char *layer = check_name(L, 2, "layer");
   luaL_checktype(L, 3, LUA_TTABLE);
+  lua_settop(L, 3);
+  lector_doc *doc = lector_hold_document(L, 1);     /* the fields are read through __index */
   uint32_t start = check_offset(L, 3, doc, "start");
   uint32_t stop = check_offset(L, 3, doc, "stop");
   if (stop < start) luaL_argerror(L, 3, "'stop' is before 'start'");
@@ -403,14 +526,14 @@ static void add_span_at(lua_State *L, lector_doc *doc, const char *layer, int ba
  * attrs = {name = {...}...}, n = count}) -> count: spans given as columns,
  * all checked before the first is added. */
 LECTOR_FUNCTION(document, add_many) {
-  lector_doc *doc = lector_check_document(L, 1);
   const lector_results_guard *guard = results_guard(L);
   results_room(L, guard);
   const char *layer = check_name(L, 2, "layer");
   luaL_checktype(L, 3, LUA_TTABLE);
   luaL_checkstack(L, 2 * LECTOR_ADD_MANY_MAX_ATTRS + 16, "adding spans");
   lua_settop(L, 3);
-  int base = 4;
+  lector_doc *doc = lector_hold_document(L, 1);     /* 4; the columns are read through __index */
+  int base = 5;
   push_column(L, 3, "start", 1);
   push_column(L, 3, "stop", 1);
   push_column(L, 3, "label", 0);
@@ -538,7 +661,9 @@ static int push_columns(lua_State *L, unsigned fields, size_t n) {
 
 /* doc:token_columns(fields [, first, last]) -> {n =, field = {...}...} */
 LECTOR_FUNCTION(document, token_columns) {
-  lector_doc *doc = lector_check_document(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 4);
+  lector_doc *doc = lector_hold_document(L, 1);     /* making the columns may collect */
   unsigned fields = check_columns(L, 2, TOKEN_COLUMNS,
                                   "index, start, stop, text, kind, shape, folded, sentence");
   size_t from, to;
@@ -561,7 +686,9 @@ LECTOR_FUNCTION(document, token_columns) {
 
 /* doc:sentence_columns(fields [, first, last]) -> {n =, field = {...}...} */
 LECTOR_FUNCTION(document, sentence_columns) {
-  lector_doc *doc = lector_check_document(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 4);
+  lector_doc *doc = lector_hold_document(L, 1);     /* making the columns may collect */
   unsigned fields = check_columns(L, 2, SENTENCE_COLUMNS, "index, start, stop, text, paragraph, "
                                   "first_token, last_token, tokens");
   size_t from, to;
@@ -623,11 +750,11 @@ static void push_span_field(lua_State *L, const lector_doc *doc, const lector_sp
  * per span; attrs names the attributes wanted, each read from the span's
  * JSON alone. */
 LECTOR_FUNCTION(document, span_columns) {
-  lector_doc *doc = lector_check_document(L, 1);
   const char *layer_name = luaL_checkstring(L, 2);
   unsigned fields = check_columns(L, 3, SPAN_COLUMNS, "start, stop, text, label, score");
   int nattrs = check_attr_names(L, 4);
   lua_settop(L, 4);
+  lector_doc *doc = lector_hold_document(L, 1);     /* making the columns may collect */
   luaL_checkstack(L, nattrs + 8, "building columns");
   int layer = find_layer(doc, layer_name);
   uint32_t *order = lua_newuserdatauv(L, (doc->span_count ? doc->span_count : 1) * sizeof *order, 0);
@@ -647,7 +774,8 @@ LECTOR_FUNCTION(document, span_columns) {
     }
   }
   for (size_t i = 0; i < count; i++) {
-    const lector_span *span = &doc->spans[order[i]];
+    /* A copy: code the collector runs may add spans, and move the array. */
+    const lector_span copy = doc->spans[order[i]], *span = &copy;
     lua_Integer row = (lua_Integer)i + 1;
     for (int f = 0; f < COL_COUNT; f++) {
       if (!(fields & COLUMN_BIT(f))) continue;
@@ -729,19 +857,20 @@ static int next_paragraph(lua_State *L) {
   if ((size_t)i >= doc->seg.paragraph_count) return 0;
   lua_pushinteger(L, i + 1);
   lua_replace(L, lua_upvalueindex(2));
-  const lector_paragraph *p = &doc->seg.paragraphs[i];
-  lua_createtable(L, 0, 6);
+  lector_paragraph p = doc->seg.paragraphs[i];
+  lector_push_slice(L, doc, p.start, p.stop);   /* the last read of the document: */
+  lua_createtable(L, 0, 6);                     /* making the table may collect */
+  lua_insert(L, -2);
+  lua_setfield(L, -2, "text");
   lua_pushinteger(L, i + 1);
   lua_setfield(L, -2, "index");
-  lua_pushinteger(L, p->start);
+  lua_pushinteger(L, p.start);
   lua_setfield(L, -2, "start");
-  lua_pushinteger(L, p->stop);
+  lua_pushinteger(L, p.stop);
   lua_setfield(L, -2, "stop");
-  lector_push_slice(L, doc, p->start, p->stop);
-  lua_setfield(L, -2, "text");
-  lua_pushinteger(L, (lua_Integer)p->first_sentence + 1);
+  lua_pushinteger(L, (lua_Integer)p.first_sentence + 1);
   lua_setfield(L, -2, "first_sentence");
-  lua_pushinteger(L, p->sentence_count);
+  lua_pushinteger(L, p.sentence_count);
   lua_setfield(L, -2, "sentence_count");
   return 1;
 }
@@ -773,10 +902,11 @@ static int next_span(lua_State *L) {
 /* doc:spans([layer]) -> iterator over Span, ordered by start, then stop,
  * then the order they were added. Without a layer: every span. */
 LECTOR_FUNCTION(document, spans) {
-  lector_doc *doc = lector_check_document(L, 1);
+  const char *name = lua_isnoneornil(L, 2) ? NULL : luaL_checkstring(L, 2);
+  lua_settop(L, 2);
+  lector_doc *doc = lector_hold_document(L, 1);     /* making the iterator may collect */
   int layer = -1;
-  if (!lua_isnoneornil(L, 2)) {
-    const char *name = luaL_checkstring(L, 2);
+  if (name) {
     layer = -2;
     for (size_t i = 0; i < doc->layer_count; i++)
       if (strcmp(doc->layers[i], name) == 0) layer = (int)i;
@@ -793,7 +923,7 @@ LECTOR_FUNCTION(document, spans) {
 
 /* doc:layers() -> {name...} in the order they were first used */
 LECTOR_FUNCTION(document, layers) {
-  lector_doc *doc = lector_check_document(L, 1);
+  lector_doc *doc = lector_hold_document(L, 1);     /* making the list may collect */
   lua_createtable(L, (int)doc->layer_count, 0);
   for (size_t i = 0; i < doc->layer_count; i++) {
     lua_pushstring(L, doc->layers[i]);
@@ -804,7 +934,7 @@ LECTOR_FUNCTION(document, layers) {
 
 /* doc:set(key, value): a document-level result; value is any JSON value. */
 LECTOR_FUNCTION(document, set) {
-  lector_doc *doc = lector_check_document(L, 1);
+  lector_check_document(L, 1);
   const lector_results_guard *guard = results_guard(L);
   size_t room = results_room(L, guard);
   const char *key = check_name(L, 2, "key");
@@ -815,6 +945,7 @@ LECTOR_FUNCTION(document, set) {
   const char *json = encode_result(L, 3, "value", "a value handed to the document", guard, room,
                                    buf, sizeof buf, &len);
   if (guard) guard->charge(L, sizeof(lector_value) + strlen(key) + len);
+  lector_doc *doc = lector_check_document(L, 1);    /* again: encoding may collect */
   if (lector_doc_set_value(doc, key, json) != LECTOR_OK)
     return luaL_error(L, "out of memory setting a value");
   return 0;
@@ -822,8 +953,9 @@ LECTOR_FUNCTION(document, set) {
 
 /* doc:get(key) -> the value, or nil */
 LECTOR_FUNCTION(document, get) {
-  lector_doc *doc = lector_check_document(L, 1);
-  const char *json = lector_doc_get_value(doc, luaL_checkstring(L, 2));
+  lector_check_document(L, 1);
+  const char *key = luaL_checkstring(L, 2);
+  const char *json = lector_doc_get_value(lector_check_document(L, 1), key);
   if (json) lector_json_decode(L, json);
   else lua_pushnil(L);
   return 1;
@@ -831,7 +963,7 @@ LECTOR_FUNCTION(document, get) {
 
 /* doc:values() -> {key = value...}: every document-level value */
 LECTOR_FUNCTION(document, values) {
-  lector_doc *doc = lector_check_document(L, 1);
+  lector_doc *doc = lector_hold_document(L, 1);     /* decoding runs Lua code */
   lua_createtable(L, 0, (int)doc->value_count);
   for (size_t i = 0; i < doc->value_count; i++) {
     lector_json_decode(L, doc->values[i].json);
@@ -842,13 +974,14 @@ LECTOR_FUNCTION(document, values) {
 
 /* doc:error(message): record a problem with this document. */
 LECTOR_FUNCTION(document, error) {
-  lector_doc *doc = lector_check_document(L, 1);
+  lector_check_document(L, 1);
   const lector_results_guard *guard = results_guard(L);
   results_room(L, guard);
   size_t len;
   const char *message = luaL_checklstring(L, 2, &len);
   check_text(L, 2, message, len, "message");
   if (guard) guard->charge(L, sizeof(char *) + len);
+  lector_doc *doc = lector_check_document(L, 1);    /* again: reading the message may collect */
   if (lector_doc_add_error(doc, message) != LECTOR_OK)
     return luaL_error(L, "out of memory recording an error");
   return 0;
@@ -883,20 +1016,16 @@ LECTOR_FUNCTION(document, slice) {
 
 /* doc:stats() -> {bytes=, paragraphs=, sentences=, tokens=, spans=, repairs=} */
 LECTOR_FUNCTION(document, stats) {
-  lector_doc *doc = lector_check_document(L, 1);
-  lua_createtable(L, 0, 6);
-  lua_pushinteger(L, (lua_Integer)doc->len);
-  lua_setfield(L, -2, "bytes");
-  lua_pushinteger(L, (lua_Integer)doc->seg.paragraph_count);
-  lua_setfield(L, -2, "paragraphs");
-  lua_pushinteger(L, (lua_Integer)doc->seg.sentence_count);
-  lua_setfield(L, -2, "sentences");
-  lua_pushinteger(L, (lua_Integer)doc->seg.token_count);
-  lua_setfield(L, -2, "tokens");
-  lua_pushinteger(L, (lua_Integer)doc->span_count);
-  lua_setfield(L, -2, "spans");
-  lua_pushinteger(L, (lua_Integer)doc->repairs);
-  lua_setfield(L, -2, "repairs");
+  const lector_doc *doc = lector_check_document(L, 1);
+  static const char *const names[] = {"bytes", "paragraphs", "sentences", "tokens", "spans",
+                                      "repairs"};
+  const size_t counts[] = {doc->len, doc->seg.paragraph_count, doc->seg.sentence_count,
+                           doc->seg.token_count, doc->span_count, doc->repairs};
+  lua_createtable(L, 0, 6);                         /* may collect: the counts are read first */
+  for (int i = 0; i < 6; i++) {
+    lua_pushinteger(L, (lua_Integer)counts[i]);
+    lua_setfield(L, -2, names[i]);
+  }
   return 1;
 }
 
@@ -919,6 +1048,7 @@ static int document_field(lua_State *L) {
   else if (strcmp(key, "repairs") == 0) lua_pushinteger(L, (lua_Integer)doc->repairs);
   else if (strcmp(key, "meta") == 0 && doc->meta_json) lector_json_decode(L, doc->meta_json);
   else if (strcmp(key, "errors") == 0) {
+    doc = lector_hold_document(L, 1);               /* making the list may collect */
     lua_createtable(L, (int)doc->error_count, 0);
     for (size_t i = 0; i < doc->error_count; i++) {
       lua_pushstring(L, doc->errors[i]);
@@ -935,6 +1065,7 @@ static int document_tostring(lua_State *L) {
   return 1;
 }
 
+/* __gc and __close (local doc <close> = ...) */
 static int document_gc(lua_State *L) {
   lector_release_document(L, 1);
   return 0;
@@ -942,7 +1073,12 @@ static int document_gc(lua_State *L) {
 
 static const luaL_Reg document_metamethods[] = {
   {"__tostring", document_tostring},
+  {"__close", document_gc},
   {"__gc", document_gc},
+  {NULL, NULL}
+};
+
+static const luaL_Reg no_methods[] = {
   {NULL, NULL}
 };
 
@@ -972,4 +1108,13 @@ static const luaL_Reg document_methods[] = {
 void lector_open_document(lua_State *L) {
   lector_register_class(L, LECTOR_DOCUMENT_CLASS, document_metamethods, document_methods,
                         document_field);
+  lector_register_class(L, LECTOR_DOCUMENT_HOLD_CLASS, no_methods, no_methods, NULL);
+  luaL_getmetatable(L, LECTOR_DOCUMENT_HOLD_CLASS);   /* [mt] */
+  lua_pushvalue(L, -1);
+  lua_pushcclosure(L, end_hold, 1);
+  lua_setfield(L, -2, "__close");
+  lua_pushvalue(L, -1);
+  lua_pushcclosure(L, forget_hold, 1);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
 }

@@ -404,8 +404,8 @@ LECTOR_FUNCTION(core, checksum) {
 /* lector.core.copy_results(dst, src, {run_id...}): the spans and values of
  * src those runs produced, added to dst (the same text). */
 LECTOR_FUNCTION(core, copy_results) {
-  lector_doc *dst = lector_check_document(L, 1);
-  lector_doc *src = lector_check_document(L, 2);
+  lector_check_document(L, 1);
+  lector_check_document(L, 2);
   luaL_checktype(L, 3, LUA_TTABLE);
   lua_Integer n = (lua_Integer)lua_rawlen(L, 3);
   int64_t *ids = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *ids, 0);
@@ -414,6 +414,9 @@ LECTOR_FUNCTION(core, copy_results) {
     ids[i - 1] = lua_tointeger(L, -1);
     lua_pop(L, 1);
   }
+  /* Looked up again: making the list may collect. */
+  lector_doc *dst = lector_check_document(L, 1);
+  lector_doc *src = lector_check_document(L, 2);
   lector_status status = lector_doc_copy_results(dst, src, ids, (size_t)n);
   if (status == LECTOR_EINVAL) return luaL_argerror(L, 2, "not the same text");
   if (status != LECTOR_OK) return luaL_error(L, "out of memory copying results");

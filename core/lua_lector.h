@@ -103,16 +103,34 @@ lector_doc **lector_push_document(lua_State *L, lector_doc *doc);
 /* Tell the collector about the C memory of the document just put in slot
  * (lector_push_document's). [-0, +0, -] */
 void lector_account_document(lua_State *L, lector_doc **slot);
-/* Let go of the Document at arg now, not when it is collected: its C memory
- * is freed once nothing else holds it, and the object is dead from then on
- * (lector_check_document refuses it). [-0, +0, v] */
+/* Let go of the Document at arg now, not when it is collected (also its
+ * __close and __gc): the object is dead from then on (lector_check_document
+ * refuses it), and its C memory is freed once nothing else holds it, or,
+ * while a C function holds it (lector_hold_document), when the last such
+ * function is done with it. [-0, +0, v] */
 void lector_release_document(lua_State *L, int arg);
-/* The document of the Document at arg (NULL when arg is none), taken out
- * of it with its reference: the Document is left empty (its views die), so
- * nothing of L keeps it. [-0, +0, -] */
+/* The document of the Document at arg (NULL when arg is none or empty),
+ * taken out of it with its reference: the Document is left empty (its
+ * views die), so nothing of L keeps it. [-0, +0, -] */
 lector_doc *lector_take_document(lua_State *L, int arg);
+/* Empty the Document whose slot lector_push_document gave, once a call
+ * it was handed to has returned (no C function of L can be using it then):
+ * its document, and one released while held, are let go of now, so that
+ * nothing of L keeps them. [-0, +0, -] */
+void lector_drop_document(lua_State *L, lector_doc **slot);
 /* The document behind argument arg; raises when it is not a live one. */
 lector_doc *lector_check_document(lua_State *L, int arg);
+/* The same, for a C function that may run Lua code while it uses the
+ * document: a metamethod, a Lua call, or any allocation (the collector
+ * may run a finalizer). Pushes the Document's hold, marked to be closed:
+ * until the function returns (or an error unwinds it), a release of the
+ * Document only marks it, and its memory goes when the last such function
+ * is done. Nothing may then move the slots below the hold, and the
+ * function's results go above it. [-0, +1, e] */
+lector_doc *lector_hold_document(lua_State *L, int arg);
+/* lector_check_sentences, holding the Document (of the Sentence) at arg
+ * as lector_hold_document does. [-0, +1, e] */
+const lector_doc *lector_hold_sentences(lua_State *L, int arg, uint32_t *first, uint32_t *end);
 /* Sentences, tokens and spans are views: an index (0-based) into one of a
  * document's arrays. A view keeps its Document object alive (as its user
  * value) and borrows the C document through it, so when a Document is

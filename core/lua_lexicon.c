@@ -181,11 +181,16 @@ typedef struct match_state {
   int all;
 } match_state;
 
-/* Push one match as a table. [-0, +1, m] */
+/* Push one match as a table. The document is read before anything is
+ * made: making a table or string may collect, and a finalizer may
+ * release the document. [-0, +1, m] */
 static void push_match(lua_State *L, const lector_doc *doc, uint32_t first, uint32_t n,
                        const lector_lexicon_entry *e) {
   uint32_t start = doc->seg.tokens[first].start, stop = doc->seg.tokens[first + n - 1].stop;
+  lector_push_slice(L, doc, start, stop);
   lua_createtable(L, 0, 8);
+  lua_insert(L, -2);
+  lua_setfield(L, -2, "text");
   lua_pushinteger(L, start);
   lua_setfield(L, -2, "start");
   lua_pushinteger(L, stop);
@@ -194,8 +199,6 @@ static void push_match(lua_State *L, const lector_doc *doc, uint32_t first, uint
   lua_setfield(L, -2, "first");
   lua_pushinteger(L, (lua_Integer)first + n);
   lua_setfield(L, -2, "last");
-  lector_push_slice(L, doc, start, stop);
-  lua_setfield(L, -2, "text");
   lua_pushstring(L, e->label);
   lua_setfield(L, -2, "label");
   push_value(L, e->value);
@@ -447,15 +450,16 @@ LECTOR_FUNCTION(lexicon, scan) {
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   int all = lector_opt_boolean_field(L, 3, "all");
   unsigned fields = scan_fields(L, 3);
-  uint32_t sentence, sentence_end;
-  const lector_doc *doc = lector_check_sentences(L, 2, &sentence, &sentence_end);
   luaL_checkstack(L, SCAN_FIELD_COUNT + SCAN_LABEL_CACHE + 12, "scanning a lexicon");
   lua_settop(L, 3);
-  lua_pushnil(L);                                    /* 4: the hits, once they outgrow the stack */
+  uint32_t sentence, sentence_end;
+  /* 4: opts is read through __index, and making the columns may collect */
+  const lector_doc *doc = lector_hold_sentences(L, 2, &sentence, &sentence_end);
+  lua_pushnil(L);                                    /* 5: the hits, once they outgrow the stack */
   label_cache labels = {.count = 0, .relabel = scan_relabel(L, 3)};   /* opts.relabel, if any */
   int into = scan_into(L, 3);                                          /* opts.into, if any */
   scan_hit stack_hits[SCAN_STACK_HITS];
-  hit_list list = {stack_hits, 0, SCAN_STACK_HITS, 4};
+  hit_list list = {stack_hits, 0, SCAN_STACK_HITS, 5};
   for (; sentence < sentence_end; sentence++) {
     const lector_sentence *s = &doc->seg.sentences[sentence];
     uint32_t end = s->first_token + s->token_count;

@@ -475,13 +475,15 @@ static int call_test(void *ud, uint32_t pred, uint32_t token) {
 
 /* Push a run of the matcher at 1 over the target at 2 with options at 3:
  * a userdata whose user values are the matcher, the target, the calls
- * table and lpeg.match. [-0, +1, e] */
+ * table and lpeg.match. The target's document is held below it (making
+ * the run may collect, and require is Lua code). [-0, +2, e] */
 static run_box *push_run(lua_State *L) {
   lector_matcher *m = check_matcher(L, 1);
-  uint32_t first, end;
-  const lector_doc *doc = lector_check_sentences(L, 2, &first, &end);
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   int all = lector_opt_boolean_field(L, 3, "all");
+  lua_settop(L, 3);
+  uint32_t first, end;
+  const lector_doc *doc = lector_hold_sentences(L, 2, &first, &end);  /* [m, target, opts, hold] */
   size_t bytes = lector_matcher_run_bytes(m, doc, first, end);
   run_box *box = lua_newuserdatauv(L, RUN_BOX_BYTES + bytes, 4);    /* [run] */
   memset(box, 0, sizeof *box);
@@ -504,17 +506,15 @@ static run_box *push_run(lua_State *L) {
   return box;
 }
 
-/* Make the run at idx ready to step: its target still alive, the
- * callback's slots pushed. [-0, +2, e] */
+/* Make the run at idx ready to step: its target still alive and held
+ * (an LPeg test is Lua code), the callback's slots pushed. [-0, +4, e] */
 static run_box *resume_run(lua_State *L, int idx) {
   run_box *box = lua_touserdata(L, idx);
-  lua_getiuservalue(L, idx, 2);
-  const lector_doc *doc = box->is_sentence
-    ? lector_check_item(L, lua_gettop(L), LECTOR_SENTENCE_CLASS)->doc
-    : lector_check_document(L, lua_gettop(L));
+  lua_getiuservalue(L, idx, 2);                               /* [target] */
+  uint32_t first, end;
+  const lector_doc *doc = lector_hold_sentences(L, lua_gettop(L), &first, &end);
   if (doc != box->doc) luaL_error(L, "the document being matched was released");
-  lua_pop(L, 1);
-  lua_getiuservalue(L, idx, 3);
+  lua_getiuservalue(L, idx, 3);                               /* [target, hold, calls] */
   box->calls = lua_gettop(L);
   lua_getiuservalue(L, idx, 4);
   box->match = lua_gettop(L);

@@ -86,6 +86,10 @@ typedef struct handler_call {
   lector_doc **slot;   /* the Document handed to the handler, released after */
 } handler_call;
 
+/* The registry key of the Document handed to the handler: anchored there
+ * until it is emptied, since the handler may drop it. */
+static const char HANDED_KEY = 'h';
+
 /* Protected: handler(Document or nil, input) -> result, Document...
  * [-0, +n, e] */
 static int call_handler(lua_State *L) {
@@ -95,6 +99,8 @@ static int call_handler(lua_State *L) {
     lector_doc **slot = lector_push_document(L, NULL);
     lector_doc_retain(call->doc);
     *slot = call->doc;
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &HANDED_KEY);
     call->slot = slot;
   } else {
     lua_pushnil(L);
@@ -132,9 +138,10 @@ static int worker_handle(void *arg, lector_doc *doc, const char *input, size_t i
   lua_settop(L, status == LUA_OK && top > 0 ? 1 : top);
   /* The document goes back to the driving thread: no Lua object of this
    * state may keep it (its views die with it). */
-  if (call.slot && *call.slot) {
-    lector_doc_release(*call.slot);
-    *call.slot = NULL;
+  if (call.slot) {
+    lector_drop_document(L, call.slot);
+    lua_pushboolean(L, 0);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &HANDED_KEY);   /* an existing key: no allocation */
   }
   size_t len = 0;
   const char *text = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
@@ -197,9 +204,11 @@ int lector_pool_new_lua(lua_State *L) {
  * raises when the window is full (take a result with pool:next first). */
 LECTOR_FUNCTION(pool, submit) {
   lector_pool *pool = check_pool(L, 1);
-  lector_doc *doc = lua_isnil(L, 2) ? NULL : lector_check_document(L, 2);
+  if (!lua_isnil(L, 2)) lector_check_document(L, 2);
   size_t len = 0;
   const char *input = luaL_checklstring(L, 3, &len);
+  /* looked up after the input, since reading that may collect */
+  lector_doc *doc = lua_isnil(L, 2) ? NULL : lector_check_document(L, 2);
   if (lector_pool_pending(pool) >= lector_pool_window(pool))
     return luaL_error(L, "the pool's window is full: take a result with pool:next() first");
   lector_error err = {0};

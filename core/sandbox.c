@@ -1315,10 +1315,7 @@ int lector_sandbox_run(lector_sandbox *box, lua_State *T, lector_doc *doc, int o
   doc->current_run = 0;
   doc->current_producer = 0;
   lua_settop(T, trusted_top);
-  if (call.slot && *call.slot) {
-    lector_doc_release(*call.slot);
-    *call.slot = NULL;
-  }
+  if (call.slot) lector_drop_document(L, call.slot);
   lua_pushboolean(L, 0);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &DOC_KEY);   /* an existing key: no allocation */
   record_stats(box, used_before);

@@ -114,8 +114,31 @@ describe("a well-behaved plugin", function()
     local ok, message, kind = state:run(second, { second = true })
     assert.is_nil(ok)
     assert.equal("error", kind)
-    assert.matches("document was never loaded", message)
+    assert.matches("document was released", message)
     assert.equal(0, first:stats().spans)
+  end)
+
+  it("can close its document, even from code a method of it calls back", function()
+    local ok, message, _, doc = run [[
+      local span = doc:add("early", setmetatable({ start = 0, stop = 7 }, { __index = function(_, k)
+        if k == "label" then local mine <close> = doc end
+      end }))
+      local alive, err = pcall(function() return span.text end)
+      assert(not alive and err:find "its document was released", err)]]
+    assert.is_true(ok, message)
+    for span in doc:spans "early" do assert.equal("Markets", span.text) end
+    assert.equal(1, doc:stats().spans)
+
+    ok, message = run [[
+      local tokens = doc:stats().tokens
+      local m = lector.matcher()
+      m:add("T", { { pattern = lpeg.Cmt(lpeg.P(1) ^ 1, function()
+        local mine <close> = doc
+        return true
+      end) } })
+      assert(m:count(doc) == tokens)
+      assert(not pcall(m.count, m, doc))]]
+    assert.is_true(ok, message)
   end)
 
   it("reports failures with the plugin's name, the kind and a traceback", function()

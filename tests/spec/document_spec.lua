@@ -286,7 +286,7 @@ describe("document memory", function()
     assert.is_true(held >= #text, "counts at least the text")
     core.release(doc)
     assert.equal(before, core.document_memory())
-    assert.error_matches(function() return doc.text end, "document was never loaded")
+    assert.error_matches(function() return doc.text end, "document was released")
     core.release(doc)   -- again: nothing more to give back
     assert.equal(before, core.document_memory())
   end)
