@@ -44,6 +44,10 @@ void lector_open_archive(lua_State *L);
  * thread_cpu, isatty, glob, cores, pool) to the lector.core table on top
  * of the stack. [-0, +0, e] */
 void lector_open_process(lua_State *L);
+/* The descriptor that becomes readable once the process is interrupted
+ * (SIGINT or SIGTERM after lector.core.catch_interrupts), for a reader
+ * waiting in poll; -1 before catch_interrupts. */
+int lector_interrupt_fd(void);
 void lector_open_pool(lua_State *L);
 /* lector.core.pool{...} (a Pool of worker threads) and lector.core.cores(). */
 int lector_pool_new_lua(lua_State *L);

@@ -5,6 +5,7 @@
  * progress bar), and file-name patterns.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <signal.h>
 #include <string.h>
@@ -14,21 +15,47 @@
 #include "lua_lector.h"
 
 static volatile sig_atomic_t caught_signal;
+/* The wake-up pipe: the handler writes a byte to it, so that a thread
+ * waiting in poll for a stream's input wakes up whichever thread the signal
+ * was delivered to. Made once, by the first catch_interrupts; never
+ * closed. */
+static int wake_pipe[2] = {-1, -1};
 
 static void on_signal(int signo) {
+  int saved = errno;
   caught_signal = signo;
+  if (wake_pipe[1] >= 0 && write(wake_pipe[1], "", 1) < 0) {
+    /* full: it is readable already */
+  }
+  errno = saved;
+}
+
+int lector_interrupt_fd(void) {
+  return wake_pipe[0];
+}
+
+/* A byte a handler left from an earlier catch is no interruption of this
+ * one. */
+static void drain_wake_pipe(void) {
+  char bytes[64];
+  while (read(wake_pipe[0], bytes, sizeof bytes) > 0) {
+  }
 }
 
 /* lector.core.catch_interrupts(): from now on SIGINT and SIGTERM only set
- * a flag (read with interrupted()); a second one acts as usual, so a
- * process that does not stop can still be stopped. */
+ * a flag (read with interrupted()) and end the waits of readers of streams
+ * (lector.core.reader); a second one acts as usual, so a process that does
+ * not stop can still be stopped. */
 static int catch_interrupts(lua_State *L) {
+  if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+    return luaL_error(L, "cannot catch interrupts: %s", strerror(errno));
   struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART | SA_RESETHAND;
   caught_signal = 0;
+  drain_wake_pipe();
   if (sigaction(SIGINT, &action, NULL) != 0 || sigaction(SIGTERM, &action, NULL) != 0)
     return luaL_error(L, "cannot catch interrupts: %s", strerror(errno));
   return 0;

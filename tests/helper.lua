@@ -66,6 +66,75 @@ H.SLOW_PLUGIN = [[
     doc:set("slow", x)
   end }]]
 
+-- Whether pred() comes true within about `seconds`, asking every 0.1 s.
+function H.eventually(pred, seconds)
+  for _ = 1, seconds * 10 do
+    if pred() then return true end
+    os.execute "sleep 0.1"
+  end
+  return pred() and true or false
+end
+
+local Background = {}
+Background.__index = Background
+
+-- Start `lector ARGS...` in the background in folder dir, its standard
+-- input a pipe (the FIFO dir/stdin) that the test writes to and keeps open
+-- until it closes it, its output in dir/out and dir/err.
+function H.background(dir, args)
+  local words = {}
+  for i, a in ipairs(args) do words[i] = H.quote(a) end
+  assert(os.execute("mkfifo " .. H.quote(dir .. "/stdin")))
+  os.execute(string.format("cd %s && (%s %s < stdin > out 2> err & echo $! > pid; wait $!; echo $? > rc) &",
+    H.quote(dir), H.quote(H.bin), table.concat(words, " ")))
+  local input = assert(io.open(dir .. "/stdin", "wb"))   -- once lector opened its end
+  local pid
+  assert(H.eventually(function()
+    local f = io.open(dir .. "/pid")
+    pid = f and tonumber(f:read "a")
+    if f then f:close() end
+    return pid ~= nil
+  end, 10), "lector did not start")
+  return setmetatable({ dir = dir, pid = pid, input = input }, Background)
+end
+
+function Background:write(bytes)
+  self.input:write(bytes)
+  self.input:flush()
+end
+
+function Background:signal(name)
+  os.execute("kill -" .. name .. " " .. self.pid)
+end
+
+function Background:read(name)
+  local f = io.open(self.dir .. "/" .. name, "rb")
+  local text = f and f:read "a" or ""
+  if f then f:close() end
+  return text
+end
+
+-- The exit code once lector has exited by itself, within `seconds`; nil
+-- when it has not (it is then killed).
+function Background:exit_code(seconds)
+  local code
+  H.eventually(function()
+    code = tonumber(self:read "rc")
+    return code ~= nil
+  end, seconds)
+  if not code then self:kill() end
+  return code
+end
+
+-- Kill lector if it still runs, and close its input.
+function Background:kill()
+  if self:read "rc" == "" then os.execute("kill -9 " .. self.pid .. " 2> /dev/null") end
+  if self.input then
+    self.input:close()
+    self.input = nil
+  end
+end
+
 -- A fresh folder holding FILES (relative path -> content).
 function H.project(files)
   local dir = H.tmpdir()

@@ -413,4 +413,47 @@ describe("an interrupted analyze", function()
     local db <close> = assert(lector.open(dir .. "/a.db", { readonly = true }))
     assert.equal(#printed, db:query("select count(*) as n from doc_values where key = 'slow'")[1].n)
   end)
+
+  -- The id of each report, in each format.
+  local REPORT_ID = {
+    jsonl = '^{"id":"([^"]+)"',
+    json = '^  "id": "([^"]+)",$',
+    text = "^id: +(%S+)$",
+  }
+  local function report_ids(out, format)
+    local ids = {}
+    for line in out:gmatch "[^\n]+" do ids[#ids + 1] = line:match(REPORT_ID[format]) end
+    return ids
+  end
+
+  for _, case in ipairs {
+    { jobs = "1", format = "jsonl", signal = "INT", code = 130 },
+    { jobs = "2", format = "json", signal = "TERM", code = 143 },
+    { jobs = "2", format = "text", signal = "INT", code = 130 },
+  } do
+    it(string.format("stops on SIG%s while -j %s waits for more standard input, with every record it read (%s)",
+      case.signal, case.jobs, case.format), function()
+      local N = 5
+      local dir = H.project { ["plugins/slow/plugin.lua"] = H.SLOW_PLUGIN }
+      local lector = H.background(dir, { "analyze", "-j", case.jobs, "-p", "slow", "--format",
+        case.format, "--db", "a.db", "-" })
+      finally(function() lector:kill() end)
+      for i = 1, N do
+        lector:write(json.encode { id = "d" .. i, text = "Document number " .. i .. " was filed in Lisbon." } .. "\n")
+      end
+      -- a record not yet whole when the signal comes: dropped
+      lector:write '{"id": "partial", "text": "Document'
+      assert.is_true(H.eventually(function() return #report_ids(lector:read "out", case.format) == N end, 20),
+        "the records written were not reported while standard input stayed open")
+      lector:signal(case.signal)
+      assert.equal(case.code, lector:exit_code(20), "lector did not stop by itself")
+      local ids = report_ids(lector:read "out", case.format)
+      assert.equal(N, #ids)
+      for i, id in ipairs(ids) do assert.equal("d" .. i, id) end
+      assert.equal("lector: analyze: interrupted after " .. N .. " documents\n", lector:read "err")
+      local db <close> = assert(require("lector").open(dir .. "/a.db", { readonly = true }))
+      assert.equal(N, db:query("select count(*) as n from documents")[1].n)
+      assert.equal(N, db:query("select count(*) as n from doc_values where key = 'slow'")[1].n)
+    end)
+  end
 end)

@@ -376,4 +376,34 @@ describe("an interrupted ingest", function()
     assert.equal(s.new, count(db, "select count(*) as n from doc_values where key = 'slow'"))
     check_complete(dir, db)
   end)
+
+  for _, case in ipairs {
+    { jobs = "2", signal = "INT", code = 130 },
+    { jobs = "1", signal = "TERM", code = 143 },
+  } do
+    it(string.format("stops on SIG%s while -j %s waits for more standard input, with every record it read stored",
+      case.signal, case.jobs), function()
+      local n = 5
+      local dir = project { ["plugins/slow/plugin.lua"] = H.SLOW_PLUGIN }
+      local db = dir .. "/s.db"
+      local lector = H.background(dir, { "ingest", "-j", case.jobs, "-p", "slow", "--db", db, "-" })
+      finally(function() lector:kill() end)
+      for i = 1, n do
+        lector:write(json.encode { id = "d" .. i, text = "Document number " .. i .. " was filed in Lisbon." } .. "\n")
+      end
+      lector:write '{"id": "partial", "text": "Document'   -- not whole: dropped
+      -- what is read is committed while the input stays open
+      assert.is_true(H.eventually(function()
+        return count(db, "select count(*) as n from doc_values where key = 'slow'") == n
+      end, 20), "the records written were not stored while standard input stayed open")
+      lector:signal(case.signal)
+      assert.equal(case.code, lector:exit_code(20), "lector did not stop by itself")
+      local err = lector:read "err"
+      assert.matches("lector: ingest: interrupted; run the same command again to go on\n", err, 1, true)
+      assert.same({ documents = n, new = n, skipped = 0, failed = 0 }, summary(err))
+      assert.equal(n, count(db, "select count(*) as n from documents"))
+      assert.equal(n, count(db, "select count(distinct id) as n from documents where id like 'd_'"))
+      assert.equal(n, count(db, "select count(*) as n from passes where plugin = 'slow' and status = 'ok'"))
+    end)
+  end
 end)

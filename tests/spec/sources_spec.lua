@@ -43,5 +43,70 @@ describe("lector.read", function()
 
   it("refuses a bad argument", function()
     assert.error_matches(function() lector.read(42) end, "bad argument #1 to 'read'")
+    assert.error_matches(function() lector.read("x.txt", { stop = true }) end,
+      "field 'stop' must be a function")
+  end)
+
+  it("stops between records and inputs once stop says so", function()
+    local dir = H.tmpdir()
+    local jsonl = H.write(dir .. "/in.jsonl", '{"id":"1","text":"One."}\n{"id":"2","text":"Two."}\n{"id":"3","text":"Three."}\n')
+    local ids = {}
+    for doc in lector.read({ jsonl, H.article }, { stop = function() return #ids == 2 end }) do
+      ids[#ids + 1] = doc.id
+    end
+    assert.same({ "1", "2" }, ids)
+  end)
+
+  -- Records in gzip, from a shell pipeline writing to FILE.
+  local function gzip_file(dir, name, shell)
+    local path = dir .. "/" .. name
+    assert(os.execute("cd " .. H.quote(dir) .. " && (" .. shell .. ") > " .. H.quote(name)))
+    return path
+  end
+
+  it("reads gzip members written one after the other, and nothing of what follows them", function()
+    local dir = H.tmpdir()
+    local path = gzip_file(dir, "two.jsonl.gz", [[
+      printf '{"id":"1","text":"One."}\n' | gzip -c
+      printf '{"id":"2","text":"Two."}\n' | gzip -c
+      printf 'not gzip'
+    ]])
+    local ids = {}
+    for doc, err in lector.read(path) do ids[#ids + 1] = doc and doc.id or err end
+    assert.same({ "1", "2" }, ids)
+  end)
+
+  it("reads gzip data larger than its buffers whole", function()
+    local dir = H.tmpdir()
+    local lines, letters = {}, {}
+    local seed = 7
+    for i = 1, 400 do
+      for j = 1, 1000 do
+        seed = (seed * 1103515245 + 12345) % 2147483648
+        letters[j] = string.char(97 + seed // 65536 % 26)
+      end
+      lines[i] = string.format('{"id":"r%d","text":"%s."}', i, table.concat(letters))
+    end
+    H.write(dir .. "/big.jsonl", table.concat(lines, "\n") .. "\n")
+    local path = gzip_file(dir, "big.jsonl.gz", "gzip -c big.jsonl")
+    assert.is_true(#H.read(path) > 128 * 1024)   -- more than the first read takes
+    local n, stats = 0, {}
+    for doc in lector.read(path, { stats = stats }) do
+      n = n + 1
+      assert.equal("r" .. n, doc.id)
+    end
+    assert.equal(400, n)
+    assert.equal(#H.read(path), stats.input_bytes)
+  end)
+
+  it("refuses gzip data cut short, after the records it held whole", function()
+    local dir = H.tmpdir()
+    local whole = gzip_file(dir, "whole.jsonl.gz",
+      [[printf '{"id":"1","text":"One."}\n{"id":"2","text":"Two."}\n' | gzip -c]])
+    local bytes = H.read(whole)
+    local cut = H.write(dir .. "/cut.jsonl.gz", bytes:sub(1, #bytes - 4))   -- no length at the end
+    local seen = {}
+    for doc, err, status in lector.read(cut) do seen[#seen + 1] = doc and doc.id or (status .. ": " .. err) end
+    assert.same({ "1", "2", "io: " .. cut .. ": read: not valid gzip data (unexpected end of file)" }, seen)
   end)
 end)

@@ -107,7 +107,9 @@ Without --plugins or --pipeline, the bundled passes run. A pass already done
 on a stored document with the same plugin version and options is not done
 again.
 
-Ctrl-C stops after the documents in progress are stored and printed.
+Ctrl-C stops after the documents in progress are stored and printed. While
+'-' (a pipe) waits for input it stops too: every record read whole is done,
+one without its newline yet is dropped.
 
 Exit codes: 0 success, 2 usage, 3 some inputs were refused (the others were
 processed), 4 the database was refused or could not be written, 5 a plugin
@@ -432,6 +434,8 @@ local function analyze(args)
     inputs = inputs, chosen = e.chosen, db = e.db, pool = e.pool, loader = e.loader,
     read = read_opts,
     should_stop = core.interrupted,
+    -- a stream has nothing more for now: what is done is seen at once
+    on_wait = function() io.stdout:flush() end,
     on_failure = function(message)
       say(message)
       out:failure(message)

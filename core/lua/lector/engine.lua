@@ -14,8 +14,8 @@ local sources = require "lector.sources"
 local pipeline = require "lector.pipeline"
 local worker = require "lector.worker"
 
-local collectgarbage, ipairs, setmetatable, table, type =
-  collectgarbage, ipairs, setmetatable, table, type
+local collectgarbage, ipairs, pairs, setmetatable, table, type =
+  collectgarbage, ipairs, pairs, setmetatable, table, type
 local _ENV = nil
 
 local engine = {}
@@ -170,6 +170,20 @@ function Run:drain()
   return true
 end
 
+-- The input has nothing more for now (a stream is about to be waited
+-- for): finish the documents in flight and commit them, so that their
+-- results do not wait for input that may be long in coming.
+function Run:idle(on_wait)
+  local ok, err = self:drain()
+  if not ok then return nil, err end
+  if self.db then
+    local flushed, flush_err = self.db:flush()
+    if not flushed then return nil, flush_err end
+  end
+  if on_wait then on_wait() end
+  return true
+end
+
 -- Tasks go to a loader in batches, so that handing work between threads
 -- costs little next to building the documents: at most this many tasks,
 -- or lines of this many bytes together, in one.
@@ -179,11 +193,14 @@ local BATCH_BYTES = 1024 * 1024
 -- The reader's iterator with the documents built by the loader pool:
 -- tasks go to its workers in batches as they are read, a few batches
 -- ahead, and come back as documents (or failures) in reading order, so the
--- sequence is the one lector.read would give.
+-- sequence is the one lector.read would give. When the reader is about to
+-- wait for a stream, the batch being filled goes at once, and what was
+-- read is handed on before the reader's "wait".
 local function prefetch(read, loader, stats)
   local q = { first = 1, last = 0 }
   local open          -- the batch being filled, already queued
   local finished = false
+  local waiting = false   -- the reader said "wait": read nothing until that is handed on
   local ready, next_ready = {}, 1   -- the results of the batch being handed on
 
   local function send(batch)
@@ -196,22 +213,23 @@ local function prefetch(read, loader, stats)
     q[q.last] = entry
   end
   local function fill()
-    while not finished and loader:pending() < loader.window do
-      local item, err, status = read()
-      if item == nil then
-        finished = true
+    while not finished and not waiting and loader:pending() < loader.window do
+      local item, err, status, stream = read()
+      if item == nil or status == "wait" then
+        finished, waiting = item == nil, item ~= nil
         if open then send(open) end
       elseif type(item) == "table" then
         if not open then
-          open = { tasks = {}, bytes = 0 }
+          open = { tasks = {}, streams = {}, bytes = 0 }
           push(open)
         end
-        open.tasks[#open.tasks + 1] = item
+        local n = #open.tasks + 1
+        open.tasks[n], open.streams[n] = item, stream
         open.bytes = open.bytes + #(item.line or "")
-        if #open.tasks >= BATCH_TASKS or open.bytes >= BATCH_BYTES then send(open) end
+        if n >= BATCH_TASKS or open.bytes >= BATCH_BYTES then send(open) end
       else
         if open then send(open) end
-        push { item, err, status }
+        push { item, err, status, stream }
       end
     end
   end
@@ -226,9 +244,9 @@ local function prefetch(read, loader, stats)
       local failure = failures == nil and { results[2], "error" } or failures[i]
       if failure then
         stats.documents, stats.failed = stats.documents - 1, stats.failed + 1
-        ready[i] = { false, failure[1], failure[2] }
+        ready[i] = { false, failure[1], failure[2], batch.streams[i] }
       else
-        ready[i] = { results[doc_index] }
+        ready[i] = { results[doc_index], nil, nil, batch.streams[i] }
         doc_index = doc_index + 1
       end
     end
@@ -239,14 +257,18 @@ local function prefetch(read, loader, stats)
       if item then
         ready[next_ready] = nil
         next_ready = next_ready + 1
-        return item[1], item[2], item[3]
+        return item[1], item[2], item[3], item[4]
       end
       fill()
-      if q.first > q.last then return nil end
+      if q.first > q.last then
+        if not waiting then return nil end
+        waiting = false
+        return false, nil, "wait"
+      end
       local entry = q[q.first]
       q[q.first] = nil
       q.first = q.first + 1
-      if not entry.tasks then return entry[1], entry[2], entry[3] end
+      if not entry.tasks then return entry[1], entry[2], entry[3], entry[4] end
       take(entry)
     end
   end
@@ -260,8 +282,12 @@ end
 -- (engine.start_loader's, or nil: documents are built here), results
 -- (false: do not copy reused results into documents nothing has to run
 -- on), on_document(doc, info),
--- on_failure(message, status), should_stop() (checked before each
--- document: true stops reading, and what is in flight is finished).
+-- on_failure(message, status), should_stop() (checked before each input,
+-- file and document: true stops reading, and what is in flight is
+-- finished, as is every record already taken from a stream, which cannot
+-- be read again), on_wait() (called when a stream has nothing more for
+-- now, once the documents read are done and committed: a place to flush
+-- the output).
 local engine_run
 
 function engine.run(spec)
@@ -282,11 +308,20 @@ engine_run = function(spec)
   }, Run)
   self.window = spec.pool and spec.pool.window or 1
   local failed
-  local read = sources.read(spec.inputs, spec.read)
+  local stop = spec.should_stop
+  local read_opts = { stop = stop, waits = true }
+  for key, value in pairs(spec.read) do read_opts[key] = value end
+  local read = sources.read(spec.inputs, read_opts)
   if spec.loader then read = prefetch(read, spec.loader, spec.read.stats) end
-  for doc, err, status in read do
-    if spec.should_stop and spec.should_stop() then break end
-    local ok, add_err = self:add(doc or nil, not doc and err or nil, status)
+  for doc, err, status, stream in read do
+    local ok, add_err = true, nil
+    if status == "wait" then
+      ok, add_err = self:idle(spec.on_wait)
+    elseif stream or not (stop and stop()) then
+      -- (after a stop, documents the loader read ahead from files are
+      -- left: the same command reads them again)
+      ok, add_err = self:add(doc or nil, not doc and err or nil, status)
+    end
     if not ok then
       failed = add_err
       break

@@ -2,6 +2,12 @@
 -- JSONL streams (gzip-compressed or not) and file-name patterns. Every
 -- failure is reported per document, with the file and line, and reading
 -- goes on with the next one.
+--
+-- Standard input on a pipe or a terminal is a stream: its records are given
+-- as soon as their lines are whole, and it cannot be read again, so
+-- opts.stop does not end it. It ends at its end of input, or when the
+-- process is interrupted: its reader then reads nothing more and gives the
+-- records it holds whole (core/lua_reader.c).
 local core = require "lector.core"
 local cjson = require "cjson"
 
@@ -102,27 +108,43 @@ local function record_document(line, where, opts)
   return doc
 end
 
+-- Whether opts.stop asks the reading to end.
+local function stopping(opts)
+  return opts.stop ~= nil and opts.stop()
+end
+
 local function read_jsonl(reader, name, opts, yield, stats)
   local max_line = (opts.max_bytes or core.default_max_bytes) * 2
   local before = stats.input_bytes
+  local stream = reader:stream()
+  local function put(doc, err, status)
+    yield(doc, err, status, stream)
+  end
   while true do
-    local line, lineno, length = reader:line(max_line)
+    if not stream and stopping(opts) then break end
+    local line, lineno, length = reader:line(max_line, not (stream and opts.waits))
+    if line == true then
+      -- The next record is not whole yet: the caller may finish its work
+      -- before this waits for it.
+      coroutine.yield(false, nil, "wait")
+      line, lineno, length = reader:line(max_line)
+    end
     stats.input_bytes = before + reader:offset()
     if line == nil then
-      if lineno then yield(nil, name .. ": " .. lineno, "io") end
+      if lineno then put(nil, name .. ": " .. lineno, "io") end
       break
     end
     if lineno == 1 and line and line:sub(1, 3) == BOM then line = line:sub(4) end
     local where = name .. ":" .. lineno
     if line == false then
-      yield(nil, string.format("%s: line too long (%d bytes; the limit is %d bytes)",
+      put(nil, string.format("%s: line too long (%d bytes; the limit is %d bytes)",
         where, length, max_line), "too_large")
     elseif not line:find "%S" then
       -- a blank line is no record
     elseif opts.defer then
-      yield { line = line, where = where }
+      put { line = line, where = where }
     else
-      yield(record_document(line, where, opts))
+      put(record_document(line, where, opts))
     end
   end
 end
@@ -135,11 +157,17 @@ local function read_stdin(opts, yield, stats)
   if mode == "jsonl" or (mode == "auto" and first == "{") then
     read_jsonl(reader, "-", opts, yield, stats)
   else
+    local stream = reader:stream()
     local raw, read_err, status = reader:read_all(opts.max_bytes or core.default_max_bytes)
-    if not raw then return yield(nil, "-: " .. read_err, status) end
-    local doc, doc_err, doc_status = core.doc(raw, text_opts(opts, { source = "-", guess_title = true }))
-    if not doc then return yield(nil, "-: " .. doc_err, doc_status) end
-    yield(doc)
+    if raw then
+      local doc, doc_err, doc_status = core.doc(raw, text_opts(opts, { source = "-", guess_title = true }))
+      if doc then yield(doc, nil, nil, stream)
+      else yield(nil, "-: " .. doc_err, doc_status, stream) end
+    elseif read_err then
+      yield(nil, "-: " .. read_err, status, stream)
+    end
+    -- (neither: an interruption ended the stream before the text did, and
+    -- what came of it is dropped)
   end
   reader:close()
 end
@@ -170,6 +198,7 @@ local function read_dir(path, opts, yield, stats)
   local entries, err = core.listdir(path)
   if not entries then return yield(nil, err, "io") end
   for _, entry in ipairs(entries) do
+    if stopping(opts) then return end
     local child = path:gsub("/+$", "") .. "/" .. entry.name
     if entry.kind == "dir" then
       read_dir(child, opts, yield, stats)
@@ -221,7 +250,10 @@ local function read_input(input, opts, yield, stats)
   elseif is_pattern(input) then
     local paths, err = expand(input)
     if not paths then return yield(nil, err, "io") end
-    for _, path in ipairs(paths) do read_input(path, opts, yield, stats) end
+    for _, path in ipairs(paths) do
+      if stopping(opts) then return end
+      read_input(path, opts, yield, stats)
+    end
   else
     yield(nil, size, "io")
   end
@@ -271,19 +303,31 @@ end
 -- documents, failed, skipped, and input_bytes, the bytes of input files
 -- read so far), defer (give a task, plain data for sources.build, instead
 -- of each JSONL record's or text file's document, so that another thread
--- can build it; tasks count as documents).
+-- can build it; tasks count as documents), stop (a function checked before
+-- each input, file and record: once it returns true, reading ends; a
+-- stream, though, is read on: see the top of this file), waits
+-- (give false, nil, "wait" before waiting for a stream's next record, and
+-- count it nowhere).
+-- A fourth value comes with each document or failure: true when it was
+-- read from a stream.
 function sources.read(inputs, opts)
   opts = opts or {}
   if type(inputs) == "string" then inputs = { inputs } end
   if type(inputs) ~= "table" then error("bad argument #1 to 'read' (a path or a list of paths expected)", 2) end
+  if opts.stop ~= nil and type(opts.stop) ~= "function" then
+    error("bad argument #2 to 'read' (field 'stop' must be a function)", 2)
+  end
   local stats = opts.stats or {}
   stats.documents, stats.failed, stats.skipped, stats.input_bytes = 0, 0, 0, 0
-  local function yield(doc, err, status)
+  local function yield(doc, err, status, stream)
     if doc then stats.documents = stats.documents + 1 else stats.failed = stats.failed + 1 end
-    coroutine.yield(doc or false, err, status)
+    coroutine.yield(doc or false, err, status, stream or false)
   end
   local producer = coroutine.wrap(function()
-    for _, input in ipairs(inputs) do read_input(input, opts, yield, stats) end
+    for _, input in ipairs(inputs) do
+      if stopping(opts) then return end
+      read_input(input, opts, yield, stats)
+    end
   end)
   return producer
 end
