@@ -87,6 +87,9 @@ int lector_stemmer_languages_lua(lua_State *L);
 void lector_push_graph_module(lua_State *L);
 /* The lexicon behind argument arg, a live Lexicon; raises otherwise. */
 struct lector_lexicon *lector_check_lexicon(lua_State *L, int arg);
+/* The same, for a matcher that keeps pointers into it: closing the Lexicon
+ * then leaves its memory until it is collected. */
+struct lector_lexicon *lector_pin_lexicon(lua_State *L, int arg);
 
 /* What a state's Documents hand to their C documents (spans, values,
  * errors) can be counted against a limit; the sandbox sets one for each

@@ -17,12 +17,14 @@
 #include "lua_lector.h"
 
 typedef struct lexicon_ud {
-  lector_lexicon *lex;   /* NULL once closed */
+  lector_lexicon *lex;   /* NULL once freed */
+  int closed;            /* closed: its methods refuse it */
+  int pinned;            /* a matcher points into it: freed only when collected */
 } lexicon_ud;
 
 lector_lexicon *lector_check_lexicon(lua_State *L, int arg) {
   lexicon_ud *ud = luaL_checkudata(L, arg, LECTOR_LEXICON_CLASS);
-  if (!ud->lex) luaL_argerror(L, arg, "the lexicon is closed");
+  if (!ud->lex || ud->closed) luaL_argerror(L, arg, "the lexicon is closed");
   return ud->lex;
 }
 
@@ -44,6 +46,7 @@ static int raise_memory(lua_State *L, size_t refused, const char *doing) {
 lector_lexicon *lector_push_lexicon(lua_State *L, int fold) {
   lexicon_ud *ud = lua_newuserdatauv(L, sizeof *ud, 0);
   ud->lex = NULL;
+  ud->closed = ud->pinned = 0;
   luaL_setmetatable(L, LECTOR_LEXICON_CLASS);
   void *alloc_ud = NULL;
   lua_Alloc alloc = lua_getallocf(L, &alloc_ud);
@@ -458,6 +461,7 @@ LECTOR_FUNCTION(lexicon, scan) {
   lua_pushnil(L);                                    /* 5: the hits, once they outgrow the stack */
   label_cache labels = {.count = 0, .relabel = scan_relabel(L, 3)};   /* opts.relabel, if any */
   int into = scan_into(L, 3);                                          /* opts.into, if any */
+  lex = lector_check_lexicon(L, 1);      /* again: reading opts ran Lua code, which may close it */
   scan_hit stack_hits[SCAN_STACK_HITS];
   hit_list list = {stack_hits, 0, SCAN_STACK_HITS, 5};
   for (; sentence < sentence_end; sentence++) {
@@ -504,17 +508,36 @@ static int lexicon_len(lua_State *L) {
   return 1;
 }
 
-/* __gc and __close: free the C lexicon now; later use raises. */
+/* __close: later use of the lexicon raises, and its memory goes now,
+ * unless a matcher points into it: then when it is collected, which the
+ * matcher, holding it, lets happen only once the matcher is gone too. */
 static int lexicon_close(lua_State *L) {
   lexicon_ud *ud = luaL_checkudata(L, 1, LECTOR_LEXICON_CLASS);
+  ud->closed = 1;
+  if (ud->pinned) return 0;
   lector_lexicon_free(ud->lex);
   ud->lex = NULL;
   return 0;
 }
 
+/* __gc: nothing refers to the lexicon any more. */
+static int lexicon_collect(lua_State *L) {
+  lexicon_ud *ud = luaL_checkudata(L, 1, LECTOR_LEXICON_CLASS);
+  ud->closed = 1;
+  lector_lexicon_free(ud->lex);
+  ud->lex = NULL;
+  return 0;
+}
+
+lector_lexicon *lector_pin_lexicon(lua_State *L, int arg) {
+  lector_lexicon *lex = lector_check_lexicon(L, arg);
+  ((lexicon_ud *)lua_touserdata(L, arg))->pinned = 1;
+  return lex;
+}
+
 static int lexicon_tostring(lua_State *L) {
   lexicon_ud *ud = luaL_checkudata(L, 1, LECTOR_LEXICON_CLASS);
-  if (!ud->lex) lua_pushliteral(L, "lector.Lexicon (closed)");
+  if (!ud->lex || ud->closed) lua_pushliteral(L, "lector.Lexicon (closed)");
   else
     lua_pushfstring(L, "lector.Lexicon (%I entries%s)", (lua_Integer)lector_lexicon_size(ud->lex),
                     lector_lexicon_folds(ud->lex) ? ", folded" : "");
@@ -535,7 +558,7 @@ static int lexicon_field(lua_State *L) {
 
 static const luaL_Reg lexicon_metamethods[] = {
   {"__len", lexicon_len},
-  {"__gc", lexicon_close},
+  {"__gc", lexicon_collect},
   {"__close", lexicon_close},
   {"__tostring", lexicon_tostring},
   {NULL, NULL}

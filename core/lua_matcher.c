@@ -16,6 +16,7 @@
 
 typedef struct matcher_box {
   lector_matcher *m;
+  unsigned stepping;      /* runs of it inside a step: their tests may call m:add */
 } matcher_box;
 
 static lector_matcher *check_matcher(lua_State *L, int arg) {
@@ -28,6 +29,7 @@ static lector_matcher *check_matcher(lua_State *L, int arg) {
 static int matcher_new(lua_State *L) {
   matcher_box *box = lua_newuserdatauv(L, sizeof *box, 1);   /* [box] */
   box->m = NULL;
+  box->stepping = 0;
   luaL_setmetatable(L, LECTOR_MATCHER_CLASS);
   lua_createtable(L, 0, 5);                                  /* [box, uv] */
   static const char *const lists[] = {"labels", "captures", "calls", "keep", NULL};
@@ -305,7 +307,7 @@ static int lexicon_test(spec_ctx *c) {
   }
   if (!luaL_testudata(L, -1, LECTOR_LEXICON_CLASS))
     spec_error(c, "%s", "field 'lexicon' must be a Lexicon");
-  lector_lexicon *lex = lector_check_lexicon(L, lua_gettop(L));
+  lector_lexicon *lex = lector_pin_lexicon(L, lua_gettop(L));   /* kept while the matcher is */
   lua_getfield(L, c->uv, "keep");                           /* [..., lex, keep] */
   lua_pushvalue(L, -2);
   lua_pushboolean(L, 1);
@@ -410,6 +412,8 @@ static void compile_element(spec_ctx *c, int names_idx) {
  * and leaves the matcher as it was. */
 LECTOR_FUNCTION(matcher, add) {
   lector_matcher *m = check_matcher(L, 1);
+  if (((matcher_box *)lua_touserdata(L, 1))->stepping)
+    return luaL_error(L, "cannot add to a matcher while it runs (from one of its tests)");
   size_t label_len;
   const char *label = luaL_checklstring(L, 2, &label_len);
   luaL_argcheck(L, label_len > 0 && label_len <= LECTOR_MAX_NAME_BYTES, 2,
@@ -452,22 +456,47 @@ LECTOR_FUNCTION(matcher, add) {
 typedef struct run_box {
   lua_State *L;
   int calls, match;       /* stack indices: calls table, lpeg.match */
+  int self;               /* index of the run's userdata */
   const lector_doc *doc;
   int is_sentence;
+  int stepping;           /* inside a step: a test calling the run again is refused */
+  int failed;             /* a test raised during this step: its error is user value 5 */
   lector_match_run *run;
 } run_box;
 
 #define RUN_BOX_BYTES ((sizeof(run_box) + 15) & ~(size_t)15)
 
+/* One LPeg test on one token, protected: [lpeg.match, test, box, token]
+ * -> the match */
+static int protected_test(lua_State *L) {
+  run_box *box = lua_touserdata(L, 3);
+  const lector_token *t = &box->doc->seg.tokens[lua_tointeger(L, 4)];
+  lua_settop(L, 2);
+  lua_pushlstring(L, box->doc->text + t->start, t->stop - t->start);
+  lua_call(L, 2, 1);
+  return 1;
+}
+
+/* A test that raises fails the step: the matcher's C code is never
+ * unwound through (step raises the error once the step is over). */
 static int call_test(void *ud, uint32_t pred, uint32_t token) {
   run_box *box = ud;
   lua_State *L = box->L;
-  luaL_checkstack(L, 3, "matching");
-  const lector_token *t = &box->doc->seg.tokens[token];
+  if (box->failed) return 0;
+  if (!lua_checkstack(L, 6)) {
+    box->failed = 2;
+    return 0;
+  }
+  lua_pushcfunction(L, protected_test);
   lua_pushvalue(L, box->match);
   lua_rawgeti(L, box->calls, (lua_Integer)pred + 1);
-  lua_pushlstring(L, box->doc->text + t->start, t->stop - t->start);
-  lua_call(L, 2, 1);
+  lua_pushlightuserdata(L, box);
+  lua_pushinteger(L, token);
+  if (lua_pcall(L, 4, 1, 0) != LUA_OK) {
+    box->failed = 1;
+    lua_setiuservalue(L, box->self, 5);
+    return 0;
+  }
   int matched = !lua_isnil(L, -1);
   lua_pop(L, 1);
   return matched;
@@ -485,7 +514,7 @@ static run_box *push_run(lua_State *L) {
   uint32_t first, end;
   const lector_doc *doc = lector_hold_sentences(L, 2, &first, &end);  /* [m, target, opts, hold] */
   size_t bytes = lector_matcher_run_bytes(m, doc, first, end);
-  run_box *box = lua_newuserdatauv(L, RUN_BOX_BYTES + bytes, 4);    /* [run] */
+  run_box *box = lua_newuserdatauv(L, RUN_BOX_BYTES + bytes, 5);    /* [run] */
   memset(box, 0, sizeof *box);
   box->doc = doc;
   box->is_sentence = luaL_testudata(L, 2, LECTOR_SENTENCE_CLASS) != NULL;
@@ -510,6 +539,7 @@ static run_box *push_run(lua_State *L) {
  * (an LPeg test is Lua code), the callback's slots pushed. [-0, +4, e] */
 static run_box *resume_run(lua_State *L, int idx) {
   run_box *box = lua_touserdata(L, idx);
+  if (box->stepping) luaL_error(L, "a run of a matcher was called from one of its own tests");
   lua_getiuservalue(L, idx, 2);                               /* [target] */
   uint32_t first, end;
   const lector_doc *doc = lector_hold_sentences(L, lua_gettop(L), &first, &end);
@@ -519,7 +549,27 @@ static run_box *resume_run(lua_State *L, int idx) {
   lua_getiuservalue(L, idx, 4);
   box->match = lua_gettop(L);
   box->L = L;
+  box->self = idx;
   return box;
+}
+
+/* The next hit of the run; the matcher at matcher_idx counts the step,
+ * during which its tests may not change it. Raises a test's error after
+ * the step. */
+static int step(lua_State *L, run_box *box, int matcher_idx, lector_match_hit *hit) {
+  matcher_box *m = lua_touserdata(L, matcher_idx);
+  box->stepping = 1;
+  box->failed = 0;
+  m->stepping++;
+  int found = lector_matcher_next(box->run, hit);
+  m->stepping--;
+  box->stepping = 0;
+  if (box->failed == 2) luaL_error(L, "stack overflow (matching)");
+  if (box->failed) {
+    lua_getiuservalue(L, box->self, 5);
+    lua_error(L);
+  }
+  return found;
 }
 
 static void push_range(lua_State *L, const lector_doc *doc, uint32_t first, uint32_t end) {
@@ -562,10 +612,11 @@ static void push_hit(lua_State *L, int uv, const lector_doc *doc, const lector_m
 static int next_hit(lua_State *L) {
   int idx = lua_upvalueindex(1);
   run_box *box = resume_run(L, idx);
+  lua_getiuservalue(L, idx, 1);                                /* the matcher */
+  int matcher = lua_gettop(L);
   lector_match_hit hit;
-  if (!lector_matcher_next(box->run, &hit)) return 0;
-  lua_getiuservalue(L, idx, 1);
-  lua_getiuservalue(L, -1, 1);
+  if (!step(L, box, matcher, &hit)) return 0;
+  lua_getiuservalue(L, matcher, 1);
   push_hit(L, lua_gettop(L), box->doc, &hit);
   return 1;
 }
@@ -583,7 +634,7 @@ LECTOR_FUNCTION(matcher, count) {
   run_box *box = resume_run(L, lua_gettop(L));
   lector_match_hit hit;
   lua_Integer n = 0;
-  while (lector_matcher_next(box->run, &hit)) n++;
+  while (step(L, box, 1, &hit)) n++;
   lua_pushinteger(L, n);
   return 1;
 }

@@ -194,6 +194,8 @@ static int read_format(reader_ud *r, int wait) {
   }
   memset(&r->z, 0, sizeof r->z);
   if (inflateInit2(&r->z, 15 + 16) != Z_OK) {   /* 16: a gzip header, not zlib's */
+    free(r->in);
+    r->in = NULL;
     errno = ENOMEM;
     return FILL_ERROR;
   }

@@ -259,6 +259,49 @@ describe("lector.matcher", function()
     assert.is_true(n > 3)
   end)
 
+  it("refuses a test that changes its matcher or calls its own run, and raises its errors", function()
+    local m, it = lector.matcher(), nil
+    local reentered
+    m:add("ADD", { { pattern = lpeg.P(function() m:add("LATE", { { text = "x" } }) end) } })
+    assert.error_matches(function() m:count(doc) end,
+      "cannot add to a matcher while it runs %(from one of its tests%)")
+    assert.equal(1, #m)                               -- the matcher is as it was, and still works
+    local again = lector.matcher()
+    again:add("ME", { { pattern = lpeg.P(function(s)
+      if not reentered then reentered = select(2, pcall(it)) end
+      return #s + 1
+    end) } })
+    it = again:matches(doc)
+    local n = 0
+    for _ in it do n = n + 1 end
+    assert.matches("a run of a matcher was called from one of its own tests", reentered)
+    assert.equal(again:count(doc), n)
+    local failing = lector.matcher()
+    failing:add("BAD", { { pattern = lpeg.P(function() error("test failed", 0) end) } })
+    assert.error_matches(function() failing:count(doc) end, "test failed")
+    assert.error_matches(function() failing:count(doc) end, "test failed")   -- not stuck "running"
+  end)
+
+  it("keeps a lexicon's memory while a matcher uses it, closed or not", function()
+    local m = lector.matcher()
+    do
+      local lex <close> = lector.lexicon()
+      lex:add("Paris", "GPE")
+      m:add("PLACE", { { lexicon = lex } })
+    end
+    local d = assert(lector.doc("Paris is big. Paris was sunny."))
+    assert.equal(2, m:count(d))
+    local places = lector.lexicon()
+    places:add("Paris", "GPE")
+    local closing = lector.matcher()
+    closing:add("PLACE", { { pattern = lpeg.P(function()
+      do local _ <close> = places end                 -- closes the lexicon mid-run
+    end) }, { lexicon = places } })
+    closing:add("PLACE", { { lexicon = places } })
+    assert.equal(2, closing:count(d))
+    assert.error_matches(function() return #places end, "the lexicon is closed")
+  end)
+
   it("matches lexicon phrases as one element, filtered by label", function()
     local places = lector.lexicon { fold = true }
     places:load "Caracas\tGPE\nMexico City\tGPE\nSaint Petersburg\tGPE\nLatin America\tLOC\n"
