@@ -327,7 +327,7 @@ local function emit(state, words, i, j, label, evidence, extra)
   local m = { start = start, stop = stop, label = label, evidence = evidence or 1, nwords = nwords,
     text = sub(state.text, start + 1, stop), first_word = words[i].t, last_word = words[j].t,
     caps = nil, link = nil, before_place = nil, after_speech = nil, acronym = nil, key = nil,
-    canonical = nil, entity = nil, guessed = nil }
+    canonical = nil, entity = nil }
   if extra then for k, v in pairs(extra) do m[k] = v end end
   state.found[#state.found + 1] = m
   return m
@@ -406,7 +406,7 @@ local function person_extent(state, words, i, n)
       local ls = labels(w.t)
       if ls.TITLE or ls.ORGHEAD then break end
       -- after an initial comes a surname, whatever else the word names ("B. Lara")
-      if not match(initial, words[j].t) then
+      if not match(initial, words[j].t) or ls.COUNTRY or ls.NORP then
         if ls.COMMON and not ls.GIVEN and not ls.LAST then break end
         if (ls.GPE or ls.NORP or ls.ORG) and not (ls.LAST or ls.GIVEN or ls.PERSON) then break end
       end
@@ -715,7 +715,8 @@ local function collect_runs(state, items, starts, stops)
           and not (#words > 1 and gazetteer_at(state, words, 1, #words))
       elseif not (ls.GIVEN or ls.LAST or ls.SHIP or ls.MAKER) then
         drop = seen_lowercase(state, t)
-          or (#words == 1 and (ls.FREQ or match(verb_like, t)) and not seen_inside(state, t))
+          or (#words == 1 and (ls.FREQ and not after.speech or match(verb_like, t))
+            and not seen_inside(state, t))
       end
       if drop then
         table.remove(words, 1)
@@ -928,8 +929,8 @@ local open_bracket = blanks * "(" * -1
 -- "GTE said", "Geodome Resources Ltd" ... "Geodome Resources").
 local COMPANY_SUFFIX = {}
 for w in ([[Corp Corp. Corporation Inc Inc. Incorporated Ltd Ltd. Limited Co Co. Cos Cos. plc
-  Plc PLC AG SA S.A. NV N.V. LLC GmbH SpA S.p.A. BV B.V. AB ASA Oyj Bhd Berhad Holdings
-  Group]]):gmatch "%S+" do
+  Plc PLC AG SA S.A. NV N.V. LLC GmbH SpA S.p.A. BV B.V. AB ASA Oyj Bhd Berhad
+  Holdings]]):gmatch "%S+" do
   COMPANY_SUFFIX[w] = true
 end
 
@@ -950,7 +951,7 @@ local function company_short_names(m, shorts)
     name, stripped = rest, true
   end
   if not stripped then return end
-  if not shorts[name] then shorts[name] = m end
+  if not shorts[name] and not labels(name).entity then shorts[name] = m end
   local first = m.first_word
   if first ~= name and not shorts[first] and not labels(first).entity then shorts[first] = m end
 end
@@ -959,20 +960,25 @@ end
 local list_gap = space^0 * "," * space^0 * (P"and" * space^1)^-1 * -1
   + space^1 * (P"and" + "or") * space^1 * -1
 
--- A name labelled by default that is listed with places is a place:
--- "Canada , Kazakstan and Ghana", "Haarlem and Almere" after a known
--- place; in both directions, so that the label goes down a list.
-local function places_in_lists(state, found)
+-- A one-word name labelled by default (in the set guessed) that is listed
+-- with places is a place: "Canada , Kazakstan and Ghana", "Haarlem and
+-- Almere" after a known place; in both directions, so that the label goes
+-- down a list. A comma after a place that opens its clause ("In Kenya,
+-- Safaricom ...") is no list.
+local function places_in_lists(state, found, guessed)
   local text = state.text
   local function listed(a, b)
-    return a.stop <= b.start and match(list_gap, sub(text, a.stop + 1, b.start)) ~= nil
+    if a.stop > b.start then return false end
+    local gap = sub(text, a.stop + 1, b.start)
+    if not match(list_gap, gap) then return false end
+    return find(gap, "[ao][nr]") ~= nil or not PLACE_PREP[word_before(text, a.start) or ""]
   end
   local function spread(from, to, step)
     for k = from, to, step do
       local m, other = found[k], found[k - step]
-      if m.guessed and other.label == "GPE"
+      if guessed[m] and m.nwords == 1 and other.label == "GPE"
           and (step == 1 and listed(other, m) or step == -1 and listed(m, other)) then
-        m.label, m.guessed = "GPE", nil
+        m.label, guessed[m] = "GPE", nil
       end
     end
   end
@@ -985,6 +991,7 @@ end
 -- canonical names.
 local function resolve(state)
   local found = state.found
+  local guessed = {}          -- mentions labelled by default, for places_in_lists
   -- evidence per surface text
   local best = {}
   local persons_by_last = {}
@@ -1051,19 +1058,22 @@ local function resolve(state)
       elseif m.before_place then
         m.label = "GPE"
       elseif m.nwords >= 2 then
-        m.label, m.guessed = "PERSON", true
+        m.label = "PERSON"
+        guessed[m] = true
       elseif state.sports and not match(score, state.text, m.stop + 1) then
         -- in a sports report an unknown name without a score is a player's
-        m.label, m.guessed = "PERSON", true
+        m.label = "PERSON"
+        guessed[m] = true
       else
-        m.label, m.guessed = "ORG", true
+        m.label = "ORG"
+        guessed[m] = true
       end
     elseif m.evidence < 3 then
       local b = best[m.text]
       if b and b.evidence > m.evidence then m.label = b.label end
     end
   end
-  places_in_lists(state, found)
+  places_in_lists(state, found, guessed)
   -- the names of the document, upper-cased, for headlines in capitals
   -- (read by resolve_caps only, for the runs of such headlines)
   if #state.caps_runs == 0 then return end

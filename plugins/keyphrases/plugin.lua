@@ -102,12 +102,10 @@ local function word_test(ctx, language, extra)
   local verbs = lexicon_of(ctx, "data/verbs/", language)
   local more = {}
   for _, w in ipairs(extra or {}) do more[w:lower()] = true end
-  -- a verb splits a phrase as a stop word does
   local function is_stop(word)
-    return more[word] == true or (lex and lex:get(word) ~= nil)
-      or (verbs and verbs:get(word) ~= nil) or false
+    return more[word] == true or (lex and lex:get(word) ~= nil) or false
   end
-  local weak = new_memo()
+  local weak, verb_memo = new_memo(), new_memo()
   test = { words = new_memo(), possessive = {} }
   function test.fill(folded)
     local w = content_of(folded, is_stop)
@@ -115,6 +113,16 @@ local function word_test(ctx, language, extra)
     memo_put(test.words, folded, w)
     if w and folded:find "['’]s$" then test.possessive[folded] = true end
     return w
+  end
+  -- a verb splits a phrase as a stop word does, written in lower case (not
+  -- "Met Office", "LED lights", "Rose Garden") or in the headline
+  function test.verb(folded)
+    local v = verb_memo.map[folded]
+    if v == nil then
+      v = verbs and verbs:get(folded) ~= nil or false
+      memo_put(verb_memo, folded, v)
+    end
+    return v
   end
   function test.weak(word)
     local v = weak.map[word]
@@ -138,12 +146,14 @@ local function stemmer_for(language)
   return st, stem_memos[language]
 end
 
+-- The ranges left out, and the headline's (nil when none).
 local function skipped_ranges(doc)
-  local ranges = {}
+  local ranges, headline = {}, nil
   for span in doc:spans "structure" do
     if SKIPPED_UNITS[span.label or ""] then ranges[#ranges + 1] = { span.start, span.stop } end
+    if span.label == "HEADLINE" then headline = { span.start, span.stop } end
   end
-  return ranges
+  return ranges, headline
 end
 
 local function inside(ranges, start)
@@ -175,13 +185,14 @@ end
 -- sentence, for the graph. The run being read is kept in parallel lists
 -- (word, token, capital, connector), not a table per token.
 local function collect(doc, opts, test)
-  local ranges = skipped_ranges(doc)
+  local ranges, headline = skipped_ranges(doc)
+  local h0, h1 = headline and headline[1] or -1, headline and headline[2] or -1
   -- tokens outside lo..hi need no look at the ranges
   local lo, hi = math.huge, -1
   for _, r in ipairs(ranges) do lo, hi = math.min(lo, r[1]), math.max(hi, r[2]) end
   local S, T = token_table(doc)
   local starts, stops, kinds, shapes, folds = T.start, T.stop, T.kind, T.shape, T.folded
-  local fill, weak = test.fill, test.weak
+  local fill, weak, verb = test.fill, test.weak, test.verb
   local wmap, possessive = test.words.map, test.possessive
   local max_words = opts.max_words
   local occurrences, sequences = {}, {}
@@ -230,6 +241,10 @@ local function collect(doc, opts, test)
         if w == nil then
           w = fill(folded)
           wmap, possessive = test.words.map, test.possessive
+        end
+        -- capitalized, a verb splits only in the headline, where every word is
+        if w and verb(folded) and (not capital_shape[shapes[k]] or at >= h0 and at < h1) then
+          w = false
         end
       end
       if not w and nr > 0 and rc[nr] and CONNECTORS[folded] and k < last

@@ -146,6 +146,11 @@ describe("lector eval ner", function()
     r = eval(dir, data, { "--errors", dir .. "/no/such/dir/errors.jsonl" })
     assert.are.equal(4, r.code)
     assert.matches("eval ner: cannot write the errors: .*No such file", r.err)
+    -- nor may it be the data file
+    r = eval(dir, data, { "--errors", "data.jsonl" })
+    assert.are.equal(EXIT_USAGE, r.code)
+    assert.matches("%-%-errors would overwrite the %-%-data file", r.err)
+    assert.matches("Leeds", H.read(dir .. "/data.jsonl"))
   end)
 
   it("maps labels with --map and writes JSON", function()

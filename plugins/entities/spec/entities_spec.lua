@@ -181,6 +181,20 @@ describe("entities rules", function()
     assert.equal("ORG", by_text["Brantwell"][1].label)    -- "told" names whom it addresses
   end)
 
+  it("keeps each of those rules to its own case", function()
+    local _, by_text = mentions(analyse("Dubai Holdings sold its stake. Prices in Dubai fell. "
+      .. "In Kenya, Safaricom shares rose. He took vitamin C. China said it would respond. "
+      .. "Target said quarterly sales fell."))
+    -- a company's short name does not take over a known place
+    for _, span in ipairs(by_text["Dubai"]) do assert.equal("GPE", span.label) end
+    -- a comma after a place that opens its clause is no list
+    assert.not_equal("GPE", by_text["Safaricom"][1].label)
+    -- after a letter and a full stop, a country keeps its label
+    assert.equal("GPE", by_text["China"][1].label)
+    -- a word news writes in lower case, before a speech verb, is a name
+    assert.is_table(by_text["Target"])
+  end)
+
   it("reads an unknown name listed with places as a place", function()
     local _, by_text = mentions(analyse("Exports rose to Canada, Qaraghandy and Ghana. "
       .. "Zorvex and Brantwell signed a deal."))

@@ -93,6 +93,12 @@ describe("keyphrases", function()
     end
     assert.truthy(find_folded(value, "military industry"), table.concat(phrases(value), ", "))
     assert.truthy(find_folded(value, "oil prices"), table.concat(phrases(value), ", "))
+    -- capitalized outside the headline, such a word is part of a name
+    value = analyze("Forecasters at the Met Office said LED street lights were a problem. "
+      .. "Trump spoke in the Rose Garden.", { count = 30 })
+    for _, name in ipairs { "met office", "led street lights", "rose garden" } do
+      assert.truthy(find_folded(value, name), table.concat(phrases(value), ", "))
+    end
   end)
 
   it("takes no wire abbreviation or number word for a phrase", function()

@@ -175,8 +175,10 @@ end
 
 -- An entity as the data gives it: character offsets into the record's text.
 local function entity_entry(text, e)
-  return { label = e.label, start = utf8.len(text, 1, e.start), ["end"] = utf8.len(text, 1, e.stop),
-    text = text:sub(e.start + 1, e.stop) }
+  -- a span of a custom layer may run past its record: its end is clamped
+  local stop = math.min(e.stop, #text)
+  return { label = e.label, start = utf8.len(text, 1, math.min(e.start, stop)),
+    ["end"] = utf8.len(text, 1, stop), text = text:sub(e.start + 1, e.stop) }
 end
 
 -- One line per error of a record: its spurious predictions with the gold
@@ -304,6 +306,9 @@ local function ner(ctx, opts)
   if not format then return limit end
   local map, map_err = parse_map(opts.map)
   if not map then return ctx.usage(map_err) end
+  if opts.errors and opts.errors == opts.data then
+    return ctx.usage "--errors would overwrite the --data file"
+  end
   local file, chosen = common.open(ctx, "ner", opts, "entities")
   if not file then return chosen end
   local errors_out
@@ -331,7 +336,10 @@ local function ner(ctx, opts)
         " skipped: ", bases)
     else
       local run_report, failed, seconds = common.run(ctx, "ner", file, chosen, doc)
-      if not run_report then return failed end
+      if not run_report then
+        if errors_out then errors_out:close() end
+        return failed
+      end
       totals.seconds = totals.seconds + seconds
       totals.failed = totals.failed + failed
       local predicted = predictions(doc, layer, map, group, bases)
