@@ -971,7 +971,8 @@ local function places_in_lists(state, found, guessed)
     if a.stop > b.start then return false end
     local gap = sub(text, a.stop + 1, b.start)
     if not match(list_gap, gap) then return false end
-    return find(gap, "[ao][nr]") ~= nil or not PLACE_PREP[word_before(text, a.start) or ""]
+    local joined = find(gap, "and", 1, true) or find(gap, "or", 1, true)
+    return joined or not PLACE_PREP[word_before(text, a.start) or ""]
   end
   local function spread(from, to, step)
     for k = from, to, step do
