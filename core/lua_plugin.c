@@ -55,7 +55,7 @@ static const char *push_dirname(lua_State *L, const char *file) {
 }
 
 /* lector.core.sandbox{name=, dir=, file=, memory=, instructions=,
- * permissions=} -> PluginState | nil, message, kind
+ * exact_count=, permissions=} -> PluginState | nil, message, kind
  * Loads file as text and runs its top level under the budget. kind is
  * "syntax", "error", "instructions", "memory" or "manifest". */
 int lector_sandbox_open_lua(lua_State *L) {
@@ -70,6 +70,7 @@ int lector_sandbox_open_lua(lua_State *L) {
   config.memory = (size_t)positive_field(L, 1, "memory", (lua_Integer)LECTOR_PLUGIN_MEMORY);
   config.instructions = positive_field(L, 1, "instructions", LECTOR_PLUGIN_INSTRUCTIONS);
   config.allow_read = read_granted(L, 1);
+  config.exact_count = lector_opt_boolean_field(L, 1, "exact_count");
   plugin_ud *ud = lua_newuserdatauv(L, sizeof *ud, 0);
   ud->box = NULL;
   luaL_setmetatable(L, LECTOR_PLUGIN_STATE_CLASS);

@@ -24,6 +24,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "budget_clock.h"
 #include "embedded.h"
 #include "host.h"
 #include "lector_limits.h"
@@ -38,6 +39,7 @@ struct lector_sandbox {
   size_t memory_limit;
   int64_t instruction_limit;
   int allow_read;
+  int exact_count;
   /* the call in progress, or the last one */
   int64_t instructions;
   int over_instructions;   /* the budget ran out: raise at every hook */
@@ -45,6 +47,7 @@ struct lector_sandbox {
   size_t handed;           /* result bytes handed to the document */
   int not_a_table;         /* the main chunk returned something else */
   int load_status;         /* of the main chunk's luaL_loadbufferx */
+  int clocked;             /* the budget clock runs for this call */
   lector_sandbox_stats stats;
 };
 
@@ -65,7 +68,7 @@ static lector_sandbox *box_of(lua_State *L) {
 /* Count hook, every LECTOR_PLUGIN_HOOK_STEP instructions. Once the budget
  * is spent it re-arms itself on every line and every instruction of the
  * thread and raises each time, so a plugin that catches the error with
- * pcall meets it again at once. Threads inherit the hook when created;
+ * pcall meets it again at once. Threads get the hook when created;
  * one re-armed in an earlier call gets the normal step back here.
  *
  * An error raised inside a hook leaves hooks off in that thread until a
@@ -109,13 +112,31 @@ static void count_hook(lua_State *L, lua_Debug *ar) {
              (lua_Integer)box->instruction_limit);
 }
 
+/* A budget of LECTOR_PLUGIN_LATE_HOOK_BUDGET or more is counted from the
+ * call's LECTOR_PLUGIN_HOOK_GRACE_NS of processor time on: most calls end
+ * before, without the cost of the hook (budget_clock.h). A smaller one,
+ * one with exact_count, or one where the clock is not available, is
+ * counted from the start.
+ * Coroutines are always counted from their start (see hooked_thread). */
 static void reset_budget(lector_sandbox *box) {
   box->instructions = 0;
   box->over_instructions = 0;
   box->over_memory = 0;
   box->handed = 0;
-  lua_sethook(box->L, count_hook, LUA_MASKCOUNT, LECTOR_PLUGIN_HOOK_STEP);
+  box->clocked = 0;
+  if (!box->exact_count && box->instruction_limit >= LECTOR_PLUGIN_LATE_HOOK_BUDGET) {
+    lua_sethook(box->L, NULL, 0, 0);
+    box->clocked = lector_budget_clock_start(box->L, count_hook, LECTOR_PLUGIN_HOOK_STEP,
+                                             LECTOR_PLUGIN_HOOK_GRACE_NS);
+  }
+  if (!box->clocked) lua_sethook(box->L, count_hook, LUA_MASKCOUNT, LECTOR_PLUGIN_HOOK_STEP);
   lector_host_usage_reset(box->L);
+}
+
+/* At the end of a call: no hook is installed late after it. */
+static void end_budget(lector_sandbox *box) {
+  if (box->clocked) lector_budget_clock_stop();
+  box->clocked = 0;
 }
 
 /* A refusal of memory by a guard: reported with kind "memory". */
@@ -323,10 +344,28 @@ static int wrapped_resume(lua_State *L) {
   return lua_error(L);
 }
 
+/* A new coroutine inherits its creator's hooks, and a call's main thread
+ * may have none yet (reset_budget): the coroutine gets the count hook of
+ * its own, or a loop in it would run where the late hook never reaches. */
+static lua_State *hooked_thread(lua_State *L) {
+  lua_State *co = lua_newthread(L);
+  lua_sethook(co, count_hook, LUA_MASKCOUNT, LECTOR_PLUGIN_HOOK_STEP);
+  return co;
+}
+
+/* coroutine.create, its coroutine counted from the start. */
+static int guarded_create(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_State *co = hooked_thread(L);
+  lua_pushvalue(L, 1);
+  lua_xmove(L, co, 1);
+  return 1;
+}
+
 /* coroutine.wrap, with close_dead's rule. */
 static int guarded_wrap(lua_State *L) {
   luaL_checktype(L, 1, LUA_TFUNCTION);
-  lua_State *co = lua_newthread(L);             /* inherits the count hook */
+  lua_State *co = hooked_thread(L);
   lua_pushvalue(L, 1);
   lua_xmove(L, co, 1);
   lua_pushcclosure(L, wrapped_resume, 1);
@@ -953,6 +992,8 @@ static int open_sandbox(lua_State *L) {
     if (i == 3) {
       lua_pushcfunction(L, guarded_wrap);
       lua_setfield(L, -2, "wrap");
+      lua_pushcfunction(L, guarded_create);
+      lua_setfield(L, -2, "create");
       wrap_field(L, -1, "close", guarded_close, NULL);
     }
     lua_setfield(L, 9, names[i]);
@@ -1052,6 +1093,7 @@ lector_sandbox *lector_sandbox_create(const lector_sandbox_config *config, lecto
   box->memory_limit = config->memory ? config->memory : LECTOR_PLUGIN_MEMORY;
   box->instruction_limit = config->instructions ? config->instructions : LECTOR_PLUGIN_INSTRUCTIONS;
   box->allow_read = config->allow_read;
+  box->exact_count = config->exact_count;
   box->L = lector_host_new_sandboxed(box->memory_limit, open_sandbox, box, err);
   if (!box->L) {
     lector_sandbox_close(box);
@@ -1196,6 +1238,7 @@ int lector_sandbox_load(lector_sandbox *box, lua_State *T) {
   lua_pushcfunction(L, load_main);
   int status = lua_pcall(L, 0, 1, 0);
   if (status != LUA_OK) {
+    end_budget(box);
     record_stats(box, used_before);
     if (box->load_status != LUA_OK) status = box->load_status;
     return push_call_failure(box, T, status, status == LUA_ERRMEM ? "memory"
@@ -1206,6 +1249,7 @@ int lector_sandbox_load(lector_sandbox *box, lua_State *T) {
   lua_pushcfunction(L, run_main);
   lua_insert(L, 2);                                       /* [handler, run_main, chunk] */
   status = lua_pcall(L, 1, 0, 1);
+  end_budget(box);
   record_stats(box, used_before);
   if (status == LUA_OK && !box->over_instructions) {
     lua_settop(L, 0);
@@ -1312,6 +1356,7 @@ int lector_sandbox_run(lector_sandbox *box, lua_State *T, lector_doc *doc, int o
   doc->current_run = run_id;
   doc->current_producer = producer;
   int status = lua_pcall(L, 1, 0, 1);
+  end_budget(box);
   doc->current_run = 0;
   doc->current_producer = 0;
   lua_settop(T, trusted_top);

@@ -20,11 +20,12 @@ typedef struct lector_sandbox_config {
   size_t memory;          /* bytes its state may hold; 0: LECTOR_PLUGIN_MEMORY */
   int64_t instructions;   /* per call; 0: LECTOR_PLUGIN_INSTRUCTIONS */
   int allow_read;         /* permission "read" granted by the user */
+  int exact_count;        /* count every instruction of a call, even under a large budget */
 } lector_sandbox_config;
 
 /* What the last call into the plugin cost. */
 typedef struct lector_sandbox_stats {
-  int64_t instructions;   /* to within LECTOR_PLUGIN_HOOK_STEP */
+  int64_t instructions;   /* counted, to within LECTOR_PLUGIN_HOOK_STEP (see exact_count) */
   size_t memory, peak;    /* bytes held after the call, most held during it */
 } lector_sandbox_stats;
 

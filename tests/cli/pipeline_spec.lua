@@ -140,6 +140,17 @@ describe("the pipeline", function()
     assert.equal(2 * 1024 * 1024, json.decode(r.out).values.n)
     r = analyze(dir, { "--no-store", "-p", "greedy", "--plugin-instructions", "1000", text })
     assert.matches("instruction limit", json.decode(r.out).errors[1], 1, true)
+    -- in worker threads, which take no signals but the budget clock's
+    r = analyze(dir, { "--no-store", "-p", "greedy", "-j", "2", "--plugin-memory", "256M",
+      "--plugin-instructions", "10000000", looping, looping, text })
+    assert.equal(5, r.code, r.err)
+    local lines = H.lines(r.out)
+    assert.equal(3, #lines)
+    for i = 1, 2 do
+      assert.matches("instruction limit exceeded (10000000 instructions)",
+        json.decode(lines[i]).errors[1], 1, true)
+    end
+    assert.equal(2 * 1024 * 1024, json.decode(lines[3]).values.n)
     assert.equal(2, analyze(dir, { "--no-store", "-p", "greedy", "--plugin-memory", "lots", text }).code)
   end)
 

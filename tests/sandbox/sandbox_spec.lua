@@ -7,6 +7,9 @@ local core = require "lector.core"
 
 local TEXT = "Markets fell in Tokyo today. Traders sold shares. Prices recovered later."
 local SMALL = 2 * 10^6   -- an instruction budget that keeps runaway tests short
+-- The smallest budget counted from a call's 20th millisecond on rather than
+-- from its start (LECTOR_PLUGIN_LATE_HOOK_BUDGET in core/lector_limits.h).
+local LATE = 10^7
 
 -- Write source as plugin.lua in a fresh folder and open it in a sandbox.
 -- Returns state, message, kind, folder.
@@ -319,21 +322,61 @@ describe("threats", function()
         local co = coroutine.create(function() while true do end end)
         while true do coroutine.resume(co) end]],
     }
-    for name, body in pairs(loops) do
-      local ok, message, kind = run(body, { instructions = SMALL })
-      assert.is_nil(ok, name)
-      assert.equal("instructions", kind, name .. ": " .. tostring(message))
-      assert.matches("instruction limit exceeded %(2000000 instructions%)", message, 1, name)
+    -- counted from the first instruction, and from the 20th millisecond on
+    for _, budget in ipairs { SMALL, LATE } do
+      for name, body in pairs(loops) do
+        local ok, message, kind = run(body, { instructions = budget })
+        assert.is_nil(ok, name)
+        assert.equal("instructions", kind, name .. ": " .. tostring(message))
+        assert.matches(("instruction limit exceeded (%d instructions)"):format(budget), message, 1,
+          true)
+      end
+      -- at load time too
+      local state, message, kind = sandbox("while true do end", { instructions = budget })
+      assert.is_nil(state, message)
+      assert.equal("instructions", kind)
+      -- the budget is per call
+      state = assert(sandbox(with_run "if opts.loop then while true do end end",
+        { instructions = budget }))
+      assert.equal("instructions", select(3, state:run(assert(lector.doc(TEXT)), { loop = true })))
+      assert.is_true(state:run(assert(lector.doc(TEXT)), { loop = false }))
+      assert.is_true(state:stats().instructions < SMALL)
     end
-    -- at load time too
-    local state, message, kind = sandbox("while true do end", { instructions = SMALL })
-    assert.is_nil(state)
-    assert.equal("instructions", kind)
-    -- the budget is per call
-    state = assert(sandbox(with_run "if opts.loop then while true do end end", { instructions = SMALL }))
-    assert.equal("instructions", select(3, state:run(assert(lector.doc(TEXT)), { loop = true })))
-    assert.is_true(state:run(assert(lector.doc(TEXT)), { loop = false }))
-    assert.is_true(state:stats().instructions < SMALL)
+  end)
+
+  it("T5 a coroutine made before the late count begins is counted from its start", function()
+    -- made and left waiting in a call that ends at once, resumed in the next
+    -- one: it had no hook to inherit, and loops inside itself only
+    local state = assert(sandbox([[
+      local waiting
+      return { name = 'hostile', version = '1.0.0', run = function(doc, opts)
+        if not waiting then
+          waiting = coroutine.create(function() coroutine.yield() while true do end end)
+          coroutine.resume(waiting)
+          return
+        end
+        coroutine.resume(waiting)
+      end }]], { instructions = LATE }))
+    assert.is_true(state:run(assert(lector.doc(TEXT))))
+    local ok, message, kind = state:run(assert(lector.doc(TEXT)))
+    assert.is_nil(ok)
+    assert.equal("instructions", kind, message)
+    -- and one wrapped in the call that loops, before its 20th millisecond
+    ok, message, kind = run("coroutine.wrap(function() while true do end end)()",
+      { instructions = LATE })
+    assert.is_nil(ok)
+    assert.equal("instructions", kind, message)
+  end)
+
+  it("counts a short call under a large budget only with exact_count", function()
+    local body = "local n = 0 for i = 1, 3 * 10^5 do n = n + i end doc:set('n', n)"
+    local _, _, _, _, late = run(body, { instructions = LATE })
+    local _, _, _, _, exact = run(body, { instructions = LATE, exact_count = true })
+    local _, _, _, _, small = run(body, { instructions = SMALL })
+    assert.is_true(exact:stats().instructions > 3 * 10^5, exact:stats().instructions)
+    assert.is_true(small:stats().instructions > 3 * 10^5, small:stats().instructions)
+    -- a few hundred microseconds: over before the count begins
+    assert.is_true(late:stats().instructions < exact:stats().instructions)
   end)
 
   it("T6 deep recursion and deep or cyclic tables fail cleanly", function()

@@ -10,7 +10,7 @@ local OPTIONS = { indirect = true, unattributed = true }
 -- `read` lets the pass read its word lists until ctx.lexicon reaches the sandbox.
 local function sandbox()
   return assert(core.sandbox { name = "quotes", file = S.dir .. "/plugin.lua",
-    permissions = { read = true } })
+    permissions = { read = true }, exact_count = true })
 end
 
 local function count(doc)

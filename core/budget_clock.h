@@ -1,0 +1,32 @@
+/*
+ * A processor-time alarm that installs a Lua hook late. Once any count
+ * hook is set, Lua 5.4 stops at every instruction to count it, which
+ * costs a plugin call a sixth to a fifth of its time even when the call
+ * is far within its budget. A call that starts the clock runs without
+ * the hook; if it is still running after the grace (processor time of
+ * its own thread), a one-shot timer's signal, taken by that same thread,
+ * installs the hook, as lua.c installs its interrupt hook from a signal
+ * handler. Linux only (a timer on CLOCK_THREAD_CPUTIME_ID signalling its
+ * thread); where that is missing, start says so and the caller sets the
+ * hook at once.
+ */
+#ifndef LECTOR_BUDGET_CLOCK_H
+#define LECTOR_BUDGET_CLOCK_H
+
+#include <lua.h>
+
+/* The signal the alarm uses: taken on the thread that started the clock
+ * only, and unblocked there. */
+int lector_budget_clock_signal(void);
+
+/* Start the clock for L on the calling thread: after grace_ns of this
+ * thread's processor time, lua_sethook(L, hook, LUA_MASKCOUNT, count).
+ * Returns 1 when armed; 0 when the clock is not available here or is
+ * already running on this thread (the caller then sets its hook now). */
+int lector_budget_clock_start(lua_State *L, lua_Hook hook, int count, long long grace_ns);
+
+/* Stop the clock this thread started; the hook is not installed after
+ * this returns. Harmless when it is not running. */
+void lector_budget_clock_stop(void);
+
+#endif
