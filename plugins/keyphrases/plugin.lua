@@ -348,16 +348,16 @@ local function rank_words(sequences, stem_of)
   end
   if #names == 0 then return {}, node end
   local n = #names
+  local stride = n + 1
   local weight, edges = {}, {}
   for _, ids in ipairs(nodes) do
-    local len = #ids
-    for i = 1, len do
+    for i = 1, #ids do
       local a = ids[i]
       if a then
-        for j = i + 1, math.min(i + WINDOW - 1, len) do
-          local b = ids[j]
+        for j = i + 1, i + WINDOW - 1 do
+          local b = ids[j]   -- nil past the sentence's end
           if b and a ~= b then
-            local key = a < b and a * (n + 1) + b or b * (n + 1) + a
+            local key = a < b and a * stride + b or b * stride + a
             local w = weight[key]
             if w then
               weight[key] = w + 1
@@ -372,7 +372,7 @@ local function rank_words(sequences, stem_of)
   end
   local g = lector.graph.new(n)
   local add = g.add
-  for _, key in ipairs(edges) do add(g, key // (n + 1), key % (n + 1), weight[key]) end
+  for _, key in ipairs(edges) do add(g, key // stride, key % stride, weight[key]) end
   local scores = lector.graph.rank(g, { prior = prior })
   local by_stem = {}
   for i, stem in ipairs(names) do by_stem[stem] = scores[i] end
@@ -391,9 +391,8 @@ local function form_of(text)
   return form
 end
 
-local function group(occurrences, stem_of, doc, T)
+local function group(occurrences, stem_of)
   local groups, order = {}, {}
-  local starts, stops = T.start, T.stop
   for _, o in ipairs(occurrences) do
     local words, stems, key = o.words, nil, nil
     if #words == 1 then
@@ -406,18 +405,29 @@ local function group(occurrences, stem_of, doc, T)
     end
     local gr = groups[key]
     if not gr then
-      gr = { key = key, stems = stems, forms = {}, count = 0, capitals = 0, occurrences = {},
+      gr = { key = key, stems = stems, count = 0, capitals = 0, occurrences = {},
         first = #order + 1 }
       groups[key] = gr
       order[#order + 1] = gr
     end
-    local form = form_of(doc:slice(starts[o.first], stops[o.last]))
-    gr.forms[form] = (gr.forms[form] or 0) + 1
     gr.count = gr.count + 1
     if o.capital then gr.capitals = gr.capitals + 1 end
     gr.occurrences[#gr.occurrences + 1] = o
   end
   return order, groups
+end
+
+-- The forms of a group's own occurrences (its first `own`; a variant's
+-- come after them once merged), {text = count}: made only for the groups
+-- shown, since slicing the text costs more than the rest of grouping.
+local function forms_of(gr, doc, T)
+  local forms, starts, stops, occurrences = {}, T.start, T.stop, gr.occurrences
+  for i = 1, gr.own do
+    local o = occurrences[i]
+    local form = form_of(doc:slice(starts[o.first], stops[o.last]))
+    forms[form] = (forms[form] or 0) + 1
+  end
+  return forms
 end
 
 local function best_form(forms)
@@ -430,14 +440,16 @@ local function best_form(forms)
   return best
 end
 
+local sqrt, log = math.sqrt, math.log
 local function score_groups(order, word_score)
   for _, gr in ipairs(order) do
-    local sum = 0
-    for _, s in ipairs(gr.stems) do sum = sum + (word_score[s] or 0) end
+    local sum, stems = 0, gr.stems
+    for i = 1, #stems do sum = sum + (word_score[stems[i]] or 0) end
     -- a phrase met again is more likely a key one; a single word must earn it
     -- and a long phrase is not better for having more words
-    gr.score = sum / math.sqrt(#gr.stems) * (1 + math.log(gr.count))
+    gr.score = sum / sqrt(#stems) * (1 + log(gr.count))
     gr.name = gr.capitals * 2 > gr.count
+    gr.own = gr.count
   end
 end
 
@@ -501,6 +513,32 @@ local function merge_variants(order, groups)
   return kept
 end
 
+-- Whether group a ranks before b: the higher score, then the first met.
+local function ranks_before(a, b)
+  if a.score ~= b.score then return a.score > b.score end
+  return a.first < b.first
+end
+
+-- The count best groups, best first (an insertion into a short list: a
+-- document has hundreds of groups and shows ten).
+local function best_groups(groups, count)
+  local best, n = {}, 0
+  for _, gr in ipairs(groups) do
+    local last = n == count and best[n]
+    -- most groups score below the last kept one: one comparison, no call
+    if not last or gr.score >= last.score and ranks_before(gr, last) then
+      local at = n < count and n + 1 or n
+      while at > 1 and ranks_before(gr, best[at - 1]) do
+        best[at] = best[at - 1]
+        at = at - 1
+      end
+      best[at] = gr
+      if n < count then n = n + 1 end
+    end
+  end
+  return best
+end
+
 return {
   name = "keyphrases",
   version = "1.0.0",
@@ -525,19 +563,16 @@ return {
     local occurrences, sequences, T = collect(doc, opts, test)
     local stem_of = stems_of(sequences, opts.language)
     local word_score = rank_words(sequences, stem_of)
-    local order, groups = group(occurrences, stem_of, doc, T)
+    local order, groups = group(occurrences, stem_of)
     score_groups(order, word_score)
-    local kept = merge_variants(order, groups)
-    table.sort(kept, function(a, b)
-      if a.score ~= b.score then return a.score > b.score end
-      return a.first < b.first
-    end)
+    local kept = best_groups(merge_variants(order, groups), opts.count)
     local top = kept[1] and kept[1].score or 0
     local value = list_of()
     local spans = { start = {}, stop = {}, label = {}, score = {}, n = 0 }
-    for i = 1, math.min(opts.count, #kept) do
+    for i = 1, #kept do
       local gr = kept[i]
-      local phrase = best_form(gr.forms)
+      local forms = forms_of(gr, doc, T)
+      local phrase = best_form(forms)
       local variants, listed = list_of(), { [phrase] = true }
       local function list(forms)
         local names = {}
@@ -550,8 +585,8 @@ return {
           end
         end
       end
-      list(gr.forms)
-      for _, v in ipairs(gr.variants or {}) do list(v.forms) end
+      list(forms)
+      for _, v in ipairs(gr.variants or {}) do list(forms_of(v, doc, T)) end
       value[i] = { phrase = phrase, score = top > 0 and gr.score / top or 0, variants = variants,
         count = gr.count }
       for _, o in ipairs(gr.occurrences) do
