@@ -880,6 +880,7 @@ typedef struct splitter {
   uint32_t longest_line;         /* in code points */
   size_t quote_cursor;
   int credit_pending;            /* a credit follows: end the sentence at the line end */
+  int wrapped;                   /* hard-wrapped prose: see is_wrapped_prose */
 } splitter;
 
 static int straight_quote_opens(const splitter *sp, size_t j, int open_straight) {
@@ -1020,18 +1021,70 @@ static int weak_split(splitter *sp, size_t i, size_t k) {
   return (sp->f[next] & F_UPPER) && is_starter(sp, next);
 }
 
-/* A line break after token k (on line li), with no full stop before it:
- * is it a hard break (the line was a headline, caption or table row) or a
- * soft wrap inside running text? */
-static int hard_break(const splitter *sp, size_t k, const line_info *li) {
+static int is_heading(const line_info *li) {
+  return li->words >= LECTOR_SEG_HEADING_MIN_WORDS &&
+         (uint64_t)li->caps * 100 >= (uint64_t)li->words * LECTOR_SEG_HEADING_CAPS_PERCENT;
+}
+
+static int is_long_line(const splitter *sp, const line_info *li) {
+  return li->chars >= LECTOR_SEG_WRAP_MIN_CHARS &&
+         (uint64_t)li->chars * 100 >= (uint64_t)sp->longest_line * LECTOR_SEG_WRAP_MIN_PERCENT;
+}
+
+/* A paragraph of at least three lines whose inner lines are all long, and
+ * mostly prose, is running text wrapped by hand: a line of it that looks
+ * like a heading is a name that runs over ("... listed on the / National
+ * Association of Securities Dealers Automated Quotation / System"). Its
+ * first line may be short: the paragraph began inside a line ("NEW YORK,
+ * Feb 26 - Standard Oil Co and BP North America" with the dateline taken
+ * out), and is no heading of its own either. */
+static int is_wrapped_prose(const splitter *sp, const line_info *lines, size_t line_count) {
+  if (line_count < 3) return 0;
+  size_t headings = 0;
+  for (size_t l = 1; l + 1 < line_count; l++) {
+    if (!is_long_line(sp, &lines[l])) return 0;
+    headings += (size_t)is_heading(&lines[l]);
+  }
+  return headings * 2 < line_count - 2;
+}
+
+/* A word of two or more capital letters and nothing else: the place of a
+ * dateline ("LONDON (Reuters) -"), which a headline line may stand on. */
+static int is_all_caps_word(const splitter *sp, size_t j) {
+  const lector_token *t = &sp->tok[j];
+  if (t->kind != LECTOR_TOKEN_WORD || t->stop - t->start < 2) return 0;
+  for (uint32_t p = t->start; p < t->stop; p++) {
+    unsigned char c = (unsigned char)sp->sg->text[p];
+    if (c < 'A' || c > 'Z') return 0;
+  }
+  return 1;
+}
+
+/* A word that leaves its phrase open: no heading or caption ends on it
+ * ("MidCon Corp, a subsidiary of / Occidental Petroleum Corp"). */
+static int is_open_ended(const splitter *sp, size_t j) {
+  static const char *const words[] = {"a", "an", "and", "at", "by", "for", "from", "in", "of",
+                                      "on", "or", "the", "to", "with", NULL};
+  const lector_token *t = &sp->tok[j];
+  if (t->kind != LECTOR_TOKEN_WORD || t->stop - t->start > 4) return 0;
+  const char *w = (const char *)sp->sg->text + t->start;
+  size_t n = t->stop - t->start;
+  for (const char *const *x = words; *x; x++)
+    if (strlen(*x) == n && memcmp(*x, w, n) == 0) return 1;
+  return 0;
+}
+
+/* A line break after token k (on line number line, li), with no full stop
+ * before it: is it a hard break (the line was a headline, caption or table
+ * row) or a soft wrap inside running text? In wrapped prose only a first
+ * line is a line of its own, when it is in title case with every word
+ * capitalized ("Markets Rally Again") or a dateline follows it. */
+static int hard_break(const splitter *sp, size_t k, size_t line, const line_info *li) {
   if (sp->f[k + 1] & F_LOWER) return 0;
-  if (sp->f[k] & F_WRAP_END) return 0;
-  int heading = li->words >= LECTOR_SEG_HEADING_MIN_WORDS &&
-                (uint64_t)li->caps * 100 >= (uint64_t)li->words * LECTOR_SEG_HEADING_CAPS_PERCENT;
-  int long_line = li->chars >= LECTOR_SEG_WRAP_MIN_CHARS &&
-                  (uint64_t)li->chars * 100 >=
-                      (uint64_t)sp->longest_line * LECTOR_SEG_WRAP_MIN_PERCENT;
-  return heading || !long_line;
+  if ((sp->f[k] & F_WRAP_END) || is_open_ended(sp, k)) return 0;
+  if (sp->wrapped)
+    return line == 0 && ((li->words >= 2 && li->caps == li->words) || is_all_caps_word(sp, k + 1));
+  return is_heading(li) || !is_long_line(sp, li);
 }
 
 static int push_sentence(segmenter *sg, size_t t0, size_t first, size_t end, uint32_t paragraph) {
@@ -1056,9 +1109,10 @@ static int push_sentence(segmenter *sg, size_t t0, size_t first, size_t end, uin
  * between two tokens, so no sentence is empty. */
 static int split_sentences(segmenter *sg, size_t t0, size_t count, const line_info *lines,
                            size_t line_count, uint32_t paragraph) {
-  splitter sp = {sg, sg->out->tokens + t0, sg->flags, count, lines, 0, 0, 0};
+  splitter sp = {sg, sg->out->tokens + t0, sg->flags, count, lines, 0, 0, 0, 0};
   for (size_t l = 0; l < line_count; l++)
     if (lines[l].chars > sp.longest_line) sp.longest_line = lines[l].chars;
+  sp.wrapped = is_wrapped_prose(&sp, lines, line_count);
   if (match_quotes(&sp) != 0) return -1;
   size_t s = 0, i = 0, line = 0;
   while (i < count) {
@@ -1075,7 +1129,7 @@ static int split_sentences(segmenter *sg, size_t t0, size_t count, const line_in
     if (sp.f[k + 1] & F_NL_BEFORE) {
       /* After a full stop the line break is just white space: the stop
        * already decided. Otherwise the line itself decides. */
-      if (!strong && !split) split = sp.credit_pending || hard_break(&sp, k, &lines[line]);
+      if (!strong && !split) split = sp.credit_pending || hard_break(&sp, k, line, &lines[line]);
       sp.credit_pending = 0;
       if (line + 1 < line_count) line++;
     }

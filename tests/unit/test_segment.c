@@ -407,6 +407,36 @@ static sentence_case sentence_cases[] = {
          "bringing the season total to 95,400 tonnes.",
          "Shipments to\nEurope made up most of the rise.",
          "The company did not give a forecast for next season."), 3},
+  {"wrapped_first_line_without_its_dateline",
+   "Standard Oil Co and BP North America\n"
+   "Inc said they plan to form a venture to manage the money market\n"
+   "borrowing and investment activities of both companies.\n",
+   SENTS("Standard Oil Co and BP North America\n"
+         "Inc said they plan to form a venture to manage the money market\n"
+         "borrowing and investment activities of both companies."), 1},
+  {"wrapped_name_that_looks_like_a_heading",
+   "The Stock Exchange of Singapore plans to list shares traded on the\n"
+   "National Association of Securities Dealers Automated Quotation\n"
+   "System in the United States from next month, officials said in\n"
+   "a statement issued on Friday after the close of trading in the\n"
+   "city.\n",
+   SENTS("The Stock Exchange of Singapore plans to list shares traded on the\n"
+         "National Association of Securities Dealers Automated Quotation\n"
+         "System in the United States from next month, officials said in\n"
+         "a statement issued on Friday after the close of trading in the\n"
+         "city."), 1},
+  {"wrapped_after_a_title_case_headline",
+   "Markets Rally Again\nStocks rose sharply on Monday as traders\nbought banks.",
+   SENTS("Markets Rally Again", "Stocks rose sharply on Monday as traders\nbought banks."), 1},
+  {"wrapped_after_a_headline_and_before_a_dateline",
+   "Markets rally again\nLONDON (Reuters) - Stocks rose sharply on Monday as\n"
+   "traders bought banks and miners, dealers said.",
+   SENTS("Markets rally again", "LONDON (Reuters) - Stocks rose sharply on Monday as\n"
+         "traders bought banks and miners, dealers said."), 1},
+  {"line_ending_on_a_function_word_goes_on",
+   "MidCon Corp, a subsidiary of\nOccidental Petroleum Corp, said it would sell its pipeline.",
+   SENTS("MidCon Corp, a subsidiary of\nOccidental Petroleum Corp, said it would sell its pipeline."),
+   1},
   {"table_of_short_lines",
    "Acme Corp said.\n    Shr 1.00 dlrs vs 1.50 dlrs\n    Net 2.5 mln vs 3.0 mln\n"
    "    Revs 50.0 mln vs 45.0 mln\n",
