@@ -156,6 +156,7 @@ enum {
   F_WRAP_END = 1u << 18,     /* , ; or a hyphen: a line ending here goes on */
   F_LPAREN = 1u << 19,
   F_RPAREN = 1u << 20,
+  F_LINE_END = 1u << 21,     /* the last token of its line or paragraph */
   /* a token that match_quotes may open or close a quotation with */
   F_ANY_DQ = F_DQ_OPEN | F_DQ_CLOSE | F_DQ_LEFT | F_STRAIGHT_DQ
 };
@@ -183,6 +184,8 @@ typedef struct segmenter {
   size_t line_count, line_cap;
   uint32_t *flags;               /* facts for the current paragraph's tokens */
   size_t flag_cap;
+  uint32_t paragraph_flags;      /* the union of those facts */
+  int ascii;                     /* the whole text is ASCII */
   quote_range *quotes;           /* matched quotes in the current paragraph */
   size_t quote_count, quote_cap;
   /* Scanner state for the current paragraph. The memos make the look-ahead
@@ -235,6 +238,37 @@ static const unsigned char ascii_alnum[256] = {
 };
 
 static int is_ascii_alnum(unsigned c) { return ascii_alnum[c & 0xFF]; }
+
+/* End of the run of ASCII letters and digits from q. When the text goes on
+ * past the paragraph, the byte at its end is white space (read_line trims
+ * a line to its visible text), so the run stops there by itself and the
+ * loop needs no bounds check on every byte. */
+static inline size_t ascii_run_end(const segmenter *sg, size_t q) {
+  const unsigned char *t = sg->text;
+  if (sg->end < sg->len) {
+    while (ascii_alnum[t[q]]) q++;
+    return q;
+  }
+  while (q < sg->end && ascii_alnum[t[q]]) q++;
+  return q;
+}
+
+/* 1 for the bytes that, right after a run of ASCII letters and digits, may
+ * carry the word on or make it more: a hyphen, an apostrophe, '&', a
+ * period, and every byte of a non-ASCII character. A word followed by any
+ * other byte ends with its run. */
+static const unsigned char run_goes_on[256] = {
+  ['&'] = 1, ['\''] = 1, ['-'] = 1, ['.'] = 1,
+  /* 0x80 to 0xFF */
+  [0x80] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+};
 
 static int is_ascii_digit(unsigned c) { return c >= '0' && c <= '9'; }
 
@@ -303,10 +337,27 @@ static uint32_t count_code_points(const unsigned char *t, size_t from, size_t to
   return (uint32_t)chars;
 }
 
+/* Is every byte of t[0, len) ASCII? Then a line's length in code points is
+ * its length in bytes, and no line needs counting. Most news text is; a
+ * text that is not usually shows it early, where the scan stops. */
+static int text_is_ascii(const unsigned char *t, size_t len) {
+  const uint64_t high_bits = 0x8080808080808080u;
+  size_t i = 0;
+  for (; len - i >= 4 * sizeof(uint64_t); i += 4 * sizeof(uint64_t)) {
+    uint64_t w[4];
+    memcpy(w, t + i, sizeof w);
+    if ((w[0] | w[1] | w[2] | w[3]) & high_bits) return 0;
+  }
+  unsigned any = 0;
+  for (; i < len; i++) any |= t[i];
+  return any < 0x80;
+}
+
 /* Measure one line [start, end): where its visible text starts and stops,
- * its indent, and its length in code points. A line with no visible text
- * is blank (cstart == cend). */
-static void read_line(const unsigned char *t, size_t start, size_t end, line_info *li) {
+ * its indent, and its length in code points (its length in bytes when the
+ * text is ASCII). A line with no visible text is blank (cstart == cend). */
+static void read_line(const unsigned char *t, size_t start, size_t end, int ascii,
+                      line_info *li) {
   size_t p = start, n;
   while (p < end && is_space_at(t, p, end, &n)) p += n;
   size_t q = end;
@@ -320,36 +371,27 @@ static void read_line(const unsigned char *t, size_t start, size_t end, line_inf
   li->cstart = (uint32_t)p;
   li->cend = (uint32_t)q;
   li->indent = (uint32_t)(p - start);
-  li->chars = count_code_points(t, p, q);
+  li->chars = ascii ? (uint32_t)(q - p) : count_code_points(t, p, q);
   li->words = li->caps = 0;
   li->ends_terminal = q > p && ends_terminal(t, p, q);
 }
 
 /* ---- tokens ----------------------------------------------------------------- */
 
-static int push_token(segmenter *sg, size_t start, size_t stop, int kind) {
-  lector_segments *out = sg->out;
-  if (out->token_count == sg->token_cap) {
-    lector_token *p = grow(out->tokens, &sg->token_cap, out->token_count + 1, sizeof *p);
-    if (!p) return -1;
-    out->tokens = p;
-  }
-  lector_token *tok = &out->tokens[out->token_count++];
-  tok->start = (uint32_t)start;
-  tok->stop = (uint32_t)stop;
-  tok->kind = (uint8_t)kind;
-  return 0;
-}
-
 /* Length of "http://", "https://" or "www." at p (case-insensitive), or 0.
  * "www." counts only when a name follows. */
 static size_t url_prefix(const segmenter *sg, size_t p) {
-  static const char *const prefixes[] = {"https://", "http://", "www."};
+  /* lengths written out: this runs for every word starting with h or w */
+  static const struct { const char *s; size_t n; } prefixes[] = {
+    {"https://", 8}, {"http://", 7}, {"www.", 4}};
   const unsigned char *t = sg->text;
+  /* Every prefix needs more than four bytes before the paragraph's end,
+   * and its second letter is t or w: most words fail here at once. */
+  if (sg->end - p <= 4 || ((t[p + 1] | 0x20) != 't' && (t[p + 1] | 0x20) != 'w')) return 0;
   for (size_t k = 0; k < COUNT_OF(prefixes); k++) {
-    size_t n = strlen(prefixes[k]), i = 0;
+    size_t n = prefixes[k].n, i = 0;
     if (sg->end - p <= n) continue;
-    while (i < n && (t[p + i] | 0x20) == (unsigned char)prefixes[k][i]) i++;
+    while (i < n && (t[p + i] | 0x20) == (unsigned char)prefixes[k].s[i]) i++;
     if (i == n && (k < 2 || is_ascii_alnum(t[p + n]))) return n;
   }
   return 0;
@@ -487,9 +529,7 @@ static size_t scan_word(const segmenter *sg, size_t p, int *ascii) {
     if (c < 0x80) {
       if (is_ascii_alnum(c)) {
         /* the common case: a run of ASCII letters and digits */
-        const unsigned char *r = t + q + 1, *stop = t + sg->end;
-        while (r < stop && ascii_alnum[*r]) r++;
-        q = (size_t)(r - t);
+        q = ascii_run_end(sg, q + 1);
         prev = t[q - 1];
         continue;
       }
@@ -629,6 +669,10 @@ static size_t scan_number(const segmenter *sg, size_t p, int *kind) {
     while (q < sg->end) {
       uint32_t cp;
       size_t n;
+      if (is_ascii_digit(t[q])) {  /* most digits, without the general look-up */
+        q++;
+        continue;
+      }
       if (class_at(sg, q, &cp, &n) != LECTOR_CC_DIGIT) break;
       q += n;
     }
@@ -640,8 +684,7 @@ static size_t scan_number(const segmenter *sg, size_t p, int *kind) {
     break;
   }
   *kind = LECTOR_TOKEN_NUMBER;
-  size_t r = q;
-  while (r < sg->end && is_ascii_alnum(t[r])) r++;
+  size_t r = ascii_run_end(sg, q);
   if (r > q && !is_ordinal_suffix(t + q, r - q)) *kind = LECTOR_TOKEN_WORD;
   return r;
 }
@@ -753,6 +796,21 @@ static size_t url_at(const segmenter *sg, size_t p) {
   return q > p + n ? q : 0;
 }
 
+/* The end of the plain ASCII word at p, whose first character is a letter,
+ * or 0 when the token there may be more: a URL, an e-mail address, a word
+ * that goes on past its first run of letters and digits or is followed by
+ * a period. Most tokens of news text are such words: for them this gives
+ * what scan_token would, without its general dispatch. */
+static size_t plain_word_end(segmenter *sg, size_t p) {
+  const unsigned char *t = sg->text;
+  unsigned c = t[p] | 0x20;
+  if ((c == 'h' || c == 'w') && url_prefix(sg, p) != 0) return 0;
+  if (email_at(sg, p) != 0) return 0;
+  size_t q = ascii_run_end(sg, p + 1);
+  if (q < sg->end && run_goes_on[t[q]]) return 0;
+  return q;
+}
+
 /*
  * One token starting with the ASCII character at p, which is not white
  * space. The character's class picks the few scanners that can start
@@ -827,44 +885,86 @@ static size_t scan_token(segmenter *sg, size_t p, int *kind, uint32_t *flags) {
   }
 }
 
+/* Make room for the index-th token of the paragraph whose first token is
+ * t0, and its facts; *room is how many tokens then fit in both arrays, so
+ * that the tokenizer checks one count per token. */
+static int make_room(segmenter *sg, size_t t0, size_t index, size_t *room) {
+  lector_segments *out = sg->out;
+  if (t0 + index == sg->token_cap) {
+    lector_token *p = grow(out->tokens, &sg->token_cap, t0 + index + 1, sizeof *p);
+    if (!p) return -1;
+    out->tokens = p;
+  }
+  if (index == sg->flag_cap) {
+    uint32_t *f = grow(sg->flags, &sg->flag_cap, index + 1, sizeof *f);
+    if (!f) return -1;
+    sg->flags = f;
+  }
+  size_t tokens = sg->token_cap - t0 - index, flags = sg->flag_cap - index;
+  *room = tokens < flags ? tokens : flags;
+  return 0;
+}
+
+/* The words and capitalized words counted on a line; the tokenizer keeps
+ * the counts of the current line apart and adds them when it leaves. */
+static void add_words(line_info *li, uint32_t words, uint32_t caps) {
+  li->words += words;
+  li->caps += caps;
+}
+
 /* Cut the paragraph [start, end), whose lines are lines[first..last), into
- * tokens, recording each token's facts and counting words per line. */
+ * tokens, recording each token's facts and counting words per line. The
+ * last token of each line is marked, so that the sentence step finds the
+ * tokens that may end a sentence by one fact each. */
 static int tokenize_paragraph(segmenter *sg, size_t start, size_t end, size_t first_line) {
   const unsigned char *t = sg->text;
-  size_t t0 = sg->out->token_count, p = start, line = first_line;
-  int space = 1, newline = 0;
+  lector_segments *out = sg->out;
+  size_t t0 = out->token_count, count = 0, room = 0, p = start, line = first_line;
+  uint32_t before = F_SPACE_BEFORE, seen = 0, words = 0, caps = 0;
   sg->end = end;
   find_next_at(sg, start);
   sg->no_domain_until = 0;
-  for (;;) {
-    size_t n;
-    while (p < end) {
-      if (t[p] == ' ') { space = 1; p++; continue; }
-      if (!is_space_at(t, p, end, &n)) break;
-      newline |= t[p] == '\n';
-      space = 1;
+  while (p < end) {
+    /* white space: the ASCII test written out keeps this loop tight */
+    unsigned c = t[p];
+    size_t n = 1;
+    if (c < 0x80 ? lector_ascii_cclass[c] == LECTOR_CC_SPACE : is_space_at(t, p, end, &n)) {
+      before |= F_SPACE_BEFORE | (c == '\n' ? F_NL_BEFORE : 0);
       p += n;
+      continue;
     }
-    if (p >= end) return 0;
-    if (newline) line++;
-    int kind = LECTOR_TOKEN_OTHER;
-    uint32_t flags = (space ? F_SPACE_BEFORE : 0) | (newline ? F_NL_BEFORE : 0);
-    size_t stop = scan_token(sg, p, &kind, &flags);
-    size_t index = sg->out->token_count - t0;
-    if (index == sg->flag_cap) {
-      uint32_t *f = grow(sg->flags, &sg->flag_cap, index + 1, sizeof *f);
-      if (!f) return -1;
-      sg->flags = f;
+    if (before & F_NL_BEFORE) {
+      add_words(&sg->lines[line++], words, caps);
+      words = caps = 0;
+      if (count > 0) sg->flags[count - 1] |= F_LINE_END;
     }
-    if (push_token(sg, p, stop, kind) != 0) return -1;
-    sg->flags[index] = flags;
+    /* Most tokens are plain words: they take the short way. */
+    int kind = LECTOR_TOKEN_WORD;
+    uint32_t flags = before;
+    lector_cclass k = c < 0x80 ? (lector_cclass)lector_ascii_cclass[c] : LECTOR_CC_OTHER;
+    size_t stop = k == LECTOR_CC_UPPER || k == LECTOR_CC_LOWER ? plain_word_end(sg, p) : 0;
+    if (stop != 0) flags |= k == LECTOR_CC_UPPER ? F_UPPER : F_LOWER;
+    else stop = scan_token(sg, p, &kind, &flags);
+    if (room == 0 && make_room(sg, t0, count, &room) != 0) return -1;
+    room--;
     if (kind == LECTOR_TOKEN_WORD && (flags & (F_UPPER | F_LOWER))) {
-      sg->lines[line].words++;
-      sg->lines[line].caps += (flags & F_UPPER) != 0;
+      words++;
+      caps += (flags & F_UPPER) != 0;
     }
-    space = newline = 0;
+    seen |= flags;
+    sg->flags[count] = flags;
+    lector_token *tok = &out->tokens[t0 + count++];
+    tok->start = (uint32_t)p;
+    tok->stop = (uint32_t)stop;
+    tok->kind = (uint8_t)kind;
+    before = 0;
     p = stop;
   }
+  add_words(&sg->lines[line], words, caps);
+  if (count > 0) sg->flags[count - 1] |= F_LINE_END;
+  out->token_count = t0 + count;
+  sg->paragraph_flags = seen;
+  return 0;
 }
 
 /* ---- sentences ---------------------------------------------------------------- */
@@ -898,6 +998,7 @@ static int match_quotes(splitter *sp) {
   size_t open = 0;
   int is_open = 0, open_low = 0, open_straight = 0;
   sg->quote_count = 0;
+  if (!(sg->paragraph_flags & F_ANY_DQ)) return 0;  /* most paragraphs quote no one */
   for (size_t j = 0; j < sp->count; j++) {
     uint32_t f = sp->f[j];
     if (!(f & F_ANY_DQ)) continue;  /* most tokens are no quote at all */
@@ -1117,9 +1218,9 @@ static int split_sentences(segmenter *sg, size_t t0, size_t count, const line_in
   size_t s = 0, i = 0, line = 0;
   while (i < count) {
     /* A token that is no stop and is not followed by a line break ends no
-     * sentence: skip the run of them, the most of every paragraph. */
-    while (i + 1 < count && !(sp.f[i] & (F_TERM | F_ABBR)) && !(sp.f[i + 1] & F_NL_BEFORE))
-      i++;
+     * sentence: skip the run of them, the most of every paragraph. The
+     * paragraph's last token is marked as a line's last. */
+    while (!(sp.f[i] & (F_TERM | F_ABBR | F_LINE_END))) i++;
     uint32_t f = sp.f[i];
     size_t k = (f & (F_TERM | F_ABBR)) ? take_closers(&sp, i) : i;
     if (k + 1 >= count) return push_sentence(sg, t0, s, count, paragraph);
@@ -1219,7 +1320,7 @@ static int segment_text(segmenter *sg) {
     const unsigned char *nl = memchr(t + pos, '\n', sg->len - pos);
     size_t end = nl ? (size_t)(nl - t) : sg->len;
     line_info li;
-    read_line(t, pos, end, &li);
+    read_line(t, pos, end, sg->ascii, &li);
     if (li.cstart == li.cend) {
       if (do_block(sg) != 0) return -1;
     } else {
@@ -1251,6 +1352,7 @@ lector_status lector_segment(const char *text, size_t len, lector_segments *out)
   sg.text = (const unsigned char *)text;
   sg.len = len;
   sg.out = out;
+  sg.ascii = text_is_ascii(sg.text, len);
   /* News text averages about six bytes a token and a hundred a sentence;
    * starting near that saves most of the regrowth (and its copying). */
   int rc = reserve_output(&sg, len);

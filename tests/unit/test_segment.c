@@ -670,6 +670,42 @@ static void huge_runs_of_lookahead_bait(void **state) {
   free(b);
 }
 
+/* A text whose last token runs to the end of its buffer, with no NUL or
+ * space after it: the word and number scanners read up to a paragraph's end
+ * without a bounds check when more text follows, and must not when none
+ * does. Each text is copied into a buffer of exactly its length, so the
+ * address sanitizer sees a read past it. */
+static void last_token_at_the_buffer_end(void **state) {
+  (void)state;
+  static const struct { const char *text; size_t tokens; int kind; } cases[] = {
+    {"word", 1, LECTOR_TOKEN_WORD},
+    {"Two words", 2, LECTOR_TOKEN_WORD},
+    {"One.\n\nTwo paragraphs", 4, LECTOR_TOKEN_WORD},
+    {"indented\n  line end", 3, LECTOR_TOKEN_WORD},
+    {"x", 1, LECTOR_TOKEN_WORD},
+    {"rock-n-roll", 1, LECTOR_TOKEN_WORD},
+    {"caf\xc3\xa9", 1, LECTOR_TOKEN_WORD},
+    {"no\xc2\xa0" "break", 2, LECTOR_TOKEN_WORD},
+    {"12 345", 2, LECTOR_TOKEN_NUMBER},
+    {"3rd", 1, LECTOR_TOKEN_NUMBER},
+    {"10km", 1, LECTOR_TOKEN_WORD},
+    {"www.example", 1, LECTOR_TOKEN_URL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t len = strlen(cases[i].text);
+    char *b = malloc(len);
+    assert_non_null(b);
+    memcpy(b, cases[i].text, len);
+    lector_segments seg;
+    segment_checked(b, len, &seg);
+    assert_int_equal(seg.token_count, cases[i].tokens);
+    assert_int_equal(seg.tokens[seg.token_count - 1].stop, len);
+    assert_int_equal(seg.tokens[seg.token_count - 1].kind, cases[i].kind);
+    lector_segments_free(&seg);
+    free(b);
+  }
+}
+
 static void refuses_oversized_input(void **state) {
   (void)state;
   lector_segments seg;
@@ -698,6 +734,7 @@ int main(void) {
     cmocka_unit_test(huge_run_of_open_quotes),
     cmocka_unit_test(deeply_nested_brackets),
     cmocka_unit_test(huge_runs_of_lookahead_bait),
+    cmocka_unit_test(last_token_at_the_buffer_end),
     cmocka_unit_test(refuses_oversized_input),
   };
   enum {
