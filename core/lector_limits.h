@@ -101,9 +101,9 @@
 #define LECTOR_PLUGIN_HOOK_STEP 1000
 /* Because of that trap, a call with a budget of at least this many
  * instructions starts without the hook, which a timer installs once the
- * call has used LECTOR_PLUGIN_HOOK_GRACE_NS of processor time
- * (budget_clock.h): most passes end well within it, a sixth to a fifth
- * faster. Smaller budgets are counted from the first instruction. */
+ * call has used half to all of LECTOR_PLUGIN_HOOK_GRACE_NS of processor
+ * time (budget_clock.h): most passes end well within it, a tenth to a
+ * fifth faster. Smaller budgets are counted from the first instruction. */
 #define LECTOR_PLUGIN_LATE_HOOK_BUDGET 10000000
 #define LECTOR_PLUGIN_HOOK_GRACE_NS 20000000LL   /* 20 ms */
 /* Worst-case steps a plugin's string.find/match/gmatch/gsub may take; the

@@ -1161,18 +1161,65 @@ static int is_all_caps_word(const splitter *sp, size_t j) {
   return 1;
 }
 
-/* A word that leaves its phrase open: no heading or caption ends on it
- * ("MidCon Corp, a subsidiary of / Occidental Petroleum Corp"). */
-static int is_open_ended(const splitter *sp, size_t j) {
-  static const char *const words[] = {"a", "an", "and", "at", "by", "for", "from", "in", "of",
-                                      "on", "or", "the", "to", "with", NULL};
+/* Whether token j is a word of the list (NULL-terminated), written as it
+ * is there, with a final period or not ("Inc."). */
+static int is_word_of(const splitter *sp, size_t j, const char *const *words) {
   const lector_token *t = &sp->tok[j];
-  if (t->kind != LECTOR_TOKEN_WORD || t->stop - t->start > 4) return 0;
+  if (t->kind != LECTOR_TOKEN_WORD) return 0;
   const char *w = (const char *)sp->sg->text + t->start;
   size_t n = t->stop - t->start;
+  if (n > 1 && w[n - 1] == '.') n--;
   for (const char *const *x = words; *x; x++)
     if (strlen(*x) == n && memcmp(*x, w, n) == 0) return 1;
   return 0;
+}
+
+static int ends_possessive(const splitter *sp, size_t j) {
+  const lector_token *t = &sp->tok[j];
+  const char *w = (const char *)sp->sg->text + t->start;
+  size_t n = t->stop - t->start;
+  return t->kind == LECTOR_TOKEN_WORD && n > 2 && w[n - 1] == 's' &&
+         (w[n - 2] == '\'' || (n > 4 && memcmp(w + n - 4, "\xE2\x80\x99", 3) == 0));
+}
+
+/* A "(" or "<" on the line of token k, not closed before it ends. */
+static int bracket_left_open(const splitter *sp, size_t k) {
+  for (size_t j = k + 1; j-- > 0;) {
+    const lector_token *t = &sp->tok[j];
+    unsigned char c = t->stop - t->start == 1 ? (unsigned char)sp->sg->text[t->start] : 0;
+    if (c == ')' || c == '>') return 0;
+    if (c == '(' || c == '<') return 1;
+    if (sp->f[j] & F_NL_BEFORE) return 0;
+  }
+  return 0;
+}
+
+static int is_char(const splitter *sp, size_t j, char c) {
+  const lector_token *t = &sp->tok[j];
+  return t->stop - t->start == 1 && sp->sg->text[t->start] == c;
+}
+
+/* "(FDIC) said": a name's short form, in brackets, and the sentence goes
+ * on (not a credit such as "(AFP) -"). */
+static int is_bracketed_short_form(const splitter *sp, size_t j) {
+  return j + 3 < sp->count && is_char(sp, j, '(') && is_all_caps_word(sp, j + 1) &&
+         is_char(sp, j + 2, ')') && (sp->f[j + 3] & F_LOWER);
+}
+
+/* The line ending at token k leaves its phrase open, so no heading or
+ * caption ends there: on a word like "of" ("MidCon Corp, a subsidiary of
+ * / Occidental Petroleum Corp"), on a possessive ("Esselte Business
+ * Systems Inc's / Esselte Meto division"), inside a bracket ("<America
+ * First Federally Guaranteed / Mortgage Fund Two>"), before a company
+ * suffix ("Medco Containment Services / Inc said") or the name's short
+ * form ("The Nuclear Regulatory Commission / (NRC) proposed"). */
+static int is_open_ended(const splitter *sp, size_t k) {
+  static const char *const joiners[] = {"a", "an", "and", "at", "by", "for", "from", "in", "of",
+                                        "on", "or", "the", "to", "with", NULL};
+  static const char *const suffixes[] = {"Inc", "Co", "Cos", "Corp", "Ltd", "Plc", "PLC",
+                                         "LLC", "GmbH", "AG", "NV", NULL};
+  return is_word_of(sp, k, joiners) || ends_possessive(sp, k) || bracket_left_open(sp, k) ||
+         is_word_of(sp, k + 1, suffixes) || is_bracketed_short_form(sp, k + 1);
 }
 
 /* A line break after token k (on line number line, li), with no full stop

@@ -7,7 +7,7 @@ local core = require "lector.core"
 
 local TEXT = "Markets fell in Tokyo today. Traders sold shares. Prices recovered later."
 local SMALL = 2 * 10^6   -- an instruction budget that keeps runaway tests short
--- The smallest budget counted from a call's 20th millisecond on rather than
+-- The smallest budget counted from a call's 10th to 20th millisecond on rather than
 -- from its start (LECTOR_PLUGIN_LATE_HOOK_BUDGET in core/lector_limits.h).
 local LATE = 10^7
 
@@ -322,7 +322,7 @@ describe("threats", function()
         local co = coroutine.create(function() while true do end end)
         while true do coroutine.resume(co) end]],
     }
-    -- counted from the first instruction, and from the 20th millisecond on
+    -- counted from the first instruction, and from the 10th to 20th millisecond on
     for _, budget in ipairs { SMALL, LATE } do
       for name, body in pairs(loops) do
         local ok, message, kind = run(body, { instructions = budget })
@@ -361,7 +361,7 @@ describe("threats", function()
     local ok, message, kind = state:run(assert(lector.doc(TEXT)))
     assert.is_nil(ok)
     assert.equal("instructions", kind, message)
-    -- and one wrapped in the call that loops, before its 20th millisecond
+    -- and one wrapped in the call that loops, before its 10th millisecond
     ok, message, kind = run("coroutine.wrap(function() while true do end end)()",
       { instructions = LATE })
     assert.is_nil(ok)
