@@ -1161,16 +1161,22 @@ static int is_all_caps_word(const splitter *sp, size_t j) {
   return 1;
 }
 
-/* Whether token j is a word of the list (NULL-terminated), written as it
- * is there, with a final period or not ("Inc."). */
-static int is_word_of(const splitter *sp, size_t j, const char *const *words) {
+typedef struct short_word {
+  const char *text;
+  size_t len;   /* 4 at most */
+} short_word;
+#define SHORT_WORD(s) {s, sizeof s - 1}
+
+/* Whether token j is a word of the list (ended by {NULL, 0}), written as
+ * it is there, with a final period or not ("Inc."). */
+static int is_word_of(const splitter *sp, size_t j, const short_word *words) {
   const lector_token *t = &sp->tok[j];
-  if (t->kind != LECTOR_TOKEN_WORD) return 0;
+  if (t->kind != LECTOR_TOKEN_WORD || t->stop - t->start > 5) return 0;
   const char *w = (const char *)sp->sg->text + t->start;
   size_t n = t->stop - t->start;
   if (n > 1 && w[n - 1] == '.') n--;
-  for (const char *const *x = words; *x; x++)
-    if (strlen(*x) == n && memcmp(*x, w, n) == 0) return 1;
+  for (const short_word *x = words; x->text; x++)
+    if (x->len == n && memcmp(x->text, w, n) == 0) return 1;
   return 0;
 }
 
@@ -1214,10 +1220,15 @@ static int is_bracketed_short_form(const splitter *sp, size_t j) {
  * suffix ("Medco Containment Services / Inc said") or the name's short
  * form ("The Nuclear Regulatory Commission / (NRC) proposed"). */
 static int is_open_ended(const splitter *sp, size_t k) {
-  static const char *const joiners[] = {"a", "an", "and", "at", "by", "for", "from", "in", "of",
-                                        "on", "or", "the", "to", "with", NULL};
-  static const char *const suffixes[] = {"Inc", "Co", "Cos", "Corp", "Ltd", "Plc", "PLC",
-                                         "LLC", "GmbH", "AG", "NV", NULL};
+  static const short_word joiners[] = {
+      SHORT_WORD("a"),  SHORT_WORD("an"), SHORT_WORD("and"), SHORT_WORD("at"),
+      SHORT_WORD("by"), SHORT_WORD("for"), SHORT_WORD("from"), SHORT_WORD("in"),
+      SHORT_WORD("of"), SHORT_WORD("on"), SHORT_WORD("or"), SHORT_WORD("the"),
+      SHORT_WORD("to"), SHORT_WORD("with"), {NULL, 0}};
+  static const short_word suffixes[] = {
+      SHORT_WORD("Inc"), SHORT_WORD("Co"), SHORT_WORD("Cos"), SHORT_WORD("Corp"),
+      SHORT_WORD("Ltd"), SHORT_WORD("Plc"), SHORT_WORD("PLC"), SHORT_WORD("LLC"),
+      SHORT_WORD("GmbH"), SHORT_WORD("AG"), SHORT_WORD("NV"), {NULL, 0}};
   return is_word_of(sp, k, joiners) || ends_possessive(sp, k) || bracket_left_open(sp, k) ||
          is_word_of(sp, k + 1, suffixes) || is_bracketed_short_form(sp, k + 1);
 }
@@ -1229,7 +1240,7 @@ static int is_open_ended(const splitter *sp, size_t k) {
  * capitalized ("Markets Rally Again") or a dateline follows it. */
 static int hard_break(const splitter *sp, size_t k, size_t line, const line_info *li) {
   if (sp->f[k + 1] & F_LOWER) return 0;
-  if ((sp->f[k] & F_WRAP_END) || is_open_ended(sp, k)) return 0;
+  if ((sp->f[k] & F_WRAP_END) || (sp->wrapped && line > 0) || is_open_ended(sp, k)) return 0;
   if (sp->wrapped)
     return line == 0 && ((li->words >= 2 && li->caps == li->words) || is_all_caps_word(sp, k + 1));
   return is_heading(li) || !is_long_line(sp, li);
