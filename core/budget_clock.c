@@ -39,9 +39,12 @@ typedef struct thread_clock {
   int count;
 } thread_clock;
 
-/* 0: not tried on this thread yet; 1: made; -1: not available here. */
-static _Thread_local int clock_made;
-static _Thread_local thread_clock clock_of_thread;
+/* 0: not tried on this thread yet; 1: made; -1: not available here.
+ * Initial-exec: the signal handler reads them, and in a shared library
+ * the default model may reach them through a call that allocates. */
+#define SIGNAL_SAFE_TLS __attribute__((tls_model("initial-exec")))
+static _Thread_local int clock_made SIGNAL_SAFE_TLS;
+static _Thread_local thread_clock clock_of_thread SIGNAL_SAFE_TLS;
 
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 static pthread_key_t clock_key;
@@ -69,8 +72,11 @@ static void on_alarm(int signo) {
 }
 
 /* A thread's timer goes with the thread (the key holds a copy of its
- * id: an id may be 0, and a NULL value is never destroyed). */
+ * id: an id may be 0, and a NULL value is never destroyed). A plugin call
+ * made by a later destructor of the thread is counted from its start. */
 static void delete_timer(void *timer) {
+  clock_made = -1;
+  clock_of_thread.running = NULL;
   timer_delete(*(timer_t *)timer);
   free(timer);
 }

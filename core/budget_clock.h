@@ -17,7 +17,9 @@
 
 /* The signal the alarm uses: sent to each thread that started the clock,
  * every half grace of its processor time from its first start on, and
- * unblocked there. */
+ * unblocked there when the clock is made. A program that embeds liblector
+ * must not block it later in such a thread, nor handle or ignore it: the
+ * budget of the calls made there would then never be counted. */
 int lector_budget_clock_signal(void);
 
 /* Start the clock for L on the calling thread: once this call has used

@@ -100,7 +100,8 @@ Options:
                           memory each plugin may hold (default 64M)
       --plugin-instructions N
                           Lua instructions each pass may run on one
-                          document (default 100000000)
+                          document (default 100000000; from 10000000 up,
+                          counted after the pass's first 10-20 ms)
   -h, --help              show this help
 
 Without --plugins or --pipeline, the bundled passes run. A pass already done
