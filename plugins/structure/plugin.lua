@@ -933,6 +933,42 @@ local function captions(D, paras, opts, value, found)
   end
 end
 
+-- Wire agencies whose name alone, on the article's last line, signs it
+-- off ("Reuter" ends most of Reuters-21578).
+local SIGNOFF_AGENCIES = { Reuter = true, Reuters = true, AP = true, AFP = true, UPI = true,
+  dpa = true, DPA = true, Xinhua = true, Bloomberg = true, TASS = true, Tass = true, ANSA = true,
+  EFE = true, PTI = true, Kyodo = true, Yonhap = true, IANS = true, Interfax = true, AAP = true }
+
+-- The article's last line, when it is an agency's name alone, maybe in
+-- brackets or with a period: the name's start and stop (0-based, end
+-- exclusive). Read byte by byte from the end: no pattern over the text.
+local function signoff_name(text)
+  local stop = #text
+  while stop > 0 and text:byte(stop) <= 32 do stop = stop - 1 end
+  if text:byte(stop) == 46 then stop = stop - 1 end           -- "."
+  if text:byte(stop) == 41 then stop = stop - 1 end           -- ")"
+  local start = stop
+  while start > 0 and stop - start < 16 do
+    local b = text:byte(start)
+    if not (b >= 65 and b <= 90 or b >= 97 and b <= 122) then break end
+    start = start - 1
+  end
+  if start == stop then return nil end
+  local name_start = start                                    -- 0-based
+  if text:byte(start) == 40 then start = start - 1 end        -- "("
+  while start > 0 and (text:byte(start) == 32 or text:byte(start) == 9) do start = start - 1 end
+  if start == 0 or text:byte(start) ~= 10 then return nil end  -- a line of its own, not the first
+  return name_start, stop
+end
+
+local function signoff(D, value, found)
+  local start, stop = signoff_name(D.text)
+  local word = start and D.text:sub(start + 1, stop)
+  if not (word and SIGNOFF_AGENCIES[word]) then return end
+  add(D.doc, found, "CREDIT", start, stop, { signoff = true })
+  value.signoff = word
+end
+
 local function closing_credits(D, paras, value, found, done)
   local doc, text = D.doc, D.text
   for _, p in ipairs(paras) do
@@ -959,7 +995,7 @@ end
 
 return {
   name = "structure",
-  version = "1.0.0",
+  version = "1.1.0",
   kind = "extract",
   description = "News layout: headline, standfirst, caption and credit, dateline, byline, editor",
   license = "MIT",
@@ -986,6 +1022,7 @@ return {
     local bottom = {}
     for i = math.max(#paras - BOTTOM_PARAGRAPHS + 1, 1), #paras do bottom[#bottom + 1] = paras[i] end
     closing_credits(D, bottom, value, found, done)
+    signoff(D, value, found)
     doc:set("structure", value)
   end,
 }

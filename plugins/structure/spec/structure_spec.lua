@@ -155,6 +155,23 @@ describe("structure stays quiet", function()
     assert.same({ "Markets Rally Again" }, texts(spans, "HEADLINE"))
   end)
 
+  it("takes an agency's name alone on the last line as its sign-off", function()
+    local spans, value = run("Cocoa arrivals rose in the week, the company said.\n\n" ..
+      "Exports were steady.\n  Reuter\n")
+    assert.same({ "Reuter" }, texts(spans, "CREDIT"))
+    assert.is_true(spans[#spans].attrs.signoff)
+    assert.equal("Reuter", value.signoff)
+    assert.is_nil(value.credit)
+    spans, value = run("Stocks rose on Monday.\n(AP)")
+    assert.equal("AP", value.signoff)
+    -- not a word that is no agency, nor an agency inside the last sentence
+    for _, text in ipairs { "Stocks rose on Monday.\nThanks", "Stocks rose, said Reuters",
+      "Reuters" } do
+      spans, value = run(text)
+      assert.is_nil(value.signoff, text)
+    end
+  end)
+
   it("gives a headline over plain paragraphs no standfirst and no caption", function()
     local spans, value = run("Markets rally\n\nStocks rose sharply on Monday. Traders were relieved.\n\n" ..
       "Bonds fell. Analysts expect more gains.\nMore on this later")
