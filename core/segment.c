@@ -977,11 +977,16 @@ typedef struct splitter {
   const uint32_t *f;             /* and their facts */
   size_t count;
   const line_info *lines;        /* the paragraph's lines */
+  size_t line_count;
   uint32_t longest_line;         /* in code points */
   size_t quote_cursor;
   int credit_pending;            /* a credit follows: end the sentence at the line end */
-  int wrapped;                   /* hard-wrapped prose: see is_wrapped_prose */
+  int layout;                    /* the paragraph's kind once needed: LAYOUT_* */
 } splitter;
+
+/* What hard_break needs to know of a paragraph, worked out the first time
+ * it is asked (most paragraphs never are). */
+enum { LAYOUT_UNKNOWN, LAYOUT_LINES, LAYOUT_WRAPPED };
 
 static int straight_quote_opens(const splitter *sp, size_t j, int open_straight) {
   int before = j == 0 || (sp->f[j] & F_SPACE_BEFORE);
@@ -1132,6 +1137,28 @@ static int is_long_line(const splitter *sp, const line_info *li) {
          (uint64_t)li->chars * 100 >= (uint64_t)sp->longest_line * LECTOR_SEG_WRAP_MIN_PERCENT;
 }
 
+/* Whether tokens first..last (one line) stand in a table's columns:
+ * three spaces between two of them, or a dot leader ("O/N
+ * Repos......58.9 vs 59.0"). Prose has neither. */
+static int has_columns(const splitter *sp, size_t first, size_t last) {
+  const unsigned char *t = sp->sg->text;
+  for (size_t j = first; j <= last; j++) {
+    const lector_token *tok = &sp->tok[j];
+    if (j > first && tok->start - sp->tok[j - 1].stop >= 3) return 1;
+    if (t[tok->start] == '.' && tok->stop - tok->start >= 4 && t[tok->start + 1] == '.') return 1;
+  }
+  return 0;
+}
+
+/* The break after token k ends a table's row: the line it ends or the
+ * next one is in columns. */
+static int ends_row(const splitter *sp, size_t k) {
+  size_t first = k, last = k + 1;
+  while (first > 0 && !(sp->f[first] & F_NL_BEFORE)) first--;
+  while (last + 1 < sp->count && !(sp->f[last] & F_LINE_END)) last++;
+  return has_columns(sp, first, k) || has_columns(sp, k + 1, last);
+}
+
 /* A paragraph of at least three lines whose inner lines are all long, and
  * mostly prose, is running text wrapped by hand: a line of it that looks
  * like a heading is a name that runs over ("... listed on the / National
@@ -1147,6 +1174,12 @@ static int is_wrapped_prose(const splitter *sp, const line_info *lines, size_t l
     headings += (size_t)is_heading(&lines[l]);
   }
   return headings * 2 < line_count - 2;
+}
+
+static int layout_of(splitter *sp) {
+  if (sp->layout == LAYOUT_UNKNOWN)
+    sp->layout = is_wrapped_prose(sp, sp->lines, sp->line_count) ? LAYOUT_WRAPPED : LAYOUT_LINES;
+  return sp->layout;
 }
 
 /* A word of two or more capital letters and nothing else: the place of a
@@ -1222,27 +1255,35 @@ static int is_bracketed_short_form(const splitter *sp, size_t j) {
 static int is_open_ended(const splitter *sp, size_t k) {
   static const short_word joiners[] = {
       SHORT_WORD("a"),  SHORT_WORD("an"), SHORT_WORD("and"), SHORT_WORD("at"),
-      SHORT_WORD("by"), SHORT_WORD("for"), SHORT_WORD("from"), SHORT_WORD("in"),
-      SHORT_WORD("of"), SHORT_WORD("on"), SHORT_WORD("or"), SHORT_WORD("the"),
-      SHORT_WORD("to"), SHORT_WORD("with"), {NULL, 0}};
+      SHORT_WORD("by"), SHORT_WORD("for"), SHORT_WORD("from"), SHORT_WORD("of"),
+      SHORT_WORD("or"), SHORT_WORD("the"), SHORT_WORD("to"), SHORT_WORD("with"), {NULL, 0}};
   static const short_word suffixes[] = {
       SHORT_WORD("Inc"), SHORT_WORD("Co"), SHORT_WORD("Cos"), SHORT_WORD("Corp"),
       SHORT_WORD("Ltd"), SHORT_WORD("Plc"), SHORT_WORD("PLC"), SHORT_WORD("LLC"),
       SHORT_WORD("GmbH"), SHORT_WORD("AG"), SHORT_WORD("NV"), {NULL, 0}};
+  /* a suffix before a capitalized word is no company's ("Ballymena / Co
+   * Antrim"), unless that word is one too ("Co Ltd") */
+  int suffix = is_word_of(sp, k + 1, suffixes) &&
+               (k + 2 >= sp->count || !(sp->f[k + 2] & F_UPPER) || is_word_of(sp, k + 2, suffixes));
   return is_word_of(sp, k, joiners) || ends_possessive(sp, k) || bracket_left_open(sp, k) ||
-         is_word_of(sp, k + 1, suffixes) || is_bracketed_short_form(sp, k + 1);
+         suffix || is_bracketed_short_form(sp, k + 1);
 }
 
 /* A line break after token k (on line number line, li), with no full stop
  * before it: is it a hard break (the line was a headline, caption or table
  * row) or a soft wrap inside running text? In wrapped prose only a first
- * line is a line of its own, when it is in title case with every word
- * capitalized ("Markets Rally Again") or a dateline follows it. */
-static int hard_break(const splitter *sp, size_t k, size_t line, const line_info *li) {
-  if (sp->f[k + 1] & F_LOWER) return 0;
-  if ((sp->f[k] & F_WRAP_END) || (sp->wrapped && line > 0) || is_open_ended(sp, k)) return 0;
-  if (sp->wrapped)
-    return line == 0 && ((li->words >= 2 && li->caps == li->words) || is_all_caps_word(sp, k + 1));
+ * line that is short or a heading can be a line of its own, when every
+ * word of it is capitalized ("Markets Rally Again") or what follows opens
+ * a sentence: a dateline ("LONDON (Reuters) -") or a word such as "The". */
+static int hard_break(splitter *sp, size_t k, size_t line, const line_info *li) {
+  if ((sp->f[k + 1] & F_LOWER) || (sp->f[k] & F_WRAP_END)) return 0;
+  if (ends_row(sp, k)) return 1;
+  int layout = layout_of(sp);
+  if ((layout == LAYOUT_WRAPPED && line > 0) || is_open_ended(sp, k)) return 0;
+  if (layout == LAYOUT_WRAPPED)
+    return line == 0 && (is_heading(li) || !is_long_line(sp, li)) &&
+           ((li->words >= 2 && li->caps == li->words) || is_all_caps_word(sp, k + 1) ||
+            is_starter(sp, k + 1));
   return is_heading(li) || !is_long_line(sp, li);
 }
 
@@ -1268,10 +1309,10 @@ static int push_sentence(segmenter *sg, size_t t0, size_t first, size_t end, uin
  * between two tokens, so no sentence is empty. */
 static int split_sentences(segmenter *sg, size_t t0, size_t count, const line_info *lines,
                            size_t line_count, uint32_t paragraph) {
-  splitter sp = {sg, sg->out->tokens + t0, sg->flags, count, lines, 0, 0, 0, 0};
+  splitter sp = {sg, sg->out->tokens + t0, sg->flags, count, lines, line_count, 0, 0, 0,
+                 LAYOUT_UNKNOWN};
   for (size_t l = 0; l < line_count; l++)
     if (lines[l].chars > sp.longest_line) sp.longest_line = lines[l].chars;
-  sp.wrapped = is_wrapped_prose(&sp, lines, line_count);
   if (match_quotes(&sp) != 0) return -1;
   size_t s = 0, i = 0, line = 0;
   while (i < count) {

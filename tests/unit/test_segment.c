@@ -454,6 +454,28 @@ static sentence_case sentence_cases[] = {
   {"headline_before_a_credit_stays_apart",
    "Storm Hits Coast\n(AFP) - Heavy rain fell on the coast on Monday.",
    SENTS("Storm Hits Coast", "(AFP) - Heavy rain fell on the coast on Monday."), 1},
+  {"wrapped_long_first_line_before_an_acronym",
+   "Traders and analysts in international oil markets estimate\n"
+   "OPEC is producing up to one mln bpd above a ceiling of 15.8 mln\n"
+   "barrels, and prices may fall further, they said.\n",
+   SENTS("Traders and analysts in international oil markets estimate\n"
+         "OPEC is producing up to one mln bpd above a ceiling of 15.8 mln\n"
+         "barrels, and prices may fall further, they said."), 1},
+  {"dot_leader_table_is_no_prose",
+   "Money market rates on Monday:\n"
+   "    O/N Repos.......58.9 vs 59.0 pct on the day before\n"
+   "    O/N Euros.......18.6 vs 19.2 pct on the day before\n"
+   "    Term Repos......55.1 vs 55.3 pct on the day before\n",
+   SENTS("Money market rates on Monday:", "O/N Repos.......58.9 vs 59.0 pct on the day before",
+         "O/N Euros.......18.6 vs 19.2 pct on the day before",
+         "Term Repos......55.1 vs 55.3 pct on the day before"), 2},
+  {"headline_ending_on_a_particle",
+   "Mobile multimedia slow to catch on\nThere is no denying that the phones are selling well.",
+   SENTS("Mobile multimedia slow to catch on",
+         "There is no denying that the phones are selling well."), 1},
+  {"address_line_before_a_county",
+   "Ballymena\nCo Antrim\nNorthern Ireland",
+   SENTS("Ballymena", "Co Antrim", "Northern Ireland"), 1},
   {"table_of_short_lines",
    "Acme Corp said.\n    Shr 1.00 dlrs vs 1.50 dlrs\n    Net 2.5 mln vs 3.0 mln\n"
    "    Revs 50.0 mln vs 45.0 mln\n",
