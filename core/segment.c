@@ -1221,21 +1221,19 @@ static int ends_possessive(const splitter *sp, size_t j) {
          (w[n - 2] == '\'' || (n > 4 && memcmp(w + n - 4, "\xE2\x80\x99", 3) == 0));
 }
 
-/* A "(" or "<" on the line of token k, not closed before it ends. */
-static int bracket_left_open(const splitter *sp, size_t k) {
-  for (size_t j = k + 1; j-- > 0;) {
-    const lector_token *t = &sp->tok[j];
-    unsigned char c = t->stop - t->start == 1 ? (unsigned char)sp->sg->text[t->start] : 0;
-    if (c == ')' || c == '>') return 0;
-    if (c == '(' || c == '<') return 1;
-    if (sp->f[j] & F_NL_BEFORE) return 0;
-  }
-  return 0;
-}
-
 static int is_char(const splitter *sp, size_t j, char c) {
   const lector_token *t = &sp->tok[j];
   return t->stop - t->start == 1 && sp->sg->text[t->start] == c;
+}
+
+/* A "(" or "<" on the line of token k, not closed before it ends. */
+static int bracket_left_open(const splitter *sp, size_t k) {
+  for (size_t j = k + 1; j-- > 0;) {
+    if (is_char(sp, j, ')') || is_char(sp, j, '>')) return 0;
+    if (is_char(sp, j, '(') || is_char(sp, j, '<')) return 1;
+    if (sp->f[j] & F_NL_BEFORE) return 0;
+  }
+  return 0;
 }
 
 /* "(FDIC) said": a name's short form, in brackets, and the sentence goes
