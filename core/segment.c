@@ -1150,6 +1150,17 @@ static int has_columns(const splitter *sp, size_t first, size_t last) {
   return 0;
 }
 
+/* The line after token k is an item of a list: a bullet, then a capital
+ * ("- Raised the tax"; not "- a claim he denied"). */
+static int opens_item(const splitter *sp, size_t k) {
+  const lector_token *t = &sp->tok[k + 1];
+  const unsigned char *b = sp->sg->text + t->start;
+  size_t n = t->stop - t->start;
+  int bullet = (n == 1 && (b[0] == '-' || b[0] == '*')) ||
+               (n == 3 && b[0] == 0xE2 && b[1] == 0x80 && b[2] == 0xA2);   /* U+2022 */
+  return bullet && k + 2 < sp->count && (sp->f[k + 2] & F_UPPER);
+}
+
 /* The break after token k ends a table's row: the line it ends or the
  * next one is in columns. */
 static int ends_row(const splitter *sp, size_t k) {
@@ -1275,7 +1286,7 @@ static int is_open_ended(const splitter *sp, size_t k) {
  * a sentence: a dateline ("LONDON (Reuters) -") or a word such as "The". */
 static int hard_break(splitter *sp, size_t k, size_t line, const line_info *li) {
   if ((sp->f[k + 1] & F_LOWER) || (sp->f[k] & F_WRAP_END)) return 0;
-  if (ends_row(sp, k)) return 1;
+  if (ends_row(sp, k) || opens_item(sp, k)) return 1;
   int layout = layout_of(sp);
   if ((layout == LAYOUT_WRAPPED && line > 0) || is_open_ended(sp, k)) return 0;
   if (layout == LAYOUT_WRAPPED)

@@ -476,6 +476,20 @@ static sentence_case sentence_cases[] = {
   {"address_line_before_a_county",
    "Ballymena\nCo Antrim\nNorthern Ireland",
    SENTS("Ballymena", "Co Antrim", "Northern Ireland"), 1},
+  {"list_items_after_wrapped_prose",
+   "The budget announced on Friday by the finance minister makes these\n"
+   "- Expanded the service tax net to cover more of the trades\n"
+   "- Raised the excise duty on cigarettes by ten pct from April 1\n"
+   "- Cut the corporate tax rate to 35 pct from 40 pct for all\n",
+   SENTS("The budget announced on Friday by the finance minister makes these",
+         "- Expanded the service tax net to cover more of the trades",
+         "- Raised the excise duty on cigarettes by ten pct from April 1",
+         "- Cut the corporate tax rate to 35 pct from 40 pct for all"), 1},
+  {"dash_before_lower_case_goes_on",
+   "The minister said the plan would pass without changes in the house\n"
+   "- a claim the opposition denied - and that the vote would be on Friday.",
+   SENTS("The minister said the plan would pass without changes in the house\n"
+         "- a claim the opposition denied - and that the vote would be on Friday."), 1},
   {"table_of_short_lines",
    "Acme Corp said.\n    Shr 1.00 dlrs vs 1.50 dlrs\n    Net 2.5 mln vs 3.0 mln\n"
    "    Revs 50.0 mln vs 45.0 mln\n",
