@@ -1205,23 +1205,15 @@ static int is_all_caps_word(const splitter *sp, size_t j) {
   return 1;
 }
 
-typedef struct short_word {
-  const char *text;
-  size_t len;   /* 4 at most */
-} short_word;
-#define SHORT_WORD(s) {s, sizeof s - 1}
-
-/* Whether token j is a word of the list (ended by {NULL, 0}), written as
- * it is there, with a final period or not ("Inc."). */
-static int is_word_of(const splitter *sp, size_t j, const short_word *words) {
+/* Whether token j is a word of the sorted list, written as it is there,
+ * with a final period or not ("Inc."). The lists hold short words only. */
+static int is_word_of(const splitter *sp, size_t j, const char *const *list, size_t count) {
   const lector_token *t = &sp->tok[j];
   if (t->kind != LECTOR_TOKEN_WORD || t->stop - t->start > 5) return 0;
-  const char *w = (const char *)sp->sg->text + t->start;
+  const unsigned char *w = sp->sg->text + t->start;
   size_t n = t->stop - t->start;
   if (n > 1 && w[n - 1] == '.') n--;
-  for (const short_word *x = words; x->text; x++)
-    if (x->len == n && memcmp(x->text, w, n) == 0) return 1;
-  return 0;
+  return in_sorted_list(list, count, w, n);
 }
 
 static int ends_possessive(const splitter *sp, size_t j) {
@@ -1262,19 +1254,18 @@ static int is_bracketed_short_form(const splitter *sp, size_t j) {
  * suffix ("Medco Containment Services / Inc said") or the name's short
  * form ("The Nuclear Regulatory Commission / (NRC) proposed"). */
 static int is_open_ended(const splitter *sp, size_t k) {
-  static const short_word joiners[] = {
-      SHORT_WORD("a"),  SHORT_WORD("an"), SHORT_WORD("and"), SHORT_WORD("at"),
-      SHORT_WORD("by"), SHORT_WORD("for"), SHORT_WORD("from"), SHORT_WORD("of"),
-      SHORT_WORD("or"), SHORT_WORD("the"), SHORT_WORD("to"), SHORT_WORD("with"), {NULL, 0}};
-  static const short_word suffixes[] = {
-      SHORT_WORD("Inc"), SHORT_WORD("Co"), SHORT_WORD("Cos"), SHORT_WORD("Corp"),
-      SHORT_WORD("Ltd"), SHORT_WORD("Plc"), SHORT_WORD("PLC"), SHORT_WORD("LLC"),
-      SHORT_WORD("GmbH"), SHORT_WORD("AG"), SHORT_WORD("NV"), {NULL, 0}};
+  static const char *const joiners[] = {"a", "an", "and", "at", "by", "for", "from", "of",
+                                        "or", "the", "to", "with"};
+  static const char *const suffixes[] = {"AG", "Co", "Corp", "Cos", "GmbH", "Inc", "LLC",
+                                         "Ltd", "NV", "PLC", "Plc"};   /* in byte order */
   /* a suffix before a capitalized word is no company's ("Ballymena / Co
    * Antrim"), unless that word is one too ("Co Ltd") */
-  int suffix = is_word_of(sp, k + 1, suffixes) &&
-               (k + 2 >= sp->count || !(sp->f[k + 2] & F_UPPER) || is_word_of(sp, k + 2, suffixes));
-  return is_word_of(sp, k, joiners) || ends_possessive(sp, k) || bracket_left_open(sp, k) ||
+  const size_t nsuffixes = COUNT_OF(suffixes);
+  int suffix = is_word_of(sp, k + 1, suffixes, nsuffixes) &&
+               (k + 2 >= sp->count || !(sp->f[k + 2] & F_UPPER) ||
+                is_word_of(sp, k + 2, suffixes, nsuffixes));
+  return is_word_of(sp, k, joiners, COUNT_OF(joiners)) || ends_possessive(sp, k) ||
+         bracket_left_open(sp, k) ||
          suffix || is_bracketed_short_form(sp, k + 1);
 }
 
