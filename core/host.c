@@ -13,6 +13,7 @@
 #include "host.h"
 #include "lector_limits.h"
 #include "lua_lector.h"
+#include "state_heap.h"
 
 extern int luaopen_lpeg(lua_State *L);
 extern int luaopen_cjson(lua_State *L);
@@ -25,13 +26,14 @@ typedef struct host_alloc {
   size_t peak;       /* most held since the last lector_host_reset_usage */
   int refused;       /* an allocation failed since then */
   size_t unseen;     /* C memory of the documents L holds (lector_host_unseen) */
+  state_heap *heap;
 } host_alloc;
 
 static void *host_allocator(void *ud, void *ptr, size_t osize, size_t nsize) {
   host_alloc *account = ud;
   size_t old = ptr ? osize : 0;
   if (nsize == 0) {
-    free(ptr);
+    state_heap_realloc(account->heap, ptr, old, 0);
     account->used -= old;
     return NULL;
   }
@@ -39,7 +41,7 @@ static void *host_allocator(void *ud, void *ptr, size_t osize, size_t nsize) {
     account->refused = 1;
     return NULL;
   }
-  void *grown = realloc(ptr, nsize);
+  void *grown = state_heap_realloc(account->heap, ptr, old, nsize);
   if (!grown) {
     account->refused = 1;
     return NULL;
@@ -116,8 +118,10 @@ static int open_trusted(lua_State *L) {
  * its libraries fails when they are opened, not later. */
 static lua_State *new_state(size_t limit, lector_error *err) {
   host_alloc *account = calloc(1, sizeof *account);
-  lua_State *L = account ? lua_newstate(host_allocator, account) : NULL;
+  if (account) account->heap = state_heap_new();
+  lua_State *L = account && account->heap ? lua_newstate(host_allocator, account) : NULL;
   if (!L) {
+    if (account) state_heap_free(account->heap);
     free(account);
     if (err) {
       err->status = LECTOR_ENOMEM;
@@ -238,5 +242,7 @@ void lector_host_close(lua_State *L) {
   lua_getallocf(L, &ud);
   lua_gc(L, LUA_GCCOLLECT);
   lua_close(L);
-  free(ud);
+  host_alloc *account = ud;
+  state_heap_free(account->heap);
+  free(account);
 }
