@@ -44,6 +44,15 @@ static const char sqlite_magic[16] = "SQLite format 3";
   "          json_extract(v.value, '$.dateline.iso') AS dateline_date\n"                       \
   "        FROM documents d LEFT JOIN doc_values v ON v.doc_id = d.id AND v.key = 'structure');\n"
 
+/* doc_values' columns, the same in the table of step 0 -> 1 and in the one
+ * that replaces it in step 6 -> 7. */
+#define DOC_VALUES_COLUMNS                                                  \
+  "  doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,\n"   \
+  "  key TEXT NOT NULL,\n"                                                 \
+  "  value TEXT NOT NULL CHECK (json_valid(value)),\n"                     \
+  "  run_id INTEGER REFERENCES runs(id),\n"                                \
+  "  PRIMARY KEY (doc_id, key)\n"
+
 /* Migration steps: migrations[v] takes a database from version v to v + 1
  * and ends by setting user_version to v + 1. Steps run forward, all in one
  * transaction; a released step is never edited, only followed by a new one. */
@@ -92,13 +101,7 @@ static const char *const migrations[LECTOR_SCHEMA_VERSION] = {
   ");\n"
   "CREATE INDEX spans_by_doc_layer ON spans(doc_id, layer);\n"
   "CREATE INDEX spans_by_layer_label ON spans(layer, label);\n"
-  "CREATE TABLE doc_values(\n"
-  "  doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,\n"
-  "  key TEXT NOT NULL,\n"
-  "  value TEXT NOT NULL CHECK (json_valid(value)),\n"
-  "  run_id INTEGER REFERENCES runs(id),\n"
-  "  PRIMARY KEY (doc_id, key)\n"
-  ") WITHOUT ROWID;\n"
+  "CREATE TABLE doc_values(\n" DOC_VALUES_COLUMNS ") WITHOUT ROWID;\n"
   "CREATE VIRTUAL TABLE documents_fts USING fts5(\n"
   "  title, text, content='documents', content_rowid='rowid',\n"
   "  tokenize='unicode61 remove_diacritics 2'\n"
@@ -206,6 +209,20 @@ static const char *const migrations[LECTOR_SCHEMA_VERSION] = {
    * it. With a run, the run's plugin names it, and pass stays NULL. */
   "ALTER TABLE spans ADD COLUMN pass TEXT;\n"
   "PRAGMA user_version = 6;\n",
+  /* 6 -> 7: doc_values becomes a rowid table. WITHOUT ROWID, a row lives in
+   * an index b-tree, whose cells keep at most about a quarter of a page:
+   * the rest of a value of a few KiB went to an overflow page of its own,
+   * mostly empty, and the table took twice its values' bytes. The rows are
+   * copied out and back rather than the new table renamed, as a rename
+   * rewrites and checks the views that read doc_values. */
+  "CREATE TEMP TABLE doc_values_copy AS SELECT doc_id, key, value, run_id FROM doc_values;\n"
+  "DROP TABLE doc_values;\n"
+  "CREATE TABLE doc_values(\n" DOC_VALUES_COLUMNS ");\n"
+  "INSERT INTO doc_values(doc_id, key, value, run_id)\n"
+  "  SELECT doc_id, key, value, run_id FROM doc_values_copy ORDER BY doc_id, key;\n"
+  "DROP TABLE doc_values_copy;\n"
+  "CREATE INDEX doc_values_by_run ON doc_values(run_id);\n"
+  "PRAGMA user_version = 7;\n",
 };
 
 /* Every statement the store runs more than once, prepared when the store

@@ -8,7 +8,7 @@
 #include <sqlite3.h>
 #include "doc.h"
 
-#define LECTOR_SCHEMA_VERSION 6
+#define LECTOR_SCHEMA_VERSION 7
 
 typedef struct lector_store lector_store;
 

@@ -319,7 +319,7 @@ end }
       local before = H.read(db_in(dir))
       local r = analyze { "--db", db_in(dir), H.article }
       assert.equal(4, r.code)
-      assert.matches("schema version 99 is newer than this lector supports (6)", r.err, 1, true)
+      assert.matches("schema version 99 is newer than this lector supports (7)", r.err, 1, true)
       assert.equal(before, H.read(db_in(dir)))
     end)
 

@@ -160,7 +160,7 @@ describe("lector.open", function()
     db:close()
 
     db = assert(lector.open(path))
-    assert.equal(6, db:query("pragma user_version")[1].user_version)
+    assert.equal(7, db:query("pragma user_version")[1].user_version)
     for id, count in pairs(expected) do
       local rows = db:query("select idx, start, stop from sentences where doc_id = ? order by idx", id)
       assert.equal(count, #rows)

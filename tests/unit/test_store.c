@@ -642,6 +642,49 @@ static void test_migrates_schema_1(void **state) {
   close_ok(store);
 }
 
+/* A database of schema 6 keeps doc_values WITHOUT ROWID; the upgrade makes
+ * it a rowid table and keeps every value, its run and the run index. */
+static void test_migrates_values_of_schema_6(void **state) {
+  fixture *f = *state;
+  lector_store *store = open_ok(f->db);
+  lector_doc *doc = make_doc("valued", NULL, "A document with a value.");
+  assert_int_equal(lector_doc_set_value(doc, "summary", "{\"text\":\"A document.\"}"), LECTOR_OK);
+  assert_int_equal(lector_doc_set_value(doc, "count", "3"), LECTOR_OK);
+  save_ok(store, doc, NULL, NULL);
+  close_ok(store);
+  raw_exec(f->db, "CREATE TABLE old_values(doc_id TEXT NOT NULL REFERENCES documents(id) "
+                  "ON DELETE CASCADE, key TEXT NOT NULL, value TEXT NOT NULL CHECK "
+                  "(json_valid(value)), run_id INTEGER REFERENCES runs(id), "
+                  "PRIMARY KEY (doc_id, key)) WITHOUT ROWID; "
+                  "INSERT INTO old_values SELECT doc_id, key, value, run_id FROM doc_values; "
+                  "DROP TABLE doc_values; PRAGMA legacy_alter_table = ON; "
+                  "ALTER TABLE old_values RENAME TO doc_values; "
+                  "CREATE INDEX doc_values_by_run ON doc_values(run_id); "
+                  "PRAGMA user_version = 6;");
+  assert_int_equal(outside_count(f->db, "SELECT count(*) FROM sqlite_schema WHERE name = "
+                                        "'doc_values' AND sql LIKE '%WITHOUT ROWID%'"), 1);
+  store = open_ok(f->db);
+  assert_int_equal(query_int(store, "PRAGMA user_version", NULL), LECTOR_SCHEMA_VERSION);
+  assert_int_equal(query_int(store, "SELECT count(*) FROM sqlite_schema WHERE name = 'doc_values' "
+                                    "AND sql LIKE '%WITHOUT ROWID%'", NULL), 0);
+  assert_int_equal(query_int(store, "SELECT count(*) FROM doc_values WHERE doc_id = ?", "valued"), 2);
+  assert_int_equal(query_int(store, "SELECT json_extract(value, '$') FROM doc_values "
+                                    "WHERE doc_id = ? AND key = 'count'", "valued"), 3);
+  assert_int_equal(query_int(store, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
+                                    "AND name = 'doc_values_by_run'", NULL), 1);
+  /* the views that read doc_values work on the new table */
+  assert_int_equal(query_int(store, "SELECT count(*) FROM document_dates WHERE doc_id = ?", "valued"), 1);
+  /* one value per key and document still */
+  lector_error err = {0};
+  sqlite3_stmt *stmt = NULL;
+  assert_int_equal(lector_store_prepare(store, "INSERT INTO doc_values VALUES ('valued', 'count', '4', NULL)",
+                                        &stmt, &err), LECTOR_OK);
+  assert_int_equal(sqlite3_step(stmt) & 0xff, SQLITE_CONSTRAINT);
+  sqlite3_finalize(stmt);
+  lector_doc_release(doc);
+  close_ok(store);
+}
+
 /* ---- refusals --------------------------------------------------------------- */
 
 /* Open must fail with status and a message containing `words`, and leave the
@@ -716,7 +759,7 @@ static void test_refuses_newer_schema(void **state) {
   close_ok(open_ok(f->db));
   raw_exec(f->db, "PRAGMA user_version = 99");
   assert_refused(f->db, 0, LECTOR_ESCHEMA,
-                 "schema version 99 is newer than this lector supports (6); upgrade lector");
+                 "schema version 99 is newer than this lector supports (7); upgrade lector");
   assert_refused(f->db, LECTOR_STORE_READONLY, LECTOR_ESCHEMA, "upgrade lector");
 }
 
@@ -858,6 +901,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_load_round_trip, setup, teardown),
     cmocka_unit_test_setup_teardown(test_runs_and_passes_are_recorded, setup, teardown),
     cmocka_unit_test_setup_teardown(test_migrates_schema_1, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_migrates_values_of_schema_6, setup, teardown),
     cmocka_unit_test_setup_teardown(test_refuses_text_file, setup, teardown),
     cmocka_unit_test_setup_teardown(test_refuses_random_bytes, setup, teardown),
     cmocka_unit_test_setup_teardown(test_refuses_database_of_another_program, setup, teardown),
