@@ -8,8 +8,9 @@
 
 #include "state_heap.h"
 
-/* Under AddressSanitizer, a free block is poisoned like freed memory, so a
- * use after free or an overflow into the next block is still reported. */
+/* Under AddressSanitizer, a free block is poisoned like freed memory, and
+ * a block in use only up to the size asked for, so a use after free or a
+ * write past the end is still reported. */
 #if defined(__SANITIZE_ADDRESS__)
 #define HEAP_ASAN 1
 #elif defined(__has_feature)
@@ -102,20 +103,23 @@ static void *small_alloc(state_heap *heap, size_t size) {
   size_t bytes = class_bytes(class);
   free_block *block = heap->free[class];
   if (block) {
-    UNPOISON(block, bytes);
+    UNPOISON(block, sizeof *block);
     heap->free[class] = block->next;
+    POISON(block, sizeof *block);
+    UNPOISON(block, size);
     return block;
   }
   if ((size_t)(heap->slab_end - heap->next_fresh) < bytes && !add_slab(heap)) return NULL;
   void *fresh = heap->next_fresh;
   heap->next_fresh += bytes;
-  UNPOISON(fresh, bytes);
+  UNPOISON(fresh, size);
   return fresh;
 }
 
 static void small_release(state_heap *heap, void *ptr, size_t size) {
   size_t class = class_of(size);
   free_block *block = ptr;
+  UNPOISON(block, sizeof *block);
   block->next = heap->free[class];
   heap->free[class] = block;
   POISON(block, class_bytes(class));
@@ -139,7 +143,11 @@ void *state_heap_realloc(state_heap *heap, void *ptr, size_t osize, size_t nsize
   }
   if (!ptr) return block_alloc(heap, nsize);
   if (is_small(osize) && is_small(nsize)) {
-    if (class_of(osize) == class_of(nsize)) return ptr;
+    if (class_of(osize) == class_of(nsize)) {
+      POISON(ptr, class_bytes(class_of(osize)));
+      UNPOISON(ptr, nsize);
+      return ptr;
+    }
   } else if (!is_small(osize) && !is_small(nsize)) {
     return realloc(ptr, nsize);
   }
