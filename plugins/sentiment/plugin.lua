@@ -5,7 +5,7 @@ local lexicons = require "lib.lexicons"
 local score = require "lib.score"
 local targets = require "lib.targets"
 
-local sort, insert = table.sort, table.insert
+local sort = table.sort
 -- A table written as a JSON list even when empty ([], not {}).
 local list_of = require("lector").json.array
 
@@ -35,16 +35,26 @@ local function exclamations(text)
   return list
 end
 
--- A paragraph's entry in the value, from its token-weighted sums (w: its
--- tokens): the means, rounded. (run writes it out for a paragraph with a
--- scored sentence, and for one without, the same numbers as constants.)
-local function paragraph_value(index, w, compound, pos, neg, neu, sentences)
-  if w <= 0 then
-    return { index = index, compound = 0, pos = 0, neg = 0, neu = 1, sentences = sentences }
+-- The value's tables are kept from one document to the next, as the span
+-- columns are (see spans_for): doc:set copies the value out as JSON, and
+-- making a table costs more than setting its fields. PARAGRAPHS holds the
+-- paragraphs' entries 1..n, each from PARAGRAPH_POOL, whose entries are
+-- set whole for every paragraph; kept_paragraphs is how many PARAGRAPHS
+-- may hold (cleared past n by the next document).
+local PARAGRAPHS, PARAGRAPH_POOL, kept_paragraphs = list_of(), {}, 0
+local MOST_POSITIVE, MOST_NEGATIVE = list_of(), list_of()
+local VALUE = {}
+
+-- Entry np of PARAGRAPHS, with its fields to be set by the caller.
+local function paragraph_entry(np)
+  local t = PARAGRAPH_POOL[np]
+  if not t then
+    t = {}
+    PARAGRAPH_POOL[np] = t
   end
-  return { index = index, compound = (compound / w * 10000 + 0.5) // 1 / 10000,
-    pos = (pos / w * 10000 + 0.5) // 1 / 10000, neg = (neg / w * 10000 + 0.5) // 1 / 10000,
-    neu = (neu / w * 10000 + 0.5) // 1 / 10000, sentences = sentences }
+  if np > kept_paragraphs then kept_paragraphs = np end
+  PARAGRAPHS[np] = t
+  return t
 end
 
 local function more_positive(a, b) return a.compound > b.compound end
@@ -55,27 +65,55 @@ local function more_negative(a, b) return a.compound * -1 > b.compound * -1 end
 -- in the order table.sort with `before` gives. When rc or the kept ones
 -- tie, that order is table.sort's own, so it decides; otherwise the order
 -- is the only sorted one, found without it.
+-- The {index, compound} entries are kept for the next ones (SPARE, nspare
+-- of them): an entry pushed out of a list, and at the start of a document
+-- those of the lists (MOST_POSITIVE and MOST_NEGATIVE are kept too).
+local SPARE, nspare = {}, 0
+
 local function keep_extreme(list, index, rc, sign, before)
   local n = #list
-  if n == 0 then
-    list[1] = { index = index, compound = rc }
-    return
-  end
   local key = rc * sign
   local at = n + 1
+  local tie = false
   for i = n, 1, -1 do
     local k = list[i].compound * sign
     if k == key or (i > 1 and k == list[i - 1].compound * sign) then
-      list[n + 1] = { index = index, compound = rc }
-      sort(list, before)
-      if n + 1 > EXTREMES then list[n + 1] = nil end
-      return
+      tie = true
+      break
     end
     if key > k then at = i end
   end
-  if at > EXTREMES then return end
-  insert(list, at, { index = index, compound = rc })
-  if n + 1 > EXTREMES then list[n + 1] = nil end
+  if not tie and at > EXTREMES then return end
+  local entry
+  if nspare > 0 then
+    entry = SPARE[nspare]
+    SPARE[nspare] = nil
+    nspare = nspare - 1
+  else
+    entry = {}
+  end
+  entry.index, entry.compound = index, rc
+  if tie then
+    list[n + 1] = entry
+    sort(list, before)
+  else
+    for i = n, at, -1 do list[i + 1] = list[i] end   -- table.insert(list, at, entry)
+    list[at] = entry
+  end
+  if n + 1 > EXTREMES then
+    nspare = nspare + 1
+    SPARE[nspare] = list[n + 1]
+    list[n + 1] = nil
+  end
+end
+
+-- Empty the list, its entries spare.
+local function clear_extremes(list)
+  for i = #list, 1, -1 do
+    nspare = nspare + 1
+    SPARE[nspare] = list[i]
+    list[i] = nil
+  end
 end
 
 -- Offsets of the contrast and concession words among hits first..last,
@@ -165,14 +203,16 @@ local function run(doc, opts, ctx)
   local span_neg, span_neu = spans and spans.attrs.neg, spans and spans.attrs.neu
   local sentence, neutral_band = score.sentence, score.NEUTRAL
   score.begin(text, H, roles, values, o)
-  local paragraphs, np = list_of(), 0
+  local paragraphs, np = PARAGRAPHS, 0
   -- the current paragraph: its index, tokens, sentences and token-weighted
   -- sums (ac, ap, an only once a sentence of it is scored); and the
   -- document's sums over the paragraphs before it
   local para, aw, as, au, ac, ap, an, pscored = nil, 0, 0, 0, 0, 0, 0, false
   local tw, tc, tp, tn, tu = 0, 0, 0, 0, 0
   local positive, negative = 0, 0
-  local most_positive, most_negative = list_of(), list_of()
+  local most_positive, most_negative = MOST_POSITIVE, MOST_NEGATIVE
+  if most_positive[1] then clear_extremes(most_positive) end
+  if most_negative[1] then clear_extremes(most_negative) end
   local h, e = 1, 1
   local next_hit = hstart[1]
   for index = 1, nsentences do
@@ -180,14 +220,17 @@ local function run(doc, opts, ctx)
     if p ~= para then
       if para then
         np = np + 1
-        if pscored then                 -- paragraph_value, inlined (aw > 0: a word was scored)
-          paragraphs[np] = { index = para, compound = (ac / aw * 10000 + 0.5) // 1 / 10000,
-            pos = (ap / aw * 10000 + 0.5) // 1 / 10000, neg = (an / aw * 10000 + 0.5) // 1 / 10000,
-            neu = (au / aw * 10000 + 0.5) // 1 / 10000, sentences = as }
+        local t = paragraphs[np] or paragraph_entry(np)
+        t.index, t.sentences = para, as
+        if pscored then                 -- the means, rounded (aw > 0: a word was scored)
+          t.compound = (ac / aw * 10000 + 0.5) // 1 / 10000
+          t.pos = (ap / aw * 10000 + 0.5) // 1 / 10000
+          t.neg = (an / aw * 10000 + 0.5) // 1 / 10000
+          t.neu = (au / aw * 10000 + 0.5) // 1 / 10000
           tc, tp, tn = tc + ac, tp + ap, tn + an
           ac, ap, an, pscored = 0, 0, 0, false
         else
-          paragraphs[np] = { index = para, compound = 0, pos = 0, neg = 0, neu = 1, sentences = as }
+          t.compound, t.pos, t.neg, t.neu = 0, 0, 0, 1
         end
         tw, tu = tw + aw, tu + au
       end
@@ -249,8 +292,21 @@ local function run(doc, opts, ctx)
   end
   if para then
     np = np + 1
-    paragraphs[np] = paragraph_value(para, aw, ac, ap, an, au, as)
+    local t = paragraphs[np] or paragraph_entry(np)
+    t.index, t.sentences = para, as
+    if aw > 0 then
+      t.compound = (ac / aw * 10000 + 0.5) // 1 / 10000
+      t.pos = (ap / aw * 10000 + 0.5) // 1 / 10000
+      t.neg = (an / aw * 10000 + 0.5) // 1 / 10000
+      t.neu = (au / aw * 10000 + 0.5) // 1 / 10000
+    else
+      t.compound, t.pos, t.neg, t.neu = 0, 0, 0, 1
+    end
     tw, tc, tp, tn, tu = tw + aw, tc + ac, tp + ap, tn + an, tu + au
+  end
+  for i = np + 1, kept_paragraphs do   -- an earlier document's entries
+    if paragraphs[i] == nil then break end
+    paragraphs[i] = nil
   end
   score.finish()
   if spans then
@@ -268,11 +324,13 @@ local function run(doc, opts, ctx)
     about = { entries = info.entries, sources = info.sources }
     info.about = about
   end
-  local value = { compound = compound, pos = pos, neg = neg, neu = neu, paragraphs = paragraphs,
-    positive = positive, negative = negative, neutral = nsentences - positive - negative,
-    most_positive = most_positive, most_negative = most_negative, method = METHOD,
-    lexicon = about }
-  if state then value.entities = targets.finish(state, round) end
+  local value = VALUE
+  value.compound, value.pos, value.neg, value.neu = compound, pos, neg, neu
+  value.paragraphs, value.positive, value.negative = paragraphs, positive, negative
+  value.neutral = nsentences - positive - negative
+  value.most_positive, value.most_negative = most_positive, most_negative
+  value.method, value.lexicon = METHOD, about
+  value.entities = state and targets.finish(state, round) or nil
   doc:set("sentiment", value)
 end
 
