@@ -639,27 +639,55 @@ static void push_sentence_field(lua_State *L, const lector_doc *doc, size_t i, i
   }
 }
 
-/* Push {n = to - from} with an empty column per field; column f ends up at
- * base + f (nil for fields not asked for). Returns base. */
-static int push_columns(lua_State *L, unsigned fields, size_t n) {
+/* Push {n = n} with a column per field; column f ends up at base + f (nil
+ * for fields not asked for). With into (a stack index, else 0) the table is
+ * into, and a column is the list into holds under its name, if any (raw
+ * access: no code of the caller's runs here); else each is new and empty.
+ * Returns base. [-0, +(1 + COL_COUNT), m] */
+static int push_columns(lua_State *L, unsigned fields, size_t n, int into) {
   luaL_checkstack(L, COL_COUNT + 8, "building columns");
-  lua_createtable(L, 0, COL_COUNT + 1);
+  if (into) lua_pushvalue(L, into);
+  else lua_createtable(L, 0, COL_COUNT + 1);
+  lua_pushliteral(L, "n");
   lua_pushinteger(L, (lua_Integer)n);
-  lua_setfield(L, -2, "n");
+  lua_rawset(L, -3);
   int base = lua_gettop(L) + 1;
   for (int f = 0; f < COL_COUNT; f++) {
     if (!(fields & COLUMN_BIT(f))) {
       lua_pushnil(L);
       continue;
     }
+    if (into) {
+      lua_pushstring(L, COL_NAMES[f]);
+      if (lua_rawget(L, base - 1) == LUA_TTABLE) continue;        /* [.., column] */
+      lua_pop(L, 1);
+    }
     lua_createtable(L, (int)(n < INT32_MAX ? n : INT32_MAX), 0);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, base - 1, COL_NAMES[f]);
+    lua_pushstring(L, COL_NAMES[f]);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, base - 1);
   }
   return base;
 }
 
-/* doc:token_columns(fields [, first, last]) -> {n =, field = {...}...} */
+/* A reused column holds exactly n entries: those an earlier call left past
+ * n are cleared. The columns of tokens and sentences have no holes, so
+ * they end at the first nil. [-0, +0, -] */
+static void clear_columns_past(lua_State *L, int base, unsigned fields, size_t n) {
+  for (int f = 0; f < COL_COUNT; f++) {
+    if (!(fields & COLUMN_BIT(f))) continue;
+    for (lua_Integer i = (lua_Integer)n + 1; lua_rawgeti(L, base + f, i) != LUA_TNIL; i++) {
+      lua_pop(L, 1);
+      lua_pushnil(L);
+      lua_rawseti(L, base + f, i);
+    }
+    lua_pop(L, 1);
+  }
+}
+
+/* doc:token_columns(fields [, first, last]) -> {n =, field = {...}...}; with
+ * fields.into, that table and the lists it holds, filled (a pass that reads
+ * every document makes no new table). */
 LECTOR_FUNCTION(document, token_columns) {
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 4);
@@ -668,7 +696,8 @@ LECTOR_FUNCTION(document, token_columns) {
                                   "index, start, stop, text, kind, shape, folded, sentence");
   size_t from, to;
   check_range(L, 3, doc->seg.token_count, &from, &to);
-  int base = push_columns(L, fields, to - from);
+  int into = lector_opt_table_field(L, 2, "into");
+  int base = push_columns(L, fields, to - from, into);
   size_t sentence = from < to ? lector_doc_sentence_of_token(doc, from) : 0;
   for (size_t i = from; i < to; i++) {
     while (sentence + 1 < doc->seg.sentence_count &&
@@ -680,11 +709,13 @@ LECTOR_FUNCTION(document, token_columns) {
       lua_rawseti(L, base + f, (lua_Integer)(i - from) + 1);
     }
   }
+  if (into) clear_columns_past(L, base, fields, to - from);
   lua_settop(L, base - 1);
   return 1;
 }
 
-/* doc:sentence_columns(fields [, first, last]) -> {n =, field = {...}...} */
+/* doc:sentence_columns(fields [, first, last]) -> {n =, field = {...}...};
+ * fields.into as for token_columns. */
 LECTOR_FUNCTION(document, sentence_columns) {
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 4);
@@ -693,7 +724,8 @@ LECTOR_FUNCTION(document, sentence_columns) {
                                   "first_token, last_token, tokens");
   size_t from, to;
   check_range(L, 3, doc->seg.sentence_count, &from, &to);
-  int base = push_columns(L, fields, to - from);
+  int into = lector_opt_table_field(L, 2, "into");
+  int base = push_columns(L, fields, to - from, into);
   for (size_t i = from; i < to; i++) {
     for (int f = 0; f < COL_COUNT; f++) {
       if (!(fields & COLUMN_BIT(f))) continue;
@@ -701,6 +733,7 @@ LECTOR_FUNCTION(document, sentence_columns) {
       lua_rawseti(L, base + f, (lua_Integer)(i - from) + 1);
     }
   }
+  if (into) clear_columns_past(L, base, fields, to - from);
   lua_settop(L, base - 1);
   return 1;
 }
@@ -759,7 +792,7 @@ LECTOR_FUNCTION(document, span_columns) {
   int layer = find_layer(doc, layer_name);
   uint32_t *order = lua_newuserdatauv(L, (doc->span_count ? doc->span_count : 1) * sizeof *order, 0);
   size_t count = layer < 0 ? 0 : lector_doc_span_order(doc, layer, order);
-  int base = push_columns(L, fields, count);
+  int base = push_columns(L, fields, count, 0);
   int attrs_base = lua_gettop(L) + 1;
   if (nattrs > 0) {
     lua_createtable(L, 0, nattrs);                     /* columns.attrs */

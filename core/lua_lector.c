@@ -160,6 +160,19 @@ int lector_opt_boolean_field(lua_State *L, int arg, const char *field) {
   return value;
 }
 
+int lector_opt_table_field(lua_State *L, int arg, const char *field) {
+  if (lua_isnoneornil(L, arg)) return 0;
+  lua_pushstring(L, field);
+  int type = lua_rawget(L, arg);
+  if (type == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  if (type != LUA_TTABLE)
+    luaL_argerror(L, arg, lua_pushfstring(L, "field '%s' must be a table", field));
+  return lua_gettop(L);
+}
+
 /* ---- constructors ------------------------------------------------------ */
 
 /* What lector.doc and lector.load accept in their options table, read in

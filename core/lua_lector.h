@@ -194,5 +194,9 @@ int lector_push_failure(lua_State *L, const char *prefix, const lector_error *er
 const char *lector_opt_string_field(lua_State *L, int arg, const char *field);
 lua_Integer lector_opt_integer_field(lua_State *L, int arg, const char *field, lua_Integer def);
 int lector_opt_boolean_field(lua_State *L, int arg, const char *field);
+/* A table field, pushed: returns its stack index, or 0 when the options at
+ * arg (none, nil or a table) lack it, with nothing pushed; raises "field
+ * 'NAME' must be a table" for another type. Raw access. [-0, +(0|1), v] */
+int lector_opt_table_field(lua_State *L, int arg, const char *field);
 
 #endif

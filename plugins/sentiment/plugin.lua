@@ -130,7 +130,8 @@ local function cuts_of(starts, roles, first, last)
   return cuts
 end
 
-local SENTENCE_FIELDS = { "start", "stop", "tokens", "paragraph" }
+-- The sentences' columns, filled into the same tables for every document.
+local SENTENCE_FIELDS = { "start", "stop", "tokens", "paragraph", into = {} }
 
 -- The sentence spans, as columns for one doc:add_many (start and stop
 -- are the sentences' own): "neutral" and 0 until a sentence is scored. A

@@ -144,10 +144,34 @@ describe("doc:token_columns and doc:sentence_columns", function()
     assert.equal(i, cols.n)
   end)
 
+  it("fill the tables of into, which then hold this call's entries only", function()
+    local start_list = { 7, 7, 7 }
+    local fields = { "start", "stop", into = { start = start_list, stale = true } }
+    local n = doc:stats().sentences
+    local cols = doc:sentence_columns(fields)
+    assert.equal(fields.into, cols)
+    assert.equal(start_list, cols.start)
+    assert.equal(n, cols.n)
+    assert.same(doc:sentence_columns { "start" }.start, cols.start)
+    assert.is_true(cols.stale)                      -- other fields are left as they are
+    local stop_list = cols.stop
+    cols = doc:sentence_columns({ "start", "stop", into = fields.into }, 2, 2)
+    assert.equal(stop_list, cols.stop)
+    assert.equal(1, cols.n)
+    assert.same({ doc:sentence(2).start }, cols.start)
+    assert.same({ doc:sentence(2).stop }, cols.stop)
+    local tokens = doc:token_columns { "text", into = {} }
+    local again = doc:token_columns({ "text", into = tokens }, 1, 3)
+    assert.equal(tokens, again)
+    assert.same(doc:token_columns({ "text" }, 1, 3).text, again.text)
+  end)
+
   it("name the bad argument", function()
     assert.error_matches(function() doc:token_columns { "start", "paragraph" } end,
       "fields%[2%] is not one of index, start")
     assert.error_matches(function() doc:sentence_columns { "shape" } end, "fields%[1%] is not one of")
+    assert.error_matches(function() doc:token_columns { "start", into = 1 } end,
+      "#1.-field 'into' must be a table")
     assert.error_matches(function() doc:token_columns({ "start" }, 0) end, "#2.-outside the document")
     local n = doc:stats().sentences
     assert.error_matches(function() doc:sentence_columns({ "start" }, 1, n + 1) end,
