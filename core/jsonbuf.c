@@ -121,6 +121,29 @@ void jsonbuf_int(jsonbuf *b, long long value) {
  * Returns 0 when d is not such a number (the caller uses printf). */
 enum { SHORT_DECIMAL_PLACES = 8 };
 
+/* whole / 10^places, negative when asked, without its trailing zeros. */
+static void write_places(jsonbuf *b, unsigned long long whole, int places, int negative) {
+  char digits[40], *end = digits + sizeof digits, *p = end;
+  while (places > 0 && whole % 10 == 0) {                  /* %g drops them */
+    whole /= 10;
+    places--;
+  }
+  for (int i = 0; i < places; i++, whole /= 10) *--p = (char)('0' + whole % 10);
+  if (places) *--p = '.';
+  do *--p = (char)('0' + whole % 10);
+  while (whole /= 10);
+  if (negative) *--p = '-';
+  jsonbuf_bytes(b, p, (size_t)(end - p));
+}
+
+/* Most numbers are tried at SHORT_DECIMAL_FIRST places first: when d is the
+ * nearest to M / 10^k for some k below it, it is also the nearest to
+ * (M * 10^(FIRST - k)) / 10^FIRST, which the test at FIRST finds (d * 10^FIRST
+ * is off that integer by far less than 0.5 below 1e15), and the trailing
+ * zeros dropped leave the digits of k. So a failure there rules out every
+ * k below it, and the search goes on above it. */
+enum { SHORT_DECIMAL_FIRST = 4 };
+
 static int short_decimal(jsonbuf *b, double d) {
   static const double powers[SHORT_DECIMAL_PLACES + 1] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5,
                                                          1e6, 1e7, 1e8};
@@ -131,23 +154,22 @@ static int short_decimal(jsonbuf *b, double d) {
     return 1;
   }
   if (!(a >= 1e-4 && a < 1e15)) return 0;                 /* %g's fixed-notation range */
-  for (int k = 0; k <= SHORT_DECIMAL_PLACES; k++) {
-    double m = a * powers[k];
+  int k = 0;
+  double m = a * powers[SHORT_DECIMAL_FIRST];
+  if (m < 1e15) {
+    unsigned long long whole = (unsigned long long)(m + 0.5);
+    if ((double)whole / powers[SHORT_DECIMAL_FIRST] == a) {
+      write_places(b, whole, SHORT_DECIMAL_FIRST, d < 0);
+      return 1;
+    }
+    k = SHORT_DECIMAL_FIRST + 1;
+  }
+  for (; k <= SHORT_DECIMAL_PLACES; k++) {
+    m = a * powers[k];
     if (m >= 1e15) return 0;
     unsigned long long whole = (unsigned long long)(m + 0.5);
     if (whole >= 1000000000000000ULL || (double)whole / powers[k] != a) continue;
-    char digits[40], *end = digits + sizeof digits, *p = end;
-    int places = k;
-    while (places > 0 && whole % 10 == 0) {                /* %g drops them */
-      whole /= 10;
-      places--;
-    }
-    for (int i = 0; i < places; i++, whole /= 10) *--p = (char)('0' + whole % 10);
-    if (places) *--p = '.';
-    do *--p = (char)('0' + whole % 10);
-    while (whole /= 10);
-    if (d < 0) *--p = '-';
-    jsonbuf_bytes(b, p, (size_t)(end - p));
+    write_places(b, whole, k, d < 0);
     return 1;
   }
   return 0;

@@ -35,16 +35,31 @@ extern int luaopen_cjson(lua_State *L);
  * a growing malloc'd buffer, under lua_pcall. */
 #define STACK_BUFFER_BYTES 2048
 
-typedef struct encoder {
-  jsonbuf b;
-  const char *what;          /* "attrs", "value", ...: named in every error */
-} encoder;
-
 typedef struct key_ref {
   const char *s;
   size_t len;
   int slot;                  /* stack index of the value (small objects) */
 } key_ref;
+
+/* The keys of the last small object written, in the order lua_next gave
+ * them, and the order they were written in. Lists of records (a value's
+ * paragraphs, a pass's rows) have objects of the same keys, made alike, so
+ * lua_next gives them in the same order: the next such object is written
+ * without sorting or checking its keys again. A key is known by its string's
+ * address, which is safe while the value is encoded: every string it
+ * holds stays alive and in place (no Lua code runs, nothing changes it). */
+typedef struct key_shape {
+  int count;                 /* 0: none yet */
+  int plain;                 /* every key is printable ASCII without '"' or '\\' */
+  const char *s[SMALL_OBJECT_KEYS];
+  unsigned char order[SMALL_OBJECT_KEYS];   /* the i-th key written is s[order[i]] */
+} key_shape;
+
+typedef struct encoder {
+  jsonbuf b;
+  const char *what;          /* "attrs", "value", ...: named in every error */
+  key_shape shape;
+} encoder;
 
 static void write_value(lua_State *L, int idx, encoder *e, int depth);
 
@@ -156,9 +171,42 @@ static void write_large_object(lua_State *L, int idx, encoder *e, int depth) {
   lua_pop(L, 1);
 }
 
+/* Whether a key needs no escaping: printable ASCII without '"' or '\\'. */
+static int plain_key(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return 0;
+  }
+  return 1;
+}
+
+/* Whether keys[0..count) are the keys of e's last shape, in its order. */
+static int same_shape(const key_shape *shape, const key_ref *keys, int count) {
+  if (shape->count != count) return 0;
+  for (int i = 0; i < count; i++)
+    if (shape->s[i] != keys[i].s) return 0;
+  return 1;
+}
+
+/* The shape of keys[0..count): their sorted order (insertion sort: a few
+ * keys) and whether all are plain. */
+static void set_shape(key_shape *shape, const key_ref *keys, int count) {
+  shape->count = count;
+  shape->plain = 1;
+  for (int i = 0; i < count; i++) {
+    shape->s[i] = keys[i].s;
+    if (shape->plain && !plain_key(keys[i].s, keys[i].len)) shape->plain = 0;
+    int j = i;
+    for (; j > 0 && compare_keys(&keys[shape->order[j - 1]], &keys[i]) > 0; j--)
+      shape->order[j] = shape->order[j - 1];
+    shape->order[j] = (unsigned char)i;
+  }
+}
+
 /* Keys come out sorted, so the same value always gives the same text. A
  * small object keeps its key/value pairs on the stack while it is read:
- * no table, userdata or second lookup per key. [-0, +0, e] */
+ * no table, userdata or second lookup per key; an object with the keys of
+ * the last one is written in its order (key_shape). [-0, +0, e] */
 static void write_object(lua_State *L, int idx, encoder *e, int depth) {
   int base = lua_gettop(L);
   if (!lua_checkstack(L, 2 * SMALL_OBJECT_KEYS + 4)) fail(L, e, "out of stack space");
@@ -177,17 +225,22 @@ static void write_object(lua_State *L, int idx, encoder *e, int depth) {
     count++;
     lua_pushvalue(L, -2);                                     /* the key again, for lua_next */
   }
-  for (int i = 1; i < count; i++) {                           /* insertion sort: a few keys */
-    key_ref key = keys[i];
-    int j = i;
-    for (; j > 0 && compare_keys(&keys[j - 1], &key) > 0; j--) keys[j] = keys[j - 1];
-    keys[j] = key;
-  }
+  if (!same_shape(&e->shape, keys, count)) set_shape(&e->shape, keys, count);
+  unsigned char order[SMALL_OBJECT_KEYS];    /* a copy: the values' objects change e's */
+  memcpy(order, e->shape.order, (size_t)count);
+  int plain = e->shape.plain;
   jsonbuf_bytes(&e->b, "{", 1);
   for (int i = 0; i < count; i++) {
+    const key_ref *key = &keys[order[i]];
     if (i) jsonbuf_bytes(&e->b, ",", 1);
-    write_key(L, e, &keys[i]);
-    write_value(L, keys[i].slot, e, depth + 1);
+    if (plain) {
+      jsonbuf_bytes(&e->b, "\"", 1);
+      jsonbuf_bytes(&e->b, key->s, key->len);
+      jsonbuf_bytes(&e->b, "\":", 2);
+    } else {
+      write_key(L, e, key);
+    }
+    write_value(L, key->slot, e, depth + 1);
   }
   jsonbuf_bytes(&e->b, "}", 1);
   lua_settop(L, base);

@@ -49,7 +49,9 @@ local VALUE = {}
 local function paragraph_entry(np)
   local t = PARAGRAPH_POOL[np]
   if not t then
-    t = {}
+    -- every entry made alike, so that the encoder meets their keys in one
+    -- order and sorts them once per document
+    t = { index = 0, compound = 0, pos = 0, neg = 0, neu = 1, sentences = 0 }
     PARAGRAPH_POOL[np] = t
   end
   if np > kept_paragraphs then kept_paragraphs = np end

@@ -25,6 +25,23 @@ describe("lector.json.encode", function()
     assert.matches('"k05":{"y":%[3,2%],"z":1}', encode(nested))
   end)
 
+  it("sorts the keys of records alike, whatever order each was made in", function()
+    local made_alike, made_otherwise = {}, {}
+    for i = 1, 5 do
+      made_alike[i] = { b = i, a = { z = i, y = 0 }, c = "x" }
+      local t = {}
+      if i % 2 == 0 then t.c, t.b, t.a = "x", i, { y = 0, z = i } else t.a, t.b, t.c = { z = i, y = 0 }, i, "x" end
+      made_otherwise[i] = t
+    end
+    local expected = {}
+    for i = 1, 5 do expected[i] = '{"a":{"y":0,"z":' .. i .. '},"b":' .. i .. ',"c":"x"}' end
+    expected = "[" .. table.concat(expected, ",") .. "]"
+    assert.equal(expected, encode(made_alike))
+    assert.equal(expected, encode(made_otherwise))
+    assert.equal('[{"a":1,"b\\"":2},{"a":1,"b":2},{"a":1,"b\\"":2},{"\\u0001":0,"a":1}]',
+      encode { { a = 1, ['b"'] = 2 }, { a = 1, b = 2 }, { a = 1, ['b"'] = 2 }, { a = 1, ["\1"] = 0 } })
+  end)
+
   it("writes integers with every digit, negatives included", function()
     assert.equal("[0,-1,9007199254740993,-9223372036854775808,9223372036854775807]",
       encode { 0, -1, 9007199254740993, math.mininteger, math.maxinteger })
@@ -38,7 +55,9 @@ describe("lector.json.encode", function()
       end
     end
     local values = { 0.0, -0.0, 1.0, -2.0, 0.1, 0.1 + 0.2, 1 / 3, -1 / 7, 1e-4, 9.99e-5, 1e-5,
-      123456789012345.0, 1e15, 1e16, 2 ^ 53 + 0.0, 0.30000000000000004, 1e300, -1e-300 }
+      123456789012345.0, 1e15, 1e16, 2 ^ 53 + 0.0, 0.30000000000000004, 1e300, -1e-300,
+      12.5, 0.05, -100.0, 1234567.891, 99999999999.9999, 99999999999.99995, 100000000000.0001,
+      123456789012.5, 0.00015, 1.00000001, 0.12345678, 0.123456789 }
     local state = 12345
     for _ = 1, 3000 do                               -- scores rounded to 4 places, and not
       state = (state * 1103515245 + 12345) % 2147483648
