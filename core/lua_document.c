@@ -398,9 +398,13 @@ static uint32_t check_offset_at(lua_State *L, int arg, const lector_doc *doc, in
   return (uint32_t)offset;
 }
 
-/* Every entry of span i, checked before any span is added. */
-static void check_span_at(lua_State *L, int arg, const lector_doc *doc, int base,
-                          const attr_column *cols, int ncols, lua_Integer i) {
+/* Every entry of span i, checked before any span is added. *label is the
+ * label checked last: the same string again (most spans share a few) is
+ * not read again; the column keeps it alive, so its address names it.
+ * Returns whether the span has a string attribute. */
+static int check_span_at(lua_State *L, int arg, const lector_doc *doc, int base,
+                         const attr_column *cols, int ncols, lua_Integer i,
+                         const char **checked_label) {
   uint32_t start = check_offset_at(L, arg, doc, base, "start", i);
   uint32_t stop = check_offset_at(L, arg, doc, base + 1, "stop", i);
   if (stop < start) luaL_argerror(L, arg, lua_pushfstring(L, "stop[%I] is before start[%I]", i, i));
@@ -411,7 +415,10 @@ static void check_span_at(lua_State *L, int arg, const lector_doc *doc, int base
     if (type != LUA_TNIL && (!label || len > LECTOR_MAX_NAME_BYTES))
       luaL_argerror(L, arg, lua_pushfstring(L, "label[%I] must be a string of at most %d bytes",
                                             i, LECTOR_MAX_NAME_BYTES));
-    if (label) check_text(L, arg, label, len, "a label");
+    if (label && label != *checked_label) {
+      check_text(L, arg, label, len, "a label");
+      *checked_label = label;
+    }
     lua_pop(L, 1);
   }
   if (!lua_isnil(L, base + 3)) {
@@ -421,6 +428,7 @@ static void check_span_at(lua_State *L, int arg, const lector_doc *doc, int base
     lua_pop(L, 1);
   }
   size_t strings = 0;
+  int has_string = 0;
   for (int c = 0; c < ncols; c++) {
     int type = lua_rawgeti(L, cols[c].slot, i);
     if (type == LUA_TSTRING) {
@@ -431,6 +439,7 @@ static void check_span_at(lua_State *L, int arg, const lector_doc *doc, int base
         luaL_argerror(L, arg, lua_pushfstring(L, "attrs.%s[%I] is not valid UTF-8 (at byte %I)",
                                               cols[c].name, i, (lua_Integer)bad));
       strings += len;
+      has_string = 1;
     } else if (type != LUA_TNIL && type != LUA_TBOOLEAN &&
                (type != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))) {
       luaL_argerror(L, arg, lua_pushfstring(L, "attrs.%s[%I] must be a string, a finite number, "
@@ -442,6 +451,7 @@ static void check_span_at(lua_State *L, int arg, const lector_doc *doc, int base
     luaL_argerror(L, arg, lua_pushfstring(L, "the string attrs of span %I are over %I bytes", i,
                                           (lua_Integer)(LECTOR_JSON_MAX_BYTES /
                                                         JSON_STRING_GROWTH)));
+  return has_string;
 }
 
 /* The most bytes span i's attributes can take as JSON: every string byte
@@ -486,9 +496,10 @@ static const char *attrs_at(lua_State *L, const attr_column *cols, int ncols, lu
   return buf;
 }
 
-/* Add span i, its entries already checked. */
+/* Add span i, its entries already checked; strings: whether any span has
+ * a string attribute (without, every span's attrs fit the stack buffer). */
 static void add_span_at(lua_State *L, lector_doc *doc, const char *layer, int base,
-                        const attr_column *cols, int ncols, lua_Integer i,
+                        const attr_column *cols, int ncols, lua_Integer i, int strings,
                         const lector_results_guard *guard) {
   lua_rawgeti(L, base, i);
   lua_rawgeti(L, base + 1, i);
@@ -507,7 +518,7 @@ static void add_span_at(lua_State *L, lector_doc *doc, const char *layer, int ba
   }
   char stack_buf[ADD_MANY_BUFFER_BYTES];
   char *buf = stack_buf;
-  size_t size = attrs_bound_at(L, cols, ncols, i);
+  size_t size = strings ? attrs_bound_at(L, cols, ncols, i) : sizeof stack_buf;
   if (size > sizeof stack_buf) {
     buf = lua_newuserdatauv(L, size, 0);        /* long strings: collected, never leaked */
   } else {
@@ -547,8 +558,12 @@ LECTOR_FUNCTION(document, add_many) {
     if (!isint || n < 0) luaL_argerror(L, 3, "field 'n' must be a count (an integer >= 0)");
   }
   lua_pop(L, 1);
-  for (lua_Integer i = 1; i <= n; i++) check_span_at(L, 3, doc, base, cols, ncols, i);
-  for (lua_Integer i = 1; i <= n; i++) add_span_at(L, doc, layer, base, cols, ncols, i, guard);
+  const char *checked_label = NULL;
+  int strings = 0;
+  for (lua_Integer i = 1; i <= n; i++)
+    strings |= check_span_at(L, 3, doc, base, cols, ncols, i, &checked_label);
+  for (lua_Integer i = 1; i <= n; i++)
+    add_span_at(L, doc, layer, base, cols, ncols, i, strings, guard);
   lua_pushinteger(L, n);
   return 1;
 }
@@ -582,8 +597,10 @@ static unsigned check_columns(lua_State *L, int arg, unsigned allowed, const cha
     int found = -1;
     if (lua_rawgeti(L, arg, i) == LUA_TSTRING) {
       const char *name = lua_tostring(L, -1);
-      for (int f = 0; COL_NAMES[f]; f++)
-        if ((allowed & COLUMN_BIT(f)) && strcmp(name, COL_NAMES[f]) == 0) found = f;
+      for (int f = 0; COL_NAMES[f] && found < 0; f++)     /* the first byte settles most */
+        if ((allowed & COLUMN_BIT(f)) && name[0] == COL_NAMES[f][0] &&
+            strcmp(name, COL_NAMES[f]) == 0)
+          found = f;
     }
     if (found < 0)
       luaL_argerror(L, arg, lua_pushfstring(L, "fields[%I] is not one of %s", i, names));

@@ -285,8 +285,8 @@ static unsigned scan_fields(lua_State *L, int opts) {
     lua_rawgeti(L, -1, i);
     const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     int found = -1;
-    for (int f = 0; name && SCAN_FIELDS[f]; f++)
-      if (strcmp(name, SCAN_FIELDS[f]) == 0) found = f;
+    for (int f = 0; name && SCAN_FIELDS[f] && found < 0; f++)   /* the first byte settles most */
+      if (name[0] == SCAN_FIELDS[f][0] && strcmp(name, SCAN_FIELDS[f]) == 0) found = f;
     if (found < 0)
       luaL_argerror(L, opts, lua_pushfstring(L, "fields[%I] is not one of start, stop, first, "
                                              "last, label, value, text", i));
