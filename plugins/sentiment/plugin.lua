@@ -175,6 +175,16 @@ end
 local METHOD = "lexicon and rules; paragraph and document scores are token-weighted means of "
   .. "sentence scores"
 
+-- The Document methods the pass calls, looked up on its first document:
+-- every Document has the same ones, and a lookup is a call of the
+-- userdata's __index (a few per document, as much as some of the calls).
+local DOC
+
+local function doc_methods(doc)
+  DOC = { sentence_columns = doc.sentence_columns, add_many = doc.add_many, set = doc.set }
+  return DOC
+end
+
 -- What score.sentence is told when no entity pass ran, by `explain`.
 local PLAIN = { [true] = { explain = true, items = false },
   [false] = { explain = false, items = false } }
@@ -195,7 +205,8 @@ local function run(doc, opts, ctx)
   local o = mentions and { explain = explain, items = true, blocked = targets.blocker(mentions) }
     or PLAIN[explain]
   local state = mentions and { by_key = {}, order = {}, next = 1 } or nil
-  local S = doc:sentence_columns(SENTENCE_FIELDS)
+  local D = DOC or doc_methods(doc)
+  local S = D.sentence_columns(doc, SENTENCE_FIELDS)
   local sstarts, sstops, stokens, sparagraphs = S.start, S.stop, S.tokens, S.paragraph
   local nsentences = S.n
   local spans, scored_list = nil, nil
@@ -314,7 +325,7 @@ local function run(doc, opts, ctx)
   score.finish()
   if spans then
     spans.start, spans.stop = sstarts, sstops
-    doc:add_many("sentiment", spans)
+    D.add_many(doc, "sentiment", spans)
     spans.start, spans.stop = nil, nil
   end
   local compound, pos, neg, neu = 0, 0, 0, 1
@@ -334,7 +345,7 @@ local function run(doc, opts, ctx)
   value.most_positive, value.most_negative = most_positive, most_negative
   value.method, value.lexicon = METHOD, about
   value.entities = state and targets.finish(state, round) or nil
-  doc:set("sentiment", value)
+  D.set(doc, "sentiment", value)
 end
 
 return {

@@ -107,9 +107,14 @@ local FIELDS_TEXT = { fields = { "start", "stop", "first", "last", "label", "val
 -- start, stop, first, last, label (the role), value, and text when
 -- with_text or when there are overrides); role and value are H.label and
 -- H.value.
+-- lex.scan is looked up once: every Lexicon has the same (a lookup is a
+-- call of the userdata's __index).
+local scan
+
 function score.hits(lex, doc, info, with_text)
   local overrides = info and info.has_overrides and info.overrides
-  local H = lex:scan(doc, (overrides or with_text) and FIELDS_TEXT or FIELDS)
+  if not scan then scan = lex.scan end
+  local H = scan(lex, doc, (overrides or with_text) and FIELDS_TEXT or FIELDS)
   local role, value = H.label, H.value
   if overrides then
     local texts, key = H.text, lexicons.key
