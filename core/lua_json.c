@@ -20,6 +20,7 @@ extern int luaopen_cjson(lua_State *L);
 #define JSON_DECODE_KEY "lector.json.decode"
 #define JSON_NULL_KEY "lector.json.null"
 #define JSON_ARRAY_KEY "lector.json.array"
+#define JSON_ROWS_KEY "lector.json.rows"
 
 /* Largest integer a double holds exactly: beyond it a JSON number read
  * back as a double would change. */
@@ -203,6 +204,17 @@ static void set_shape(key_shape *shape, const key_ref *keys, int count) {
   }
 }
 
+/* "key": for a key of a shape; plain: the shape's keys need no escaping. */
+static void write_shaped_key(lua_State *L, encoder *e, const key_ref *key, int plain) {
+  if (!plain) {
+    write_key(L, e, key);
+    return;
+  }
+  jsonbuf_bytes(&e->b, "\"", 1);
+  jsonbuf_bytes(&e->b, key->s, key->len);
+  jsonbuf_bytes(&e->b, "\":", 2);
+}
+
 /* Keys come out sorted, so the same value always gives the same text. A
  * small object keeps its key/value pairs on the stack while it is read:
  * no table, userdata or second lookup per key; an object with the keys of
@@ -233,27 +245,85 @@ static void write_object(lua_State *L, int idx, encoder *e, int depth) {
   for (int i = 0; i < count; i++) {
     const key_ref *key = &keys[order[i]];
     if (i) jsonbuf_bytes(&e->b, ",", 1);
-    if (plain) {
-      jsonbuf_bytes(&e->b, "\"", 1);
-      jsonbuf_bytes(&e->b, key->s, key->len);
-      jsonbuf_bytes(&e->b, "\":", 2);
-    } else {
-      write_key(L, e, key);
-    }
+    write_shaped_key(L, e, key, plain);
     write_value(L, key->slot, e, depth + 1);
   }
   jsonbuf_bytes(&e->b, "}", 1);
   lua_settop(L, base);
 }
 
-/* Whether the table at idx carries lector.json.array's metatable. Most
- * tables have no metatable: they cost one lua_getmetatable. [-0, +0, -] */
-static int marked_array(lua_State *L, int idx) {
-  if (!lua_getmetatable(L, idx)) return 0;
+enum { MARK_NONE, MARK_ARRAY, MARK_ROWS };
+
+/* Which of lector.json.array's and lector.json.rows's metatables the table
+ * at idx carries, if any. Most tables have no metatable: they cost one
+ * lua_getmetatable. [-0, +0, -] */
+static int table_mark(lua_State *L, int idx) {
+  if (!lua_getmetatable(L, idx)) return MARK_NONE;
   lua_getfield(L, LUA_REGISTRYINDEX, JSON_ARRAY_KEY);
-  int marked = lua_rawequal(L, -1, -2);
+  int mark = lua_rawequal(L, -1, -2) ? MARK_ARRAY : MARK_NONE;
+  if (!mark) {
+    lua_getfield(L, LUA_REGISTRYINDEX, JSON_ROWS_KEY);
+    if (lua_rawequal(L, -1, -3)) mark = MARK_ROWS;
+    lua_pop(L, 1);
+  }
   lua_pop(L, 2);
-  return marked;
+  return mark;
+}
+
+/* A table made rows by lector.json.rows: a list of t.n objects, object i
+ * holding entry i of each other field of t (a column, a list) that is not
+ * nil there, under the column's name. The columns sit on the stack while
+ * the rows are written, sorted by name as an object's keys are; entries
+ * past n are not read. [-0, +0, e] */
+static void write_rows(lua_State *L, int idx, encoder *e, int depth) {
+  int base = lua_gettop(L);
+  if (!lua_checkstack(L, SMALL_OBJECT_KEYS + 8)) fail(L, e, "out of stack space");
+  lua_pushliteral(L, "n");
+  int isint = 0;
+  lua_rawget(L, idx);
+  lua_Integer n = lua_tointegerx(L, -1, &isint);
+  lua_pop(L, 1);
+  if (!isint || n < 0) fail(L, e, "a table made rows by lector.json.rows needs n, a count");
+  key_ref cols[SMALL_OBJECT_KEYS];
+  int count = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {                                  /* [.. columns.., key, value] */
+    check_string_key(L, e, -2);
+    size_t len;
+    const char *name = lua_tolstring(L, -2, &len);
+    if (len == 1 && name[0] == 'n') {
+      lua_pop(L, 1);
+      continue;
+    }
+    if (!lua_istable(L, -1)) fail(L, e, "a column of lector.json.rows is not a list");
+    if (count == SMALL_OBJECT_KEYS)
+      fail(L, e, lua_pushfstring(L, "lector.json.rows has more than %d columns",
+                                 SMALL_OBJECT_KEYS));
+    cols[count] = (key_ref){name, len, lua_gettop(L)};
+    count++;
+    lua_pushvalue(L, -2);                                     /* the key again, for lua_next */
+  }
+  set_shape(&e->shape, cols, count);
+  unsigned char order[SMALL_OBJECT_KEYS];                     /* a copy: the values change e's */
+  memcpy(order, e->shape.order, (size_t)count);
+  int plain = e->shape.plain;
+  jsonbuf_bytes(&e->b, "[", 1);
+  for (lua_Integer i = 1; i <= n && !e->b.failed; i++) {
+    jsonbuf_bytes(&e->b, i > 1 ? ",{" : "{", i > 1 ? 2 : 1);
+    int written = 0;
+    for (int c = 0; c < count; c++) {
+      const key_ref *col = &cols[order[c]];
+      if (lua_rawgeti(L, col->slot, i) != LUA_TNIL) {
+        if (written++) jsonbuf_bytes(&e->b, ",", 1);
+        write_shaped_key(L, e, col, plain);
+        write_value(L, lua_gettop(L), e, depth + 2);
+      }
+      lua_pop(L, 1);
+    }
+    jsonbuf_bytes(&e->b, "}", 1);
+  }
+  jsonbuf_bytes(&e->b, "]", 1);
+  lua_settop(L, base);
 }
 
 static int is_empty(lua_State *L, int idx) {
@@ -268,8 +338,13 @@ static void write_table(lua_State *L, int idx, encoder *e, int depth) {
     fail(L, e, lua_pushfstring(L, "tables nested more than %d deep (or a table that contains "
                                "itself)", LECTOR_JSON_MAX_DEPTH));
   if (!lua_checkstack(L, 8)) fail(L, e, "stack overflow (JSON nesting)");
+  int mark = table_mark(L, idx);
+  if (mark == MARK_ROWS) {
+    write_rows(L, idx, e, depth);
+    return;
+  }
   int n = array_length(L, idx);
-  if (n <= 0 && marked_array(L, idx)) {
+  if (n <= 0 && mark == MARK_ARRAY) {
     if (n < 0 || !is_empty(L, idx))
       fail(L, e, "a table made a list by lector.json.array has keys other than 1..n");
     jsonbuf_bytes(&e->b, "[]", 2);
@@ -473,11 +548,11 @@ static int json_decode(lua_State *L) {
   return 1;
 }
 
-/* lector.json.array([t]) -> t: t (or a new table) marked as a JSON list,
- * so that it is written [] when empty. The mark is a metatable that Lua
- * code cannot change (__metatable), so a sandboxed plugin cannot give
- * it a finalizer or metamethods. */
-static int json_array(lua_State *L) {
+/* Give the table at 1 (or a new one) the mark at registry key `key`, and
+ * return it. The mark is a metatable that Lua code cannot change
+ * (__metatable), so a sandboxed plugin cannot give it a finalizer or
+ * metamethods; a table with another metatable is refused. */
+static int mark_table(lua_State *L, const char *key) {
   if (lua_isnoneornil(L, 1)) {
     lua_settop(L, 0);
     lua_newtable(L);
@@ -486,33 +561,47 @@ static int json_array(lua_State *L) {
     lua_settop(L, 1);
   }
   if (lua_getmetatable(L, 1)) {
-    lua_getfield(L, LUA_REGISTRYINDEX, JSON_ARRAY_KEY);
+    lua_getfield(L, LUA_REGISTRYINDEX, key);
     if (!lua_rawequal(L, -1, -2)) luaL_argerror(L, 1, "the table already has a metatable");
     lua_settop(L, 1);
     return 1;
   }
-  lua_getfield(L, LUA_REGISTRYINDEX, JSON_ARRAY_KEY);
+  lua_getfield(L, LUA_REGISTRYINDEX, key);
   lua_setmetatable(L, 1);
   return 1;
 }
 
-/* The metatable json.array sets, made once per state. [-0, +0, e] */
-static void make_array_mark(lua_State *L) {
-  if (lua_getfield(L, LUA_REGISTRYINDEX, JSON_ARRAY_KEY) == LUA_TTABLE) {
+/* lector.json.array([t]) -> t: t (or a new table) marked as a JSON list,
+ * so that it is written [] when empty. */
+static int json_array(lua_State *L) {
+  return mark_table(L, JSON_ARRAY_KEY);
+}
+
+/* lector.json.rows([t]) -> t: t (or a new table) marked as a list of
+ * records given as columns, {n = count, name = {...}...} (write_rows). */
+static int json_rows(lua_State *L) {
+  return mark_table(L, JSON_ROWS_KEY);
+}
+
+/* The metatable at registry key `key`, made once per state; its
+ * __metatable is the key. [-0, +0, e] */
+static void make_mark(lua_State *L, const char *key) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE) {
     lua_pop(L, 1);
     return;
   }
   lua_pop(L, 1);
   lua_createtable(L, 0, 1);
-  lua_pushliteral(L, "lector.json.array");
+  lua_pushstring(L, key);
   lua_setfield(L, -2, "__metatable");
-  lua_setfield(L, LUA_REGISTRYINDEX, JSON_ARRAY_KEY);
+  lua_setfield(L, LUA_REGISTRYINDEX, key);
 }
 
 static const luaL_Reg json_functions[] = {
   {"encode", json_encode},
   {"decode", json_decode},
   {"array", json_array},
+  {"rows", json_rows},
   {NULL, NULL}
 };
 
@@ -520,7 +609,8 @@ static const luaL_Reg json_functions[] = {
  * `cjson` module's settings cannot change lector's. Pushes the
  * lector.json table. [-0, +1, e] */
 void lector_open_json(lua_State *L) {
-  make_array_mark(L);
+  make_mark(L, JSON_ARRAY_KEY);
+  make_mark(L, JSON_ROWS_KEY);
   luaL_requiref(L, "cjson", luaopen_cjson, 0);      /* [cjson] */
   lua_getfield(L, -1, "new");
   lua_call(L, 0, 1);                                 /* [cjson, private] */

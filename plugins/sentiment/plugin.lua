@@ -6,8 +6,9 @@ local score = require "lib.score"
 local targets = require "lib.targets"
 
 local sort = table.sort
+local json = require("lector").json
 -- A table written as a JSON list even when empty ([], not {}).
-local list_of = require("lector").json.array
+local list_of = json.array
 
 -- Most positive and most negative sentences kept in the value.
 local EXTREMES = 3
@@ -37,27 +38,13 @@ end
 
 -- The value's tables are kept from one document to the next, as the span
 -- columns are (see spans_for): doc:set copies the value out as JSON, and
--- making a table costs more than setting its fields. PARAGRAPHS holds the
--- paragraphs' entries 1..n, each from PARAGRAPH_POOL, whose entries are
--- set whole for every paragraph; kept_paragraphs is how many PARAGRAPHS
--- may hold (cleared past n by the next document).
-local PARAGRAPHS, PARAGRAPH_POOL, kept_paragraphs = list_of(), {}, 0
+-- making a table costs more than setting its fields. The paragraphs'
+-- entries are rows given as columns (written as a list of objects; only
+-- entries 1..n are read, so an earlier document's need no clearing).
+local PARAGRAPHS = json.rows { n = 0, index = {}, compound = {}, pos = {}, neg = {}, neu = {},
+  sentences = {} }
 local MOST_POSITIVE, MOST_NEGATIVE = list_of(), list_of()
 local VALUE = {}
-
--- Entry np of PARAGRAPHS, with its fields to be set by the caller.
-local function paragraph_entry(np)
-  local t = PARAGRAPH_POOL[np]
-  if not t then
-    -- every entry made alike, so that the encoder meets their keys in one
-    -- order and sorts them once per document
-    t = { index = 0, compound = 0, pos = 0, neg = 0, neu = 1, sentences = 0 }
-    PARAGRAPH_POOL[np] = t
-  end
-  if np > kept_paragraphs then kept_paragraphs = np end
-  PARAGRAPHS[np] = t
-  return t
-end
 
 local function more_positive(a, b) return a.compound > b.compound end
 local function more_negative(a, b) return a.compound * -1 > b.compound * -1 end
@@ -218,6 +205,9 @@ local function run(doc, opts, ctx)
   local sentence, neutral_band = score.sentence, score.NEUTRAL
   score.begin(text, H, roles, values, o)
   local paragraphs, np = PARAGRAPHS, 0
+  local p_index, p_sentences, p_compound = paragraphs.index, paragraphs.sentences,
+    paragraphs.compound
+  local p_pos, p_neg, p_neu = paragraphs.pos, paragraphs.neg, paragraphs.neu
   -- the current paragraph: its index, tokens, sentences and token-weighted
   -- sums (ac, ap, an only once a sentence of it is scored); and the
   -- document's sums over the paragraphs before it
@@ -234,17 +224,16 @@ local function run(doc, opts, ctx)
     if p ~= para then
       if para then
         np = np + 1
-        local t = paragraphs[np] or paragraph_entry(np)
-        t.index, t.sentences = para, as
+        p_index[np], p_sentences[np] = para, as
         if pscored then                 -- the means, rounded (aw > 0: a word was scored)
-          t.compound = (ac / aw * 10000 + 0.5) // 1 / 10000
-          t.pos = (ap / aw * 10000 + 0.5) // 1 / 10000
-          t.neg = (an / aw * 10000 + 0.5) // 1 / 10000
-          t.neu = (au / aw * 10000 + 0.5) // 1 / 10000
+          p_compound[np] = (ac / aw * 10000 + 0.5) // 1 / 10000
+          p_pos[np] = (ap / aw * 10000 + 0.5) // 1 / 10000
+          p_neg[np] = (an / aw * 10000 + 0.5) // 1 / 10000
+          p_neu[np] = (au / aw * 10000 + 0.5) // 1 / 10000
           tc, tp, tn = tc + ac, tp + ap, tn + an
           ac, ap, an, pscored = 0, 0, 0, false
         else
-          t.compound, t.pos, t.neg, t.neu = 0, 0, 0, 1
+          p_compound[np], p_pos[np], p_neg[np], p_neu[np] = 0, 0, 0, 1
         end
         tw, tu = tw + aw, tu + au
       end
@@ -306,22 +295,18 @@ local function run(doc, opts, ctx)
   end
   if para then
     np = np + 1
-    local t = paragraphs[np] or paragraph_entry(np)
-    t.index, t.sentences = para, as
+    p_index[np], p_sentences[np] = para, as
     if aw > 0 then
-      t.compound = (ac / aw * 10000 + 0.5) // 1 / 10000
-      t.pos = (ap / aw * 10000 + 0.5) // 1 / 10000
-      t.neg = (an / aw * 10000 + 0.5) // 1 / 10000
-      t.neu = (au / aw * 10000 + 0.5) // 1 / 10000
+      p_compound[np] = (ac / aw * 10000 + 0.5) // 1 / 10000
+      p_pos[np] = (ap / aw * 10000 + 0.5) // 1 / 10000
+      p_neg[np] = (an / aw * 10000 + 0.5) // 1 / 10000
+      p_neu[np] = (au / aw * 10000 + 0.5) // 1 / 10000
     else
-      t.compound, t.pos, t.neg, t.neu = 0, 0, 0, 1
+      p_compound[np], p_pos[np], p_neg[np], p_neu[np] = 0, 0, 0, 1
     end
     tw, tc, tp, tn, tu = tw + aw, tc + ac, tp + ap, tn + an, tu + au
   end
-  for i = np + 1, kept_paragraphs do   -- an earlier document's entries
-    if paragraphs[i] == nil then break end
-    paragraphs[i] = nil
-  end
+  paragraphs.n = np
   score.finish()
   if spans then
     spans.start, spans.stop = sstarts, sstops

@@ -120,6 +120,36 @@ describe("lector.json.encode", function()
     -- decoding gives plain tables: [] and {} alike come back empty
     assert.same({ a = {}, b = { 1 } }, decode '{"a":[],"b":[1]}')
   end)
+
+  it("writes a table made rows by lector.json.rows as a list of objects, from its columns", function()
+    local rows = lector.json.rows
+    local t = rows { n = 3, b = { 1, 2, 3, 4 }, a = { "x", nil, "z" }, ['q"'] = { true },
+      nested = { { 1 }, nil, { k = 0.5 } } }
+    assert.equal('[{"a":"x","b":1,"nested":[1],"q\\"":true},{"b":2},{"a":"z","b":3,"nested":{"k":0.5}}]',
+      encode(t))
+    t.n = 1                                              -- entries past n are not read
+    assert.equal('[{"a":"x","b":1,"nested":[1],"q\\"":true}]', encode(t))
+    t.n = 0
+    assert.equal('{"r":[]}', encode { r = t })
+    assert.equal("[]", encode(rows { n = 0 }))
+    assert.equal("[{},{}]", encode(rows { n = 2, a = {} }))
+    assert.same({ { a = "x", b = 1 }, { b = 2 } }, decode(encode(rows { n = 2, a = { "x" }, b = { 1, 2 } })))
+    assert.equal(t, rows(t))                              -- marking twice is harmless
+    assert.error_matches(function() encode(rows {}) end,
+      "a table made rows by lector.json.rows needs n, a count")
+    assert.error_matches(function() encode(rows { n = -1 }) end, "needs n, a count")
+    assert.error_matches(function() encode(rows { n = 1, a = 1 }) end,
+      "a column of lector.json.rows is not a list")
+    assert.error_matches(function() encode(rows { n = 1, [1] = {} }) end, "a number key")
+    local wide = rows { n = 1 }
+    for i = 1, 17 do wide["c" .. i] = { i } end
+    assert.error_matches(function() encode(wide) end, "more than 16 columns")
+    assert.error_matches(function() encode(rows { n = 1, a = { 0 / 0 } }) end, "not finite")
+    assert.equal("lector.json.rows", getmetatable(rows()))
+    assert.error_matches(function() setmetatable(rows(), {}) end, "protected metatable")
+    assert.error_matches(function() rows(lector.json.array()) end,
+      "bad argument #1 to 'rows' %(the table already has a metatable%)")
+  end)
 end)
 
 describe("span attributes", function()
