@@ -890,11 +890,11 @@ const lector_lexicon_entry *lector_lexicon_get(const lector_lexicon *lex, const 
   return e && e->entry ? entry_at(lex, e->entry - 1) : NULL;
 }
 
-uint32_t lector_lexicon_longest(const lector_lexicon *lex, const lector_doc *doc,
-                                uint32_t first, uint32_t end,
-                                const lector_lexicon_entry **entries) {
-  *entries = NULL;
-  if (!lex || !doc || end > doc->seg.token_count || first >= end || !lex->entries) return 0;
+/* lector_lexicon_longest on arguments already checked (first < end <=
+ * the document's tokens, a lexicon with entries). */
+LECTOR_HOT_INLINE uint32_t longest_from(const lector_lexicon *lex, const lector_doc *doc,
+                                        uint32_t first, uint32_t end,
+                                        const lector_lexicon_entry **entries) {
   uint32_t limit = end - first > lex->max_tokens ? first + lex->max_tokens : end;
   uint32_t node = 0, best = 0;
   for (uint32_t i = first; i < limit; i++) {
@@ -908,4 +908,29 @@ uint32_t lector_lexicon_longest(const lector_lexicon *lex, const lector_doc *doc
     }
   }
   return best;
+}
+
+uint32_t lector_lexicon_longest(const lector_lexicon *lex, const lector_doc *doc,
+                                uint32_t first, uint32_t end,
+                                const lector_lexicon_entry **entries) {
+  *entries = NULL;
+  if (!lex || !doc || end > doc->seg.token_count || first >= end || !lex->entries) return 0;
+  return longest_from(lex, doc, first, end, entries);
+}
+
+/* The checks and the call of lector_lexicon_longest are made once, not
+ * for every token: most tokens start nothing, and cost little more. */
+void lector_lexicon_scan(const lector_lexicon *lex, const lector_doc *doc, uint32_t first,
+                         uint32_t end, int all, lector_lexicon_hit hit, void *ud) {
+  if (!lex || !doc || end > doc->seg.token_count || !lex->entries) return;
+  for (uint32_t token = first; token < end;) {
+    const lector_lexicon_entry *entries = NULL;
+    uint32_t n = longest_from(lex, doc, token, end, &entries);
+    if (!n) {
+      token++;
+      continue;
+    }
+    hit(ud, token, n, entries);
+    token += all ? 1 : n;
+  }
 }

@@ -71,5 +71,13 @@ const lector_lexicon_entry *lector_lexicon_get(const lector_lexicon *lex, const 
 uint32_t lector_lexicon_longest(const lector_lexicon *lex, const lector_doc *doc,
                                 uint32_t first, uint32_t end,
                                 const lector_lexicon_entry **entries);
+/* What lector_lexicon_longest finds from each token of [first, end) in
+ * turn, in one call: hit(ud, token, n, entries) for each phrase found,
+ * the scan going on after it (with all, at the next token). A hit may
+ * raise a Lua error: the scan holds nothing to free. */
+typedef void (*lector_lexicon_hit)(void *ud, uint32_t token, uint32_t n,
+                                   const lector_lexicon_entry *entries);
+void lector_lexicon_scan(const lector_lexicon *lex, const lector_doc *doc, uint32_t first,
+                         uint32_t end, int all, lector_lexicon_hit hit, void *ud);
 
 #endif

@@ -355,13 +355,15 @@ typedef struct scan_hit {
 enum { SCAN_STACK_HITS = 256 };
 
 typedef struct hit_list {
+  lua_State *L;
   scan_hit *hits;
   size_t n, cap;
   int keep;
 } hit_list;
 
-static void add_hit(lua_State *L, hit_list *list, uint32_t token, uint32_t len,
-                    const lector_lexicon_entry *e) {
+static void add_hit(void *ud, uint32_t token, uint32_t len, const lector_lexicon_entry *e) {
+  hit_list *list = ud;
+  lua_State *L = list->L;
   if (list->n == list->cap) {
     scan_hit *grown = lua_newuserdatauv(L, 2 * list->cap * sizeof *grown, 0);
     memcpy(grown, list->hits, list->n * sizeof *grown);
@@ -463,20 +465,11 @@ LECTOR_FUNCTION(lexicon, scan) {
   int into = scan_into(L, 3);                                          /* opts.into, if any */
   lex = lector_check_lexicon(L, 1);      /* again: reading opts ran Lua code, which may close it */
   scan_hit stack_hits[SCAN_STACK_HITS];
-  hit_list list = {stack_hits, 0, SCAN_STACK_HITS, 5};
+  hit_list list = {L, stack_hits, 0, SCAN_STACK_HITS, 5};
   for (; sentence < sentence_end; sentence++) {
     const lector_sentence *s = &doc->seg.sentences[sentence];
-    uint32_t end = s->first_token + s->token_count;
-    for (uint32_t token = s->first_token; token < end;) {
-      const lector_lexicon_entry *e;
-      uint32_t len = lector_lexicon_longest(lex, doc, token, end, &e);
-      if (!len) {
-        token++;
-        continue;
-      }
-      add_hit(L, &list, token, len, e);
-      token += all ? 1 : len;
-    }
+    lector_lexicon_scan(lex, doc, s->first_token, s->first_token + s->token_count, all, add_hit,
+                        &list);
   }
   int size = list.n > INT_MAX ? 0 : (int)list.n;     /* a size hint only */
   int base = lua_gettop(L) + 1;                      /* column f is at base + f */

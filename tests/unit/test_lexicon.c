@@ -243,6 +243,63 @@ static void longest_match_wins(void **state) {
   lector_lexicon_free(lex);
 }
 
+/* A recorded hit of lector_lexicon_scan. */
+typedef struct scan_hits {
+  uint32_t token[16], n[16];
+  const lector_lexicon_entry *entries[16];
+  int count;
+} scan_hits;
+
+static void record_hit(void *ud, uint32_t token, uint32_t n, const lector_lexicon_entry *entries) {
+  scan_hits *hits = ud;
+  assert_true(hits->count < 16);
+  hits->token[hits->count] = token;
+  hits->n[hits->count] = n;
+  hits->entries[hits->count++] = entries;
+}
+
+/* lector_lexicon_scan over a range reports, in order, the matches
+ * lector_lexicon_longest finds token by token: after each match, or with
+ * all at every token; nothing past the end, nothing for a bad range. */
+static void scan_reports_what_longest_finds(void **state) {
+  (void)state;
+  lector_lexicon *lex = lexicon(1);
+  add(lex, "New York", "GPE", 0);
+  add(lex, "York City", "GPE", 1);
+  add(lex, "city", "NOUN", 2);
+  lector_doc *doc = doc_of("New York City is big, a city in New York.");
+  uint32_t count = (uint32_t)doc->seg.token_count;
+  for (int all = 0; all <= 1; all++) {
+    scan_hits hits = {.count = 0};
+    lector_lexicon_scan(lex, doc, 0, count, all, record_hit, &hits);
+    int expected = 0;
+    for (uint32_t token = 0; token < count;) {
+      const lector_lexicon_entry *e;
+      uint32_t n = lector_lexicon_longest(lex, doc, token, count, &e);
+      if (!n) {
+        token++;
+        continue;
+      }
+      assert_true(expected < hits.count);
+      assert_int_equal(hits.token[expected], token);
+      assert_int_equal(hits.n[expected], n);
+      assert_ptr_equal(hits.entries[expected], e);
+      expected++;
+      token += all ? 1 : n;
+    }
+    assert_int_equal(hits.count, expected);
+    assert_int_equal(expected, all ? 5 : 4);     /* all: "York City" inside "New York City" too */
+  }
+  uint32_t york = token_index(doc, "York");
+  scan_hits hits = {.count = 0};
+  lector_lexicon_scan(lex, doc, 0, york, 0, record_hit, &hits);   /* "New" alone: nothing */
+  assert_int_equal(hits.count, 0);
+  lector_lexicon_scan(lex, doc, 0, count + 1, 0, record_hit, &hits);
+  assert_int_equal(hits.count, 0);
+  lector_doc_release(doc);
+  lector_lexicon_free(lex);
+}
+
 static void several_labels(void **state) {
   (void)state;
   lector_lexicon *lex = lexicon(0);
@@ -615,6 +672,7 @@ int main(void) {
     cmocka_unit_test(folding_every_length),
     cmocka_unit_test(longest_match_wins),
     cmocka_unit_test(several_labels),
+    cmocka_unit_test(scan_reports_what_longest_finds),
     cmocka_unit_test(accented_phrases),
     cmocka_unit_test(punctuation_in_phrases),
     cmocka_unit_test(tsv_loading),
