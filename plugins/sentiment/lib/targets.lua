@@ -14,10 +14,15 @@ local NAMED = { PERSON = true, ORG = true, GPE = true, LOC = true, NORP = true, 
 
 local SPAN_FIELDS, SPAN_ATTRS = { "start", "stop", "label" }, { "canonical", "id" }
 
+-- doc.layers, looked up once: every Document has the same (a lookup is a
+-- call of the userdata's __index).
+local layers_of
+
 -- Whether the document has an entity layer: a look at its layer names
 -- costs less than the columns of a layer that is not there.
 local function has_entities(doc)
-  for _, layer in ipairs(doc:layers()) do
+  if not layers_of then layers_of = doc.layers end
+  for _, layer in ipairs(layers_of(doc)) do
     if layer == "entity" then return true end
   end
   return false
