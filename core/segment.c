@@ -239,15 +239,55 @@ static const unsigned char ascii_alnum[256] = {
 
 static int is_ascii_alnum(unsigned c) { return ascii_alnum[c & 0xFF]; }
 
-/* End of the run of ASCII letters and digits from q. When the text goes on
- * past the paragraph, the byte at its end is white space (read_line trims
- * a line to its visible text), so the run stops there by itself and the
- * loop needs no bounds check on every byte. */
+/* Text read eight bytes at a time: a byte of ones, and bit 7 of each byte. */
+enum { WORD_BYTES = sizeof(uint64_t) };
+static const uint64_t byte_ones = 0x0101010101010101u, byte_high_bits = 0x8080808080808080u;
+
+/* Eight bytes of text as one number, the first byte lowest, whatever the
+ * machine's byte order (compilers make this one load). */
+static inline uint64_t load_le64(const unsigned char *p) {
+  return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+         (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+         (uint64_t)p[7] << 56;
+}
+
+/* Bit 7 set in each byte of w that is an ASCII letter or digit. Each range
+ * test adds a constant to the byte's low seven bits, so that bit 7 of the
+ * sum tells the byte's side of the bound, and no sum carries into the next
+ * byte; bytes of 0x80 and above are cleared at the end. */
+static inline uint64_t alnum_bytes(uint64_t w) {
+  uint64_t low = w & ~byte_high_bits;
+  uint64_t folded = low | byte_ones * 0x20;  /* A-Z onto a-z */
+  uint64_t letter = (folded + byte_ones * (0x80 - 'a')) & ~(folded + byte_ones * (0x7F - 'z'));
+  uint64_t digit = (low + byte_ones * (0x80 - '0')) & ~(low + byte_ones * (0x7F - '9'));
+  return (letter | digit) & ~w & byte_high_bits;
+}
+
+/* The position of the first byte whose bit 7 is set in marks (which has
+ * no other bits, and one at least). Without the compiler's count of
+ * trailing zeros: the lowest bit is bit 8i + 7, and multiplying 1 << 8i by
+ * the constant puts i in the top byte. */
+static inline size_t first_marked_byte(uint64_t marks) {
+#if defined(__GNUC__)
+  return (size_t)__builtin_ctzll(marks) / 8;
+#else
+  uint64_t lowest = marks & (~marks + 1);
+  return (size_t)(((lowest >> 7) * 0x0001020304050607u) >> 56);
+#endif
+}
+
+/* End of the run of ASCII letters and digits from q, eight bytes at a time
+ * while eight are left in the text: a loop over bytes mispredicts its exit
+ * at the end of nearly every word. When the text goes on past the
+ * paragraph, the byte at its end is white space (read_line trims a line to
+ * its visible text), so the run stops there by itself, and reading past
+ * the paragraph within the text is safe. */
 static inline size_t ascii_run_end(const segmenter *sg, size_t q) {
   const unsigned char *t = sg->text;
-  if (sg->end < sg->len) {
-    while (ascii_alnum[t[q]]) q++;
-    return q;
+  while (sg->len - q >= WORD_BYTES) {
+    uint64_t stops = ~alnum_bytes(load_le64(t + q)) & byte_high_bits;
+    if (stops) return q + first_marked_byte(stops);
+    q += WORD_BYTES;
   }
   while (q < sg->end && ascii_alnum[t[q]]) q++;
   return q;
@@ -323,15 +363,14 @@ static int is_space_at(const unsigned char *t, size_t p, size_t end, size_t *n) 
  * counted on every call, and a byte at a time this was the segmenter's
  * largest single cost. Byte order does not matter, only the sum. */
 static uint32_t count_code_points(const unsigned char *t, size_t from, size_t to) {
-  const uint64_t high_bits = 0x8080808080808080u, ones = 0x0101010101010101u;
   size_t i = from, chars = 0;
-  for (; to - i >= sizeof(uint64_t); i += sizeof(uint64_t)) {
+  for (; to - i >= WORD_BYTES; i += WORD_BYTES) {
     uint64_t w;
     memcpy(&w, t + i, sizeof w);
     /* bit 7 of each continuation byte: bit 7 set and bit 6 (shifted up) clear */
-    uint64_t continuation = w & ~(w << 1) & high_bits;
+    uint64_t continuation = w & ~(w << 1) & byte_high_bits;
     /* the multiplication sums the eight 0/1 bytes into the top byte */
-    chars += sizeof(uint64_t) - (size_t)(((continuation >> 7) * ones) >> 56);
+    chars += WORD_BYTES - (size_t)(((continuation >> 7) * byte_ones) >> 56);
   }
   for (; i < to; i++) chars += (t[i] & 0xC0) != 0x80;
   return (uint32_t)chars;
@@ -341,12 +380,11 @@ static uint32_t count_code_points(const unsigned char *t, size_t from, size_t to
  * its length in bytes, and no line needs counting. Most news text is; a
  * text that is not usually shows it early, where the scan stops. */
 static int text_is_ascii(const unsigned char *t, size_t len) {
-  const uint64_t high_bits = 0x8080808080808080u;
   size_t i = 0;
-  for (; len - i >= 4 * sizeof(uint64_t); i += 4 * sizeof(uint64_t)) {
+  for (; len - i >= 4 * WORD_BYTES; i += 4 * WORD_BYTES) {
     uint64_t w[4];
     memcpy(w, t + i, sizeof w);
-    if ((w[0] | w[1] | w[2] | w[3]) & high_bits) return 0;
+    if ((w[0] | w[1] | w[2] | w[3]) & byte_high_bits) return 0;
   }
   unsigned any = 0;
   for (; i < len; i++) any |= t[i];

@@ -759,6 +759,56 @@ static void last_token_at_the_buffer_end(void **state) {
   }
 }
 
+/* Segment a copy of text[0, len) in a buffer of exactly that size and
+ * check that its first token is [0, stop) of the given kind. */
+static void first_token_is(const char *text, size_t len, size_t stop, int kind) {
+  char *b = malloc(len);
+  assert_non_null(b);
+  memcpy(b, text, len);
+  lector_segments seg;
+  segment_checked(b, len, &seg);
+  assert_true(seg.token_count > 0);
+  if (seg.tokens[0].start != 0 || seg.tokens[0].stop != stop)
+    fail_msg("[%.*s]: first token [%u, %u), want [0, %zu)", (int)len, text,
+             seg.tokens[0].start, seg.tokens[0].stop, stop);
+  assert_int_equal(seg.tokens[0].kind, kind);
+  lector_segments_free(&seg);
+  free(b);
+}
+
+/* Runs of ASCII letters and digits are measured eight bytes at a time
+ * while eight are left in the text, then a byte at a time: a word of every
+ * length from 1 to 24 must end where it does, at the buffer's end, before
+ * each ASCII byte that is no letter or digit (those next to the ranges,
+ * '/' ':' '@' '[' '`' '{', among them), and before a character whose lead
+ * byte has a letter's low seven bits (U+1E9E is E1 BA 9E, Hebrew alef
+ * D7 90), which carries the word on. */
+static void word_runs_of_every_length(void **state) {
+  (void)state;
+  static const char letters[] = "azAZ09mMbY5xQ";
+  char text[64];
+  for (size_t n = 1; n <= 24; n++) {
+    for (size_t i = 0; i < n; i++) text[i] = i == 0 ? 'w' : letters[i % (sizeof letters - 1)];
+    first_token_is(text, n, n, LECTOR_TOKEN_WORD);
+    for (unsigned c = 0x21; c < 0x7F; c++) {
+      if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) continue;
+      text[n] = (char)c;
+      first_token_is(text, n + 1, n, LECTOR_TOKEN_WORD);
+      if (strchr("-'&.", (int)c)) continue;  /* these may join the next letter */
+      text[n + 1] = 'x';
+      first_token_is(text, n + 2, n, LECTOR_TOKEN_WORD);
+    }
+    memcpy(text + n, "\xE1\xBA\x9E", 3);
+    first_token_is(text, n + 3, n + 3, LECTOR_TOKEN_WORD);
+    memcpy(text + n, "\xD7\x90 x", 4);
+    first_token_is(text, n + 4, n + 2, LECTOR_TOKEN_WORD);
+    memcpy(text + n, "\xE2\x80\x94", 3);  /* an em dash ends it */
+    first_token_is(text, n + 3, n, LECTOR_TOKEN_WORD);
+    memcpy(text + n, "\n\nnext", 6);       /* and so does a paragraph's end */
+    first_token_is(text, n + 6, n, LECTOR_TOKEN_WORD);
+  }
+}
+
 static void refuses_oversized_input(void **state) {
   (void)state;
   lector_segments seg;
@@ -788,6 +838,7 @@ int main(void) {
     cmocka_unit_test(deeply_nested_brackets),
     cmocka_unit_test(huge_runs_of_lookahead_bait),
     cmocka_unit_test(last_token_at_the_buffer_end),
+    cmocka_unit_test(word_runs_of_every_length),
     cmocka_unit_test(refuses_oversized_input),
   };
   enum {
