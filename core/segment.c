@@ -295,10 +295,14 @@ static inline size_t ascii_run_end(const segmenter *sg, size_t q) {
 
 /* 1 for the bytes that, right after a run of ASCII letters and digits, may
  * carry the word on or make it more: a hyphen, an apostrophe, '&', a
- * period, and every byte of a non-ASCII character. A word followed by any
- * other byte ends with its run. */
+ * period, every byte of a non-ASCII character; the colon of "http:" and
+ * "https:"; and the '@' or the other marks of an e-mail address's local
+ * part ("j.smith@", "j_smith@"). A word followed by any other byte ends
+ * with its run, and can be neither a URL nor part of an address. */
 static const unsigned char run_goes_on[256] = {
   ['&'] = 1, ['\''] = 1, ['-'] = 1, ['.'] = 1,
+  [':'] = 1,
+  ['@'] = 1, ['_'] = 1, ['%'] = 1, ['+'] = 1,
   /* 0x80 to 0xFF */
   [0x80] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
   1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -419,7 +423,8 @@ static void read_line(const unsigned char *t, size_t start, size_t end, int asci
 /* Length of "http://", "https://" or "www." at p (case-insensitive), or 0.
  * "www." counts only when a name follows. */
 static size_t url_prefix(const segmenter *sg, size_t p) {
-  /* lengths written out: this runs for every word starting with h or w */
+  /* lengths written out: this runs for every word starting with h or w
+   * that does not take plain_word_end's short way */
   static const struct { const char *s; size_t n; } prefixes[] = {
     {"https://", 8}, {"http://", 7}, {"www.", 4}};
   const unsigned char *t = sg->text;
@@ -838,14 +843,12 @@ static size_t url_at(const segmenter *sg, size_t p) {
  * or 0 when the token there may be more: a URL, an e-mail address, a word
  * that goes on past its first run of letters and digits or is followed by
  * a period. Most tokens of news text are such words: for them this gives
- * what scan_token would, without its general dispatch. */
-static size_t plain_word_end(segmenter *sg, size_t p) {
-  const unsigned char *t = sg->text;
-  unsigned c = t[p] | 0x20;
-  if ((c == 'h' || c == 'w') && url_prefix(sg, p) != 0) return 0;
-  if (email_at(sg, p) != 0) return 0;
+ * what scan_token would, without its general dispatch. The byte after the
+ * run tells them apart (see run_goes_on), so a plain word pays for no URL
+ * or e-mail look-up. */
+static size_t plain_word_end(const segmenter *sg, size_t p) {
   size_t q = ascii_run_end(sg, p + 1);
-  if (q < sg->end && run_goes_on[t[q]]) return 0;
+  if (q < sg->end && run_goes_on[sg->text[q]]) return 0;
   return q;
 }
 

@@ -809,6 +809,29 @@ static void word_runs_of_every_length(void **state) {
   }
 }
 
+/* A plain word is told from a URL or an e-mail address by the byte after
+ * its letters: "http:", "www.", "j_smith@" take the long way, and a word
+ * that only looks like their start stays a word. */
+static void words_that_start_like_addresses(void **state) {
+  (void)state;
+  static const struct { const char *text; size_t stop; int kind; } cases[] = {
+    {"http://example.com/a", 20, LECTOR_TOKEN_URL},
+    {"HTTPS://example.com", 19, LECTOR_TOKEN_URL},
+    {"www.example.com", 15, LECTOR_TOKEN_URL},
+    {"http: no", 4, LECTOR_TOKEN_WORD},
+    {"https", 5, LECTOR_TOKEN_WORD},
+    {"wwwx.", 4, LECTOR_TOKEN_WORD},
+    {"john@example.org", 16, LECTOR_TOKEN_EMAIL},
+    {"j_smith@example.org", 19, LECTOR_TOKEN_EMAIL},
+    {"j%x+y-z.w@example.org", 21, LECTOR_TOKEN_EMAIL},
+    {"j_smith", 1, LECTOR_TOKEN_WORD},
+    {"smith@", 5, LECTOR_TOKEN_WORD},
+    {"said: yes", 4, LECTOR_TOKEN_WORD},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    first_token_is(cases[i].text, strlen(cases[i].text), cases[i].stop, cases[i].kind);
+}
+
 static void refuses_oversized_input(void **state) {
   (void)state;
   lector_segments seg;
@@ -839,6 +862,7 @@ int main(void) {
     cmocka_unit_test(huge_runs_of_lookahead_bait),
     cmocka_unit_test(last_token_at_the_buffer_end),
     cmocka_unit_test(word_runs_of_every_length),
+    cmocka_unit_test(words_that_start_like_addresses),
     cmocka_unit_test(refuses_oversized_input),
   };
   enum {
