@@ -946,6 +946,42 @@ static int make_room(segmenter *sg, size_t t0, size_t index, size_t *room) {
   return 0;
 }
 
+/* What the first byte of a token, or a byte between tokens, tells the
+ * tokenizer, in the facts' own bits: F_SPACE_BEFORE for ASCII white space
+ * (with F_NL_BEFORE for a line break), F_UPPER or F_LOWER for an ASCII
+ * letter, LEAD_NON_ASCII for the lead and continuation bytes of other
+ * characters (which may be white space too), 0 for the rest. One look-up
+ * decides what the byte is and what a word starting there records. */
+enum { LEAD_NON_ASCII = 1u << 7 };
+#define S F_SPACE_BEFORE
+#define N (F_SPACE_BEFORE | F_NL_BEFORE)
+#define U F_UPPER
+#define L F_LOWER
+#define X LEAD_NON_ASCII
+static const unsigned char token_lead[256] = {
+  S, S, S, S, S, S, S, S, S, S, N, S, S, S, S, S,
+  S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+  S, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+  U, U, U, U, U, U, U, U, U, U, U, 0, 0, 0, 0, 0,
+  0, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L,
+  L, L, L, L, L, L, L, L, L, L, L, 0, 0, 0, 0, S,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X
+};
+#undef S
+#undef N
+#undef U
+#undef L
+#undef X
+
 /* The words and capitalized words counted on a line; the tokenizer keeps
  * the counts of the current line apart and adds them when it leaves. */
 static void add_words(line_info *li, uint32_t words, uint32_t caps) {
@@ -966,11 +1002,15 @@ static int tokenize_paragraph(segmenter *sg, size_t start, size_t end, size_t fi
   find_next_at(sg, start);
   sg->no_domain_until = 0;
   while (p < end) {
-    /* white space: the ASCII test written out keeps this loop tight */
-    unsigned c = t[p];
-    size_t n = 1;
-    if (c < 0x80 ? lector_ascii_cclass[c] == LECTOR_CC_SPACE : is_space_at(t, p, end, &n)) {
-      before |= F_SPACE_BEFORE | (c == '\n' ? F_NL_BEFORE : 0);
+    uint32_t lead = token_lead[t[p]];
+    size_t n;
+    if (lead & F_SPACE_BEFORE) {
+      before |= lead;
+      p++;
+      continue;
+    }
+    if ((lead & LEAD_NON_ASCII) && is_space_at(t, p, end, &n)) {
+      before |= F_SPACE_BEFORE;
       p += n;
       continue;
     }
@@ -982,9 +1022,8 @@ static int tokenize_paragraph(segmenter *sg, size_t start, size_t end, size_t fi
     /* Most tokens are plain words: they take the short way. */
     int kind = LECTOR_TOKEN_WORD;
     uint32_t flags = before;
-    lector_cclass k = c < 0x80 ? (lector_cclass)lector_ascii_cclass[c] : LECTOR_CC_OTHER;
-    size_t stop = k == LECTOR_CC_UPPER || k == LECTOR_CC_LOWER ? plain_word_end(sg, p) : 0;
-    if (stop != 0) flags |= k == LECTOR_CC_UPPER ? F_UPPER : F_LOWER;
+    size_t stop = lead & (F_UPPER | F_LOWER) ? plain_word_end(sg, p) : 0;
+    if (stop != 0) flags |= lead;
     else stop = scan_token(sg, p, &kind, &flags);
     if (room == 0 && make_room(sg, t0, count, &room) != 0) return -1;
     room--;

@@ -571,6 +571,13 @@ static token_case token_cases[] = {
   {"tokens_ellipsis_and_dashes", "so... then… well -- ok — fine",
    TOKS("word so", "punct ...", "word then", "punct …", "word well", "punct --", "word ok",
         "punct —", "word fine")},
+  /* every kind of white space between tokens: control characters, DEL, and
+   * the non-ASCII spaces and invisible marks, before a word and a mark */
+  {"tokens_between_white_space_of_every_kind",
+   "a\x01" "b\tc\vd\fe\rf\x7f" "g\x1f" "h\xc2\xa0i\xe2\x80\x83j\xe2\x80\x8bk\xef\xbb\xbf,"
+   "\xe2\x80\x8e" "l\xe3\x80\x80M\n,",
+   TOKS("word a", "word b", "word c", "word d", "word e", "word f", "word g", "word h",
+        "word i", "word j", "word k", "punct ,", "word l", "word M", "punct ,")},
 };
 
 static void run_token_case(void **state) {
