@@ -314,6 +314,42 @@ static const unsigned char run_goes_on[256] = {
   1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
 };
 
+/* What the first byte of a token, or a byte between tokens, tells the
+ * tokenizer, in the facts' own bits: F_SPACE_BEFORE for ASCII white space
+ * (with F_NL_BEFORE for a line break), F_UPPER or F_LOWER for an ASCII
+ * letter, LEAD_NON_ASCII for the lead and continuation bytes of other
+ * characters (which may be white space too), 0 for the rest. One look-up
+ * decides what the byte is and what a word starting there records. */
+enum { LEAD_NON_ASCII = 1u << 7 };
+#define S F_SPACE_BEFORE
+#define N (F_SPACE_BEFORE | F_NL_BEFORE)
+#define U F_UPPER
+#define L F_LOWER
+#define X LEAD_NON_ASCII
+static const unsigned char token_lead[256] = {
+  S, S, S, S, S, S, S, S, S, S, N, S, S, S, S, S,
+  S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+  S, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+  U, U, U, U, U, U, U, U, U, U, U, 0, 0, 0, 0, 0,
+  0, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L,
+  L, L, L, L, L, L, L, L, L, L, L, 0, 0, 0, 0, S,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X
+};
+#undef S
+#undef N
+#undef U
+#undef L
+#undef X
+
 static int is_ascii_digit(unsigned c) { return c >= '0' && c <= '9'; }
 
 static int is_full_stop(uint32_t cp) {
@@ -628,6 +664,24 @@ static int number_follows(const segmenter *sg, size_t q) {
   return q < sg->end && is_ascii_digit(sg->text[q]);
 }
 
+/* The word [p, q), followed by a period at q and then by no letter or
+ * digit, keeps the period when it is a listed abbreviation ("Mr.", "Inc.",
+ * "No." before a number) or an initial (a single capital letter, "R.").
+ * Returns the token's end and adds the abbreviation's facts to *flags. */
+static size_t abbreviation_end(const segmenter *sg, size_t p, size_t q, int initial,
+                               uint32_t *flags) {
+  int cls = abbreviation_class(sg->text + p, q - p);
+  if (cls == ABBR_TITLE || (cls == ABBR_NUMBER && number_follows(sg, q + 1))) {
+    *flags |= F_ABBR | F_TITLE;
+    return q + 1;
+  }
+  if (cls == ABBR_PLAIN || initial) {
+    *flags |= F_ABBR;
+    return q + 1;
+  }
+  return q;
+}
+
 /*
  * The word [p, q) is followed by a period at q: it may be a domain name
  * ("venezuelanalysis.com", which becomes a URL when a path follows), an
@@ -651,16 +705,7 @@ static size_t scan_word_period(segmenter *sg, size_t p, size_t q, lector_cclass 
     return r;
   }
   if (word_goes_on(sg, q + 1, 1)) return q;
-  int cls = abbreviation_class(t + p, q - p);
-  if (cls == ABBR_TITLE || (cls == ABBR_NUMBER && number_follows(sg, q + 1))) {
-    *flags |= F_ABBR | F_TITLE;
-    return q + 1;
-  }
-  if (cls == ABBR_PLAIN || (single && first == LECTOR_CC_UPPER)) {
-    *flags |= F_ABBR;
-    return q + 1;
-  }
-  return q;
+  return abbreviation_end(sg, p, q, single && first == LECTOR_CC_UPPER, flags);
 }
 
 /*
@@ -839,17 +884,22 @@ static size_t url_at(const segmenter *sg, size_t p) {
   return q > p + n ? q : 0;
 }
 
-/* The end of the plain ASCII word at p, whose first character is a letter,
- * or 0 when the token there may be more: a URL, an e-mail address, a word
- * that goes on past its first run of letters and digits or is followed by
- * a period. Most tokens of news text are such words: for them this gives
+/* The end of the plain ASCII word at p, whose first character is a letter
+ * (lead tells which case), or 0 when the token there may be more: a URL, an
+ * e-mail address, a word that goes on past its first run of letters and
+ * digits. Most tokens of news text are such words: for them this gives
  * what scan_token would, without its general dispatch. The byte after the
  * run tells them apart (see run_goes_on), so a plain word pays for no URL
- * or e-mail look-up. */
-static size_t plain_word_end(const segmenter *sg, size_t p) {
+ * or e-mail look-up. A period followed by white space, as at the end of a
+ * sentence, makes no domain name, acronym or address either: only the
+ * abbreviations are left to check, and *flags takes their facts. */
+static size_t plain_word_end(const segmenter *sg, size_t p, uint32_t lead, uint32_t *flags) {
+  const unsigned char *t = sg->text;
   size_t q = ascii_run_end(sg, p + 1);
-  if (q < sg->end && run_goes_on[sg->text[q]]) return 0;
-  return q;
+  if (q == sg->end || !run_goes_on[t[q]]) return q;
+  if (t[q] == '.' && (q + 1 == sg->end || (token_lead[t[q + 1]] & F_SPACE_BEFORE)))
+    return abbreviation_end(sg, p, q, q - p == 1 && (lead & F_UPPER), flags);
+  return 0;
 }
 
 /*
@@ -946,42 +996,6 @@ static int make_room(segmenter *sg, size_t t0, size_t index, size_t *room) {
   return 0;
 }
 
-/* What the first byte of a token, or a byte between tokens, tells the
- * tokenizer, in the facts' own bits: F_SPACE_BEFORE for ASCII white space
- * (with F_NL_BEFORE for a line break), F_UPPER or F_LOWER for an ASCII
- * letter, LEAD_NON_ASCII for the lead and continuation bytes of other
- * characters (which may be white space too), 0 for the rest. One look-up
- * decides what the byte is and what a word starting there records. */
-enum { LEAD_NON_ASCII = 1u << 7 };
-#define S F_SPACE_BEFORE
-#define N (F_SPACE_BEFORE | F_NL_BEFORE)
-#define U F_UPPER
-#define L F_LOWER
-#define X LEAD_NON_ASCII
-static const unsigned char token_lead[256] = {
-  S, S, S, S, S, S, S, S, S, S, N, S, S, S, S, S,
-  S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
-  S, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
-  U, U, U, U, U, U, U, U, U, U, U, 0, 0, 0, 0, 0,
-  0, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L,
-  L, L, L, L, L, L, L, L, L, L, L, 0, 0, 0, 0, S,
-  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-  X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X
-};
-#undef S
-#undef N
-#undef U
-#undef L
-#undef X
-
 /* The words and capitalized words counted on a line; the tokenizer keeps
  * the counts of the current line apart and adds them when it leaves. */
 static void add_words(line_info *li, uint32_t words, uint32_t caps) {
@@ -1022,7 +1036,7 @@ static int tokenize_paragraph(segmenter *sg, size_t start, size_t end, size_t fi
     /* Most tokens are plain words: they take the short way. */
     int kind = LECTOR_TOKEN_WORD;
     uint32_t flags = before;
-    size_t stop = lead & (F_UPPER | F_LOWER) ? plain_word_end(sg, p) : 0;
+    size_t stop = lead & (F_UPPER | F_LOWER) ? plain_word_end(sg, p, lead, &flags) : 0;
     if (stop != 0) flags |= lead;
     else stop = scan_token(sg, p, &kind, &flags);
     if (room == 0 && make_room(sg, t0, count, &room) != 0) return -1;

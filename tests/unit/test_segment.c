@@ -818,8 +818,9 @@ static void word_runs_of_every_length(void **state) {
 
 /* A plain word is told from a URL or an e-mail address by the byte after
  * its letters: "http:", "www.", "j_smith@" take the long way, and a word
- * that only looks like their start stays a word. */
-static void words_that_start_like_addresses(void **state) {
+ * that only looks like their start stays a word. A word before a period
+ * and white space takes a short way of its own. */
+static void plain_words_by_the_byte_after_them(void **state) {
   (void)state;
   static const struct { const char *text; size_t stop; int kind; } cases[] = {
     {"http://example.com/a", 20, LECTOR_TOKEN_URL},
@@ -834,6 +835,20 @@ static void words_that_start_like_addresses(void **state) {
     {"j_smith", 1, LECTOR_TOKEN_WORD},
     {"smith@", 5, LECTOR_TOKEN_WORD},
     {"said: yes", 4, LECTOR_TOKEN_WORD},
+    /* a period and then white space or the buffer's end: an abbreviation
+     * keeps it, any other word does not */
+    {"Inc.", 4, LECTOR_TOKEN_WORD},
+    {"said.", 4, LECTOR_TOKEN_WORD},
+    {"R.", 2, LECTOR_TOKEN_WORD},
+    {"r.", 1, LECTOR_TOKEN_WORD},
+    {"No.", 2, LECTOR_TOKEN_WORD},
+    {"No. 5", 3, LECTOR_TOKEN_WORD},
+    {"No.\t5", 3, LECTOR_TOKEN_WORD},
+    {"No. more", 2, LECTOR_TOKEN_WORD},
+    {"etc.\nX", 4, LECTOR_TOKEN_WORD},
+    {"Mr.\xc2\xa0Smith", 3, LECTOR_TOKEN_WORD},
+    {"said.\xc2\xa0Then", 4, LECTOR_TOKEN_WORD},
+    {"www. x", 3, LECTOR_TOKEN_WORD},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     first_token_is(cases[i].text, strlen(cases[i].text), cases[i].stop, cases[i].kind);
@@ -869,7 +884,7 @@ int main(void) {
     cmocka_unit_test(huge_runs_of_lookahead_bait),
     cmocka_unit_test(last_token_at_the_buffer_end),
     cmocka_unit_test(word_runs_of_every_length),
-    cmocka_unit_test(words_that_start_like_addresses),
+    cmocka_unit_test(plain_words_by_the_byte_after_them),
     cmocka_unit_test(refuses_oversized_input),
   };
   enum {
