@@ -1037,14 +1037,18 @@ static int tokenize_paragraph(segmenter *sg, size_t start, size_t end, size_t fi
     int kind = LECTOR_TOKEN_WORD;
     uint32_t flags = before;
     size_t stop = lead & (F_UPPER | F_LOWER) ? plain_word_end(sg, p, lead, &flags) : 0;
-    if (stop != 0) flags |= lead;
-    else stop = scan_token(sg, p, &kind, &flags);
+    uint32_t cased;  /* F_UPPER or F_LOWER for a word that starts with a cased letter */
+    if (stop != 0) {
+      flags |= lead;
+      cased = lead;
+    } else {
+      stop = scan_token(sg, p, &kind, &flags);
+      cased = kind == LECTOR_TOKEN_WORD ? flags & (F_UPPER | F_LOWER) : 0;
+    }
+    words += cased != 0;
+    caps += cased == F_UPPER;
     if (room == 0 && make_room(sg, t0, count, &room) != 0) return -1;
     room--;
-    if (kind == LECTOR_TOKEN_WORD && (flags & (F_UPPER | F_LOWER))) {
-      words++;
-      caps += (flags & F_UPPER) != 0;
-    }
     seen |= flags;
     sg->flags[count] = flags;
     lector_token *tok = &out->tokens[t0 + count++];
