@@ -816,42 +816,56 @@ static void word_runs_of_every_length(void **state) {
   }
 }
 
+/* Whether the first token of a copy of text in a buffer of exactly its
+ * size is want, "kind text" as in assert_tokens. */
+static void first_token_reads(const char *text, const char *want) {
+  const char *space = strchr(want, ' ');
+  assert_non_null(space);
+  size_t stop = strlen(space + 1);
+  assert_memory_equal(text, space + 1, stop);
+  int kind = 0;
+  while (kind < LECTOR_TOKEN_KIND_COUNT &&
+         strncmp(lector_token_kind_name((lector_token_kind)kind), want, (size_t)(space - want)))
+    kind++;
+  first_token_is(text, strlen(text), stop, kind);
+}
+
 /* A plain word is told from a URL or an e-mail address by the byte after
  * its letters: "http:", "www.", "j_smith@" take the long way, and a word
  * that only looks like their start stays a word. A word before a period
  * and white space takes a short way of its own. */
 static void plain_words_by_the_byte_after_them(void **state) {
   (void)state;
-  static const struct { const char *text; size_t stop; int kind; } cases[] = {
-    {"http://example.com/a", 20, LECTOR_TOKEN_URL},
-    {"HTTPS://example.com", 19, LECTOR_TOKEN_URL},
-    {"www.example.com", 15, LECTOR_TOKEN_URL},
-    {"http: no", 4, LECTOR_TOKEN_WORD},
-    {"https", 5, LECTOR_TOKEN_WORD},
-    {"wwwx.", 4, LECTOR_TOKEN_WORD},
-    {"john@example.org", 16, LECTOR_TOKEN_EMAIL},
-    {"j_smith@example.org", 19, LECTOR_TOKEN_EMAIL},
-    {"j%x+y-z.w@example.org", 21, LECTOR_TOKEN_EMAIL},
-    {"j_smith", 1, LECTOR_TOKEN_WORD},
-    {"smith@", 5, LECTOR_TOKEN_WORD},
-    {"said: yes", 4, LECTOR_TOKEN_WORD},
+  static const char *const cases[][2] = {
+    {"http://example.com/a", "url http://example.com/a"},
+    {"HTTPS://example.com", "url HTTPS://example.com"},
+    {"www.example.com", "url www.example.com"},
+    {"http: no", "word http"},
+    {"https", "word https"},
+    {"wwwx.", "word wwwx"},
+    {"john@example.org", "email john@example.org"},
+    {"j_smith@example.org", "email j_smith@example.org"},
+    {"j%x+y-z.w@example.org", "email j%x+y-z.w@example.org"},
+    {"j_smith", "word j"},
+    {"smith@", "word smith"},
+    {"said: yes", "word said"},
     /* a period and then white space or the buffer's end: an abbreviation
      * keeps it, any other word does not */
-    {"Inc.", 4, LECTOR_TOKEN_WORD},
-    {"said.", 4, LECTOR_TOKEN_WORD},
-    {"R.", 2, LECTOR_TOKEN_WORD},
-    {"r.", 1, LECTOR_TOKEN_WORD},
-    {"No.", 2, LECTOR_TOKEN_WORD},
-    {"No. 5", 3, LECTOR_TOKEN_WORD},
-    {"No.\t5", 3, LECTOR_TOKEN_WORD},
-    {"No. more", 2, LECTOR_TOKEN_WORD},
-    {"etc.\nX", 4, LECTOR_TOKEN_WORD},
-    {"Mr.\xc2\xa0Smith", 3, LECTOR_TOKEN_WORD},
-    {"said.\xc2\xa0Then", 4, LECTOR_TOKEN_WORD},
-    {"www. x", 3, LECTOR_TOKEN_WORD},
+    {"Inc.", "word Inc."},
+    {"said.", "word said"},
+    {"R.", "word R."},
+    {"r.", "word r"},
+    {"No.", "word No"},
+    {"No. 5", "word No."},
+    {"No.\t5", "word No."},
+    {"No. more", "word No"},
+    {"etc.\nX", "word etc."},
+    {"Mr.\xc2\xa0Smith", "word Mr."},
+    {"said.\xc2\xa0Then", "word said"},
+    {"www. x", "word www"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    first_token_is(cases[i].text, strlen(cases[i].text), cases[i].stop, cases[i].kind);
+    first_token_reads(cases[i][0], cases[i][1]);
 }
 
 static void refuses_oversized_input(void **state) {
