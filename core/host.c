@@ -113,15 +113,23 @@ static int open_trusted(lua_State *L) {
   return 0;
 }
 
+/* The heap of a state made here. */
+static state_heap *heap_of(lua_State *L) {
+  void *ud = NULL;
+  lua_getallocf(L, &ud);
+  return ((host_alloc *)ud)->heap;
+}
+
 /* A bare state with lector's allocator; limit 0 means no memory limit. The
  * limit applies from the first library on, so a state too small to hold
- * its libraries fails when they are opened, not later. */
-static lua_State *new_state(size_t limit, lector_error *err) {
+ * its libraries fails when they are opened, not later. Its small blocks
+ * come from parent's heap (NULL: a heap of its own). */
+static lua_State *new_state(size_t limit, lua_State *parent, lector_error *err) {
   host_alloc *account = calloc(1, sizeof *account);
-  if (account) account->heap = state_heap_new();
+  if (account) account->heap = parent ? state_heap_retain(heap_of(parent)) : state_heap_new();
   lua_State *L = account && account->heap ? lua_newstate(host_allocator, account) : NULL;
   if (!L) {
-    if (account) state_heap_free(account->heap);
+    if (account) state_heap_release(account->heap);
     free(account);
     if (err) {
       err->status = LECTOR_ENOMEM;
@@ -135,7 +143,7 @@ static lua_State *new_state(size_t limit, lector_error *err) {
 }
 
 lua_State *lector_host_new(lector_error *err) {
-  lua_State *L = new_state(0, err);
+  lua_State *L = new_state(0, NULL, err);
   if (!L) return NULL;
   lua_pushcfunction(L, open_trusted);
   if (lector_host_pcall(L, 0, 0) != LUA_OK) {
@@ -158,9 +166,9 @@ lua_State *lector_host_new(lector_error *err) {
  * open (called protected, with ud as its light userdata argument) opens
  * exactly what plugins may use and installs the budget hook, before any
  * plugin code can run. Every allocation counts against memory_limit. */
-lua_State *lector_host_new_sandboxed(size_t memory_limit, lua_CFunction open, void *ud,
-                                     lector_error *err) {
-  lua_State *L = new_state(memory_limit, err);
+lua_State *lector_host_new_sandboxed(size_t memory_limit, lua_State *parent, lua_CFunction open,
+                                     void *ud, lector_error *err) {
+  lua_State *L = new_state(memory_limit, parent, err);
   if (!L) return NULL;
   lua_gc(L, LUA_GCINC, LECTOR_PLUGIN_GC_PAUSE, 0, 0);
   lua_pushcfunction(L, open);
@@ -243,6 +251,6 @@ void lector_host_close(lua_State *L) {
   lua_gc(L, LUA_GCCOLLECT);
   lua_close(L);
   host_alloc *account = ud;
-  state_heap_free(account->heap);
+  state_heap_release(account->heap);
   free(account);
 }

@@ -16,9 +16,12 @@ lua_State *lector_host_new(lector_error *err);
 /* A state for untrusted plugin code, every allocation counted against
  * memory_limit bytes (0: none). It holds no library until open, run
  * protected with ud as its only (light userdata) argument, opens them.
- * NULL with err filled when the state cannot be made or open fails. */
-lua_State *lector_host_new_sandboxed(size_t memory_limit, lua_CFunction open, void *ud,
-                                     lector_error *err);
+ * Its small blocks come from the heap of parent, the state that makes it
+ * and calls it, so that what one frees the other reuses (NULL: a heap of
+ * its own); the two must then run on one thread at a time. NULL with err
+ * filled when the state cannot be made or open fails. */
+lua_State *lector_host_new_sandboxed(size_t memory_limit, lua_State *parent, lua_CFunction open,
+                                     void *ud, lector_error *err);
 
 /* lua_pcall with a message handler that appends a traceback. On error the
  * message (a string) is left on the stack in place of the results.

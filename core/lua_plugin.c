@@ -71,6 +71,7 @@ int lector_sandbox_open_lua(lua_State *L) {
   config.instructions = positive_field(L, 1, "instructions", LECTOR_PLUGIN_INSTRUCTIONS);
   config.allow_read = read_granted(L, 1);
   config.exact_count = lector_opt_boolean_field(L, 1, "exact_count");
+  config.parent = L;
   plugin_ud *ud = lua_newuserdatauv(L, sizeof *ud, 0);
   ud->box = NULL;
   luaL_setmetatable(L, LECTOR_PLUGIN_STATE_CLASS);

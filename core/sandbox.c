@@ -1094,7 +1094,7 @@ lector_sandbox *lector_sandbox_create(const lector_sandbox_config *config, lecto
   box->instruction_limit = config->instructions ? config->instructions : LECTOR_PLUGIN_INSTRUCTIONS;
   box->allow_read = config->allow_read;
   box->exact_count = config->exact_count;
-  box->L = lector_host_new_sandboxed(box->memory_limit, open_sandbox, box, err);
+  box->L = lector_host_new_sandboxed(box->memory_limit, config->parent, open_sandbox, box, err);
   if (!box->L) {
     lector_sandbox_close(box);
     return NULL;

@@ -21,6 +21,7 @@ typedef struct lector_sandbox_config {
   int64_t instructions;   /* per call; 0: LECTOR_PLUGIN_INSTRUCTIONS */
   int allow_read;         /* permission "read" granted by the user */
   int exact_count;        /* count every instruction of a call, even under a large budget */
+  lua_State *parent;      /* the state that makes and calls it, whose heap it shares; or NULL */
 } lector_sandbox_config;
 
 /* What the last call into the plugin cost. */

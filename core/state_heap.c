@@ -50,6 +50,7 @@ struct state_heap {
   char *slab_end;
   slab *slabs;
   size_t slab_bytes;
+  int refs;
 };
 
 static size_t class_of(size_t size) {
@@ -65,11 +66,18 @@ static int is_small(size_t size) {
 }
 
 state_heap *state_heap_new(void) {
-  return calloc(1, sizeof(state_heap));
+  state_heap *heap = calloc(1, sizeof(state_heap));
+  if (heap) heap->refs = 1;
+  return heap;
 }
 
-void state_heap_free(state_heap *heap) {
-  if (!heap) return;
+state_heap *state_heap_retain(state_heap *heap) {
+  heap->refs++;
+  return heap;
+}
+
+void state_heap_release(state_heap *heap) {
+  if (!heap || --heap->refs > 0) return;
   slab *s = heap->slabs;
   while (s) {
     slab *next = s->next;

@@ -8,9 +8,13 @@
  * The heap relies on lua_Alloc's contract: whoever frees or resizes a
  * block gives the size it was made with (osize), so a block needs no
  * header. Every size at or under STATE_HEAP_SMALL is a heap block and
- * every size over it a malloc block, whichever way it was reached. A heap
- * is used by one thread at a time, as its state is; its slabs go back to
- * the system only when it is freed.
+ * every size over it a malloc block, whichever way it was reached.
+ *
+ * Several states may share a heap, so that what one frees another takes
+ * (a plugin's state shares the heap of the state that made it): each holds
+ * a reference, and the heap and its slabs go back to the system when the
+ * last one lets go. The states sharing a heap must run on one thread at a
+ * time, as a state and the plugin states it calls do.
  */
 #ifndef LECTOR_STATE_HEAP_H
 #define LECTOR_STATE_HEAP_H
@@ -21,11 +25,15 @@
 
 typedef struct state_heap state_heap;
 
-/* A new empty heap, or NULL when out of memory. */
+/* A new empty heap with one reference, or NULL when out of memory. */
 state_heap *state_heap_new(void);
 
-/* Frees the heap and every block it holds. */
-void state_heap_free(state_heap *heap);
+/* One more reference to heap; returns heap. */
+state_heap *state_heap_retain(state_heap *heap);
+
+/* Lets go of a reference; the last one frees the heap and every block it
+ * holds. NULL is ignored. */
+void state_heap_release(state_heap *heap);
 
 /* lua_Alloc's contract: ptr NULL makes a block of nsize; nsize 0 frees
  * ptr (of osize) and returns NULL; otherwise resizes ptr from osize to

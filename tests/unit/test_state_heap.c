@@ -1,8 +1,9 @@
 /*
  * A Lua state's heap: blocks of every size class and over it keep their
  * bytes through resizes across classes and to and from malloc blocks,
- * freed blocks are handed out again, slabs are added only when needed, and
- * a random mix of operations, checked byte by byte, corrupts nothing.
+ * freed blocks are handed out again, slabs are added only when needed, a
+ * shared heap outlives all but its last holder, and a random mix of
+ * operations, checked byte by byte, corrupts nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,7 +42,7 @@ static void every_size_is_aligned_and_holds_its_bytes(void **state) {
     assert_filled(blocks[size], size, (unsigned)size);
     assert_null(state_heap_realloc(heap, blocks[size], size, 0));
   }
-  state_heap_free(heap);
+  state_heap_release(heap);
 }
 
 static void a_freed_block_is_handed_out_again_for_its_class(void **state) {
@@ -57,7 +58,7 @@ static void a_freed_block_is_handed_out_again_for_its_class(void **state) {
   state_heap_realloc(heap, b, 40, 0);
   void *c = state_heap_realloc(heap, NULL, 0, 64);
   assert_ptr_not_equal(c, b);
-  state_heap_free(heap);
+  state_heap_release(heap);
 }
 
 static void resizing_within_a_class_keeps_the_block(void **state) {
@@ -67,7 +68,7 @@ static void resizing_within_a_class_keeps_the_block(void **state) {
   fill(p, 17, 5);
   assert_ptr_equal(state_heap_realloc(heap, p, 17, 32), p);
   assert_filled(p, 17, 5);
-  state_heap_free(heap);
+  state_heap_release(heap);
 }
 
 /* Small to small of another class, small to malloc and back, each keeping
@@ -87,7 +88,7 @@ static void resizing_across_classes_keeps_the_bytes(void **state) {
     fill(p, sizes[i], 9);
   }
   state_heap_realloc(heap, p, sizes[n - 1], 0);
-  state_heap_free(heap);
+  state_heap_release(heap);
 }
 
 static void slabs_are_added_only_when_one_is_used_up(void **state) {
@@ -113,7 +114,26 @@ static void slabs_are_added_only_when_one_is_used_up(void **state) {
   for (size_t i = 0; i < count; i++) many[i] = state_heap_realloc(heap, NULL, 0, 64);
   assert_true(state_heap_slab_bytes(heap) > one);
   free(many);
-  state_heap_free(heap);
+  state_heap_release(heap);
+}
+
+/* Two holders of one heap: what one frees the other gets, and the heap
+ * lives until the last lets go, whichever that is. */
+static void a_shared_heap_lives_until_its_last_reference(void **state) {
+  (void)state;
+  state_heap *heap = state_heap_new();
+  state_heap *shared = state_heap_retain(heap);
+  assert_ptr_equal(shared, heap);
+  unsigned char *a = state_heap_realloc(heap, NULL, 0, 96);
+  state_heap_realloc(heap, a, 96, 0);
+  unsigned char *b = state_heap_realloc(shared, NULL, 0, 90);
+  assert_ptr_equal(b, a);
+  state_heap_release(heap);               /* the first holder goes */
+  fill(b, 90, 3);                         /* the block is still the second's */
+  assert_filled(b, 90, 3);
+  state_heap_realloc(shared, b, 90, 0);
+  state_heap_release(shared);
+  state_heap_release(NULL);
 }
 
 /* A Lua-like mix: many blocks of random sizes, resized and freed at
@@ -152,7 +172,7 @@ static void a_random_mix_corrupts_nothing(void **state) {
     assert_filled(block[i], size[i], seed_of[i]);
     state_heap_realloc(heap, block[i], size[i], 0);
   }
-  state_heap_free(heap);
+  state_heap_release(heap);
 }
 
 int main(void) {
@@ -162,6 +182,7 @@ int main(void) {
       cmocka_unit_test(resizing_within_a_class_keeps_the_block),
       cmocka_unit_test(resizing_across_classes_keeps_the_bytes),
       cmocka_unit_test(slabs_are_added_only_when_one_is_used_up),
+      cmocka_unit_test(a_shared_heap_lives_until_its_last_reference),
       cmocka_unit_test(a_random_mix_corrupts_nothing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
