@@ -6,6 +6,9 @@ local score = require "lib.score"
 -- A table written as a JSON list even when empty ([], not {}).
 local list_of = require("lector").json.array
 
+local find, gmatch, sub, sort = string.find, string.gmatch, string.sub, table.sort
+local compound_of, NEUTRAL = score.compound, score.NEUTRAL
+
 local targets = {}
 
 -- Labels that name something a text can speak well or ill of.
@@ -66,14 +69,30 @@ function targets.blocker(mentions)
 end
 
 -- Clause boundaries of a sentence: punctuation, and the contrast and
--- concession words (their offsets come in `cuts`).
+-- concession words (their offsets come in `cuts`), in order. The marks come
+-- in order from one scan; dashes and cuts are rare, and only they need a
+-- sort.
 local function clause_starts(text, sstart, sstop, cuts)
-  local starts = { sstart }
-  local piece = text:sub(sstart + 1, sstop)
-  for at in piece:gmatch "()[,;:%(%)]" do starts[#starts + 1] = sstart + at end
-  for at in piece:gmatch "()\226\128[\147\148]" do starts[#starts + 1] = sstart + at + 2 end
-  for _, c in ipairs(cuts) do starts[#starts + 1] = c end
-  table.sort(starts)
+  local starts, n = { sstart }, 1
+  local piece = sub(text, sstart + 1, sstop)
+  for at in gmatch(piece, "()[,;:%(%)]") do
+    n = n + 1
+    starts[n] = sstart + at
+  end
+  local unsorted = false
+  if find(piece, "\226\128[\147\148]") then
+    for at in gmatch(piece, "()\226\128[\147\148]") do
+      n = n + 1
+      starts[n] = sstart + at + 2
+    end
+    unsorted = true
+  end
+  for i = 1, #cuts do
+    n = n + 1
+    starts[n] = cuts[i]
+    unsorted = true
+  end
+  if unsorted then sort(starts) end
   return starts
 end
 
@@ -99,32 +118,47 @@ function targets.add_sentence(state, mentions, text, sstart, sstop, items, cuts,
   end
   local starts = clause_starts(text, sstart, sstop, cuts)
   local sums = {}
-  for _, item in ipairs(items or {}) do
-    local c = clause_of(starts, item[1])
-    sums[c] = (sums[c] or 0) + item[2]
+  if items then
+    for i = 1, #items do
+      local item = items[i]
+      local c = clause_of(starts, item[1])
+      sums[c] = (sums[c] or 0) + item[2]
+    end
   end
+  -- the clauses of the sentence each entity was met in: a bit per clause
+  -- by row (a key string past the 62nd clause)
   local seen = {}
+  local by_key, order = state.by_key, state.order
   while mentions[k] and mentions[k].start < sstop do
     local m = mentions[k]
-    local row = state.by_key[m.key]
+    local row = by_key[m.key]
     if not row then
       row = { id = m.id, name = m.name, label = m.label, mentions = 0, clauses = 0, sum = 0,
         positive = 0, negative = 0, neutral = 0, sentences = {} }
-      state.by_key[m.key] = row
-      state.order[#state.order + 1] = row
+      by_key[m.key] = row
+      order[#order + 1] = row
     end
     row.mentions = row.mentions + 1
     local c = clause_of(starts, m.start)
-    local seen_key = m.key .. "\0" .. c
-    if not seen[seen_key] then
-      seen[seen_key] = true
-      local compound = score.compound(sums[c] or 0)
+    local first_in_clause
+    if c <= 62 then
+      local bits, bit = seen[row] or 0, 1 << c
+      first_in_clause = bits & bit == 0
+      if first_in_clause then seen[row] = bits | bit end
+    else
+      local seen_key = m.key .. "\0" .. c
+      first_in_clause = not seen[seen_key]
+      if first_in_clause then seen[seen_key] = true end
+    end
+    if first_in_clause then
+      local compound = compound_of(sums[c] or 0)
       row.clauses = row.clauses + 1
       row.sum = row.sum + compound
-      if compound >= score.NEUTRAL then row.positive = row.positive + 1
-      elseif compound <= -score.NEUTRAL then row.negative = row.negative + 1
+      if compound >= NEUTRAL then row.positive = row.positive + 1
+      elseif compound <= -NEUTRAL then row.negative = row.negative + 1
       else row.neutral = row.neutral + 1 end
-      if row.sentences[#row.sentences] ~= index then row.sentences[#row.sentences + 1] = index end
+      local sentences = row.sentences
+      if sentences[#sentences] ~= index then sentences[#sentences + 1] = index end
     end
     k = k + 1
   end
