@@ -85,6 +85,43 @@ describe("lector query", function()
     assert.equal("lector: query: malformed JSON\n", r.err)
   end)
 
+  it("reads a database of an older schema after upgrading it, as search and report do", function()
+    local dir = H.tmpdir()
+    local db = dir .. "/old.db"
+    assert.equal(0, H.lector({ "analyze", "--db", db, "-p", "structure", H.article }).code)
+    -- back to version 6: doc_values WITHOUT ROWID, in one connection
+    local script = H.write(dir .. "/downgrade.lua", [[
+      local db = assert(require("lector").open(arg[1]))
+      for _, sql in ipairs {
+        "CREATE TABLE old_values AS SELECT doc_id, key, value, run_id FROM doc_values",
+        "DROP TABLE doc_values",
+        "CREATE TABLE doc_values(doc_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, "
+          .. "run_id INTEGER, PRIMARY KEY (doc_id, key)) WITHOUT ROWID",
+        "INSERT INTO doc_values SELECT * FROM old_values",
+        "DROP TABLE old_values",
+        "PRAGMA user_version = 6",
+      } do assert(db:query(sql)) end
+      db:close()]])
+    local r = H.lector { "run", script, db }
+    assert.equal(0, r.code, r.err)
+    r = H.lector { "query", "--db", db, "-f", "csv",
+      "SELECT count(*) AS n FROM sqlite_schema WHERE name = 'doc_values' AND sql LIKE '%WITHOUT ROWID%'" }
+    assert.equal(0, r.code, r.err)
+    assert.equal("n\n0\n", r.out)
+    r = H.lector { "query", "--db", db, "-f", "csv", "PRAGMA user_version" }
+    assert.equal(0, r.code, r.err)
+    assert.equal("user_version\n7\n", r.out)
+    r = H.lector { "query", "--db", db, "-f", "csv",
+      "SELECT json_extract(value, '$.headline') FROM doc_values WHERE key = 'structure'" }
+    assert.equal(0, r.code, r.err)
+    assert.matches("Russia", r.out, 1, true)
+    -- a newer schema is still refused, and left as it was
+    assert.equal(0, H.lector({ "query", "--write", "--db", db, "PRAGMA user_version = 99" }).code)
+    r = H.lector { "query", "--db", db, "SELECT 1" }
+    assert.equal(4, r.code)
+    assert.matches("schema version 99 is newer than this lector supports (7)", r.err, 1, true)
+  end)
+
   it("refuses a missing or foreign database and bad options", function()
     local dir = H.tmpdir()
     local r = H.lector { "query", "--db", dir .. "/missing.db", "SELECT 1" }

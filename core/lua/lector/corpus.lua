@@ -358,7 +358,8 @@ function corpus.query_main(args, ctx)
     say(path_err)
     return EXIT.database
   end
-  local db, err = core.open(path, { readonly = not opts.write })
+  local db, err
+  if opts.write then db, err = core.open(path) else db, err = corpus.open_for_reading(path) end
   if not db then
     say(err)
     return EXIT.database
@@ -497,6 +498,20 @@ local function write_hits_text(rows, out)
   return count
 end
 
+-- corpus.open_for_reading(path) -> Store | nil, message, status: the
+-- database read-only, for a command that only reads it. A file of an older
+-- schema is upgraded first, as a command that writes would do, when it can
+-- be written; when it cannot, the read-only refusal stands, which says how
+-- to upgrade it.
+function corpus.open_for_reading(path)
+  local db, err, status = core.open(path, { readonly = true })
+  if db or status ~= "schema" then return db, err, status end
+  local writable = core.open(path)
+  if not writable then return nil, err, status end
+  writable:close()
+  return core.open(path, { readonly = true })
+end
+
 function corpus.search_main(args, ctx)
   local EXIT, say = ctx.EXIT, ctx.say
   local opts, positional = ctx.parse(args, 2, SEARCH_SPEC, "search", corpus.SEARCH_HELP)
@@ -512,7 +527,7 @@ function corpus.search_main(args, ctx)
     say(path_err)
     return EXIT.database
   end
-  local db, err = core.open(path, { readonly = true })
+  local db, err = corpus.open_for_reading(path)
   if not db then
     say(err)
     return EXIT.database

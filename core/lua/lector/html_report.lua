@@ -7,6 +7,7 @@ local core = require "lector.core"
 local article = require "lector.html_article"
 local corpus = require "lector.html_corpus"
 local pretty = require "lector.pretty"
+local open_for_reading = require("lector.corpus").open_for_reading
 
 local collectgarbage, error, io, ipairs, os, pcall, string, tostring, type =
   collectgarbage, error, io, ipairs, os, pcall, string, tostring, type
@@ -240,7 +241,7 @@ function report.main(args, ctx)
     if result then summary_line(ctx, result, os.clock() - started) end
     return code
   end
-  local db, db_err = lector.open(opts.db, { readonly = true })
+  local db, db_err = open_for_reading(opts.db)
   if not db then
     ctx.say(db_err)
     return EXIT.database
