@@ -117,7 +117,8 @@ static void *small_alloc(state_heap *heap, size_t size) {
     UNPOISON(block, size);
     return block;
   }
-  if ((size_t)(heap->slab_end - heap->next_fresh) < bytes && !add_slab(heap)) return NULL;
+  int room = heap->next_fresh && (size_t)(heap->slab_end - heap->next_fresh) >= bytes;
+  if (!room && !add_slab(heap)) return NULL;
   void *fresh = heap->next_fresh;
   heap->next_fresh += bytes;
   UNPOISON(fresh, size);
