@@ -113,11 +113,11 @@ static int open_trusted(lua_State *L) {
   return 0;
 }
 
-/* The heap of a state made here. */
-static state_heap *heap_of(lua_State *L) {
+/* The account of a state made here. */
+static host_alloc *account_of(lua_State *L) {
   void *ud = NULL;
   lua_getallocf(L, &ud);
-  return ((host_alloc *)ud)->heap;
+  return ud;
 }
 
 /* A bare state with lector's allocator; limit 0 means no memory limit. The
@@ -126,7 +126,7 @@ static state_heap *heap_of(lua_State *L) {
  * come from parent's heap (NULL: a heap of its own). */
 static lua_State *new_state(size_t limit, lua_State *parent, lector_error *err) {
   host_alloc *account = calloc(1, sizeof *account);
-  if (account) account->heap = parent ? state_heap_retain(heap_of(parent)) : state_heap_new();
+  if (account) account->heap = parent ? state_heap_retain(account_of(parent)->heap) : state_heap_new();
   lua_State *L = account && account->heap ? lua_newstate(host_allocator, account) : NULL;
   if (!L) {
     if (account) state_heap_release(account->heap);
@@ -210,24 +210,14 @@ int lector_host_pcall(lua_State *L, int nargs, int nresults) {
 }
 
 size_t lector_host_unseen(lua_State *L, size_t add, size_t remove) {
-  void *ud = NULL;
-  lua_getallocf(L, &ud);
-  host_alloc *account = ud;
+  host_alloc *account = account_of(L);
   account->unseen += add;
   account->unseen -= remove < account->unseen ? remove : account->unseen;
   return account->unseen;
 }
 
 size_t lector_host_memory(lua_State *L) {
-  void *ud = NULL;
-  lua_getallocf(L, &ud);
-  return ((host_alloc *)ud)->used;
-}
-
-static host_alloc *account_of(lua_State *L) {
-  void *ud = NULL;
-  lua_getallocf(L, &ud);
-  return ud;
+  return account_of(L)->used;
 }
 
 void lector_host_usage_get(lua_State *L, lector_host_usage *usage) {
@@ -246,11 +236,9 @@ void lector_host_usage_reset(lua_State *L) {
 
 void lector_host_close(lua_State *L) {
   if (!L) return;
-  void *ud = NULL;
-  lua_getallocf(L, &ud);
+  host_alloc *account = account_of(L);
   lua_gc(L, LUA_GCCOLLECT);
   lua_close(L);
-  host_alloc *account = ud;
   state_heap_release(account->heap);
   free(account);
 }
