@@ -14,6 +14,13 @@ typedef struct lector_store lector_store;
 
 enum { LECTOR_STORE_READONLY = 1 };
 
+/* Settings of the SQLite library for the whole process, made before its
+ * first connection by a program that owns the process (the lector
+ * command), never by the library on its own: SQLite's memory statistics
+ * are off, which lector never reads, so that its allocations take no
+ * global mutex (a tenth of the time of storing spans). */
+void lector_store_configure_process(void);
+
 /* Open or create the database at path (":memory:" for a throwaway one) and
  * migrate it to the current schema. Refuses (and never overwrites) a file
  * that is not SQLite, a SQLite file of another program, a newer schema, and

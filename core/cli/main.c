@@ -11,6 +11,7 @@
 
 #include "host.h"
 #include "lineedit.h"
+#include "store.h"
 
 #define EXIT_INTERNAL 1
 
@@ -41,6 +42,7 @@ static int run_cli(lua_State *L) {
 }
 
 int main(int argc, char **argv) {
+  lector_store_configure_process();
   lector_error err = {0};
   lua_State *L = lector_host_new(&err);
   if (!L) {
