@@ -44,6 +44,21 @@ end
 local PARAGRAPHS = json.rows { n = 0, index = {}, compound = {}, pos = {}, neg = {}, neu = {},
   sentences = {} }
 local MOST_POSITIVE, MOST_NEGATIVE = list_of(), list_of()
+-- Paragraph np's entry: its index, its sentences and its token-weighted
+-- means, rounded (w: its tokens; c, pos, neg, neu: the weighted sums). A
+-- paragraph without a scored sentence is neutral.
+local function set_paragraph(np, index, sentences, scored, w, c, pos, neg, neu)
+  local P = PARAGRAPHS
+  P.index[np], P.sentences[np] = index, sentences
+  if scored then                       -- w > 0: a word was scored
+    P.compound[np] = (c / w * 10000 + 0.5) // 1 / 10000
+    P.pos[np] = (pos / w * 10000 + 0.5) // 1 / 10000
+    P.neg[np] = (neg / w * 10000 + 0.5) // 1 / 10000
+    P.neu[np] = (neu / w * 10000 + 0.5) // 1 / 10000
+  else
+    P.compound[np], P.pos[np], P.neg[np], P.neu[np] = 0, 0, 0, 1
+  end
+end
 local VALUE = {}
 
 local function more_positive(a, b) return a.compound > b.compound end
@@ -205,9 +220,6 @@ local function run(doc, opts, ctx)
   local sentence, neutral_band = score.sentence, score.NEUTRAL
   score.begin(text, H, roles, values, o)
   local paragraphs, np = PARAGRAPHS, 0
-  local p_index, p_sentences, p_compound = paragraphs.index, paragraphs.sentences,
-    paragraphs.compound
-  local p_pos, p_neg, p_neu = paragraphs.pos, paragraphs.neg, paragraphs.neu
   -- the current paragraph: its index, tokens, sentences and token-weighted
   -- sums (ac, ap, an only once a sentence of it is scored); and the
   -- document's sums over the paragraphs before it
@@ -224,18 +236,9 @@ local function run(doc, opts, ctx)
     if p ~= para then
       if para then
         np = np + 1
-        p_index[np], p_sentences[np] = para, as
-        if pscored then                 -- the means, rounded (aw > 0: a word was scored)
-          p_compound[np] = (ac / aw * 10000 + 0.5) // 1 / 10000
-          p_pos[np] = (ap / aw * 10000 + 0.5) // 1 / 10000
-          p_neg[np] = (an / aw * 10000 + 0.5) // 1 / 10000
-          p_neu[np] = (au / aw * 10000 + 0.5) // 1 / 10000
-          tc, tp, tn = tc + ac, tp + ap, tn + an
-          ac, ap, an, pscored = 0, 0, 0, false
-        else
-          p_compound[np], p_pos[np], p_neg[np], p_neu[np] = 0, 0, 0, 1
-        end
-        tw, tu = tw + aw, tu + au
+        set_paragraph(np, para, as, pscored, aw, ac, ap, an, au)
+        tw, tc, tp, tn, tu = tw + aw, tc + ac, tp + ap, tn + an, tu + au
+        ac, ap, an, pscored = 0, 0, 0, false
       end
       para, aw, as, au = p, 0, 0, 0
     end
@@ -295,15 +298,7 @@ local function run(doc, opts, ctx)
   end
   if para then
     np = np + 1
-    p_index[np], p_sentences[np] = para, as
-    if aw > 0 then
-      p_compound[np] = (ac / aw * 10000 + 0.5) // 1 / 10000
-      p_pos[np] = (ap / aw * 10000 + 0.5) // 1 / 10000
-      p_neg[np] = (an / aw * 10000 + 0.5) // 1 / 10000
-      p_neu[np] = (au / aw * 10000 + 0.5) // 1 / 10000
-    else
-      p_compound[np], p_pos[np], p_neg[np], p_neu[np] = 0, 0, 0, 1
-    end
+    set_paragraph(np, para, as, pscored, aw, ac, ap, an, au)
     tw, tc, tp, tn, tu = tw + aw, tc + ac, tp + ap, tn + an, tu + au
   end
   paragraphs.n = np
