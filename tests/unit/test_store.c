@@ -617,15 +617,21 @@ static void test_runs_and_passes_are_recorded(void **state) {
   close_ok(store);
 }
 
+/* Store doc in a new database at path, close it, then rewrite the file with
+ * sql outside lector (into the shape an older lector left). */
+static void save_then_rewrite(const char *path, const lector_doc *doc, const char *sql) {
+  lector_store *store = open_ok(path);
+  save_ok(store, doc, NULL, NULL);
+  close_ok(store);
+  raw_exec(path, sql);
+}
+
 /* A database of schema 1 is upgraded in place: its documents stay and the
  * passes table appears. */
 static void test_migrates_schema_1(void **state) {
   fixture *f = *state;
-  lector_store *store = open_ok(f->db);
   lector_doc *doc = make_doc("old", NULL, "Written by an older lector.");
-  save_ok(store, doc, NULL, NULL);
-  close_ok(store);
-  raw_exec(f->db, "DROP VIEW span_texts; DROP VIEW entity_mentions; DROP VIEW entity_counts; "
+  save_then_rewrite(f->db, doc, "DROP VIEW span_texts; DROP VIEW entity_mentions; DROP VIEW entity_counts; "
                   "DROP VIEW document_entities; DROP VIEW sentence_sentiment; "
                   "DROP VIEW document_sentiment; DROP VIEW quotes; DROP VIEW document_dates; "
                   "DROP VIEW sentences; ALTER TABLE documents DROP COLUMN sentences; "
@@ -634,7 +640,7 @@ static void test_migrates_schema_1(void **state) {
                   "stop INTEGER NOT NULL, PRIMARY KEY (doc_id, idx)) WITHOUT ROWID; "
                   "DROP TABLE passes; DROP INDEX spans_by_run; DROP INDEX doc_values_by_run; "
                   "ALTER TABLE spans DROP COLUMN pass; PRAGMA user_version = 1;");
-  store = open_ok(f->db);
+  lector_store *store = open_ok(f->db);
   assert_int_equal(query_int(store, "PRAGMA user_version", NULL), LECTOR_SCHEMA_VERSION);
   assert_int_equal(query_int(store, "SELECT count(*) FROM documents WHERE id = ?", "old"), 1);
   assert_int_equal(query_int(store, "SELECT count(*) FROM passes", NULL), 0);
@@ -646,13 +652,10 @@ static void test_migrates_schema_1(void **state) {
  * it a rowid table and keeps every value, its run and the run index. */
 static void test_migrates_values_of_schema_6(void **state) {
   fixture *f = *state;
-  lector_store *store = open_ok(f->db);
   lector_doc *doc = make_doc("valued", NULL, "A document with a value.");
   assert_int_equal(lector_doc_set_value(doc, "summary", "{\"text\":\"A document.\"}"), LECTOR_OK);
   assert_int_equal(lector_doc_set_value(doc, "count", "3"), LECTOR_OK);
-  save_ok(store, doc, NULL, NULL);
-  close_ok(store);
-  raw_exec(f->db, "CREATE TABLE old_values(doc_id TEXT NOT NULL REFERENCES documents(id) "
+  save_then_rewrite(f->db, doc, "CREATE TABLE old_values(doc_id TEXT NOT NULL REFERENCES documents(id) "
                   "ON DELETE CASCADE, key TEXT NOT NULL, value TEXT NOT NULL CHECK "
                   "(json_valid(value)), run_id INTEGER REFERENCES runs(id), "
                   "PRIMARY KEY (doc_id, key)) WITHOUT ROWID; "
@@ -663,7 +666,7 @@ static void test_migrates_values_of_schema_6(void **state) {
                   "PRAGMA user_version = 6;");
   assert_int_equal(outside_count(f->db, "SELECT count(*) FROM sqlite_schema WHERE name = "
                                         "'doc_values' AND sql LIKE '%WITHOUT ROWID%'"), 1);
-  store = open_ok(f->db);
+  lector_store *store = open_ok(f->db);
   assert_int_equal(query_int(store, "PRAGMA user_version", NULL), LECTOR_SCHEMA_VERSION);
   assert_int_equal(query_int(store, "SELECT count(*) FROM sqlite_schema WHERE name = 'doc_values' "
                                     "AND sql LIKE '%WITHOUT ROWID%'", NULL), 0);
