@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1414,20 +1415,71 @@ static lector_status check_merge_source(lector_store *store, const char *source_
   return status;
 }
 
-/*
- * Merge: attach the source, then copy in one write transaction, so that a
- * merge that fails leaves the store as it was. Attaching needs no open
- * transaction, so the pending batch is committed first.
- */
-lector_status lector_store_merge(lector_store *store, const char *source_path,
-                                 lector_merge_stats *stats, lector_error *err) {
-  memset(stats, 0, sizeof *stats);
-  if (!store || !source_path) return fail(err, LECTOR_EINVAL, "no store or no source");
-  if (store->readonly)
-    return fail(err, LECTOR_EREADONLY, "cannot merge: the database was opened read-only");
-  lector_status status = check_merge_source(store, source_path, err);
-  if (status == LECTOR_OK) status = commit_batch(store, err);
-  if (status != LECTOR_OK) return status;
+/* Whether the file is lector's at an older schema version: one that a
+ * read-only open refuses and a merge upgrades a copy of. */
+static int has_older_schema(const char *path) {
+  sqlite3 *db = NULL;
+  identity id = {0, 0, 0};
+  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (rc == SQLITE_OK) rc = query_int(db, "PRAGMA application_id", &id.application_id);
+  if (rc == SQLITE_OK) rc = query_int(db, "PRAGMA user_version", &id.version);
+  sqlite3_close_v2(db);
+  return rc == SQLITE_OK && id.application_id == LECTOR_APPLICATION_ID && id.version > 0 &&
+         id.version < LECTOR_SCHEMA_VERSION;
+}
+
+/* Remove a database file and the log files SQLite keeps beside it. */
+static void remove_database_files(const char *path) {
+  static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+  char name[PATH_MAX + 16];
+  for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+    snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
+    unlink(name);
+  }
+}
+
+/* A source of an older schema is merged from an upgraded copy, made beside
+ * OUT (or in the temporary directory for a database in memory): the source
+ * itself is only read, as with any other. The copy's name goes to copy_path
+ * (PATH_MAX bytes); the caller removes it with remove_database_files. */
+static lector_status upgraded_copy(const lector_store *store, const char *source_path,
+                                   char *copy_path, lector_error *err) {
+  const char *dir = getenv("TMPDIR");
+  if (strcmp(store->path, ":memory:") != 0) {
+    if (snprintf(copy_path, PATH_MAX, "%s.merge-XXXXXX", store->path) >= PATH_MAX)
+      return fail(err, LECTOR_EINVAL, "the database's path is too long");
+  } else if (snprintf(copy_path, PATH_MAX, "%s/lector-merge-XXXXXX",
+                      dir && *dir ? dir : "/tmp") >= PATH_MAX) {
+    return fail(err, LECTOR_EINVAL, "the temporary directory's path is too long");
+  }
+  int fd = mkstemp(copy_path);
+  if (fd < 0)
+    return fail(err, LECTOR_EIO, "cannot make a copy of %s to upgrade: %s", source_path,
+                strerror(errno));
+  close(fd);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *vacuum = NULL;
+  int rc = sqlite3_open_v2(source_path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(db, "VACUUM INTO ?1", -1, &vacuum, NULL);
+  if (rc == SQLITE_OK) rc = bind_text(vacuum, 1, copy_path);
+  if (rc == SQLITE_OK) rc = sqlite3_step(vacuum) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+  lector_status status = LECTOR_OK;
+  if (rc != SQLITE_OK) status = fail_db(err, db, rc, "cannot copy the database to upgrade it");
+  sqlite3_finalize(vacuum);
+  sqlite3_close_v2(db);
+  lector_store *copy = NULL;
+  lector_error why = {0};
+  if (status == LECTOR_OK && lector_store_open(copy_path, 0, &copy, &why) != LECTOR_OK)
+    status = fail(err, why.status, "cannot upgrade a copy of it to merge: %s", why.message);
+  if (copy) lector_store_close(copy, NULL);
+  if (status != LECTOR_OK) remove_database_files(copy_path);
+  return status;
+}
+
+/* Attach the checked source and copy its rows in one write transaction. */
+static lector_status merge_attached(lector_store *store, const char *source_path,
+                                    lector_merge_stats *stats, lector_error *err) {
+  lector_status status = LECTOR_OK;
   sqlite3_stmt *attach = NULL;
   int rc = sqlite3_prepare_v2(store->db, "ATTACH DATABASE ?1 AS " MERGE_SCHEMA, -1, &attach, NULL);
   if (rc == SQLITE_OK) rc = bind_text(attach, 1, source_path);
@@ -1443,5 +1495,31 @@ lector_status lector_store_merge(lector_store *store, const char *source_path,
     memset(stats, 0, sizeof *stats);
   }
   sqlite3_exec(store->db, "DETACH DATABASE " MERGE_SCHEMA, NULL, NULL, NULL);
+  return status;
+}
+
+/*
+ * Merge: attach the source, then copy in one write transaction, so that a
+ * merge that fails leaves the store as it was. Attaching needs no open
+ * transaction, so the pending batch is committed first. A source of an
+ * older schema is never written: an upgraded copy of it is merged instead.
+ */
+lector_status lector_store_merge(lector_store *store, const char *source_path,
+                                 lector_merge_stats *stats, lector_error *err) {
+  memset(stats, 0, sizeof *stats);
+  if (!store || !source_path) return fail(err, LECTOR_EINVAL, "no store or no source");
+  if (store->readonly)
+    return fail(err, LECTOR_EREADONLY, "cannot merge: the database was opened read-only");
+  char copy_path[PATH_MAX];
+  int from_copy = 0;
+  lector_status status = check_merge_source(store, source_path, err);
+  if (status == LECTOR_ESCHEMA && has_older_schema(source_path)) {
+    status = upgraded_copy(store, source_path, copy_path, err);
+    from_copy = status == LECTOR_OK;
+  }
+  if (status == LECTOR_OK) status = commit_batch(store, err);
+  if (status == LECTOR_OK)
+    status = merge_attached(store, from_copy ? copy_path : source_path, stats, err);
+  if (from_copy) remove_database_files(copy_path);
   return status;
 }

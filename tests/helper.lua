@@ -51,6 +51,26 @@ function H.lector(args, opts)
   return { code = code, out = H.read(dir .. "/out"), err = H.read(dir .. "/err") }
 end
 
+-- Turn the lector database at path back into schema version 6 (doc_values
+-- WITHOUT ROWID, as version 6 made it), in one connection: an older file
+-- for the tests of upgrades.
+function H.downgrade_to_schema_6(path)
+  local script = H.write(H.tmpdir() .. "/downgrade.lua", [[
+    local db = assert(require("lector").open(arg[1]))
+    for _, sql in ipairs {
+      "CREATE TABLE old_values AS SELECT doc_id, key, value, run_id FROM doc_values",
+      "DROP TABLE doc_values",
+      "CREATE TABLE doc_values(doc_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, "
+        .. "run_id INTEGER, PRIMARY KEY (doc_id, key)) WITHOUT ROWID",
+      "INSERT INTO doc_values SELECT * FROM old_values",
+      "DROP TABLE old_values",
+      "PRAGMA user_version = 6",
+    } do assert(db:query(sql)) end
+    db:close()]])
+  local r = H.lector { "run", script, path }
+  assert(r.code == 0, r.err)
+end
+
 function H.lines(s)
   local t = {}
   for line in s:gmatch "[^\n]+" do t[#t + 1] = line end

@@ -47,6 +47,17 @@ local function contents(path)
   return out
 end
 
+-- Files a merge left in dir from the copies it upgrades.
+local function merge_copies(dir)
+  local names = {}
+  local ls = assert(io.popen("ls -a " .. H.quote(dir)))
+  for name in ls:lines() do
+    if name:find(".merge-", 1, true) then names[#names + 1] = name end
+  end
+  ls:close()
+  return names
+end
+
 describe("lector merge", function()
   it("merges shards analysed in separate processes into what a single run stores", function()
     local dir = H.tmpdir()
@@ -122,9 +133,13 @@ describe("lector merge", function()
     assert.equal("lector: " .. dir .. "/newer.db: schema version 99 is newer than this lector supports (7); upgrade lector", lines[3])
     assert.matches("good.db: 1 document (1 new", lines[4], 1, true)
     assert.equal("lector: " .. out .. ": cannot merge a database into itself", lines[5])
+    -- labelled older but holding today's tables: its copy cannot be upgraded
+    local before = H.read(dir .. "/older.db")
     r = H.lector { "merge", out, dir .. "/older.db" }
     assert.equal(4, r.code)
-    assert.equal("lector: " .. dir .. "/older.db: schema version 3 is older than this lector's (7); open the database once for writing to upgrade it\n", r.err)
+    assert.equal("lector: " .. dir .. "/older.db: cannot upgrade a copy of it to merge: cannot create the database's tables: view span_texts already exists\n", r.err)
+    assert.equal(before, H.read(dir .. "/older.db"))
+    assert.same({}, merge_copies(dir))
     local f = io.open(dir .. "/foreign.db")
     if f then
       f:close()
@@ -136,6 +151,27 @@ describe("lector merge", function()
     assert.equal(4, r.code)
     assert.equal("lector: " .. dir .. "/text.db: not a lector database (the file is not SQLite)\n", r.err)
     assert.equal("this is not SQLite", H.read(dir .. "/text.db"))
+  end)
+
+  it("merges a shard of an older schema from an upgraded copy, leaving the shard as it was", function()
+    local dir = H.tmpdir()
+    local shard = dir .. "/old.db"
+    assert.is_true(os.execute(analyze_command(shard, { INPUTS[1], INPUTS[2] })))
+    H.downgrade_to_schema_6(shard)
+    local before = H.read(shard)
+    local out = dir .. "/out.db"
+    local r = H.lector { "merge", out, shard }
+    assert.equal(0, r.code, r.err)
+    assert.matches("old.db: 2 documents (2 new, 0 already stored, 0 refused)", r.err, 1, true)
+    assert.equal(before, H.read(shard))
+    assert.same({}, merge_copies(dir))
+    assert.is_true(os.execute(analyze_command(dir .. "/single.db", { INPUTS[1], INPUTS[2] })))
+    local merged, single = contents(out), contents(dir .. "/single.db")
+    assert.same(single.documents, merged.documents)
+    assert.same(single.values, merged.values)
+    assert.same(single.spans, merged.spans)
+    assert.same(single.search, merged.search)
+    assert.equal(0, merged.broken_links)
   end)
 
   it("needs an OUT and at least one IN", function()

@@ -89,22 +89,8 @@ describe("lector query", function()
     local dir = H.tmpdir()
     local db = dir .. "/old.db"
     assert.equal(0, H.lector({ "analyze", "--db", db, "-p", "structure", H.article }).code)
-    -- back to version 6: doc_values WITHOUT ROWID, in one connection
-    local script = H.write(dir .. "/downgrade.lua", [[
-      local db = assert(require("lector").open(arg[1]))
-      for _, sql in ipairs {
-        "CREATE TABLE old_values AS SELECT doc_id, key, value, run_id FROM doc_values",
-        "DROP TABLE doc_values",
-        "CREATE TABLE doc_values(doc_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, "
-          .. "run_id INTEGER, PRIMARY KEY (doc_id, key)) WITHOUT ROWID",
-        "INSERT INTO doc_values SELECT * FROM old_values",
-        "DROP TABLE old_values",
-        "PRAGMA user_version = 6",
-      } do assert(db:query(sql)) end
-      db:close()]])
-    local r = H.lector { "run", script, db }
-    assert.equal(0, r.code, r.err)
-    r = H.lector { "query", "--db", db, "-f", "csv",
+    H.downgrade_to_schema_6(db)
+    local r = H.lector { "query", "--db", db, "-f", "csv",
       "SELECT count(*) AS n FROM sqlite_schema WHERE name = 'doc_values' AND sql LIKE '%WITHOUT ROWID%'" }
     assert.equal(0, r.code, r.err)
     assert.equal("n\n0\n", r.out)

@@ -564,7 +564,8 @@ are new in OUT is copied with its spans, values and pass records; every run
 is copied, with a new id. A document whose text OUT already holds is left
 as stored there; one whose id OUT gives to another text is refused. Nothing
 already in OUT is changed, and each IN is merged in one transaction and only
-read.
+read (an IN of an older schema is merged from an upgraded copy made beside
+OUT, then removed).
 
 Options:
   -q, --quiet             print nothing but errors
