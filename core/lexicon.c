@@ -233,8 +233,10 @@ static inline uint64_t fold_ascii_word(uint64_t w) {
  * folded bytes in buf (n <= FOLD_BUFFER) and their hash. readable: the
  * bytes that may be read from s (at least n); with 8 of them past the
  * last whole word, the last 1..7 bytes are read as one word and masked
- * (little-endian: the first bytes are the low ones). Returns 0 when s is
- * not all ASCII (buf is then partly written). */
+ * (little-endian: the first bytes are the low ones), and buf then holds
+ * zeros after the n bytes to the end of their last word, as the token
+ * table's strings do. Returns 0 when s is not all ASCII (buf is then
+ * partly written). */
 LECTOR_HOT_INLINE int hash_folded_ascii(const char *s, size_t n, size_t readable, char *buf,
                                         uint32_t *hash) {
   uint64_t h = hash_begin(n);
@@ -354,12 +356,36 @@ static uint32_t string_length(const char *s) {
   return n;
 }
 
-static const islot *intern_find(const interner *in, const char *s, size_t n, uint32_t h) {
+/* A stored string's bytes are followed by zeros up to a whole word past
+ * its NUL, so that a key padded the same way (see padded_key) compares a
+ * word at a time. */
+static size_t stored_bytes(size_t n) {
+  return (n + 1 + 7) & ~(size_t)7;
+}
+
+/* Whether stored string a equals key b, both n bytes and zeros after
+ * them to the end of their last word. No libc call: most keys are a word
+ * or two, and the call cost more than the comparing. */
+static inline int same_words(const char *a, const char *b, size_t n) {
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t x, y;
+    memcpy(&x, a + i, 8);
+    memcpy(&y, b + i, 8);
+    if (x != y) return 0;
+  }
+  return 1;
+}
+
+/* The slot of s (n bytes, hash h) or NULL. padded: s is zeros from n to
+ * the end of its last word. */
+LECTOR_HOT_INLINE const islot *intern_find(const interner *in, const char *s, size_t n,
+                                           uint32_t h, int padded) {
   if (!in->slots) return NULL;
   for (uint32_t i = h & in->mask;; i = (i + 1) & in->mask) {
     const islot *slot = &in->slots[i];
     if (slot->id1 == 0) return NULL;
-    if (slot->hash == h && string_length(slot->str) == n && memcmp(slot->str, s, n) == 0)
+    if (slot->hash == h && string_length(slot->str) == n &&
+        (padded ? same_words(slot->str, s, n) : memcmp(slot->str, s, n) == 0))
       return slot;
   }
 }
@@ -368,18 +394,18 @@ static const islot *intern_find(const interner *in, const char *s, size_t n, uin
  * (or when the table is full: 2^32 - 1 strings). */
 static const islot *intern(lector_lexicon *lex, interner *in, const char *s, size_t n) {
   uint32_t h = hash_bytes(s, n);
-  const islot *found = intern_find(in, s, n, h);
+  const islot *found = intern_find(in, s, n, h, 0);
   if (found) return found;
   if (n > UINT32_MAX - 8 || in->count >= UINT32_MAX - 1) return NULL;
   if ((!in->slots || ((size_t)in->count + 1) * LOAD_DEN > ((size_t)in->mask + 1) * LOAD_NUM) &&
       !table_grow(lex, (void **)&in->slots, &in->mask, sizeof(islot), islot_hash))
     return NULL;
   uint32_t len = (uint32_t)n;
-  char *p = arena_alloc(lex, sizeof len + n + 1);
+  char *p = arena_alloc(lex, sizeof len + stored_bytes(n));
   if (!p) return NULL;
   memcpy(p, &len, sizeof len);
   memcpy(p + sizeof len, s, n);
-  p[sizeof len + n] = '\0';
+  memset(p + sizeof len + n, 0, stored_bytes(n) - n);
   uint32_t i = h & in->mask;
   while (in->slots[i].id1) i = (i + 1) & in->mask;
   in->slots[i] = (islot){++in->count, h, p + sizeof len};
@@ -847,30 +873,52 @@ lector_status lector_lexicon_load(lector_lexicon *lex, const char *tsv, size_t l
 
 /* ---- looking up ---------------------------------------------------------- */
 
-/* The edge from node by the token whose compared bytes are key (kn bytes,
- * hash h), or NULL. The filter answers for most tokens of a text. */
-LECTOR_HOT_INLINE const edge *edge_by_key(const lector_lexicon *lex, uint32_t node,
-                                          const char *key, size_t kn, uint32_t h) {
-  if (!filter_has(node == 0 ? lex->start_filter : lex->token_filter, h)) return NULL;
-  const islot *token = intern_find(&lex->tokens, key, kn, h);
-  return token ? edge_find(lex, node, token->id1 - 1) : NULL;
+/* The id + 1 of the token whose compared bytes are key (kn bytes, hash
+ * h), 0 when no phrase holds it. The filter answers for most tokens of a
+ * text. */
+LECTOR_HOT_INLINE uint32_t id1_by_key(const lector_lexicon *lex, const char *key, size_t kn,
+                                      uint32_t h, int padded) {
+  if (!filter_has(lex->token_filter, h)) return 0;
+  const islot *token = intern_find(&lex->tokens, key, kn, h, padded);
+  return token ? token->id1 : 0;
 }
 
-/* The edge a token leads along from node, or NULL. readable: the bytes
- * that may be read from s, at least n (see hash_folded_ascii). */
-LECTOR_HOT_INLINE const edge *step(const lector_lexicon *lex, uint32_t node, const char *s,
-                                   size_t n, size_t readable) {
-  if (lex->fold ? n > 4 * lex->max_token_bytes + 4 : n > lex->max_token_bytes) return NULL;
+/* What a token of a text is to the lexicon: the id + 1 of its compared
+ * bytes, 0 when no phrase holds it; *h receives their hash (0 when the
+ * token is too long to be held). readable: the bytes that may be read
+ * from s, at least n (see hash_folded_ascii). */
+LECTOR_HOT_INLINE uint32_t token_id1(const lector_lexicon *lex, const char *s, size_t n,
+                                     size_t readable, uint32_t *h) {
+  *h = 0;
+  if (lex->fold ? n > 4 * lex->max_token_bytes + 4 : n > lex->max_token_bytes) return 0;
   char buf[FOLD_BUFFER];
-  uint32_t h;
-  if (lex->fold && n <= FOLD_BUFFER && hash_folded_ascii(s, n, readable, buf, &h))
-    return edge_by_key(lex, node, buf, n, h);      /* most tokens: ASCII words */
+  if (lex->fold && n <= FOLD_BUFFER && hash_folded_ascii(s, n, readable, buf, h))
+    return id1_by_key(lex, buf, n, *h, LITTLE_ENDIAN_WORDS);   /* most tokens: ASCII words */
   char *owned;
   size_t kn;
   const char *key = token_key(lex->fold, s, n, buf, &owned, &kn);
-  const edge *e = key ? edge_by_key(lex, node, key, kn, hash_bytes(key, kn)) : NULL;
+  uint32_t id1 = 0;
+  if (key) {
+    *h = hash_bytes(key, kn);
+    id1 = id1_by_key(lex, key, kn, *h, 0);
+  }
   if (owned) free(owned);
-  return e;
+  return id1;
+}
+
+/* Whether a token may start a phrase, from its id + 1 and hash: the start
+ * filter spares the root's edge look-up for most words inside idioms. */
+static inline int may_start(const lector_lexicon *lex, uint32_t id1, uint32_t h) {
+  return id1 && filter_has(lex->start_filter, h);
+}
+
+/* The edge a token leads along from node, or NULL. */
+LECTOR_HOT_INLINE const edge *step(const lector_lexicon *lex, uint32_t node, const char *s,
+                                   size_t n, size_t readable) {
+  uint32_t h;
+  uint32_t id1 = token_id1(lex, s, n, readable, &h);
+  if (!id1 || (node == 0 && !may_start(lex, id1, h))) return NULL;
+  return edge_find(lex, node, id1 - 1);
 }
 
 const lector_lexicon_entry *lector_lexicon_get(const lector_lexicon *lex, const char *text,
@@ -918,14 +966,64 @@ uint32_t lector_lexicon_longest(const lector_lexicon *lex, const lector_doc *doc
   return longest_from(lex, doc, first, end, entries);
 }
 
-/* The checks and the call of lector_lexicon_longest are made once, not
- * for every token: most tokens start nothing, and cost little more. */
+/* The tokens a scan has looked up, known by their place modulo WINDOW: a
+ * phrase from the scan's current token reaches at most
+ * LECTOR_LEXICON_MAX_PHRASE_TOKENS ahead, so a token is looked up once,
+ * not once for every phrase that might hold it. */
+enum { WINDOW = 64 };
+_Static_assert(WINDOW >= LECTOR_LEXICON_MAX_PHRASE_TOKENS && (WINDOW & (WINDOW - 1)) == 0,
+               "a window holds a whole phrase and wraps by masking");
+
+typedef struct token_window {
+  uint32_t next;              /* the first token not looked up yet */
+  uint32_t id1[WINDOW];       /* token_id1 of each token */
+  unsigned char start[WINDOW];  /* may_start of each token */
+} token_window;
+
+/* Look up the window's next token. */
+LECTOR_HOT_INLINE void window_look_up(const lector_lexicon *lex, const lector_doc *doc,
+                                      token_window *w) {
+  const lector_token *t = &doc->seg.tokens[w->next];
+  uint32_t h, slot = w->next % WINDOW;
+  uint32_t id1 = token_id1(lex, doc->text + t->start, t->stop - t->start, doc->len - t->start, &h);
+  w->id1[slot] = id1;
+  w->start[slot] = (unsigned char)may_start(lex, id1, h);
+  w->next++;
+}
+
+/* longest_from over the window's look-ups; first is at least the first
+ * token the window has not slid past (w->next - WINDOW + max_tokens). */
+LECTOR_HOT_INLINE uint32_t longest_in_window(const lector_lexicon *lex, const lector_doc *doc,
+                                             token_window *w, uint32_t first, uint32_t end,
+                                             const lector_lexicon_entry **entries) {
+  uint32_t limit = end - first > lex->max_tokens ? first + lex->max_tokens : end;
+  if (w->next == first) window_look_up(lex, doc, w);
+  if (!w->start[first % WINDOW]) return 0;       /* most tokens */
+  uint32_t node = 0, best = 0;
+  for (uint32_t i = first; i < limit; i++) {
+    if (i == w->next) window_look_up(lex, doc, w);
+    uint32_t id1 = w->id1[i % WINDOW];
+    const edge *e = id1 ? edge_find(lex, node, id1 - 1) : NULL;
+    if (!e) break;
+    node = e->child;
+    if (e->entry) {
+      best = i - first + 1;
+      *entries = entry_at(lex, e->entry - 1);
+    }
+  }
+  return best;
+}
+
+/* What lector_lexicon_longest finds from each token, through a window
+ * of look-ups; the checks are made once, not for every token. */
 void lector_lexicon_scan(const lector_lexicon *lex, const lector_doc *doc, uint32_t first,
                          uint32_t end, int all, lector_lexicon_hit hit, void *ud) {
   if (!lex || !doc || end > doc->seg.token_count || !lex->entries) return;
+  token_window w;
+  w.next = first;
   for (uint32_t token = first; token < end;) {
     const lector_lexicon_entry *entries = NULL;
-    uint32_t n = longest_from(lex, doc, token, end, &entries);
+    uint32_t n = longest_in_window(lex, doc, &w, token, end, &entries);
     if (!n) {
       token++;
       continue;

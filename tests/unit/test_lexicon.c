@@ -547,14 +547,6 @@ static void allocation_failure_at_every_step(void **state) {
   assert_int_equal(f.live, 0);
 }
 
-/* ---- many entries ------------------------------------------------------------- */
-
-static double seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static char *read_fixture(size_t *len) {
   FILE *f = fopen(FIXTURE, "rb");
   assert_non_null(f);
@@ -566,6 +558,113 @@ static char *read_fixture(size_t *len) {
   fclose(f);
   data[*len] = '\0';
   return data;
+}
+
+/* ---- a scan against token-by-token look-ups ---------------------------------- */
+
+/* Every hit of a scan, in a list that grows. */
+typedef struct hit_log {
+  uint32_t *token, *n;
+  const lector_lexicon_entry **entries;
+  size_t count, cap;
+} hit_log;
+
+static void log_hit(void *ud, uint32_t token, uint32_t n, const lector_lexicon_entry *entries) {
+  hit_log *log = ud;
+  if (log->count == log->cap) {
+    log->cap = log->cap ? 2 * log->cap : 64;
+    log->token = realloc(log->token, log->cap * sizeof *log->token);
+    log->n = realloc(log->n, log->cap * sizeof *log->n);
+    log->entries = realloc(log->entries, log->cap * sizeof *log->entries);
+    assert_true(log->token && log->n && log->entries);
+  }
+  log->token[log->count] = token;
+  log->n[log->count] = n;
+  log->entries[log->count++] = entries;
+}
+
+/* Scan [first, end) and check the hits against lector_lexicon_longest
+ * asked at each token; the number of hits. */
+static size_t check_scan(const lector_lexicon *lex, const lector_doc *doc, uint32_t first,
+                         uint32_t end, int all) {
+  hit_log log = {0};
+  lector_lexicon_scan(lex, doc, first, end, all, log_hit, &log);
+  size_t expected = 0;
+  for (uint32_t token = first; token < end;) {
+    const lector_lexicon_entry *e;
+    uint32_t n = lector_lexicon_longest(lex, doc, token, end, &e);
+    if (!n) {
+      token++;
+      continue;
+    }
+    assert_true(expected < log.count);
+    assert_int_equal(log.token[expected], token);
+    assert_int_equal(log.n[expected], n);
+    assert_ptr_equal(log.entries[expected], e);
+    expected++;
+    token += all ? 1 : n;
+  }
+  assert_int_equal(log.count, expected);
+  free(log.token);
+  free(log.n);
+  free(log.entries);
+  return expected;
+}
+
+/* A scan looks each token up once and keeps the answers for the phrases
+ * that reach it later, in a window that wraps around: over an article
+ * of many windows' length, with runs of its own tokens of every length up
+ * to the longest allowed as entries (lower-cased for half of them, so the
+ * folding lexicon folds the text's case), a scan finds exactly what
+ * lector_lexicon_longest finds token by token, in a folding lexicon and
+ * in an exact one, over the whole text and sentence by sentence. */
+static void scan_agrees_with_longest(void **state) {
+  (void)state;
+  size_t len;
+  char *article = read_fixture(&len);
+  lector_doc *doc = make_doc(article, len);
+  uint32_t count = (uint32_t)doc->seg.token_count;
+  assert_true(count > 4 * 64);
+  for (int fold = 0; fold <= 1; fold++) {
+    lector_lexicon *lex = lexicon(fold);
+    for (uint32_t i = 0, n = 1; i + n <= count; i += 7, n = n % LECTOR_LEXICON_MAX_PHRASE_TOKENS + 1) {
+      uint32_t start = doc->seg.tokens[i].start, stop = doc->seg.tokens[i + n - 1].stop;
+      char phrase[4096];
+      assert_true(stop - start < sizeof phrase);
+      memcpy(phrase, doc->text + start, stop - start);
+      for (uint32_t k = 0; i % 2 && k < stop - start; k++)
+        if (phrase[k] >= 'A' && phrase[k] <= 'Z') phrase[k] = (char)(phrase[k] + 32);
+      char label[16];
+      snprintf(label, sizeof label, "L%u", n);
+      /* refused only when cut into more tokens on its own than in the text */
+      lector_error err;
+      lector_status status = lector_lexicon_add(lex, phrase, stop - start, label, n, &err);
+      if (status != LECTOR_OK && status != LECTOR_EINVAL)
+        fail_msg("adding tokens %u..%u: %s", i, i + n, err.message);
+    }
+    assert_true(lector_lexicon_size(lex) > 100);
+    assert_int_equal(lector_lexicon_max_tokens(lex), LECTOR_LEXICON_MAX_PHRASE_TOKENS);
+    for (int all = 0; all <= 1; all++) {
+      size_t hits = check_scan(lex, doc, 0, count, all);
+      assert_true(hits > 20);
+      for (size_t s = 0; s < doc->seg.sentence_count; s++) {
+        const lector_sentence *sentence = &doc->seg.sentences[s];
+        check_scan(lex, doc, sentence->first_token, sentence->first_token + sentence->token_count,
+                   all);
+      }
+    }
+    lector_lexicon_free(lex);
+  }
+  lector_doc_release(doc);
+  free(article);
+}
+
+/* ---- many entries ------------------------------------------------------------- */
+
+static double seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* A made-up capitalized word for n. */
@@ -672,6 +771,7 @@ int main(void) {
     cmocka_unit_test(longest_match_wins),
     cmocka_unit_test(several_labels),
     cmocka_unit_test(scan_reports_what_longest_finds),
+    cmocka_unit_test(scan_agrees_with_longest),
     cmocka_unit_test(accented_phrases),
     cmocka_unit_test(punctuation_in_phrases),
     cmocka_unit_test(tsv_loading),
