@@ -36,12 +36,13 @@ enum { ENTRY_BLOCK = 1024 };
 enum { FOLD_BUFFER = 128 };
 /* Hash tables grow when they would be fuller than 3/4. */
 enum { LOAD_NUM = 3, LOAD_DEN = 4, FIRST_SLOTS = 16 };
-/* Bits of the token filters: one per token hash modulo this, set for
- * every token of every phrase (token_filter) and for every first token
- * (start_filter). Most tokens of a text are in no phrase, or start none
- * (function words inside idioms: "of", "the"), and a filter (8 KiB, which
- * stays in the cache) tells so without touching the token table, whose
- * look-ups were most of a match's cost. */
+/* Bits of the filters: one per token hash modulo this, set for every
+ * token of every phrase (token_filter). Most tokens of a text are in no
+ * phrase, and the filter (8 KiB, which stays in the cache) tells so
+ * without touching the token table, whose look-ups were most of a match's
+ * cost. The same for nodes (parent_filter, by node number): most phrases
+ * that match are one word long, and a node with no children needs no
+ * look-up of the next token. */
 enum { TOKEN_FILTER_BITS = 1 << 16 };
 
 typedef struct chunk {
@@ -84,8 +85,11 @@ struct lector_lexicon {
   chunk **chunks;
   size_t chunk_count, chunk_cap;
   interner tokens, labels;
-  edge *edges;
-  uint32_t edge_mask;     /* no table while nodes is 1 */
+  edge *edges;            /* the edges from nodes other than the root */
+  uint32_t edge_mask;     /* no table while it has no edge */
+  uint32_t table_edges;   /* the edges in it */
+  edge *roots;            /* the root's edges, by token id (child 0: none) */
+  uint32_t root_cap;
   uint32_t nodes;         /* the root included */
   lector_lexicon_entry **blocks;
   uint32_t block_count, block_cap;
@@ -93,7 +97,7 @@ struct lector_lexicon {
   uint32_t max_tokens;
   size_t max_token_bytes; /* the longest token stored, as compared */
   uint64_t token_filter[TOKEN_FILTER_BITS / 64];  /* see TOKEN_FILTER_BITS; never cleared */
-  uint64_t start_filter[TOKEN_FILTER_BITS / 64];  /* the same for first tokens */
+  uint64_t parent_filter[TOKEN_FILTER_BITS / 64]; /* the same for nodes with children */
   replaced *journal;      /* NULL unless a load is running */
   size_t journal_count, journal_cap;
   int journaling;
@@ -321,11 +325,13 @@ static int table_grow(lector_lexicon *lex, void **slots, uint32_t *mask, size_t 
 /* Take out every item whose first field is at least limit, keeping the
  * others findable: each is deleted by shifting the rest of its cluster
  * back (linear probing's deletion without tombstones). Slot i is looked at
- * again after a deletion, since a later item may have moved into it. */
-static void table_purge(void *slots, uint32_t mask, size_t size, slot_hash_fn hash,
-                        uint32_t limit) {
+ * again after a deletion, since a later item may have moved into it.
+ * Returns how many it took out. */
+static size_t table_purge(void *slots, uint32_t mask, size_t size, slot_hash_fn hash,
+                          uint32_t limit) {
   char *t = slots;
-  if (!t) return;
+  size_t purged = 0;
+  if (!t) return 0;
   for (size_t i = 0; i <= mask;) {
     uint32_t first;
     memcpy(&first, t + i * size, sizeof first);
@@ -345,7 +351,9 @@ static void table_purge(void *slots, uint32_t mask, size_t size, slot_hash_fn ha
       hole = j;
     }
     memset(t + hole * size, 0, size);
+    purged++;
   }
+  return purged;
 }
 
 /* ---- interned strings ---------------------------------------------------- */
@@ -419,7 +427,18 @@ static void interner_free(lector_lexicon *lex, interner *in) {
 
 /* ---- edges and entries ------------------------------------------------- */
 
-static edge *edge_find(const lector_lexicon *lex, uint32_t parent, uint32_t token) {
+static void filter_add(uint64_t *filter, uint32_t h) {
+  filter[(h % TOKEN_FILTER_BITS) / 64] |= 1ull << (h % 64);
+}
+
+static int filter_has(const uint64_t *filter, uint32_t h) {
+  return (int)(filter[(h % TOKEN_FILTER_BITS) / 64] >> (h % 64) & 1);
+}
+
+/* The edge from parent by token, or NULL. The root's edges are an array
+ * by token id: every match begins with one, found without hashing. */
+LECTOR_HOT_INLINE edge *edge_find(const lector_lexicon *lex, uint32_t parent, uint32_t token) {
+  if (parent == 0) return token < lex->root_cap && lex->roots[token].child ? &lex->roots[token] : NULL;
   if (!lex->edges) return NULL;
   for (uint32_t i = edge_hash(parent, token) & lex->edge_mask;; i = (i + 1) & lex->edge_mask) {
     edge *e = &lex->edges[i];
@@ -434,13 +453,23 @@ static edge *edge_add(lector_lexicon *lex, uint32_t parent, uint32_t token) {
   edge *e = edge_find(lex, parent, token);
   if (e) return e;
   if (lex->nodes == UINT32_MAX) return NULL;
-  size_t edges = lex->nodes - 1;
-  if ((!lex->edges || (edges + 1) * LOAD_DEN > ((size_t)lex->edge_mask + 1) * LOAD_NUM) &&
-      !table_grow(lex, (void **)&lex->edges, &lex->edge_mask, sizeof(edge), edge_slot_hash))
-    return NULL;
-  uint32_t i = edge_hash(parent, token) & lex->edge_mask;
-  while (lex->edges[i].child) i = (i + 1) & lex->edge_mask;
-  e = &lex->edges[i];
+  if (parent == 0) {
+    uint32_t old = lex->root_cap;
+    if (!reserve(lex, (void **)&lex->roots, &lex->root_cap, (size_t)token + 1, sizeof(edge)))
+      return NULL;
+    memset(lex->roots + old, 0, (size_t)(lex->root_cap - old) * sizeof(edge));
+    e = &lex->roots[token];
+  } else {
+    size_t edges = lex->table_edges;
+    if ((!lex->edges || (edges + 1) * LOAD_DEN > ((size_t)lex->edge_mask + 1) * LOAD_NUM) &&
+        !table_grow(lex, (void **)&lex->edges, &lex->edge_mask, sizeof(edge), edge_slot_hash))
+      return NULL;
+    uint32_t i = edge_hash(parent, token) & lex->edge_mask;
+    while (lex->edges[i].child) i = (i + 1) & lex->edge_mask;
+    e = &lex->edges[i];
+    lex->table_edges++;
+  }
+  filter_add(lex->parent_filter, parent);
   e->child = lex->nodes++;
   e->parent = parent;
   e->token = token;
@@ -498,28 +527,39 @@ static void take_snapshot(const lector_lexicon *lex, snapshot *s) {
   s->max_token_bytes = lex->max_token_bytes;
 }
 
+/* Take the entries made at or after index since off the chains of n
+ * edges. New entries hang at the ends of chains, old nodes' chains
+ * included. */
+static void cut_chains(lector_lexicon *lex, edge *edges, size_t n, uint32_t since) {
+  for (size_t i = 0; i < n; i++) {
+    edge *e = &edges[i];
+    if (!e->child || !e->entry) continue;
+    if (e->entry - 1 >= since) {
+      e->entry = 0;
+      continue;
+    }
+    lector_lexicon_entry *x = entry_at(lex, e->entry - 1);
+    while (x->next && !entry_is_since(lex, x->next, since))
+      x = own(x->next);
+    x->next = NULL;
+  }
+}
+
 /* Undo everything since s. Never allocates, so it cannot fail. */
 static void roll_back(lector_lexicon *lex, const snapshot *s) {
   while (lex->journal_count > 0) {
     const replaced *r = &lex->journal[--lex->journal_count];
     r->entry->value = r->value;
   }
-  if (lex->nodes > s->nodes)
-    table_purge(lex->edges, lex->edge_mask, sizeof(edge), edge_slot_hash, s->nodes);
-  if (lex->entries > s->entries && lex->edges) {
-    /* New entries hang at the ends of chains, old nodes' chains included. */
-    for (size_t i = 0; i <= lex->edge_mask; i++) {
-      edge *e = &lex->edges[i];
-      if (!e->child || !e->entry) continue;
-      if (e->entry - 1 >= s->entries) {
-        e->entry = 0;
-        continue;
-      }
-      lector_lexicon_entry *x = entry_at(lex, e->entry - 1);
-      while (x->next && !entry_is_since(lex, x->next, s->entries))
-        x = own(x->next);
-      x->next = NULL;
-    }
+  if (lex->nodes > s->nodes) {
+    lex->table_edges -= (uint32_t)table_purge(lex->edges, lex->edge_mask, sizeof(edge),
+                                              edge_slot_hash, s->nodes);
+    for (uint32_t i = 0; i < lex->root_cap; i++)
+      if (lex->roots[i].child >= s->nodes) memset(&lex->roots[i], 0, sizeof(edge));
+  }
+  if (lex->entries > s->entries) {
+    if (lex->edges) cut_chains(lex, lex->edges, (size_t)lex->edge_mask + 1, s->entries);
+    cut_chains(lex, lex->roots, lex->root_cap, s->entries);
   }
   lex->nodes = s->nodes;
   lex->entries = s->entries;
@@ -569,6 +609,7 @@ void lector_lexicon_free(lector_lexicon *lex) {
   interner_free(lex, &lex->tokens);
   interner_free(lex, &lex->labels);
   if (lex->edges) lex_realloc(lex, lex->edges, ((size_t)lex->edge_mask + 1) * sizeof(edge), 0);
+  lex_realloc(lex, lex->roots, (size_t)lex->root_cap * sizeof(edge), 0);
   for (uint32_t b = 0; b < lex->block_count; b++)
     lex_realloc(lex, lex->blocks[b], ENTRY_BLOCK * sizeof **lex->blocks, 0);
   lex_realloc(lex, lex->blocks, (size_t)lex->block_cap * sizeof *lex->blocks, 0);
@@ -688,14 +729,6 @@ static lector_status check_label(const char *label, size_t len, lector_error *er
   return LECTOR_OK;
 }
 
-static void filter_add(uint64_t *filter, uint32_t h) {
-  filter[(h % TOKEN_FILTER_BITS) / 64] |= 1ull << (h % 64);
-}
-
-static int filter_has(const uint64_t *filter, uint32_t h) {
-  return (int)(filter[(h % TOKEN_FILTER_BITS) / 64] >> (h % 64) & 1);
-}
-
 /* The trie path of an open phrase, made as needed; the last edge, or NULL
  * when out of memory. */
 static edge *add_path(lector_lexicon *lex, const phrase *p) {
@@ -712,7 +745,6 @@ static edge *add_path(lector_lexicon *lex, const phrase *p) {
     if (!token) return NULL;
     if (n > lex->max_token_bytes) lex->max_token_bytes = n;
     filter_add(lex->token_filter, token->hash);
-    if (i == 0) filter_add(lex->start_filter, token->hash);
     e = edge_add(lex, node, token->id1 - 1);
     if (!e) return NULL;
     node = e->child;
@@ -884,41 +916,32 @@ LECTOR_HOT_INLINE uint32_t id1_by_key(const lector_lexicon *lex, const char *key
 }
 
 /* What a token of a text is to the lexicon: the id + 1 of its compared
- * bytes, 0 when no phrase holds it; *h receives their hash (0 when the
- * token is too long to be held). readable: the bytes that may be read
+ * bytes, 0 when no phrase holds it. readable: the bytes that may be read
  * from s, at least n (see hash_folded_ascii). */
 LECTOR_HOT_INLINE uint32_t token_id1(const lector_lexicon *lex, const char *s, size_t n,
-                                     size_t readable, uint32_t *h) {
-  *h = 0;
+                                     size_t readable) {
+  uint32_t h;
   if (lex->fold ? n > 4 * lex->max_token_bytes + 4 : n > lex->max_token_bytes) return 0;
   char buf[FOLD_BUFFER];
-  if (lex->fold && n <= FOLD_BUFFER && hash_folded_ascii(s, n, readable, buf, h))
-    return id1_by_key(lex, buf, n, *h, LITTLE_ENDIAN_WORDS);   /* most tokens: ASCII words */
+  if (lex->fold && n <= FOLD_BUFFER && hash_folded_ascii(s, n, readable, buf, &h))
+    return id1_by_key(lex, buf, n, h, LITTLE_ENDIAN_WORDS);   /* most tokens: ASCII words */
   char *owned;
   size_t kn;
   const char *key = token_key(lex->fold, s, n, buf, &owned, &kn);
   uint32_t id1 = 0;
   if (key) {
-    *h = hash_bytes(key, kn);
-    id1 = id1_by_key(lex, key, kn, *h, 0);
+    h = hash_bytes(key, kn);
+    id1 = id1_by_key(lex, key, kn, h, 0);
   }
   if (owned) free(owned);
   return id1;
 }
 
-/* Whether a token may start a phrase, from its id + 1 and hash: the start
- * filter spares the root's edge look-up for most words inside idioms. */
-static inline int may_start(const lector_lexicon *lex, uint32_t id1, uint32_t h) {
-  return id1 && filter_has(lex->start_filter, h);
-}
-
 /* The edge a token leads along from node, or NULL. */
 LECTOR_HOT_INLINE const edge *step(const lector_lexicon *lex, uint32_t node, const char *s,
                                    size_t n, size_t readable) {
-  uint32_t h;
-  uint32_t id1 = token_id1(lex, s, n, readable, &h);
-  if (!id1 || (node == 0 && !may_start(lex, id1, h))) return NULL;
-  return edge_find(lex, node, id1 - 1);
+  uint32_t id1 = token_id1(lex, s, n, readable);
+  return id1 ? edge_find(lex, node, id1 - 1) : NULL;
 }
 
 const lector_lexicon_entry *lector_lexicon_get(const lector_lexicon *lex, const char *text,
@@ -954,6 +977,7 @@ LECTOR_HOT_INLINE uint32_t longest_from(const lector_lexicon *lex, const lector_
       best = i - first + 1;
       *entries = entry_at(lex, e->entry - 1);
     }
+    if (!filter_has(lex->parent_filter, node)) break;     /* most hits */
   }
   return best;
 }
@@ -977,39 +1001,40 @@ _Static_assert(WINDOW >= LECTOR_LEXICON_MAX_PHRASE_TOKENS && (WINDOW & (WINDOW -
 typedef struct token_window {
   uint32_t next;              /* the first token not looked up yet */
   uint32_t id1[WINDOW];       /* token_id1 of each token */
-  unsigned char start[WINDOW];  /* may_start of each token */
 } token_window;
 
 /* Look up the window's next token. */
 LECTOR_HOT_INLINE void window_look_up(const lector_lexicon *lex, const lector_doc *doc,
                                       token_window *w) {
   const lector_token *t = &doc->seg.tokens[w->next];
-  uint32_t h, slot = w->next % WINDOW;
-  uint32_t id1 = token_id1(lex, doc->text + t->start, t->stop - t->start, doc->len - t->start, &h);
-  w->id1[slot] = id1;
-  w->start[slot] = (unsigned char)may_start(lex, id1, h);
+  w->id1[w->next % WINDOW] =
+      token_id1(lex, doc->text + t->start, t->stop - t->start, doc->len - t->start);
   w->next++;
 }
 
-/* longest_from over the window's look-ups; first is at least the first
- * token the window has not slid past (w->next - WINDOW + max_tokens). */
+/* longest_from over the window's look-ups. first is a token the window
+ * has looked up or the next it will, and the window only moves on from
+ * there. Most tokens start nothing, and are done with at the first
+ * step. */
 LECTOR_HOT_INLINE uint32_t longest_in_window(const lector_lexicon *lex, const lector_doc *doc,
                                              token_window *w, uint32_t first, uint32_t end,
                                              const lector_lexicon_entry **entries) {
+  if (first == w->next) window_look_up(lex, doc, w);
+  uint32_t id1 = w->id1[first % WINDOW];
+  const edge *e = id1 ? edge_find(lex, 0, id1 - 1) : NULL;
+  if (!e) return 0;
   uint32_t limit = end - first > lex->max_tokens ? first + lex->max_tokens : end;
-  if (w->next == first) window_look_up(lex, doc, w);
-  if (!w->start[first % WINDOW]) return 0;       /* most tokens */
-  uint32_t node = 0, best = 0;
-  for (uint32_t i = first; i < limit; i++) {
-    if (i == w->next) window_look_up(lex, doc, w);
-    uint32_t id1 = w->id1[i % WINDOW];
-    const edge *e = id1 ? edge_find(lex, node, id1 - 1) : NULL;
-    if (!e) break;
-    node = e->child;
+  uint32_t best = 0;
+  for (uint32_t i = first + 1;; i++) {
     if (e->entry) {
-      best = i - first + 1;
+      best = i - first;
       *entries = entry_at(lex, e->entry - 1);
     }
+    if (i == limit || !filter_has(lex->parent_filter, e->child)) break;
+    if (i == w->next) window_look_up(lex, doc, w);
+    id1 = w->id1[i % WINDOW];
+    e = id1 ? edge_find(lex, e->child, id1 - 1) : NULL;
+    if (!e) break;
   }
   return best;
 }

@@ -413,33 +413,60 @@ static void tsv_errors_roll_back(void **state) {
   lector_lexicon *lex = lexicon(0);
   add(lex, "Caracas", "GPE", 1);
   add(lex, "Mexico", "GPE", 2);
+  add(lex, "New York", "GPE", 3);
   size_t bytes = lector_lexicon_bytes(lex);
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char tsv[512];
-    /* good lines first (new phrases, a new label, a replaced value), then
-     * the bad one on line 5 */
-    snprintf(tsv, sizeof tsv, "Lima\tGPE\nMexico\tGPE\t99\n# note\nBogotá\tCAPITAL\n%s\nQuito\tGPE\n",
+    /* good lines first (new phrases, a new label, a replaced value, a
+     * phrase starting with a word that only ended one, another going on
+     * from an old one), then the bad one on line 7 */
+    snprintf(tsv, sizeof tsv,
+             "Lima\tGPE\nMexico\tGPE\t99\n# note\nBogotá\tCAPITAL\nYork\tGPE\nMexico City\tGPE\n%s\n"
+             "Quito\tGPE\n",
              bad[i].line);
     lector_error err;
     size_t lines = 7;
     assert_int_equal(lector_lexicon_load(lex, tsv, strlen(tsv), "x.tsv", &lines, &err) != LECTOR_OK,
                      1);
     assert_int_equal(lines, 0);
-    if (strncmp(err.message, "x.tsv:5: ", 9) != 0 || !strstr(err.message, bad[i].message))
+    if (strncmp(err.message, "x.tsv:7: ", 9) != 0 || !strstr(err.message, bad[i].message))
       fail_msg("line '%s': got '%s'", bad[i].line, err.message);
-    assert_int_equal(lector_lexicon_size(lex), 2);
+    assert_int_equal(lector_lexicon_size(lex), 3);
     assert_null(get(lex, "Lima"));
     assert_null(get(lex, "Bogotá"));
+    assert_null(get(lex, "York"));
+    assert_null(get(lex, "Mexico City"));
+    assert_true(get(lex, "New York")->value == 3);
     assert_true(get(lex, "Mexico")->value == 2);
     assert_true(get(lex, "Caracas")->value == 1);
-    assert_int_equal(lector_lexicon_max_tokens(lex), 1);
+    assert_int_equal(lector_lexicon_max_tokens(lex), 2);
     assert_true(lector_lexicon_bytes(lex) <= bytes + 4 * 65536);  /* tables may stay grown */
   }
   /* the same text without the bad line loads */
   const char *good = "Lima\tGPE\nMexico\tGPE\t99\nBogotá\tCAPITAL\n";
   assert_int_equal(lector_lexicon_load(lex, good, strlen(good), "x.tsv", NULL, NULL), LECTOR_OK);
-  assert_int_equal(lector_lexicon_size(lex), 4);
+  assert_int_equal(lector_lexicon_size(lex), 5);
   assert_string_equal(get(lex, "Bogotá")->label, "CAPITAL");
+  /* the nodes the failed loads made are made again for other phrases:
+   * nothing of theirs leads to them */
+  static const char *const firsts[] = {"York", "Lima", "Bogotá", "Mexico", "Quito", "Cusco"};
+  static const char *const seconds[] = {"Ecuador", "Peru", "Colombia", "City"};
+  add(lex, "Quito Ecuador", "GPE", 10);
+  add(lex, "Cusco Peru", "GPE", 11);
+  add(lex, "Bogotá Colombia", "GPE", 12);
+  add(lex, "Quito", "GPE", 13);
+  assert_null(get(lex, "York"));
+  assert_true(isnan(get(lex, "Lima")->value));
+  for (size_t f = 0; f < 6; f++) {
+    for (size_t k = 0; k < 4; k++) {
+      char pair[64];
+      snprintf(pair, sizeof pair, "%s %s", firsts[f], seconds[k]);
+      const lector_lexicon_entry *e = get(lex, pair);
+      int added = (f == 4 && k == 0) || (f == 5 && k == 1) || (f == 2 && k == 2);
+      if (added != (e != NULL)) fail_msg("'%s' %s", pair, added ? "is lost" : "is found");
+      if (added) assert_true(e->value == 10 + (double)k);
+    }
+  }
   lector_lexicon_free(lex);
 }
 
