@@ -22,10 +22,15 @@ typedef struct lexicon_ud {
   int pinned;            /* a matcher points into it: freed only when collected */
 } lexicon_ud;
 
-lector_lexicon *lector_check_lexicon(lua_State *L, int arg) {
-  lexicon_ud *ud = luaL_checkudata(L, arg, LECTOR_LEXICON_CLASS);
+/* The lexicon of a Lexicon argument already checked to be one: raises
+ * when it is closed. */
+static lector_lexicon *open_lexicon(lua_State *L, const lexicon_ud *ud, int arg) {
   if (!ud->lex || ud->closed) luaL_argerror(L, arg, "the lexicon is closed");
   return ud->lex;
+}
+
+lector_lexicon *lector_check_lexicon(lua_State *L, int arg) {
+  return open_lexicon(L, luaL_checkudata(L, arg, LECTOR_LEXICON_CLASS), arg);
 }
 
 /*
@@ -282,8 +287,7 @@ static unsigned scan_fields(lua_State *L, int opts) {
   unsigned set = 0;
   lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
   for (lua_Integer i = 1; i <= n; i++) {
-    lua_rawgeti(L, -1, i);
-    const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    const char *name = lua_rawgeti(L, -1, i) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     int found = -1;
     for (int f = 0; name && SCAN_FIELDS[f] && found < 0; f++)   /* the first byte settles most */
       if (name[0] == SCAN_FIELDS[f][0] && strcmp(name, SCAN_FIELDS[f]) == 0) found = f;
@@ -435,14 +439,16 @@ static void clear_past(lua_State *L, int base, unsigned fields, lua_Integer n) {
 }
 
 /* Push the table for column f: into[name] when into is given and holds a
- * table there (raw access), else a new one. [-0, +1, m] */
-static void push_column(lua_State *L, int into, int f, int size) {
+ * table there (raw access), else a new one. Returns 1 for a new one, which
+ * the result must be given. [-0, +1, m] */
+static int push_column(lua_State *L, int into, int f, int size) {
   if (into) {
     lua_pushstring(L, SCAN_FIELDS[f]);
-    if (lua_rawget(L, into) == LUA_TTABLE) return;
+    if (lua_rawget(L, into) == LUA_TTABLE) return 0;
     lua_pop(L, 1);
   }
   lua_createtable(L, size, 0);
+  return 1;
 }
 
 /* lex:scan(doc | sentence [, {all = bool, fields = {...}, relabel = {...}, into = {...}}])
@@ -451,7 +457,8 @@ static void push_column(lua_State *L, int into, int f, int size) {
  * opts.into, in that table and the columns it already holds (a pass that
  * scans every document makes no new table). */
 LECTOR_FUNCTION(lexicon, scan) {
-  lector_lexicon *lex = lector_check_lexicon(L, 1);
+  lector_check_lexicon(L, 1);
+  const lexicon_ud *ud = lua_touserdata(L, 1);
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   int all = lector_opt_boolean_field(L, 3, "all");
   unsigned fields = scan_fields(L, 3);
@@ -463,7 +470,9 @@ LECTOR_FUNCTION(lexicon, scan) {
   lua_pushnil(L);                                    /* 5: the hits, once they outgrow the stack */
   label_cache labels = {.count = 0, .relabel = scan_relabel(L, 3)};   /* opts.relabel, if any */
   int into = scan_into(L, 3);                                          /* opts.into, if any */
-  lex = lector_check_lexicon(L, 1);      /* again: reading opts ran Lua code, which may close it */
+  /* again: reading opts ran Lua code, which may close it (the userdata, in
+   * this call's own slot 1, stays the same) */
+  lector_lexicon *lex = open_lexicon(L, ud, 1);
   scan_hit stack_hits[SCAN_STACK_HITS];
   hit_list list = {L, stack_hits, 0, SCAN_STACK_HITS, 5};
   for (; sentence < sentence_end; sentence++) {
@@ -473,9 +482,10 @@ LECTOR_FUNCTION(lexicon, scan) {
   }
   int size = list.n > INT_MAX ? 0 : (int)list.n;     /* a size hint only */
   int base = lua_gettop(L) + 1;                      /* column f is at base + f */
+  unsigned fresh = 0;                                /* the columns made here */
   for (int f = 0; f < SCAN_FIELD_COUNT; f++) {
-    if (fields & (1u << f)) push_column(L, into, f, size);
-    else lua_pushnil(L);
+    if (!(fields & (1u << f))) lua_pushnil(L);
+    else if (push_column(L, into, f, size)) fresh |= 1u << f;
   }
   for (size_t i = 0; i < list.n; i++)
     put_hit(L, base, fields, &labels, doc, &list.hits[i], (lua_Integer)i + 1);
@@ -486,7 +496,7 @@ LECTOR_FUNCTION(lexicon, scan) {
   lua_pushinteger(L, (lua_Integer)list.n);
   lua_rawset(L, -3);
   for (int f = 0; f < SCAN_FIELD_COUNT; f++) {
-    if (!(fields & (1u << f))) continue;
+    if (!(fresh & (1u << f))) continue;              /* into holds it already */
     lua_pushstring(L, SCAN_FIELDS[f]);
     lua_pushvalue(L, base + f);
     lua_rawset(L, -3);

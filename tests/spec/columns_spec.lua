@@ -94,6 +94,30 @@ describe("lex:scan", function()
       lex:scan(empty, { into = into }))
   end)
 
+  it("keeps the lists into holds, adds to into the ones it lacks", function()
+    local starts = {}
+    local into = { start = starts, other = "kept" }
+    local cols = lex:scan(doc, { fields = { "start", "label" }, into = into })
+    assert.equal(into, cols)
+    assert.equal(starts, cols.start)
+    assert.same(lex:scan(doc, { fields = { "start", "label" } }),
+      { n = cols.n, start = cols.start, label = cols.label })
+    assert.equal("kept", into.other)
+    local labels = cols.label
+    lex:scan(doc, { fields = { "label" }, into = into })
+    assert.equal(labels, into.label)
+  end)
+
+  it("refuses a lexicon that reading its options closed", function()
+    local closing = places()
+    local opts = setmetatable({}, { __index = function(_, key)
+      if key == "into" then
+        local close <close> = closing
+      end
+    end })
+    assert.error_matches(function() closing:scan(doc, opts) end, "the lexicon is closed")
+  end)
+
   it("names the bad argument", function()
     assert.error_matches(function() lex:scan(doc, { relabel = "GPE" }) end,
       "field 'relabel' must be a table")
