@@ -646,11 +646,15 @@ static const char *token_key(int fold, const char *s, size_t n, char *buf, char 
 /* ---- phrases ------------------------------------------------------------- */
 
 /* A phrase as the segmenter cuts it. text is the phrase, or a normalized
- * copy of it (copy, malloc'd) when it needed normalizing. */
+ * copy of it (copy, malloc'd) when it needed normalizing. tokens are
+ * seg's, or word for a phrase the segmenter was spared (see one_word). */
 typedef struct phrase {
   const char *text;
   char *copy;
   lector_segments seg;
+  const lector_token *tokens;
+  size_t token_count;
+  lector_token word;
 } phrase;
 
 /* Fill in err (which may be NULL) and return status. */
@@ -677,11 +681,30 @@ static void phrase_close(phrase *p) {
   free(p->copy);
 }
 
+/* Whether a phrase is ASCII letters only, which the segmenter makes one
+ * word of (a run of letters to the end of the text; dots, '@', '&' and
+ * "://" are what make more of one): most lines of a lexicon are such
+ * words, and segmenting each cost more than the rest of adding it. */
+static int one_word(const char *s, size_t len) {
+  if (len == 0 || len > LECTOR_HARD_MAX_DOC_BYTES) return 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned lower = (unsigned char)s[i] | 0x20;
+    if (lower < 'a' || lower > 'z') return 0;
+  }
+  return 1;
+}
+
 /* Normalize (as documents are: NFC, LF) and segment a phrase. ASCII
  * without CR is already normal and is used as it is. */
 static lector_status phrase_open(const char *s, size_t len, phrase *p, lector_error *err) {
   memset(p, 0, sizeof *p);
   p->text = s;
+  if (one_word(s, len)) {
+    p->word = (lector_token){.start = 0, .stop = (uint32_t)len, .kind = LECTOR_TOKEN_WORD};
+    p->tokens = &p->word;
+    p->token_count = 1;
+    return LECTOR_OK;
+  }
   if (len && memchr(s, '\0', len)) return fail(err, LECTOR_EINVAL, "the phrase holds a NUL byte");
   int plain = 1;
   for (size_t i = 0; i < len && plain; i++)
@@ -704,7 +727,9 @@ static lector_status phrase_open(const char *s, size_t len, phrase *p, lector_er
     return status == LECTOR_ENOMEM ? out_of_memory(err)
                                    : fail(err, status, "the phrase cannot be segmented");
   }
-  size_t n = p->seg.token_count;
+  p->tokens = p->seg.tokens;
+  p->token_count = p->seg.token_count;
+  size_t n = p->token_count;
   if (n == 0) {
     phrase_close(p);
     return fail(err, LECTOR_EINVAL, "the phrase has no tokens");
@@ -735,8 +760,8 @@ static edge *add_path(lector_lexicon *lex, const phrase *p) {
   uint32_t node = 0;
   edge *e = NULL;
   char buf[FOLD_BUFFER];
-  for (size_t i = 0; i < p->seg.token_count; i++) {
-    const lector_token *t = &p->seg.tokens[i];
+  for (size_t i = 0; i < p->token_count; i++) {
+    const lector_token *t = &p->tokens[i];
     char *owned;
     size_t n;
     const char *key = token_key(lex->fold, p->text + t->start, t->stop - t->start, buf, &owned, &n);
@@ -761,7 +786,7 @@ static lector_status add_entry(lector_lexicon *lex, const char *s, size_t len, c
   phrase p;
   status = phrase_open(s, len, &p, err);
   if (status != LECTOR_OK) return status;
-  uint32_t tokens = (uint32_t)p.seg.token_count;
+  uint32_t tokens = (uint32_t)p.token_count;
   edge *e = add_path(lex, &p);
   phrase_close(&p);
   const islot *label_slot = e ? intern(lex, &lex->labels, label, label_len) : NULL;
@@ -951,8 +976,8 @@ const lector_lexicon_entry *lector_lexicon_get(const lector_lexicon *lex, const 
   if (phrase_open(text ? text : "", len, &p, NULL) != LECTOR_OK) return NULL;
   const edge *e = NULL;
   uint32_t node = 0;
-  for (size_t i = 0; i < p.seg.token_count; i++) {
-    const lector_token *t = &p.seg.tokens[i];
+  for (size_t i = 0; i < p.token_count; i++) {
+    const lector_token *t = &p.tokens[i];
     e = step(lex, node, p.text + t->start, t->stop - t->start, t->stop - t->start);
     if (!e) break;
     node = e->child;

@@ -210,6 +210,32 @@ static void folding_every_length(void **state) {
   lector_lexicon_free(lex);
 }
 
+/* A phrase of ASCII letters only is taken for one word without running
+ * the segmenter: such phrases, and phrases with a byte more than letters
+ * (the bytes next to the letters in ASCII among them), are cut as a
+ * document of the same text is, so each matches that whole document. */
+static void phrases_cut_as_documents_are(void **state) {
+  (void)state;
+  static const char *const phrases[] = {
+    "a", "I", "word", "Www", "http", "Mr", "Zz",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "x&y", "AT&T", "e-mail", "don't", "a.m.", "U.S.", "Mr.", "x@y", "a@", "@a", "ab1", "a_b",
+    "hi!", "[a]", "{a}", "`a`", "z{", "www.example.com", "http://x.org", "caf\xc3\xa9",
+  };
+  for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++) {
+    lector_lexicon *lex = lexicon(i % 2);
+    add(lex, phrases[i], "L", 1);
+    lector_doc *doc = doc_of(phrases[i]);
+    const lector_lexicon_entry *e;
+    uint32_t count = (uint32_t)doc->seg.token_count;
+    if (lector_lexicon_longest(lex, doc, 0, count, &e) != count)
+      fail_msg("'%s' is not cut as a document of its text is", phrases[i]);
+    assert_non_null(get(lex, phrases[i]));
+    lector_doc_release(doc);
+    lector_lexicon_free(lex);
+  }
+}
+
 static void longest_match_wins(void **state) {
   (void)state;
   lector_lexicon *lex = lexicon(1);
@@ -795,6 +821,7 @@ int main(void) {
     cmocka_unit_test(add_and_get),
     cmocka_unit_test(folding_or_exact),
     cmocka_unit_test(folding_every_length),
+    cmocka_unit_test(phrases_cut_as_documents_are),
     cmocka_unit_test(longest_match_wins),
     cmocka_unit_test(several_labels),
     cmocka_unit_test(scan_reports_what_longest_finds),
