@@ -417,6 +417,59 @@ static void tsv_loading(void **state) {
 
 /* Each bad line is refused with its line number, and the lexicon keeps
  * exactly what it held before, values included. */
+/* A value of a TSV line is the double strtod reads from it, to the bit:
+ * plain decimals are read without strtod, so random ones of up to 18
+ * digits, with and without a sign or a point, are checked against it,
+ * and so are forms only strtod reads. */
+static void values_read_as_strtod_reads_them(void **state) {
+  (void)state;
+  enum { VALUES = 4000 };
+  static const char *const forms[] = {"-0", "0.", ".5", "-.5", "+7", "1e5", "2.5E-3", "0x10",
+                                      "123456789012345", "1234567890123456", "0.000000000000001",
+                                      "9007199254740993", "0.1234567890123456789", "-99.99"};
+  size_t nforms = sizeof forms / sizeof forms[0];
+  char (*values)[32] = malloc(VALUES * sizeof *values);
+  char *tsv = malloc(VALUES * 64);
+  assert_true(values && tsv);
+  size_t len = 0;
+  unsigned seed = 2026;
+  for (unsigned i = 0; i < VALUES; i++) {
+    char *v = values[i];
+    if (i < nforms) {
+      snprintf(v, sizeof values[i], "%s", forms[i]);
+    } else {
+      size_t k = 0;
+      seed = seed * 1103515245u + 12345u;
+      unsigned digits = 1 + (seed >> 16) % 18, point = (seed >> 8) % (digits + 2);
+      if (seed % 3 == 1) v[k++] = '-';
+      for (unsigned d = 0; d < digits; d++) {
+        if (d == point) v[k++] = '.';
+        seed = seed * 1103515245u + 12345u;
+        v[k++] = (char)('0' + (seed >> 16) % 10);
+      }
+      v[k] = '\0';
+    }
+    char phrase[8];
+    for (unsigned n = i, k = 0; k < 3; k++, n /= 26) phrase[k] = (char)('a' + n % 26);
+    len += (size_t)sprintf(tsv + len, "w%.3s\tV\t%s\n", phrase, v);
+  }
+  lector_lexicon *lex = lexicon(0);
+  lector_error err;
+  if (lector_lexicon_load(lex, tsv, len, "values", NULL, &err) != LECTOR_OK)
+    fail_msg("%s", err.message);
+  for (unsigned i = 0; i < VALUES; i++) {
+    char phrase[8] = "w";
+    for (unsigned n = i, k = 1; k < 4; k++, n /= 26) phrase[k] = (char)('a' + n % 26);
+    phrase[4] = '\0';
+    double expected = strtod(values[i], NULL), got = get(lex, phrase)->value;
+    if (memcmp(&expected, &got, sizeof got) != 0)
+      fail_msg("'%s' read as %.17g, strtod reads %.17g", values[i], got, expected);
+  }
+  lector_lexicon_free(lex);
+  free(tsv);
+  free(values);
+}
+
 static void tsv_errors_roll_back(void **state) {
   (void)state;
   static const struct {
@@ -829,6 +882,7 @@ int main(void) {
     cmocka_unit_test(accented_phrases),
     cmocka_unit_test(punctuation_in_phrases),
     cmocka_unit_test(tsv_loading),
+    cmocka_unit_test(values_read_as_strtod_reads_them),
     cmocka_unit_test(tsv_errors_roll_back),
     cmocka_unit_test(allocation_failure_at_every_step),
     cmocka_unit_test(a_million_entries),
