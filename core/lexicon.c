@@ -96,6 +96,7 @@ struct lector_lexicon {
   uint32_t entries;
   uint32_t max_tokens;
   size_t max_token_bytes; /* the longest token stored, as compared */
+  size_t max_text_bytes;  /* the longest token of a text that may compare as one stored */
   uint64_t token_filter[TOKEN_FILTER_BITS / 64];  /* see TOKEN_FILTER_BITS; never cleared */
   uint64_t parent_filter[TOKEN_FILTER_BITS / 64]; /* the same for nodes with children */
   replaced *journal;      /* NULL unless a load is running */
@@ -193,6 +194,15 @@ static inline uint64_t hash_tail(uint64_t h, uint64_t w) {
   return (h ^ w) * 0x9fb21c651e98df25u;
 }
 
+/* The 32 bits a table takes from a hash: the last step multiplied, which
+ * carries every input bit to the high half, so one fold of that half
+ * into the low one and one more multiply mix it enough, at half the cost
+ * of lector_mix64 (paid once for each token of a text). */
+static inline uint32_t hash_end(uint64_t h) {
+  h ^= h >> 32;
+  return (uint32_t)((h * 0xbf58476d1ce4e5b9u) >> 32);
+}
+
 /* The last n (1..7) bytes of a string as one little-endian word. A loop,
  * not memcpy of a variable size: most tokens end here, and the call cost
  * more than the hashing. */
@@ -210,7 +220,7 @@ static uint32_t hash_bytes(const char *s, size_t n) {
     h = hash_word(h, w);
   }
   if (n) h = hash_tail(h, tail_word(s, n));
-  return (uint32_t)lector_mix64(h);
+  return hash_end(h);
 }
 
 /* The high bit of every byte of a word: none is set in ASCII. */
@@ -270,7 +280,7 @@ LECTOR_HOT_INLINE int hash_folded_ascii(const char *s, size_t n, size_t readable
     }
     h = hash_tail(h, w);
   }
-  *hash = (uint32_t)lector_mix64(h);
+  *hash = hash_end(h);
   return 1;
 }
 
@@ -545,6 +555,14 @@ static void cut_chains(lector_lexicon *lex, edge *edges, size_t n, uint32_t sinc
   }
 }
 
+/* Folding changes a token's length by at most a factor of 4 and a
+ * character: a token of a text longer than max_text_bytes is in no
+ * phrase, and is told so without folding or hashing it. */
+static void set_max_token_bytes(lector_lexicon *lex, size_t n) {
+  lex->max_token_bytes = n;
+  lex->max_text_bytes = lex->fold ? 4 * n + 4 : n;
+}
+
 /* Undo everything since s. Never allocates, so it cannot fail. */
 static void roll_back(lector_lexicon *lex, const snapshot *s) {
   while (lex->journal_count > 0) {
@@ -575,7 +593,7 @@ static void roll_back(lector_lexicon *lex, const snapshot *s) {
   }
   if (lex->chunk_count) lex->chunks[lex->chunk_count - 1]->used = s->chunk_used;
   lex->max_tokens = s->max_tokens;
-  lex->max_token_bytes = s->max_token_bytes;
+  set_max_token_bytes(lex, s->max_token_bytes);
 }
 
 /* ---- life -------------------------------------------------------------- */
@@ -768,7 +786,7 @@ static edge *add_path(lector_lexicon *lex, const phrase *p) {
     const islot *token = key ? intern(lex, &lex->tokens, key, n) : NULL;
     free(owned);
     if (!token) return NULL;
-    if (n > lex->max_token_bytes) lex->max_token_bytes = n;
+    if (n > lex->max_token_bytes) set_max_token_bytes(lex, n);
     filter_add(lex->token_filter, token->hash);
     e = edge_add(lex, node, token->id1 - 1);
     if (!e) return NULL;
@@ -976,7 +994,7 @@ LECTOR_HOT_INLINE uint32_t id1_by_key(const lector_lexicon *lex, const char *key
 LECTOR_HOT_INLINE uint32_t token_id1(const lector_lexicon *lex, const char *s, size_t n,
                                      size_t readable) {
   uint32_t h;
-  if (lex->fold ? n > 4 * lex->max_token_bytes + 4 : n > lex->max_token_bytes) return 0;
+  if (n > lex->max_text_bytes) return 0;
   char buf[FOLD_BUFFER];
   if (lex->fold && n <= FOLD_BUFFER && hash_folded_ascii(s, n, readable, buf, &h))
     return id1_by_key(lex, buf, n, h, LITTLE_ENDIAN_WORDS);   /* most tokens: ASCII words */
