@@ -123,6 +123,12 @@
 #define LECTOR_PLUGIN_MAX_COPY_ITEMS 100000
 /* String bytes one copy between states may hold. */
 #define LECTOR_PLUGIN_MAX_COPY_BYTES (16 << 20)
+/* The options handed to a plugin's call are handed again to its next
+ * call while they still hold what a new copy would (sandbox.c: push_opts),
+ * if they have at most this many tables and keys in all; larger options
+ * are copied for every call. */
+#define LECTOR_PLUGIN_KEPT_OPTS_TABLES 16
+#define LECTOR_PLUGIN_KEPT_OPTS_KEYS 64
 
 /* Longest error message from a plugin that state:run or loading hands
  * back; the rest is cut. */

@@ -33,6 +33,19 @@
 
 extern int luaopen_lpeg(lua_State *L);
 
+/* What every call reads or writes in the registry has an integer key
+ * there (made by luaL_ref when the state is opened): looking one up costs
+ * a third of what a key of a static variable's address does. */
+enum {
+  SLOT_MANIFEST,    /* the table the plugin returned */
+  SLOT_LOGS,        /* lines logged in this call (false: none yet) */
+  SLOT_DOC,         /* the Document of the running call */
+  SLOT_OPTS,        /* the options handed to the last call (push_opts) */
+  SLOT_CTX,         /* the ctx handed to the last call (push_ctx) */
+  SLOT_CTX_MODEL,   /* what that ctx held when made, never handed */
+  SLOT_COUNT
+};
+
 struct lector_sandbox {
   lua_State *L;
   char *name, *dir, *real_dir, *file;
@@ -48,19 +61,28 @@ struct lector_sandbox {
   int not_a_table;         /* the main chunk returned something else */
   int load_status;         /* of the main chunk's luaL_loadbufferx */
   int clocked;             /* the budget clock runs for this call */
+  int slots[SLOT_COUNT];   /* their registry keys */
   lector_sandbox_stats stats;
 };
 
 /* Registry keys of the plugin's state (their addresses are the keys). */
-static const char MANIFEST_KEY = 'm';  /* the table the plugin returned */
-static const char LOGS_KEY = 'l';      /* lines logged in this call */
 static const char LOADED_KEY = 'r';    /* modules require has loaded */
-static const char DOC_KEY = 'd';       /* the Document of the running call */
 static const char STOPPED_KEY = 's';   /* coroutines the budget killed (weak keys) */
 static const char LEXICONS_KEY = 'x';  /* ctx.lexicon's cache: "fold:path" -> Lexicon */
 
 static lector_sandbox *box_of(lua_State *L) {
   return *(lector_sandbox **)lua_getextraspace(L);
+}
+
+/* Push the value of a slot; its type. [-0, +1, -] */
+static int get_slot(lua_State *L, int slot) {
+  return lua_rawgeti(L, LUA_REGISTRYINDEX, box_of(L)->slots[slot]);
+}
+
+/* Pop a value into a slot: an existing key, so nothing is allocated.
+ * [-1, +0, -] */
+static void set_slot(lua_State *L, int slot) {
+  lua_rawseti(L, LUA_REGISTRYINDEX, box_of(L)->slots[slot]);
 }
 
 /* ---- the instruction budget ------------------------------------------- */
@@ -451,7 +473,12 @@ static int log_line(lua_State *L) {
     luaL_addvalue(&b);
   }
   luaL_pushresult(&b);                                  /* [args..., line] */
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &LOGS_KEY);         /* [args..., line, logs] */
+  if (get_slot(L, SLOT_LOGS) != LUA_TTABLE) {
+    lua_pop(L, 1);                                      /* a call's first line */
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    set_slot(L, SLOT_LOGS);
+  }                                                     /* [args..., line, logs] */
   lua_insert(L, -2);
   lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
   return 0;
@@ -827,6 +854,205 @@ static int push_copy_to_trusted(lector_sandbox *box, lua_State *T, const char *w
   return 3;
 }
 
+/* ---- options kept from one call to the next --------------------------------- */
+
+/* A pass gets the same options, unchanged, for every document of a run,
+ * and copying them anew made up half the cost of calling a pass that does
+ * little. So the copy handed to a call is kept (SLOT_OPTS) and handed to
+ * the next one while it is exactly what a new copy would be: the same
+ * plain data, no metatable, no table reached twice (a copy shares none),
+ * within the limits a copy has. Whatever the plugin did to its copy, or
+ * the caller to its table, a difference means a new copy: a plugin never
+ * sees on one document what it wrote into its options on another. */
+
+/* A key of the kept copy, gathered onto the plugin's stack. */
+typedef struct kept_key {
+  const char *bytes;        /* a string key's; NULL for other keys */
+  size_t len;
+  int slot;                 /* the key's index on the stack; its value is just above */
+} kept_key;
+
+/* Only the counts are set before a check begins: the arrays are filled
+ * as it goes. */
+typedef struct kept_check {
+  lua_State *from, *to;     /* the caller's state, the plugin's */
+  int depth;
+  size_t items, bytes;      /* counted as a copy counts them */
+  int table_count, key_count;
+  const void *tables[LECTOR_PLUGIN_KEPT_OPTS_TABLES];   /* the kept copy's, met so far */
+  kept_key keys[LECTOR_PLUGIN_KEPT_OPTS_KEYS];
+} kept_check;
+
+static int same_copy(kept_check *k, int from_idx, int type, int to_idx);
+
+/* Count a value (a string of len bytes) as copy_value does: 0 past the
+ * copy's limits. */
+static int count_value(kept_check *k, size_t len) {
+  k->bytes += len;
+  return ++k->items <= LECTOR_PLUGIN_MAX_COPY_ITEMS && k->bytes <= LECTOR_PLUGIN_MAX_COPY_BYTES;
+}
+
+/* No metatable, and no key. */
+static int bare_and_empty(lua_State *L, int idx) {
+  if (lua_getmetatable(L, idx)) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  lua_pushnil(L);
+  if (!lua_next(L, idx)) return 1;
+  lua_pop(L, 2);
+  return 0;
+}
+
+/* A table of the kept copy seen for the first time: a copy never holds
+ * one table twice, nor more than the check keeps track of. */
+static int first_meeting(kept_check *k, const void *table) {
+  for (int i = 0; i < k->table_count; i++)
+    if (k->tables[i] == table) return 0;
+  if (k->table_count == LECTOR_PLUGIN_KEPT_OPTS_TABLES) return 0;
+  k->tables[k->table_count++] = table;
+  return 1;
+}
+
+/* Push every key and value of the kept table at to_idx onto its state's
+ * stack, noting where: the caller's keys are then found without making
+ * strings in the plugin's state. Returns how many, or -1 past what the
+ * check keeps track of. */
+static int gather_keys(kept_check *k, int to_idx, kept_key **first) {
+  lua_State *to = k->to;
+  *first = k->keys + k->key_count;
+  int n = 0;
+  lua_pushnil(to);
+  while (lua_next(to, to_idx)) {                               /* [..., key, value] */
+    if (k->key_count == LECTOR_PLUGIN_KEPT_OPTS_KEYS || !lua_checkstack(to, 4)) {
+      lua_pop(to, 2);
+      return -1;
+    }
+    kept_key *key = &k->keys[k->key_count++];
+    key->slot = lua_gettop(to) - 1;
+    key->bytes = lua_type(to, -2) == LUA_TSTRING ? lua_tolstring(to, -2, &key->len) : NULL;
+    lua_pushvalue(to, -2);                                     /* lua_next goes on from it */
+    n++;
+  }
+  return n;
+}
+
+/* The stack index of the value, among the n gathered keys, of the key
+ * equal to the one at from_key of the caller's state (of type key_type);
+ * 0 if none. */
+static int find_key(kept_check *k, const kept_key *keys, int n, int from_key, int key_type) {
+  lua_State *from = k->from, *to = k->to;
+  if (key_type == LUA_TSTRING) {
+    size_t len;
+    const char *bytes = lua_tolstring(from, from_key, &len);
+    if (!count_value(k, len)) return 0;
+    for (int i = 0; i < n; i++)
+      if (keys[i].bytes && keys[i].len == len && memcmp(keys[i].bytes, bytes, len) == 0)
+        return keys[i].slot + 1;
+    return 0;
+  }
+  if (!count_value(k, 0)) return 0;
+  if (key_type == LUA_TBOOLEAN) lua_pushboolean(to, lua_toboolean(from, from_key));
+  else if (lua_isinteger(from, from_key)) lua_pushinteger(to, lua_tointeger(from, from_key));
+  else lua_pushnumber(to, lua_tonumber(from, from_key));      /* no allocation: cannot raise */
+  int found = 0;
+  for (int i = 0; i < n && !found; i++)
+    if (!keys[i].bytes && lua_rawequal(to, keys[i].slot, -1)) found = keys[i].slot + 1;
+  lua_pop(to, 1);
+  return found;
+}
+
+/* Whether the table at to_idx holds what copy_table would make of the
+ * table at from_idx. Neither state can raise here; a table nested too
+ * deep (a cycle ends there too) is a difference, and the copy made
+ * instead raises copy_table's error. [-0, +0, -] */
+static int same_table(kept_check *k, int from_idx, int to_idx) {
+  lua_State *from = k->from, *to = k->to;
+  if (k->depth >= LECTOR_PLUGIN_MAX_DEPTH || !first_meeting(k, lua_topointer(to, to_idx)) ||
+      !lua_checkstack(from, 3) || !lua_checkstack(to, 4))
+    return 0;
+  if (lua_getmetatable(to, to_idx)) {
+    lua_pop(to, 1);
+    return 0;
+  }
+  int top = lua_gettop(to);
+  kept_key *keys;
+  int n = gather_keys(k, to_idx, &keys);                       /* to: [..., key, value...] */
+  int found = 0, same = n >= 0;
+  k->depth++;
+  lua_pushnil(from);
+  while (same && lua_next(from, from_idx)) {                   /* from: [key, value] */
+    int key = lua_gettop(from) - 1, key_type = lua_type(from, key);
+    if (key_type == LUA_TSTRING || key_type == LUA_TNUMBER || key_type == LUA_TBOOLEAN) {
+      int value = find_key(k, keys, n, key, key_type);
+      same = value && same_copy(k, key + 1, lua_type(from, key + 1), value);
+      found++;
+    }
+    lua_pop(from, same ? 1 : 2);
+  }
+  k->depth--;
+  lua_settop(to, top);
+  return same && found == n;
+}
+
+/* Numbers of the same subtype and the same bits: a copy keeps -0.0. */
+static int same_number(lua_State *from, int from_idx, lua_State *to, int to_idx) {
+  if (lua_type(to, to_idx) != LUA_TNUMBER || lua_isinteger(from, from_idx) != lua_isinteger(to, to_idx))
+    return 0;
+  if (lua_isinteger(from, from_idx)) return lua_tointeger(from, from_idx) == lua_tointeger(to, to_idx);
+  lua_Number a = lua_tonumber(from, from_idx), b = lua_tonumber(to, to_idx);
+  return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Whether the value at to_idx is what copy_value would make of the value
+ * at from_idx. [-0, +0, -] */
+static int same_copy(kept_check *k, int from_idx, int type, int to_idx) {
+  lua_State *from = k->from, *to = k->to;
+  size_t len = 0, to_len = 0;
+  const char *bytes = type == LUA_TSTRING ? lua_tolstring(from, from_idx, &len) : NULL;
+  if (!count_value(k, len)) return 0;
+  switch (type) {
+  case LUA_TBOOLEAN:
+    return lua_type(to, to_idx) == LUA_TBOOLEAN &&
+           lua_toboolean(from, from_idx) == lua_toboolean(to, to_idx);
+  case LUA_TNUMBER: return same_number(from, from_idx, to, to_idx);
+  case LUA_TTABLE:
+    return lua_type(to, to_idx) == LUA_TTABLE &&
+           same_table(k, lua_absindex(from, from_idx), lua_absindex(to, to_idx));
+  case LUA_TSTRING: break;
+  default: bytes = lua_typename(from, type); len = strlen(bytes); break;
+  }
+  if (lua_type(to, to_idx) != LUA_TSTRING) return 0;
+  const char *to_bytes = lua_tolstring(to, to_idx, &to_len);
+  return len == to_len && memcmp(bytes, to_bytes, len) == 0;
+}
+
+/* Push the options of a call onto L, the plugin's state: the kept copy if
+ * it still holds what a copy of the table at opts_idx of T (0: none, an
+ * empty table) would, else a new copy, kept. [-0, +1, e] */
+static void push_opts(lua_State *L, lua_State *T, int opts_idx) {
+  get_slot(L, SLOT_OPTS);
+  int kept = lua_gettop(L);
+  if (lua_type(L, kept) == LUA_TTABLE) {
+    kept_check k;
+    k.from = T;
+    k.to = L;
+    k.depth = k.table_count = k.key_count = 0;
+    k.items = k.bytes = 0;
+    if (opts_idx ? same_table(&k, opts_idx, kept) : bare_and_empty(L, kept)) return;
+  }
+  lua_pop(L, 1);
+  if (opts_idx) {
+    copier c = {.from = T, .to = L, .what = "opts"};
+    lua_pushvalue(T, opts_idx);
+    copy_value(&c, lua_gettop(T));
+  } else {
+    lua_newtable(L);
+  }
+  lua_pushvalue(L, -1);
+  set_slot(L, SLOT_OPTS);
+}
+
 /* ---- the environment ------------------------------------------------------ */
 
 static void copy_field(lua_State *L, int from, int to, const char *name) {
@@ -1047,12 +1273,10 @@ static int open_sandbox(lua_State *L) {
   lua_setfield(L, -2, "lector");
   lua_pop(L, 1);
 
-  lua_newtable(L);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &LOGS_KEY);
-  lua_pushboolean(L, 0);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &DOC_KEY);
-  lua_pushboolean(L, 0);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &MANIFEST_KEY);
+  for (int slot = 0; slot < SLOT_COUNT; slot++) {
+    lua_pushboolean(L, 0);          /* nothing yet: log_line makes the logs' table */
+    box->slots[slot] = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
 
   lector_open_document(L);   /* its JSON codec was opened with `lector` above */
   lector_open_sentence(L);
@@ -1224,7 +1448,7 @@ static int run_main(lua_State *L) {
     return luaL_error(L, "%s must return a table (it returned %s)", box_of(L)->file,
                       luaL_typename(L, -1));
   }
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &MANIFEST_KEY);
+  set_slot(L, SLOT_MANIFEST);
   return 0;
 }
 
@@ -1261,7 +1485,7 @@ int lector_sandbox_load(lector_sandbox *box, lua_State *T) {
 
 int lector_sandbox_push_manifest(lector_sandbox *box, lua_State *T) {
   lua_settop(box->L, 0);
-  lua_rawgetp(box->L, LUA_REGISTRYINDEX, &MANIFEST_KEY);
+  get_slot(box->L, SLOT_MANIFEST);
   if (lua_type(box->L, -1) != LUA_TTABLE) {
     lua_settop(box->L, 0);
     lua_pushnil(T);
@@ -1274,7 +1498,11 @@ int lector_sandbox_push_manifest(lector_sandbox *box, lua_State *T) {
 
 int lector_sandbox_push_logs(lector_sandbox *box, lua_State *T) {
   lua_settop(box->L, 0);
-  lua_rawgetp(box->L, LUA_REGISTRYINDEX, &LOGS_KEY);
+  if (get_slot(box->L, SLOT_LOGS) != LUA_TTABLE) {
+    lua_settop(box->L, 0);                    /* nothing was logged */
+    lua_newtable(T);
+    return 1;
+  }
   return push_copy_to_trusted(box, T, "logs");
 }
 
@@ -1287,8 +1515,9 @@ typedef struct run_call {
 } run_call;
 
 /* ctx: name, version, dir, log, read, lexicon. [-0, +1, m] */
-static void push_ctx(lua_State *L, const lector_sandbox *box, int manifest) {
-  lua_createtable(L, 0, 6);
+enum { CTX_FIELDS = 6 };
+static void make_ctx(lua_State *L, const lector_sandbox *box, int manifest) {
+  lua_createtable(L, 0, CTX_FIELDS);
   lua_pushstring(L, box->name);
   lua_setfield(L, -2, "name");
   lua_pushliteral(L, "version");
@@ -1307,16 +1536,67 @@ static void push_ctx(lua_State *L, const lector_sandbox *box, int manifest) {
   lua_setfield(L, -2, "lexicon");
 }
 
+/* Whether the table at idx has no metatable and exactly the fields of the
+ * table at model_idx (which has model_keys), with the same values. */
+static int same_fields(lua_State *L, int idx, int model_idx, int model_keys) {
+  if (lua_getmetatable(L, idx)) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  int keys = 0, same = 1;
+  lua_pushnil(L);
+  while (same && lua_next(L, idx)) {                         /* [..., key, value] */
+    keys++;
+    lua_pushvalue(L, -2);
+    lua_rawget(L, model_idx);                                /* [..., key, value, model's] */
+    same = lua_rawequal(L, -1, -2);
+    lua_pop(L, same ? 2 : 3);
+  }
+  return same && keys == model_keys;
+}
+
+/* Push the ctx of a call. Nothing in it depends on the document, so the
+ * one handed to the last call is handed again while it is intact: the
+ * fields of its model (made alike, and never handed), whose version is
+ * still the manifest's. One the plugin changed is replaced: a plugin
+ * never sees on one document what it wrote into ctx on another.
+ * [-0, +1, m] */
+static void push_ctx(lua_State *L, const lector_sandbox *box, int manifest) {
+  get_slot(L, SLOT_CTX);
+  int ctx = lua_gettop(L);
+  if (get_slot(L, SLOT_CTX_MODEL) == LUA_TTABLE) {   /* [ctx, model] */
+    lua_pushliteral(L, "version");
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, manifest) != LUA_TSTRING) {             /* [ctx, model, "version", v] */
+      lua_pop(L, 1);
+      lua_pushnil(L);
+    }
+    lua_insert(L, -2);
+    lua_rawget(L, ctx + 1);                                  /* [ctx, model, v, model's v] */
+    int fields = lua_isnil(L, -1) ? CTX_FIELDS - 1 : CTX_FIELDS;
+    int intact = lua_rawequal(L, -1, -2) && lua_type(L, ctx) == LUA_TTABLE &&
+                 same_fields(L, ctx, ctx + 1, fields);
+    lua_settop(L, ctx);
+    if (intact) return;
+  }
+  lua_settop(L, ctx - 1);
+  make_ctx(L, box, manifest);
+  lua_pushvalue(L, -1);
+  set_slot(L, SLOT_CTX);
+  make_ctx(L, box, manifest);
+  set_slot(L, SLOT_CTX_MODEL);
+}
+
 /* Runs protected: [call (light userdata)]. Builds doc, opts and ctx in
  * the plugin's state and calls manifest.run with them. */
 static int call_run(lua_State *L) {
   run_call *call = lua_touserdata(L, 1);
   lua_settop(L, 0);
-  /* New logs first: a failure below must not show the last call's lines
+  /* The last call's lines go first: a failure below must not show them
    * as this one's. */
-  lua_newtable(L);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &LOGS_KEY);
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &MANIFEST_KEY);           /* [manifest] */
+  lua_pushboolean(L, 0);
+  set_slot(L, SLOT_LOGS);
+  get_slot(L, SLOT_MANIFEST);                                  /* [manifest] */
   if (!lua_istable(L, 1)) return luaL_error(L, "no manifest was loaded");
   lua_pushliteral(L, "run");
   if (lua_rawget(L, 1) != LUA_TFUNCTION)                       /* [manifest, run] */
@@ -1325,15 +1605,9 @@ static int call_run(lua_State *L) {
   lector_doc_retain(call->doc);
   *slot = call->doc;
   lua_pushvalue(L, 3);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &DOC_KEY);                 /* anchored until invalidated */
+  set_slot(L, SLOT_DOC);                                       /* anchored until invalidated */
   call->slot = slot;
-  if (call->opts_idx) {
-    copier c = {.from = call->T, .to = L, .what = "opts"};
-    lua_pushvalue(call->T, call->opts_idx);
-    copy_value(&c, lua_gettop(call->T));
-  } else {
-    lua_newtable(L);
-  }                                                            /* [manifest, run, doc, opts] */
+  push_opts(L, call->T, call->opts_idx);                       /* [manifest, run, doc, opts] */
   push_ctx(L, call->box, 1);                                   /* [..., opts, ctx] */
   lua_call(L, 3, 0);
   return 0;
@@ -1362,7 +1636,7 @@ int lector_sandbox_run(lector_sandbox *box, lua_State *T, lector_doc *doc, int o
   lua_settop(T, trusted_top);
   if (call.slot) lector_drop_document(L, call.slot);
   lua_pushboolean(L, 0);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &DOC_KEY);   /* an existing key: no allocation */
+  set_slot(L, SLOT_DOC);
   record_stats(box, used_before);
   /* A coroutine over budget yields rather than raising (see count_hook),
    * so a call can return normally after its budget ran out: a failure. */

@@ -170,6 +170,164 @@ describe("a well-behaved plugin", function()
   end)
 end)
 
+describe("one call after another", function()
+  -- A plugin that records, on each document, what it got and whether its
+  -- options and ctx are the tables of the call before, then changes them
+  -- as doc:get "change" asks.
+  local recorder = with_run [[
+    local shape = {}
+    for k, v in pairs(opts) do shape[#shape + 1] = tostring(k) .. "=" .. (type(v) == "table" and "table" or tostring(v)) end
+    table.sort(shape)
+    doc:set("opts", table.concat(shape, " "))
+    doc:set("opts_meta", getmetatable(opts) ~= nil)
+    doc:set("same_opts", rawequal(opts, last_opts))
+    doc:set("same_ctx", rawequal(ctx, last_ctx))
+    doc:set("ctx", string.format("%s %s %s %s %s", ctx.name, tostring(ctx.version), ctx.log == print,
+      ctx.mark, getmetatable(ctx) ~= nil))
+    last_opts, last_ctx = opts, ctx
+    local change = doc:get "change"
+    if change then
+      assert(load(change, "change", "t", setmetatable({ opts = opts, ctx = ctx }, { __index = _ENV })))()
+    end]]
+
+  local function call(state, opts, change)
+    local doc = assert(lector.doc(TEXT))
+    if change then doc:set("change", change) end
+    assert.is_true(state:run(doc, opts))
+    return doc
+  end
+
+  it("never shows a plugin on one document what it wrote into its opts on another", function()
+    local state = assert(sandbox(recorder))
+    local opts = { label = "S", words = { "a", "b" }, same = { "a", "b" }, deep = { inner = { n = 1 } } }
+    local changes = {
+      "opts.label = 'changed'",
+      "opts.extra = true",
+      "opts.label = nil",
+      "opts.words[1] = 'z'",
+      "opts.words[3] = 'c'",
+      "opts.deep.inner.n = 2",
+      "opts.same = opts.words",                 -- one table reached twice
+      "opts.deep.inner = opts.deep.inner; opts.deep.also = opts.deep.inner",
+      "setmetatable(opts, { __index = function() return 'x' end })",
+      "setmetatable(opts.words, {})",
+      "opts[opts] = 1",
+      "opts.label = 'S\\0'",
+    }
+    local first = call(state, opts)
+    assert.equal("deep=table label=S same=table words=table", first:get "opts")
+    for _, change in ipairs(changes) do
+      call(state, opts, change)
+      local after = call(state, opts, [[
+        assert(opts.label == "S" and opts.extra == nil and opts[opts] == nil, "label")
+        assert(#opts.words == 2 and opts.words[1] == "a" and getmetatable(opts.words) == nil, "words")
+        assert(opts.deep.inner.n == 1 and opts.deep.also == nil, "deep")
+        assert(opts.same ~= opts.words and #opts.same == 2, "shared")]])
+      assert.equal("deep=table label=S same=table words=table", after:get "opts", change)
+      assert.is_false(after:get "opts_meta", change)
+      assert.is_false(after:get "same_opts", change)   -- a new copy after each change
+    end
+    assert.equal("S", opts.label)
+    assert.same({ "a", "b" }, opts.words)
+    assert.equal(1, opts.deep.inner.n)
+  end)
+
+  it("hands unchanged options on, and sees every change the caller makes", function()
+    local state = assert(sandbox(recorder))
+    local opts = { n = 1, x = 0.5, flag = true, list = { "a" } }
+    call(state, opts)
+    assert.is_true(call(state, opts):get "same_opts")
+    assert.is_true(call(state, { n = 1, x = 0.5, flag = true, list = { "a" } }):get "same_opts")
+    local function sees(change, expected)
+      change(opts)
+      local doc = call(state, opts)
+      assert.is_false(doc:get "same_opts")
+      assert.equal(expected, doc:get "opts")
+      assert.is_true(call(state, opts):get "same_opts")
+    end
+    sees(function(o) o.n = 2 end, "flag=true list=table n=2 x=0.5")
+    sees(function(o) o.n = 2.0 end, "flag=true list=table n=2.0 x=0.5")
+    sees(function(o) o.x = -0.0 end, "flag=true list=table n=2.0 x=-0.0")
+    sees(function(o) o.flag = false end, "flag=false list=table n=2.0 x=-0.0")
+    sees(function(o) o.flag = "true" end, "flag=true list=table n=2.0 x=-0.0")
+    sees(function(o) o[1] = print end, "1=function flag=true list=table n=2.0 x=-0.0")
+    sees(function(o) o[1] = nil; o[true] = "t" end, "flag=true list=table n=2.0 true=t x=-0.0")
+    local doc = call(state, opts, "assert(opts.list[1] == 'a')")
+    opts.list[1] = "b"
+    doc = call(state, opts, "assert(opts.list[1] == 'b')")
+    assert.is_false(doc:get "same_opts")
+    -- no options: an empty table, kept the same way
+    assert.equal("", call(state, nil):get "opts")
+    assert.is_true(call(state, nil):get "same_opts")
+    call(state, nil, "opts.n = 1")
+    doc = call(state, nil)
+    assert.equal("", doc:get "opts")
+    assert.is_false(doc:get "same_opts")
+  end)
+
+  it("copies options too large to keep for every call, still unchanged by the plugin", function()
+    local state = assert(sandbox(recorder))
+    local opts = {}
+    for i = 1, 100 do opts["k" .. i] = i end
+    call(state, opts)
+    local doc = call(state, opts, "opts.k1 = 'changed'; opts.new = 1")
+    assert.is_false(doc:get "same_opts")
+    doc = call(state, opts, "assert(opts.k1 == 1 and opts.new == nil)")
+    assert.is_false(doc:get "same_opts")
+  end)
+
+  it("never shows a plugin on one document what it wrote into its ctx on another", function()
+    local state = assert(sandbox(recorder))
+    local expected = "hostile 1.0.0 true nil false"
+    assert.equal(expected, call(state):get "ctx")
+    assert.is_true(call(state):get "same_ctx")
+    for _, change in ipairs {
+      "ctx.mark = 1", "ctx.log = nil", "ctx.log = ctx.read", "ctx.name = 'other'",
+      "ctx.version = '2.0.0'", "setmetatable(ctx, {})", "ctx[ctx] = true",
+    } do
+      call(state, nil, change)
+      local doc = call(state)
+      assert.equal(expected, doc:get "ctx", change)
+      assert.is_false(doc:get "same_ctx", change)
+    end
+  end)
+
+  it("gives ctx.version the manifest's version at each call", function()
+    local state = assert(sandbox [[
+      local manifest
+      manifest = { name = "m", version = "1.0.0", run = function(doc, opts, ctx)
+        doc:set("version", ctx.version or "none")
+        manifest.version = doc:get "next"
+      end }
+      return manifest]])
+    local versions = {}
+    for _, next in ipairs { "1.0.0", "2.0.0", false, "3.0.0" } do
+      local doc = assert(lector.doc(TEXT))
+      if next then doc:set("next", next) end
+      assert.is_true(state:run(doc))
+      versions[#versions + 1] = doc:get "version"
+    end
+    assert.same({ "1.0.0", "1.0.0", "2.0.0", "none" }, versions)
+  end)
+
+  it("logs only what the last call logged", function()
+    local state = assert(sandbox(with_run "if doc:get 'say' then print(doc:get 'say') ctx.log('and') end"))
+    local function logs_of(say)
+      local doc = assert(lector.doc(TEXT))
+      if say then doc:set("say", say) end
+      assert.is_true(state:run(doc))
+      return state:logs()
+    end
+    assert.same({}, logs_of())
+    assert.same({ "hi", "and" }, logs_of "hi")
+    assert.same({}, logs_of())
+    assert.same({}, state:logs())
+    local logs = state:logs()
+    logs[1] = "mine"
+    assert.same({}, state:logs())
+  end)
+end)
+
 describe("the sandbox environment", function()
   it("holds exactly the allowed globals", function()
     local state = assert(sandbox(with_run [[
