@@ -42,7 +42,6 @@ enum {
   SLOT_DOC,         /* the Document of the running call */
   SLOT_OPTS,        /* the options handed to the last call (push_opts) */
   SLOT_CTX,         /* the ctx handed to the last call (push_ctx) */
-  SLOT_CTX_MODEL,   /* what that ctx held when made, never handed */
   SLOT_COUNT
 };
 
@@ -1514,17 +1513,14 @@ typedef struct run_call {
   lector_doc **slot;   /* the plugin's Document, to invalidate afterwards */
 } run_call;
 
-/* ctx: name, version, dir, log, read, lexicon. [-0, +1, m] */
+/* ctx: name, version (at index version: the manifest's, or nil), dir,
+ * log, read, lexicon. [-0, +1, m] */
 enum { CTX_FIELDS = 6 };
-static void make_ctx(lua_State *L, const lector_sandbox *box, int manifest) {
+static void make_ctx(lua_State *L, const lector_sandbox *box, int version) {
   lua_createtable(L, 0, CTX_FIELDS);
   lua_pushstring(L, box->name);
   lua_setfield(L, -2, "name");
-  lua_pushliteral(L, "version");
-  if (lua_rawget(L, manifest) != LUA_TSTRING) {
-    lua_pop(L, 1);
-    lua_pushnil(L);
-  }
+  lua_pushvalue(L, version);
   lua_setfield(L, -2, "version");
   lua_pushstring(L, box->dir);
   lua_setfield(L, -2, "dir");
@@ -1536,55 +1532,69 @@ static void make_ctx(lua_State *L, const lector_sandbox *box, int manifest) {
   lua_setfield(L, -2, "lexicon");
 }
 
-/* Whether the table at idx has no metatable and exactly the fields of the
- * table at model_idx (which has model_keys), with the same values. */
-static int same_fields(lua_State *L, int idx, int model_idx, int model_keys) {
-  if (lua_getmetatable(L, idx)) {
+static int same_bytes(const char *bytes, size_t len, const char *text) {
+  return len == strlen(text) && memcmp(bytes, text, len) == 0;
+}
+
+static int is_text(lua_State *L, int idx, const char *text) {
+  size_t len = 0;
+  const char *bytes = lua_type(L, idx) == LUA_TSTRING ? lua_tolstring(L, idx, &len) : NULL;
+  return bytes && same_bytes(bytes, len, text);
+}
+
+/* Whether the field [key, value] on top of the stack is as make_ctx made
+ * it. log, read and lexicon are light C functions, and no closure of the
+ * plugin's state is made of the same C function. */
+static int ctx_field_intact(lua_State *L, const lector_sandbox *box, int version) {
+  size_t len;
+  if (lua_type(L, -2) != LUA_TSTRING) return 0;
+  const char *key = lua_tolstring(L, -2, &len);
+  if (same_bytes(key, len, "name")) return is_text(L, -1, box->name);
+  if (same_bytes(key, len, "version")) return lua_rawequal(L, -1, version);
+  if (same_bytes(key, len, "dir")) return is_text(L, -1, box->dir);
+  lua_CFunction f = lua_tocfunction(L, -1);
+  if (same_bytes(key, len, "log")) return f == log_line;
+  if (same_bytes(key, len, "read")) return f == ctx_read;
+  return same_bytes(key, len, "lexicon") && f == ctx_lexicon;
+}
+
+/* Whether the ctx on top of the stack is still as make_ctx made it: no
+ * metatable, and its fields only, unchanged. */
+static int ctx_intact(lua_State *L, const lector_sandbox *box, int version) {
+  int ctx = lua_gettop(L);
+  if (lua_getmetatable(L, ctx)) {
     lua_pop(L, 1);
     return 0;
   }
-  int keys = 0, same = 1;
+  int fields = 0, intact = 1;
   lua_pushnil(L);
-  while (same && lua_next(L, idx)) {                         /* [..., key, value] */
-    keys++;
-    lua_pushvalue(L, -2);
-    lua_rawget(L, model_idx);                                /* [..., key, value, model's] */
-    same = lua_rawequal(L, -1, -2);
-    lua_pop(L, same ? 2 : 3);
+  while (intact && lua_next(L, ctx)) {                       /* [..., key, value] */
+    fields++;
+    intact = ctx_field_intact(L, box, version);
+    lua_pop(L, intact ? 1 : 2);
   }
-  return same && keys == model_keys;
+  return intact && fields == (lua_isnil(L, version) ? CTX_FIELDS - 1 : CTX_FIELDS);
 }
 
 /* Push the ctx of a call. Nothing in it depends on the document, so the
- * one handed to the last call is handed again while it is intact: the
- * fields of its model (made alike, and never handed), whose version is
- * still the manifest's. One the plugin changed is replaced: a plugin
- * never sees on one document what it wrote into ctx on another.
+ * one handed to the last call is handed again while it is intact, with
+ * the manifest's version of now. One the plugin changed is replaced: a
+ * plugin never sees on one document what it wrote into ctx on another.
  * [-0, +1, m] */
 static void push_ctx(lua_State *L, const lector_sandbox *box, int manifest) {
-  get_slot(L, SLOT_CTX);
-  int ctx = lua_gettop(L);
-  if (get_slot(L, SLOT_CTX_MODEL) == LUA_TTABLE) {   /* [ctx, model] */
-    lua_pushliteral(L, "version");
-    lua_pushvalue(L, -1);
-    if (lua_rawget(L, manifest) != LUA_TSTRING) {             /* [ctx, model, "version", v] */
-      lua_pop(L, 1);
-      lua_pushnil(L);
-    }
-    lua_insert(L, -2);
-    lua_rawget(L, ctx + 1);                                  /* [ctx, model, v, model's v] */
-    int fields = lua_isnil(L, -1) ? CTX_FIELDS - 1 : CTX_FIELDS;
-    int intact = lua_rawequal(L, -1, -2) && lua_type(L, ctx) == LUA_TTABLE &&
-                 same_fields(L, ctx, ctx + 1, fields);
-    lua_settop(L, ctx);
-    if (intact) return;
+  lua_pushliteral(L, "version");
+  if (lua_rawget(L, manifest) != LUA_TSTRING) {
+    lua_pop(L, 1);
+    lua_pushnil(L);
   }
-  lua_settop(L, ctx - 1);
-  make_ctx(L, box, manifest);
-  lua_pushvalue(L, -1);
-  set_slot(L, SLOT_CTX);
-  make_ctx(L, box, manifest);
-  set_slot(L, SLOT_CTX_MODEL);
+  int version = lua_gettop(L);                               /* [..., version] */
+  if (get_slot(L, SLOT_CTX) != LUA_TTABLE || !ctx_intact(L, box, version)) {
+    lua_pop(L, 1);
+    make_ctx(L, box, version);
+    lua_pushvalue(L, -1);
+    set_slot(L, SLOT_CTX);
+  }
+  lua_replace(L, version);                                   /* [..., ctx] */
 }
 
 /* Runs protected: [call (light userdata)]. Builds doc, opts and ctx in
