@@ -372,6 +372,35 @@ describe("the pipeline", function()
     assert.matches("bad argument #1 to 'pipeline' %(table expected, got string%)", lines[3])
   end)
 
+  it("stamps each document's spans with the run its pass records at that document", function()
+    local dir = project(plugin("caps", CAPS:format "1.0.0"))
+    local script = H.write(dir .. "/s.lua", [[
+      local lector = require "lector"
+      local p = assert(lector.pipeline { "caps" })
+      local function runs_of(doc)
+        local seen = {}
+        for span in doc:spans "caps" do seen[#seen + 1] = span.run_id end
+        return table.concat(seen, ",")
+      end
+      local first = assert(lector.doc "Vladimir Putin met Nicolás Maduro.")
+      assert(p:run(first))
+      local db = assert(lector.open ":memory:")
+      p:begin(db)
+      local second = assert(lector.doc "Vladimir Putin met Nicolás Maduro.")
+      assert(p:run(second))
+      local runs = db:query "select id from runs where plugin = 'caps'"
+      print(runs_of(first), runs_of(second), #runs, runs[1].id)
+      p:close()
+      db:close()
+    ]])
+    local r = H.lector({ "run", script }, { cwd = dir })
+    assert.equal(0, r.code, r.err)
+    local first, second, n, id = r.out:match "^(%S+)\t(%S+)\t(%d+)\t(%d+)"
+    assert.equal("0,0,0,0", first)
+    assert.equal(1, tonumber(n))
+    assert.equal(("%s,"):rep(4):format(id, id, id, id):sub(1, -2), second)
+  end)
+
   it("replaces what a pass added to a document when it runs on it again", function()
     local dir = project(merge(plugin("caps", CAPS:format "1.0.0"), plugin("count", COUNT)))
     local script = H.write(dir .. "/s.lua", [[

@@ -470,8 +470,11 @@ function pipeline.execute(self, doc, job)
         pass.name, blocked)
       doc:error(entry.error)
     else
+      -- One info table a pass, reused: state:run only reads it.
+      local info = pass.info or {}
+      pass.info, info.run_id = info, job.run_ids[pass.name]
       local start = now()
-      local ok, err, kind = pass.state:run(doc, pass.options, { run_id = job.run_ids[pass.name] })
+      local ok, err, kind = pass.state:run(doc, pass.options, info)
       entry.seconds = now() - start
       entry.logs = pass.state:logs()
       local stats = pass.state:stats()
