@@ -114,11 +114,18 @@ LECTOR_FUNCTION(plugin, logs) {
   return lector_sandbox_push_logs(check_plugin(L, 1), L);
 }
 
-/* state:stats() -> {instructions=, memory=, peak=} of the last call */
+/* state:stats([into]) -> {instructions=, memory=, peak=} of the last call,
+ * into the table given if any: a caller that asks after every call need
+ * not make a table each time. */
 LECTOR_FUNCTION(plugin, stats) {
   lector_sandbox_stats stats;
   lector_sandbox_get_stats(check_plugin(L, 1), &stats);
-  lua_createtable(L, 0, 3);
+  if (!lua_isnoneornil(L, 2)) {
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+  } else {
+    lua_createtable(L, 0, 3);
+  }
   lua_pushinteger(L, (lua_Integer)stats.instructions);
   lua_setfield(L, -2, "instructions");
   lua_pushinteger(L, (lua_Integer)stats.memory);

@@ -104,6 +104,11 @@ describe("a well-behaved plugin", function()
     assert.same({ "run\tmarker\t1.2.0" }, state:logs())
     local stats = state:stats()
     assert.is_true(stats.memory > 0 and stats.peak >= stats.memory)
+    local into = { instructions = -1, other = "kept" }
+    assert.equal(into, state:stats(into))
+    assert.same({ instructions = stats.instructions, memory = stats.memory, peak = stats.peak,
+      other = "kept" }, into)
+    assert.error_matches(function() state:stats "no" end, "table expected, got string")
     -- spans added by the trusted state afterwards carry no run
     doc:add("note", { start = 0, stop = 7 })
     for span in doc:spans "note" do assert.equal(0, span.run_id) end

@@ -449,6 +449,24 @@ function pipeline.prepare(self, doc, stored_id, opts)
   return { again = again, run_ids = run_ids, current = current, todo = todo }
 end
 
+-- Run one pass on doc in its plugin's state: its entry of the report, made
+-- in one piece (a table that grows field by field is rebuilt three times).
+local function run_pass(pass, doc, job)
+  -- One info table a pass, reused: state:run only reads it.
+  local info = pass.info or {}
+  pass.info, info.run_id = info, job.run_ids[pass.name]
+  local start = now()
+  local ok, err, kind = pass.state:run(doc, pass.options, info)
+  local seconds = now() - start
+  pass.stats = pass.stats or {}
+  local logs, stats = pass.state:logs(), pass.state:stats(pass.stats)
+  local entry = { name = pass.name, status = ok and "ok" or "failed", seconds = seconds,
+    logs = logs, memory = stats and stats.peak or 0, error = not ok and clean(err) or nil,
+    kind = kind }
+  if not ok then doc:error(entry.error) end
+  return entry
+end
+
 -- pipeline.execute(p, doc, job) -> {{name, status, error, kind, seconds,
 -- memory, logs}...}: runs the passes job.again names, in order, each in its
 -- plugin's state. A pass that fails records its error on the document;
@@ -456,36 +474,22 @@ end
 function pipeline.execute(self, doc, job)
   local entries, status_of = {}, {}
   for _, pass in ipairs(self.passes) do
-    local entry = { name = pass.name }
-    entries[#entries + 1] = entry
     local blocked
     for _, req in ipairs(pass.requires) do
       if status_of[req.name] == "failed" or status_of[req.name] == "skipped" then blocked = req.name end
     end
+    local entry
     if not job.again[pass.name] then
-      entry.status = "done"
+      entry = { name = pass.name, status = "done" }
     elseif blocked then
-      entry.status = "skipped"
-      entry.error = string.format("plugin %s skipped: it requires %s, which did not complete",
-        pass.name, blocked)
+      entry = { name = pass.name, status = "skipped",
+        error = string.format("plugin %s skipped: it requires %s, which did not complete",
+          pass.name, blocked) }
       doc:error(entry.error)
     else
-      -- One info table a pass, reused: state:run only reads it.
-      local info = pass.info or {}
-      pass.info, info.run_id = info, job.run_ids[pass.name]
-      local start = now()
-      local ok, err, kind = pass.state:run(doc, pass.options, info)
-      entry.seconds = now() - start
-      entry.logs = pass.state:logs()
-      local stats = pass.state:stats()
-      entry.memory = stats and stats.peak or 0
-      if ok then
-        entry.status = "ok"
-      else
-        entry.status, entry.error, entry.kind = "failed", clean(err), kind
-        doc:error(entry.error)
-      end
+      entry = run_pass(pass, doc, job)
     end
+    entries[#entries + 1] = entry
     status_of[pass.name] = entry.status
   end
   return entries
