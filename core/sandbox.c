@@ -1148,6 +1148,8 @@ static void push_plugin_lector(lua_State *L) {
   lua_setfield(L, -2, "lexicon");
   lua_pushcfunction(L, lector_matcher_new_lua);
   lua_setfield(L, -2, "matcher");
+  lua_pushcfunction(L, lector_valence_new_lua);
+  lua_setfield(L, -2, "valence");
   lua_pushcfunction(L, lector_stemmer_new_lua);
   lua_setfield(L, -2, "stemmer");
   lua_pushcfunction(L, lector_stemmer_languages_lua);

@@ -18,6 +18,7 @@ local lector = {
   json = core.json,
   lexicon = core.lexicon,
   matcher = core.matcher,
+  valence = core.valence,
   stemmer = core.stemmer,
   stemmer_languages = core.stemmer_languages,
   graph = core.graph,

@@ -56,16 +56,15 @@ function targets.mentions(doc, text)
   return list
 end
 
--- A function telling whether [start, stop) lies inside a mention (its
--- name, else nil); calls must come in text order, as the scorer makes them.
-function targets.blocker(mentions)
-  local k = 1
-  return function(start, stop)
-    while mentions[k] and mentions[k].stop <= start do k = k + 1 end
-    local m = mentions[k]
-    if m and m.start <= start and stop <= m.stop then return m.name end
-    return nil
+-- The mentions' ranges as columns, for the scorer, which counts no word
+-- inside a name (and tells it by the mention's number).
+function targets.ranges(mentions)
+  local starts, stops = {}, {}
+  for i = 1, #mentions do
+    local m = mentions[i]
+    starts[i], stops[i] = m.start, m.stop
   end
+  return { start = starts, stop = stops }
 end
 
 -- Clause boundaries of a sentence: punctuation, and the contrast and

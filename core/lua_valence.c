@@ -1,0 +1,779 @@
+/*
+ * Valence: the Lua-visible sentence scorer of core/valence.c
+ * (docs/lua-api.md#valence).
+ *
+ * A plugin configures one with the role of each of its lexicon labels and
+ * the weights of the rules, then hands it a document's lexicon hits and
+ * sentences as columns (what lex:scan and doc:sentence_columns give). It
+ * fills columns back: each sentence's label and rounded scores, each
+ * paragraph's token-weighted means, the document's, and on request the
+ * records of what fired and each scored word's contribution.
+ *
+ * Its memory is Lua's: the configuration lives in the userdata, the label
+ * map in a table, and a call's scratch arrays in a userdata, so a plugin's
+ * memory limit counts all of it and an error frees it with the garbage.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "lua_lector.h"
+#include "valence.h"
+
+typedef struct valence_box {
+  lector_valence_config cfg;
+} valence_box;
+
+/* User values: the label -> role map, and scratch kept between calls. */
+enum { UV_ROLES = 1, UV_SCRATCH = 2 };
+
+static valence_box *check_valence(lua_State *L, int arg) {
+  return luaL_checkudata(L, arg, LECTOR_VALENCE_CLASS);
+}
+
+static void push_vnum(lua_State *L, lector_vnum n) {
+  if (n.integer) lua_pushinteger(L, (lua_Integer)n.v);
+  else lua_pushnumber(L, n.v);
+}
+
+static lector_vnum to_vnum(lua_State *L, int idx) {
+  if (lua_isinteger(L, idx)) return (lector_vnum){(double)lua_tointeger(L, idx), 1};
+  return (lector_vnum){lua_tonumber(L, idx), 0};
+}
+
+/* ---- configuration -------------------------------------------------------- */
+
+/* config.constants: every weight, as a number, and no other key. */
+static void read_constants(lua_State *L, int cfg, valence_box *box) {
+  if (lua_getfield(L, cfg, "constants") != LUA_TTABLE)
+    luaL_argerror(L, 1, "field 'constants' must be a table");
+  int k_idx = lua_gettop(L);
+  for (int k = 0; k < LECTOR_VK_COUNT; k++) {
+    const char *name = lector_valence_constant_name((lector_valence_constant)k);
+    if (lua_getfield(L, k_idx, name) != LUA_TNUMBER)
+      luaL_argerror(L, 1, lua_pushfstring(L, "constants.%s must be a number", name));
+    box->cfg.k[k] = to_vnum(L, -1);
+    lua_pop(L, 1);
+  }
+  lua_pushnil(L);
+  while (lua_next(L, k_idx)) {
+    lua_pop(L, 1);
+    int known = 0;
+    for (int k = 0; k < LECTOR_VK_COUNT && lua_type(L, -1) == LUA_TSTRING; k++)
+      known |= strcmp(lua_tostring(L, -1), lector_valence_constant_name((lector_valence_constant)k)) == 0;
+    if (!known)
+      luaL_argerror(L, 1, lua_pushfstring(L, "constants: unknown key '%s'", luaL_tolstring(L, -1, NULL)));
+  }
+  lua_pop(L, 1);
+}
+
+/* config.roles (label -> role name) as the map label -> role number. [-0, +1, e] */
+static void read_roles(lua_State *L, int cfg) {
+  if (lua_getfield(L, cfg, "roles") != LUA_TTABLE)
+    luaL_argerror(L, 1, "field 'roles' must be a table");
+  int roles = lua_gettop(L);
+  lua_newtable(L);                                   /* [roles, map] */
+  lua_pushnil(L);
+  while (lua_next(L, roles)) {                       /* [roles, map, label, role] */
+    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+      luaL_argerror(L, 1, "roles must map label strings to role names");
+    lector_valence_role role = lector_valence_role_of(lua_tostring(L, -1));
+    if (role == LECTOR_VALENCE_NONE)
+      luaL_argerror(L, 1, lua_pushfstring(L, "roles.%s: unknown role '%s' (valence, booster, "
+                                          "negation, contrast, concession, hedge, scare, "
+                                          "neutral)", lua_tostring(L, -2), lua_tostring(L, -1)));
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_pushinteger(L, role);
+    lua_rawset(L, -4);                               /* [roles, map, label] */
+  }
+  lua_remove(L, roles);                              /* [map] */
+}
+
+/* lector.valence{roles = {label = role}, constants = {name = number}} -> Valence */
+static int valence_new(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  valence_box *box = lua_newuserdatauv(L, sizeof *box, 2);   /* [cfg, box] */
+  memset(box, 0, sizeof *box);
+  luaL_setmetatable(L, LECTOR_VALENCE_CLASS);
+  read_constants(L, 1, box);
+  read_roles(L, 1);                                          /* [cfg, box, map] */
+  lua_setiuservalue(L, -2, UV_ROLES);
+  return 1;
+}
+
+/* ---- reading a document --------------------------------------------------- */
+
+/* Push column name of the table at idx (argument arg), which must be a
+ * table. Returns its stack index. [-0, +1, v] */
+static int column(lua_State *L, int idx, int arg, const char *name) {
+  if (lua_getfield(L, idx, name) != LUA_TTABLE)
+    luaL_argerror(L, arg, lua_pushfstring(L, "field '%s' must be a table", name));
+  return lua_gettop(L);
+}
+
+/* Entry i of the column at col, an integer. */
+static lua_Integer integer_at(lua_State *L, int col, lua_Integer i, int arg, const char *name) {
+  lua_rawgeti(L, col, i);
+  int ok;
+  lua_Integer v = lua_tointegerx(L, -1, &ok);
+  if (!ok) luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I] must be an integer", name, i));
+  lua_pop(L, 1);
+  return v;
+}
+
+/* The n of the columns at idx: field n, a count >= 0. */
+static size_t count_of(lua_State *L, int idx, int arg) {
+  lua_getfield(L, idx, "n");
+  int ok;
+  lua_Integer n = lua_tointegerx(L, -1, &ok);
+  if (!ok || n < 0 || (lua_Unsigned)n > UINT32_MAX)
+    luaL_argerror(L, arg, "field 'n' must be a count");
+  lua_pop(L, 1);
+  return (size_t)n;
+}
+
+/* A byte range [start, stop) of the text, checked. */
+static void read_range(lua_State *L, int starts, int stops, lua_Integer i, int arg, size_t len,
+                       int nonempty, uint32_t *start, uint32_t *stop) {
+  lua_Integer a = integer_at(L, starts, i, arg, "start"), b = integer_at(L, stops, i, arg, "stop");
+  if (a < 0 || b < a || (lua_Unsigned)b > len || (nonempty && a == b))
+    luaL_argerror(L, arg, lua_pushfstring(L, "entry %I: [%I, %I) is not a range of the text", i,
+                                          a, b));
+  *start = (uint32_t)a;
+  *stop = (uint32_t)b;
+}
+
+/* The role of a label (the value on top, popped), through the map at roles. */
+static lector_valence_role role_of(lua_State *L, int roles) {
+  if (lua_type(L, -1) != LUA_TSTRING) {
+    lua_pop(L, 1);
+    return LECTOR_VALENCE_NONE;
+  }
+  lua_rawget(L, roles);
+  lector_valence_role role = (lector_valence_role)lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  return role;
+}
+
+/* Scratch of at least bytes, the scorer's own when large enough (taken
+ * from it for the call, so that a call made meanwhile, from a finalizer,
+ * makes its own), left on the stack. */
+static void *scratch(lua_State *L, int self, size_t bytes) {
+  if (lua_getiuservalue(L, self, UV_SCRATCH) == LUA_TUSERDATA && lua_rawlen(L, -1) >= bytes) {
+    lua_pushnil(L);
+    lua_setiuservalue(L, self, UV_SCRATCH);
+    return lua_touserdata(L, -1);
+  }
+  lua_pop(L, 1);
+  return lua_newuserdatauv(L, bytes ? bytes : 1, 0);
+}
+
+/* Give the scratch on top back to the scorer, for its next call. [-1, +0, -] */
+static void keep_scratch(lua_State *L, int self, int idx) {
+  lua_pushvalue(L, idx);
+  lua_setiuservalue(L, self, UV_SCRATCH);
+}
+
+/* The hits columns at arg into hits[0..n). */
+static void read_hits(lua_State *L, int arg, int roles, size_t len, lector_valence_hit *hits,
+                      size_t n) {
+  int top = lua_gettop(L);
+  int starts = column(L, arg, arg, "start"), stops = column(L, arg, arg, "stop");
+  int firsts = column(L, arg, arg, "first"), lasts = column(L, arg, arg, "last");
+  int labels = column(L, arg, arg, "label"), values = column(L, arg, arg, "value");
+  for (size_t k = 0; k < n; k++) {
+    lua_Integer i = (lua_Integer)k + 1;
+    lector_valence_hit *h = &hits[k];
+    read_range(L, starts, stops, i, arg, len, 1, &h->start, &h->stop);
+    h->first = integer_at(L, firsts, i, arg, "first");
+    h->last = integer_at(L, lasts, i, arg, "last");
+    lua_rawgeti(L, labels, i);
+    h->role = role_of(L, roles);
+    int type = lua_rawgeti(L, values, i);
+    if (type != LUA_TNIL && type != LUA_TNUMBER)
+      luaL_argerror(L, arg, lua_pushfstring(L, "value[%I] must be a number or nil", i));
+    h->value = type == LUA_TNIL ? (lector_vnum){0, 1} : to_vnum(L, -1);
+    lua_pop(L, 1);
+  }
+  lua_settop(L, top);
+}
+
+/* opts.blocked = {start = {...}, stop = {...}}: ranges in text order. */
+static size_t read_blocked(lua_State *L, int opts, size_t len, uint32_t *starts_out,
+                           uint32_t *stops_out, size_t n) {
+  if (n == 0) return 0;
+  int top = lua_gettop(L);
+  int blocked = lector_opt_table_field(L, opts, "blocked");
+  int starts = column(L, blocked, opts, "start"), stops = column(L, blocked, opts, "stop");
+  for (size_t k = 0; k < n; k++)
+    read_range(L, starts, stops, (lua_Integer)k + 1, opts, len, 0, &starts_out[k], &stops_out[k]);
+  lua_settop(L, top);
+  return n;
+}
+
+/* How many blocked ranges opts names: #opts.blocked.start. */
+static size_t blocked_count(lua_State *L, int opts) {
+  int blocked = lector_opt_table_field(L, opts, "blocked");
+  if (!blocked) return 0;
+  size_t n = lua_rawlen(L, column(L, blocked, opts, "start"));
+  lua_pop(L, 2);
+  return n;
+}
+
+/* ---- writing the results -------------------------------------------------- */
+
+/* Push out[name], made a table when it is not one. [-0, +1, m] */
+static int out_table(lua_State *L, int out, const char *name) {
+  if (lua_getfield(L, out, name) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, out, name);
+  }
+  return lua_gettop(L);
+}
+
+static void set_number(lua_State *L, int col, lua_Integer i, double v) {
+  lua_pushnumber(L, v);
+  lua_rawseti(L, col, i);
+}
+
+/* The per-sentence span columns: label, score, attrs.{pos, neg, neu}. */
+typedef struct sentence_columns {
+  int label, score, pos, neg, neu;
+} sentence_columns;
+
+static void sentence_columns_of(lua_State *L, int out, sentence_columns *c) {
+  int spans = out_table(L, out, "sentences");
+  c->label = out_table(L, spans, "label");
+  c->score = out_table(L, spans, "score");
+  int attrs = out_table(L, spans, "attrs");
+  c->pos = out_table(L, attrs, "pos");
+  c->neg = out_table(L, attrs, "neg");
+  c->neu = out_table(L, attrs, "neu");
+}
+
+/* The per-paragraph columns, in the order of PARAGRAPH_FIELDS. */
+static const char *const PARAGRAPH_FIELDS[] = {"index", "sentences", "compound", "pos", "neg",
+                                               "neu"};
+enum { PARAGRAPH_FIELD_COUNT = 6 };
+
+/* ---- explanations and items ----------------------------------------------- */
+
+/* Where the records of the sentence being scored go (stack indexes). */
+typedef struct records {
+  lua_State *L;
+  int explain, items;        /* whether asked for */
+  int why, words, rules;     /* the sentence's explanation, its lists */
+  int word, word_rules;      /* the valence word being scored */
+  int item_list;             /* the sentence's items */
+  const lector_valence_hit *hits;
+} records;
+
+static void set_int_field(lua_State *L, int t, const char *name, lua_Integer v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, t, name);
+}
+
+static void set_vnum_field(lua_State *L, int t, const char *name, lector_vnum v) {
+  push_vnum(L, v);
+  lua_setfield(L, t, name);
+}
+
+static void append(lua_State *L, int list) {
+  lua_rawseti(L, list, (lua_Integer)lua_rawlen(L, list) + 1);
+}
+
+/* Push a rule record {rule =, hit = (the cue, when there is one), factor =}. */
+static int push_rule(lua_State *L, const char *rule, size_t cue, lector_vnum factor) {
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, rule);
+  lua_setfield(L, -2, "rule");
+  if (cue != LECTOR_VALENCE_NO_CUE) set_int_field(L, lua_gettop(L), "hit", (lua_Integer)cue + 1);
+  set_vnum_field(L, lua_gettop(L), "factor", factor);
+  return lua_gettop(L);
+}
+
+static const char *clause_rule(int hedge) {
+  return hedge ? "hedge" : "concession";
+}
+
+/* A rule that acted on the word being scored. */
+static void word_rule(records *r, const lector_valence_event *ev) {
+  lua_State *L = r->L;
+  int t;
+  switch (ev->kind) {
+  case LECTOR_VE_BOOSTER: push_rule(L, "booster", ev->cue, ev->factor); break;
+  case LECTOR_VE_CAPITALS:
+    t = push_rule(L, "capitals", LECTOR_VALENCE_NO_CUE, ev->factor);
+    set_int_field(L, t, "sign", ev->flag);
+    break;
+  case LECTOR_VE_NEGATED: push_rule(L, "negation", ev->cue, ev->factor); break;
+  case LECTOR_VE_SCARE: push_rule(L, "scare", ev->cue, ev->factor); break;
+  case LECTOR_VE_CONTRAST_SIDE:
+    t = push_rule(L, "contrast", ev->cue, ev->factor);
+    lua_pushboolean(L, ev->flag);
+    lua_setfield(L, t, "before");
+    break;
+  default: push_rule(L, clause_rule(ev->flag), ev->cue, ev->factor); break;
+  }
+  append(L, r->word_rules);
+}
+
+static void begin_word(records *r, const lector_valence_event *ev) {
+  lua_State *L = r->L;
+  lua_createtable(L, 0, 5);
+  r->word = lua_gettop(L);
+  set_int_field(L, r->word, "hit", (lua_Integer)ev->hit + 1);
+  set_vnum_field(L, r->word, "valence", ev->value);
+  lua_newtable(L);
+  r->word_rules = lua_gettop(L);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, r->word, "rules");
+}
+
+static void end_word(records *r, const lector_valence_event *ev) {
+  lua_State *L = r->L;
+  if (r->items && !ev->flag) {
+    lua_createtable(L, 2, 0);
+    lua_pushinteger(L, r->hits[ev->hit].start);
+    lua_rawseti(L, -2, 1);
+    push_vnum(L, ev->value);
+    lua_rawseti(L, -2, 2);
+    append(L, r->item_list);
+  }
+  if (r->explain) {
+    set_vnum_field(L, r->word, "after", ev->value);
+    lua_pushvalue(L, r->word);
+    append(L, r->words);
+    lua_settop(L, r->word - 1);
+  }
+}
+
+/* A rule of the whole sentence, or its sum. */
+static void sentence_rule(records *r, const lector_valence_event *ev) {
+  lua_State *L = r->L;
+  int t;
+  switch (ev->kind) {
+  case LECTOR_VE_BARE_NEGATION: push_rule(L, "negation", ev->cue, ev->factor); break;
+  case LECTOR_VE_EXCLAMATION:
+    t = push_rule(L, "exclamation", LECTOR_VALENCE_NO_CUE, ev->factor);
+    set_int_field(L, t, "count", ev->count);
+    set_int_field(L, t, "sign", ev->flag);
+    break;
+  case LECTOR_VE_CONTRAST:
+    t = push_rule(L, "contrast", ev->cue, ev->factor);
+    lua_pushnil(L);
+    lua_setfield(L, t, "factor");
+    set_vnum_field(L, t, "before", ev->factor);
+    set_vnum_field(L, t, "after", ev->value);
+    break;
+  case LECTOR_VE_CLAUSE_CUE: push_rule(L, clause_rule(ev->flag), ev->cue, ev->factor); break;
+  default:
+    set_vnum_field(L, r->why, "sum", ev->value);
+    set_vnum_field(L, r->why, "compound", ev->factor);
+    return;
+  }
+  append(L, r->rules);
+}
+
+static void on_event(void *ud, const lector_valence_event *ev) {
+  records *r = ud;
+  lua_State *L = r->L;
+  if (ev->kind == LECTOR_VE_WORD_END) {
+    end_word(r, ev);
+    return;
+  }
+  if (!r->explain) return;
+  luaL_checkstack(L, 8, "explaining a sentence");
+  switch (ev->kind) {
+  case LECTOR_VE_WORD: begin_word(r, ev); break;
+  case LECTOR_VE_BLOCKED:
+    set_int_field(L, r->word, "blocked", (lua_Integer)ev->cue + 1);
+    break;
+  case LECTOR_VE_RULE_WORD:
+    lua_createtable(L, 0, 2);
+    set_int_field(L, lua_gettop(L), "hit", (lua_Integer)ev->hit + 1);
+    lua_pushstring(L, lector_valence_role_name((lector_valence_role)ev->flag));
+    lua_setfield(L, -2, "role");
+    append(L, r->words);
+    break;
+  case LECTOR_VE_BOOSTER: case LECTOR_VE_CAPITALS: case LECTOR_VE_NEGATED: case LECTOR_VE_SCARE:
+  case LECTOR_VE_CONTRAST_SIDE: case LECTOR_VE_CLAUSE:
+    word_rule(r, ev);
+    break;
+  default: sentence_rule(r, ev); break;
+  }
+}
+
+/* Push the sentence's explanation table and its lists (why, words, rules
+ * at the top three slots), when asked for; and its items list. */
+static void begin_records(records *r) {
+  lua_State *L = r->L;
+  if (r->explain) {
+    lua_createtable(L, 0, 4);
+    r->why = lua_gettop(L);
+    lua_newtable(L);
+    r->words = lua_gettop(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, r->why, "words");
+    lua_newtable(L);
+    r->rules = lua_gettop(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, r->why, "rules");
+  }
+  if (r->items) {
+    lua_newtable(L);
+    r->item_list = lua_gettop(L);
+  }
+}
+
+/* ---- the document --------------------------------------------------------- */
+
+/* Token-weighted sums: of a paragraph, and of the paragraphs before it. */
+typedef struct weighted {
+  double w, c, pos, neg, neu;
+} weighted;
+
+typedef struct doc_state {
+  lua_State *L;
+  const lector_valence_config *cfg;
+  int paragraphs;                  /* the paragraph columns: PARAGRAPH_FIELDS at paragraphs + k */
+  lua_Integer np;                  /* paragraphs written */
+  lua_Integer para, nsent;         /* the current paragraph's index and sentences */
+  int in_para, scored;             /* a paragraph is open; a sentence of it was scored */
+  weighted p, total;
+  lua_Integer positive, negative;
+  int extremes_index, extremes_score, extremes_sign;
+  lua_Integer nkeep;
+  double kept[2][3];               /* the three highest keys of each side, highest first */
+  int nkept[2];
+} doc_state;
+
+/* Write the open paragraph's entry and add its sums to the document's. */
+static void close_paragraph(doc_state *d) {
+  lua_State *L = d->L;
+  lua_Integer np = ++d->np;
+  lua_pushinteger(L, d->para);
+  lua_rawseti(L, d->paragraphs, np);
+  lua_pushinteger(L, d->nsent);
+  lua_rawseti(L, d->paragraphs + 1, np);
+  if (d->scored) {
+    const double means[] = {d->p.c, d->p.pos, d->p.neg, d->p.neu};
+    for (int k = 0; k < 4; k++)
+      set_number(L, d->paragraphs + 2 + k, np, lector_valence_round4(means[k] / d->p.w));
+  } else {
+    for (int k = 0; k < 4; k++) {
+      lua_pushinteger(L, k == 3);
+      lua_rawseti(L, d->paragraphs + 2 + k, np);
+    }
+  }
+  d->total.w += d->p.w;
+  d->total.c += d->p.c;
+  d->total.pos += d->p.pos;
+  d->total.neg += d->p.neg;
+  d->total.neu += d->p.neu;
+}
+
+static void enter_paragraph(doc_state *d, lua_Integer para) {
+  if (d->in_para && para == d->para) return;
+  if (d->in_para) close_paragraph(d);
+  d->in_para = 1;
+  d->para = para;
+  d->nsent = 0;
+  d->scored = 0;
+  d->p = (weighted){0, 0, 0, 0, 0};
+}
+
+/*
+ * Whether a sentence with rounded compound rc may enter the list of the
+ * three most positive (side 0) or negative (side 1): a plugin keeping
+ * such a list sees only these. One that is lower than all three kept and
+ * ties none of them (nor do they tie each other) cannot change the list.
+ * The keys kept are the three highest seen, whatever order ties are in.
+ */
+static void note_extreme(doc_state *d, lua_Integer index, double rc, int side) {
+  double key = side ? rc * -1 : rc;
+  double *kept = d->kept[side];
+  int n = d->nkept[side];
+  int distinct = n < 2 || (kept[0] != kept[1] && (n < 3 || kept[1] != kept[2]));
+  if (n == 3 && key < kept[2] && distinct) return;
+  int at = n;
+  while (at > 0 && kept[at - 1] < key) at--;
+  if (at < 3) {
+    for (int k = (n < 3 ? n : 2); k > at; k--) kept[k] = kept[k - 1];
+    kept[at] = key;
+    if (n < 3) d->nkept[side] = n + 1;
+  }
+  lua_State *L = d->L;
+  lua_Integer k = ++d->nkeep;
+  lua_pushinteger(L, index);
+  lua_rawseti(L, d->extremes_index, k);
+  lua_pushnumber(L, rc);
+  lua_rawseti(L, d->extremes_score, k);
+  lua_pushinteger(L, side ? -1 : 1);
+  lua_rawseti(L, d->extremes_sign, k);
+}
+
+/* A scored sentence: its span columns, its paragraph's sums, its label. */
+static void add_scored(doc_state *d, const sentence_columns *c, lua_Integer index, int64_t tokens,
+                       const lector_valence_score *s) {
+  lua_State *L = d->L;
+  double compound = s->compound.v, neutral = d->cfg->k[LECTOR_VK_NEUTRAL].v;
+  double rc = lector_valence_round4(compound);
+  const char *label = "neutral";
+  d->scored = 1;
+  if (compound >= neutral) {
+    label = "positive";
+    d->positive++;
+    note_extreme(d, index, rc, 0);
+  } else if (compound <= -neutral) {
+    label = "negative";
+    d->negative++;
+    note_extreme(d, index, rc, 1);
+  }
+  double w = (double)tokens;
+  d->p.c = d->p.c + compound * w;
+  d->p.pos = d->p.pos + s->pos.v * w;
+  d->p.neg = d->p.neg + s->neg.v * w;
+  d->p.neu = d->p.neu + s->neu.v * w;
+  lua_pushstring(L, label);
+  lua_rawseti(L, c->label, index);
+  set_number(L, c->score, index, rc);
+  set_number(L, c->pos, index, lector_valence_round4(s->pos.v));
+  set_number(L, c->neg, index, lector_valence_round4(s->neg.v));
+  set_number(L, c->neu, index, lector_valence_round4(s->neu.v));
+}
+
+static void add_unscored(doc_state *d, const sentence_columns *c, lua_Integer index,
+                         int64_t tokens) {
+  lua_State *L = d->L;
+  d->p.neu = d->p.neu + (double)tokens;
+  lua_pushstring(L, "neutral");
+  lua_rawseti(L, c->label, index);
+  lua_pushinteger(L, 0);
+  lua_rawseti(L, c->score, index);
+  const int attrs[] = {c->pos, c->neg, c->neu};
+  for (int k = 0; k < 3; k++) {
+    lua_pushnil(L);
+    lua_rawseti(L, attrs[k], index);
+  }
+}
+
+/* The document's means, counts and the columns' n. */
+static void finish_document(doc_state *d, int out, lua_Integer nsentences, int spans) {
+  lua_State *L = d->L;
+  if (d->in_para) close_paragraph(d);
+  set_int_field(L, d->paragraphs - 1, "n", d->np);
+  set_int_field(L, spans, "n", nsentences);
+  lua_getfield(L, out, "extremes");
+  set_int_field(L, lua_gettop(L), "n", d->nkeep);
+  lua_pop(L, 1);
+  static const char *const names[] = {"compound", "pos", "neg", "neu"};
+  const double sums[] = {d->total.c, d->total.pos, d->total.neg, d->total.neu};
+  for (int k = 0; k < 4; k++) {
+    if (d->total.w > 0) lua_pushnumber(L, lector_valence_round4(sums[k] / d->total.w));
+    else lua_pushinteger(L, k == 3);
+    lua_setfield(L, out, names[k]);
+  }
+  set_int_field(L, out, "positive", d->positive);
+  set_int_field(L, out, "negative", d->negative);
+  set_int_field(L, out, "neutral", nsentences - d->positive - d->negative);
+}
+
+/* Push the offsets of the contrast and concession words of hits
+ * [first, end), or nil when there are none: where clauses are cut. */
+static void push_cuts(lua_State *L, const lector_valence_hit *hits, size_t first, size_t end) {
+  lua_Integer n = 0;
+  for (size_t i = first; i < end; i++) {
+    if (hits[i].role != LECTOR_VALENCE_CONTRAST && hits[i].role != LECTOR_VALENCE_CONCESSION)
+      continue;
+    if (n == 0) lua_newtable(L);
+    lua_pushinteger(L, hits[i].start);
+    lua_rawseti(L, -2, ++n);
+  }
+  if (n == 0) lua_pushnil(L);
+}
+
+/* The columns of the document's sentences (argument 4). */
+typedef struct sentence_input {
+  int start, stop, tokens, paragraph;
+} sentence_input;
+
+typedef struct score_call {
+  lua_State *L;
+  valence_box *box;
+  lector_valence_text t;
+  sentence_input in;
+  sentence_columns out;
+  int all;
+  int explain_list, items_list, cuts_list;   /* 0 when not asked for */
+} score_call;
+
+static void score_one(score_call *c, doc_state *d, lua_Integer index, size_t *h, size_t *cursor) {
+  lua_State *L = c->L;
+  lector_valence_sentence s;
+  read_range(L, c->in.start, c->in.stop, index, 4, c->t.len, 0, &s.start, &s.stop);
+  s.tokens = integer_at(L, c->in.tokens, index, 4, "tokens");
+  enter_paragraph(d, integer_at(L, c->in.paragraph, index, 4, "paragraph"));
+  d->nsent++;
+  d->p.w = d->p.w + (double)s.tokens;
+  int scored = c->all;
+  s.first_hit = *h;
+  while (*h < c->t.nhits && c->t.hits[*h].start < s.stop)
+    scored |= c->t.hits[(*h)++].role == LECTOR_VALENCE_WORD;
+  s.end_hit = *h;
+  if (c->cuts_list) {
+    push_cuts(L, c->t.hits, s.first_hit, s.end_hit);
+    lua_rawseti(L, c->cuts_list, index);
+  }
+  if (!scored) {
+    add_unscored(d, &c->out, index, s.tokens);
+    return;
+  }
+  s.exclamations = lector_valence_exclamations(c->t.text, s.start, s.stop);
+  int top = lua_gettop(L);
+  records r = {.L = L, .explain = c->explain_list != 0, .items = c->items_list != 0,
+               .hits = c->t.hits};
+  luaL_checkstack(L, 12, "scoring a sentence");
+  begin_records(&r);
+  lector_valence_score score;
+  int records_wanted = r.explain || r.items;
+  lector_valence_score_sentence(&c->box->cfg, &c->t, &s, cursor, records_wanted ? on_event : NULL,
+                                &r, &score);
+  if (r.explain) {
+    lua_pushvalue(L, r.why);
+    lua_rawseti(L, c->explain_list, index);
+  }
+  if (r.items) {
+    lua_pushvalue(L, r.item_list);
+    lua_rawseti(L, c->items_list, index);
+  }
+  lua_settop(L, top);
+  add_scored(d, &c->out, index, s.tokens, &score);
+}
+
+/* opts.NAME: a boolean option (false when absent). */
+static int flag(lua_State *L, int opts, const char *name) {
+  return lector_opt_boolean_field(L, opts, name);
+}
+
+/* A per-sentence list of out, emptied, when flag is set; else 0. */
+static int fresh_list(lua_State *L, int out, const char *name, int wanted) {
+  if (!wanted) {
+    lua_pushnil(L);
+    lua_setfield(L, out, name);
+    return 0;
+  }
+  lua_newtable(L);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, out, name);
+  return lua_gettop(L);
+}
+
+static void read_sentence_input(lua_State *L, sentence_input *in) {
+  in->start = column(L, 4, 4, "start");
+  in->stop = column(L, 4, 4, "stop");
+  in->tokens = column(L, 4, 4, "tokens");
+  in->paragraph = column(L, 4, 4, "paragraph");
+}
+
+/* The paragraph columns (out.paragraphs), at consecutive stack slots
+ * after the table itself. */
+static int paragraph_columns(lua_State *L, int out) {
+  int paragraphs = out_table(L, out, "paragraphs");
+  for (int k = 0; k < PARAGRAPH_FIELD_COUNT; k++) out_table(L, paragraphs, PARAGRAPH_FIELDS[k]);
+  return paragraphs + 1;
+}
+
+static void extremes_columns(lua_State *L, int out, doc_state *d) {
+  int extremes = out_table(L, out, "extremes");
+  d->extremes_index = out_table(L, extremes, "index");
+  d->extremes_score = out_table(L, extremes, "score");
+  d->extremes_sign = out_table(L, extremes, "sign");
+}
+
+/* v:score(text, hits, sentences, out [, opts]) -> out
+ *   hits: lex:scan's columns (n, start, stop, first, last, label, value);
+ *   sentences: doc:sentence_columns' (n, start, stop, tokens, paragraph);
+ *   opts: {all =, explain =, items =, blocked = {start =, stop =}}. */
+LECTOR_FUNCTION(valence, score) {
+  valence_box *box = check_valence(L, 1);
+  size_t len;
+  const char *text = luaL_checklstring(L, 2, &len);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  luaL_checktype(L, 5, LUA_TTABLE);
+  if (!lua_isnoneornil(L, 6)) luaL_checktype(L, 6, LUA_TTABLE);
+  lua_settop(L, 6);
+  luaL_checkstack(L, 40, "scoring a document");
+  score_call c = {.L = L, .box = box, .all = flag(L, 6, "all") || flag(L, 6, "explain")};
+  size_t nhits = count_of(L, 3, 3), nblocked = blocked_count(L, 6);
+  size_t nsentences = count_of(L, 4, 4);
+  size_t bytes = nhits * (sizeof(lector_valence_hit) + 1) + 2 * nblocked * sizeof(uint32_t);
+  lector_valence_hit *hits = scratch(L, 1, bytes);                 /* 7: scratch */
+  uint32_t *block = (uint32_t *)(void *)(hits + nhits);
+  lua_getiuservalue(L, 1, UV_ROLES);                               /* 8: roles */
+  read_hits(L, 3, 8, len, hits, nhits);
+  read_blocked(L, 6, len, block, block + nblocked, nblocked);
+  c.t = (lector_valence_text){text, len, hits, nhits, block, block + nblocked, nblocked,
+                              (uint8_t *)(block + 2 * nblocked)};
+  read_sentence_input(L, &c.in);
+  sentence_columns_of(L, 5, &c.out);
+  doc_state d = {.L = L, .cfg = &box->cfg, .paragraphs = paragraph_columns(L, 5)};
+  extremes_columns(L, 5, &d);
+  c.explain_list = fresh_list(L, 5, "explain", flag(L, 6, "explain"));
+  int items = flag(L, 6, "items");
+  c.items_list = fresh_list(L, 5, "items", items);
+  c.cuts_list = fresh_list(L, 5, "cuts", items);
+  size_t h = 0, cursor = 0;
+  for (size_t k = 0; k < nsentences; k++) score_one(&c, &d, (lua_Integer)k + 1, &h, &cursor);
+  finish_document(&d, 5, (lua_Integer)nsentences, c.out.label - 1);
+  keep_scratch(L, 1, 7);
+  lua_pushvalue(L, 5);
+  return 1;
+}
+
+/* v:compound(sum) -> tanh(sum / constants.scale) */
+LECTOR_FUNCTION(valence, compound) {
+  valence_box *box = check_valence(L, 1);
+  luaL_checknumber(L, 2);
+  push_vnum(L, lector_valence_compound(&box->cfg, to_vnum(L, 2)));
+  return 1;
+}
+
+static int valence_tostring(lua_State *L) {
+  check_valence(L, 1);
+  lua_pushliteral(L, "lector.Valence");
+  return 1;
+}
+
+static const luaL_Reg valence_metamethods[] = {
+  {"__tostring", valence_tostring},
+  {NULL, NULL}
+};
+
+static const luaL_Reg valence_methods[] = {
+  LECTOR_ENTRY(valence, score),
+  LECTOR_ENTRY(valence, compound),
+  {NULL, NULL}
+};
+
+/* v.NAME: its methods; a scorer has no fields. */
+static int valence_field(lua_State *L) {
+  check_valence(L, 1);
+  if (lua_type(L, 2) == LUA_TSTRING) lua_rawget(L, lua_upvalueindex(1));
+  else lua_pushnil(L);
+  return 1;
+}
+
+void lector_open_valence(lua_State *L) {
+  lector_register_class(L, LECTOR_VALENCE_CLASS, valence_metamethods, valence_methods,
+                        valence_field);
+}
+
+int lector_valence_new_lua(lua_State *L) {
+  if (luaL_getmetatable(L, LECTOR_VALENCE_CLASS) == LUA_TNIL) lector_open_valence(L);
+  lua_pop(L, 1);
+  return valence_new(L);
+}
