@@ -435,6 +435,19 @@ typedef struct weighted {
   double w, c, pos, neg, neu;
 } weighted;
 
+/* The sentences kept as the most positive (or negative) ones: index and
+ * rounded compound, in the order of the list. */
+typedef struct extreme {
+  lua_Integer index;
+  double rc;
+} extreme;
+
+typedef struct extreme_list {
+  extreme e[LECTOR_VALENCE_MAX_EXTREMES + 1];
+  int n;
+  double sign;                     /* 1: highest first; -1: lowest first */
+} extreme_list;
+
 typedef struct doc_state {
   lua_State *L;
   const lector_valence_config *cfg;
@@ -444,10 +457,8 @@ typedef struct doc_state {
   int in_para, scored;             /* a paragraph is open; a sentence of it was scored */
   weighted p, total;
   lua_Integer positive, negative;
-  int extremes_index, extremes_score, extremes_sign;
-  lua_Integer nkeep;
-  double kept[2][3];               /* the three highest keys of each side, highest first */
-  int nkept[2];
+  int max_extremes;
+  extreme_list most[2];            /* the most positive, the most negative */
 } doc_state;
 
 /* Write the open paragraph's entry and add its sums to the document's. */
@@ -485,34 +496,98 @@ static void enter_paragraph(doc_state *d, lua_Integer para) {
   d->p = (weighted){0, 0, 0, 0, 0};
 }
 
+/* table.sort's comparator over positions: keys[a] > keys[b] (upvalue 1:
+ * keys). A C function, so that sorting runs no Lua code. */
+static int key_greater(lua_State *L) {
+  lua_rawgeti(L, lua_upvalueindex(1), lua_tointeger(L, 1));
+  lua_rawgeti(L, lua_upvalueindex(1), lua_tointeger(L, 2));
+  lua_pushboolean(L, lua_tonumber(L, -2) > lua_tonumber(L, -1));
+  return 1;
+}
+
 /*
- * Whether a sentence with rounded compound rc may enter the list of the
- * three most positive (side 0) or negative (side 1): a plugin keeping
- * such a list sees only these. One that is lower than all three kept and
- * ties none of them (nor do they tie each other) cannot change the list.
- * The keys kept are the three highest seen, whatever order ties are in.
+ * Order the n entries of x by key, highest first, as table.sort orders
+ * them: among equal keys its order is its own, and a list kept by
+ * table.sort must come out as it would. Sorts the positions 1..n with the
+ * comparator above. [-0, +0, e]
  */
-static void note_extreme(doc_state *d, lua_Integer index, double rc, int side) {
-  double key = side ? rc * -1 : rc;
-  double *kept = d->kept[side];
-  int n = d->nkept[side];
-  int distinct = n < 2 || (kept[0] != kept[1] && (n < 3 || kept[1] != kept[2]));
-  if (n == 3 && key < kept[2] && distinct) return;
-  int at = n;
-  while (at > 0 && kept[at - 1] < key) at--;
-  if (at < 3) {
-    for (int k = (n < 3 ? n : 2); k > at; k--) kept[k] = kept[k - 1];
-    kept[at] = key;
-    if (n < 3) d->nkept[side] = n + 1;
+static void sort_ties(lua_State *L, extreme_list *x, int n) {
+  luaL_checkstack(L, 6, "sorting the extremes");
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  if (lua_getfield(L, -1, "table") != LUA_TTABLE || lua_getfield(L, -1, "sort") != LUA_TFUNCTION)
+    luaL_error(L, "the scorer needs table.sort, which is not loaded");
+  lua_createtable(L, n, 0);                          /* [loaded, table, sort, positions] */
+  lua_createtable(L, n, 0);                          /* [..., positions, keys] */
+  for (int p = 1; p <= n; p++) {
+    lua_pushinteger(L, p);
+    lua_rawseti(L, -3, p);
+    lua_pushnumber(L, x->e[p - 1].rc * x->sign);
+    lua_rawseti(L, -2, p);
   }
-  lua_State *L = d->L;
-  lua_Integer k = ++d->nkeep;
-  lua_pushinteger(L, index);
-  lua_rawseti(L, d->extremes_index, k);
-  lua_pushnumber(L, rc);
-  lua_rawseti(L, d->extremes_score, k);
-  lua_pushinteger(L, side ? -1 : 1);
-  lua_rawseti(L, d->extremes_sign, k);
+  lua_pushcclosure(L, key_greater, 1);               /* [..., sort, positions, cmp] */
+  lua_pushvalue(L, -2);
+  lua_insert(L, -4);                                 /* [..., positions, sort, positions, cmp] */
+  lua_call(L, 2, 0);                                 /* [loaded, table, positions] */
+  extreme sorted[LECTOR_VALENCE_MAX_EXTREMES + 1];
+  for (int p = 1; p <= n; p++) {
+    lua_rawgeti(L, -1, p);
+    sorted[p - 1] = x->e[lua_tointeger(L, -1) - 1];
+    lua_pop(L, 1);
+  }
+  memcpy(x->e, sorted, (size_t)n * sizeof *sorted);
+  lua_pop(L, 3);
+}
+
+/*
+ * Keep sentence index (rounded compound rc) if it is among the most
+ * extreme max: the list stays ordered by key (rc * sign), highest first.
+ * A key that ties one kept, or a list holding ties, is placed by
+ * table.sort (sort_ties); any other has one place, found here.
+ */
+static void keep_extreme(lua_State *L, extreme_list *x, int max, lua_Integer index, double rc) {
+  double key = rc * x->sign;
+  int n = x->n, at = n, tie = 0;
+  for (int i = n - 1; i >= 0; i--) {
+    double k = x->e[i].rc * x->sign;
+    if (k == key || (i > 0 && k == x->e[i - 1].rc * x->sign)) {
+      tie = 1;
+      break;
+    }
+    if (key > k) at = i;
+  }
+  if (!tie && at >= max) return;
+  if (tie) {
+    x->e[n] = (extreme){index, rc};
+    sort_ties(L, x, n + 1);
+  } else {
+    memmove(&x->e[at + 1], &x->e[at], (size_t)(n - at) * sizeof x->e[0]);
+    x->e[at] = (extreme){index, rc};
+  }
+  x->n = n + 1 > max ? max : n + 1;
+}
+
+/* Write list x into out[name] as {index =, compound =} entries, reusing
+ * the entries an earlier document left there. [-0, +0, m] */
+static void write_extremes(lua_State *L, int out, const char *name, const extreme_list *x) {
+  int list = out_table(L, out, name);
+  lua_Integer old = (lua_Integer)lua_rawlen(L, list);
+  for (int k = 0; k < x->n; k++) {
+    if (lua_rawgeti(L, list, k + 1) != LUA_TTABLE) {
+      lua_pop(L, 1);
+      lua_createtable(L, 0, 2);
+      lua_pushvalue(L, -1);
+      lua_rawseti(L, list, k + 1);
+    }
+    set_int_field(L, lua_gettop(L), "index", x->e[k].index);
+    lua_pushnumber(L, x->e[k].rc);
+    lua_setfield(L, -2, "compound");
+    lua_pop(L, 1);
+  }
+  for (lua_Integer k = old; k > x->n; k--) {
+    lua_pushnil(L);
+    lua_rawseti(L, list, k);
+  }
+  lua_pop(L, 1);
 }
 
 /* A scored sentence: its span columns, its paragraph's sums, its label. */
@@ -526,11 +601,11 @@ static void add_scored(doc_state *d, const sentence_columns *c, lua_Integer inde
   if (compound >= neutral) {
     label = "positive";
     d->positive++;
-    note_extreme(d, index, rc, 0);
+    keep_extreme(L, &d->most[0], d->max_extremes, index, rc);
   } else if (compound <= -neutral) {
     label = "negative";
     d->negative++;
-    note_extreme(d, index, rc, 1);
+    keep_extreme(L, &d->most[1], d->max_extremes, index, rc);
   }
   double w = (double)tokens;
   d->p.c = d->p.c + compound * w;
@@ -566,9 +641,8 @@ static void finish_document(doc_state *d, int out, lua_Integer nsentences, int s
   if (d->in_para) close_paragraph(d);
   set_int_field(L, d->paragraphs - 1, "n", d->np);
   set_int_field(L, spans, "n", nsentences);
-  lua_getfield(L, out, "extremes");
-  set_int_field(L, lua_gettop(L), "n", d->nkeep);
-  lua_pop(L, 1);
+  write_extremes(L, out, "most_positive", &d->most[0]);
+  write_extremes(L, out, "most_negative", &d->most[1]);
   static const char *const names[] = {"compound", "pos", "neg", "neu"};
   const double sums[] = {d->total.c, d->total.pos, d->total.neg, d->total.neu};
   for (int k = 0; k < 4; k++) {
@@ -686,17 +760,20 @@ static int paragraph_columns(lua_State *L, int out) {
   return paragraphs + 1;
 }
 
-static void extremes_columns(lua_State *L, int out, doc_state *d) {
-  int extremes = out_table(L, out, "extremes");
-  d->extremes_index = out_table(L, extremes, "index");
-  d->extremes_score = out_table(L, extremes, "score");
-  d->extremes_sign = out_table(L, extremes, "sign");
+/* opts.extremes: how many of the most positive and negative sentences to
+ * keep, 0 to LECTOR_VALENCE_MAX_EXTREMES (3 when absent). */
+static int extremes_option(lua_State *L, int opts) {
+  lua_Integer n = lector_opt_integer_field(L, opts, "extremes", 3);
+  if (n < 0 || n > LECTOR_VALENCE_MAX_EXTREMES)
+    luaL_argerror(L, opts, lua_pushfstring(L, "field 'extremes' must be 0 to %d",
+                                           LECTOR_VALENCE_MAX_EXTREMES));
+  return (int)n;
 }
 
 /* v:score(text, hits, sentences, out [, opts]) -> out
  *   hits: lex:scan's columns (n, start, stop, first, last, label, value);
  *   sentences: doc:sentence_columns' (n, start, stop, tokens, paragraph);
- *   opts: {all =, explain =, items =, blocked = {start =, stop =}}. */
+ *   opts: {all =, explain =, items =, extremes =, blocked = {start =, stop =}}. */
 LECTOR_FUNCTION(valence, score) {
   valence_box *box = check_valence(L, 1);
   size_t len;
@@ -720,8 +797,10 @@ LECTOR_FUNCTION(valence, score) {
                               (uint8_t *)(block + 2 * nblocked)};
   read_sentence_input(L, &c.in);
   sentence_columns_of(L, 5, &c.out);
-  doc_state d = {.L = L, .cfg = &box->cfg, .paragraphs = paragraph_columns(L, 5)};
-  extremes_columns(L, 5, &d);
+  doc_state d = {.L = L, .cfg = &box->cfg, .paragraphs = paragraph_columns(L, 5),
+                 .max_extremes = extremes_option(L, 6)};
+  d.most[0].sign = 1;
+  d.most[1].sign = -1;
   c.explain_list = fresh_list(L, 5, "explain", flag(L, 6, "explain"));
   int items = flag(L, 6, "items");
   c.items_list = fresh_list(L, 5, "items", items);

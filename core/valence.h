@@ -128,6 +128,9 @@ typedef enum lector_valence_event_kind {
 
 #define LECTOR_VALENCE_NO_CUE SIZE_MAX
 
+/* The most positive (and negative) sentences a scorer keeps, at most. */
+#define LECTOR_VALENCE_MAX_EXTREMES 64
+
 typedef struct lector_valence_event {
   lector_valence_event_kind kind;
   size_t hit, cue;         /* hit indexes, or for BLOCKED the range's index */

@@ -5,7 +5,6 @@ local lexicons = require "lib.lexicons"
 local score = require "lib.score"
 local targets = require "lib.targets"
 
-local sort = table.sort
 local json = require("lector").json
 -- A table written as a JSON list even when empty ([], not {}).
 local list_of = json.array
@@ -33,83 +32,25 @@ local PARAGRAPHS = json.rows { n = 0, index = {}, compound = {}, pos = {}, neg =
 local MOST_POSITIVE, MOST_NEGATIVE = list_of(), list_of()
 local VALUE = {}
 
-local function more_positive(a, b) return a.compound > b.compound end
-local function more_negative(a, b) return a.compound * -1 > b.compound * -1 end
-
--- Keep the EXTREMES sentences with the highest (sign 1, before =
--- more_positive) or lowest (sign -1, more_negative) rounded compound rc,
--- in the order table.sort with `before` gives. When rc or the kept ones
--- tie, that order is table.sort's own, so it decides; otherwise the order
--- is the only sorted one, found without it. The scorer hands over only
--- the sentences that can change a list (out.extremes).
--- The {index, compound} entries are kept for the next ones (SPARE, nspare
--- of them): an entry pushed out of a list, and at the start of a document
--- those of the lists (MOST_POSITIVE and MOST_NEGATIVE are kept too).
-local SPARE, nspare = {}, 0
-
-local function keep_extreme(list, index, rc, sign, before)
-  local n = #list
-  local key = rc * sign
-  local at = n + 1
-  local tie = false
-  for i = n, 1, -1 do
-    local k = list[i].compound * sign
-    if k == key or (i > 1 and k == list[i - 1].compound * sign) then
-      tie = true
-      break
-    end
-    if key > k then at = i end
-  end
-  if not tie and at > EXTREMES then return end
-  local entry
-  if nspare > 0 then
-    entry = SPARE[nspare]
-    SPARE[nspare] = nil
-    nspare = nspare - 1
-  else
-    entry = {}
-  end
-  entry.index, entry.compound = index, rc
-  if tie then
-    list[n + 1] = entry
-    sort(list, before)
-  else
-    for i = n, at, -1 do list[i + 1] = list[i] end   -- table.insert(list, at, entry)
-    list[at] = entry
-  end
-  if n + 1 > EXTREMES then
-    nspare = nspare + 1
-    SPARE[nspare] = list[n + 1]
-    list[n + 1] = nil
-  end
-end
-
--- Empty the list, its entries spare.
-local function clear_extremes(list)
-  for i = #list, 1, -1 do
-    nspare = nspare + 1
-    SPARE[nspare] = list[i]
-    list[i] = nil
-  end
-end
-
 -- The sentences' columns, filled into the same tables for every document.
 local SENTENCE_FIELDS = { "start", "stop", "tokens", "paragraph", into = {} }
 
 -- What the scorer fills (docs/lua-api.md#valence): the sentence spans as
 -- columns for one doc:add_many ("neutral" and 0 for a sentence without a
 -- valence word, with no attrs: encoding them would cost more than all the
--- scoring), the paragraphs' entries and the sentences that may be among
--- the extremes. Tables are much of what a document costs the pass, so
+-- scoring), the paragraphs' entries and the lists of the most positive and
+-- negative sentences. Tables are much of what a document costs the pass, so
 -- these are kept from one document to the next (the sentence columns up
 -- to REUSE_MAX sentences; a longer document gets its own).
 local REUSE_MAX = 4096
 local function new_spans()
   return { n = 0, label = {}, score = {}, attrs = { pos = {}, neg = {}, neu = {} } }
 end
-local OUT = { sentences = new_spans(), paragraphs = PARAGRAPHS, extremes = {} }
-local BIG_OUT = { paragraphs = PARAGRAPHS, extremes = {} }
-local SCORE_OPTS = {}
+local OUT = { sentences = new_spans(), paragraphs = PARAGRAPHS, most_positive = MOST_POSITIVE,
+  most_negative = MOST_NEGATIVE }
+local BIG_OUT = { paragraphs = PARAGRAPHS, most_positive = MOST_POSITIVE,
+  most_negative = MOST_NEGATIVE }
+local SCORE_OPTS = { extremes = EXTREMES }
 
 local METHOD = "lexicon and rules; paragraph and document scores are token-weighted means of "
   .. "sentence scores"
@@ -126,18 +67,6 @@ end
 
 local scorer = score.scorer
 local score_document = scorer.score
-
--- Put the sentences that may change the extremes into the two lists.
-local function keep_extremes(X)
-  local most_positive, most_negative = MOST_POSITIVE, MOST_NEGATIVE
-  if most_positive[1] then clear_extremes(most_positive) end
-  if most_negative[1] then clear_extremes(most_negative) end
-  local index, rc, sign = X.index, X.score, X.sign
-  for k = 1, X.n do
-    if sign[k] > 0 then keep_extreme(most_positive, index[k], rc[k], 1, more_positive)
-    else keep_extreme(most_negative, index[k], rc[k], -1, more_negative) end
-  end
-end
 
 -- With `explain`: a span per sentence, each with its explanation.
 local function add_explained(doc, R, S, text, H, mentions)
@@ -182,7 +111,6 @@ local function run(doc, opts, ctx)
   end
   local R = score_document(scorer, text, H, S, out, o)
   o.blocked = nil
-  keep_extremes(R.extremes)
   if explain then
     add_explained(doc, R, S, text, H, mentions)
   else
@@ -202,7 +130,7 @@ local function run(doc, opts, ctx)
   value.compound, value.pos, value.neg, value.neu = R.compound, R.pos, R.neg, R.neu
   value.paragraphs, value.positive, value.negative = R.paragraphs, R.positive, R.negative
   value.neutral = R.neutral
-  value.most_positive, value.most_negative = MOST_POSITIVE, MOST_NEGATIVE
+  value.most_positive, value.most_negative = R.most_positive, R.most_negative
   value.method, value.lexicon = METHOD, about
   value.entities = mentions and entity_scores(R, S, text, mentions) or nil
   D.set(doc, "sentiment", value)
