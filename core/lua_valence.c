@@ -23,8 +23,9 @@ typedef struct valence_box {
   lector_valence_config cfg;
 } valence_box;
 
-/* User values: the label -> role map, and scratch kept between calls. */
-enum { UV_ROLES = 1, UV_SCRATCH = 2 };
+/* User values: the label -> role map, scratch kept between calls, and
+ * what ordering ties takes (made on the first tie). */
+enum { UV_ROLES = 1, UV_SCRATCH = 2, UV_SORTER = 3 };
 
 static valence_box *check_valence(lua_State *L, int arg) {
   return luaL_checkudata(L, arg, LECTOR_VALENCE_CLASS);
@@ -92,7 +93,7 @@ static void read_roles(lua_State *L, int cfg) {
 /* lector.valence{roles = {label = role}, constants = {name = number}} -> Valence */
 static int valence_new(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
-  valence_box *box = lua_newuserdatauv(L, sizeof *box, 2);   /* [cfg, box] */
+  valence_box *box = lua_newuserdatauv(L, sizeof *box, 3);   /* [cfg, box] */
   memset(box, 0, sizeof *box);
   luaL_setmetatable(L, LECTOR_VALENCE_CLASS);
   read_constants(L, 1, box);
@@ -111,14 +112,27 @@ static int column(lua_State *L, int idx, int arg, const char *name) {
   return lua_gettop(L);
 }
 
-/* Entry i of the column at col, an integer. */
-static lua_Integer integer_at(lua_State *L, int col, lua_Integer i, int arg, const char *name) {
-  lua_rawgeti(L, col, i);
+/* Push entry i of each of the n columns at stack indexes cols[]: a row
+ * read with one pop afterwards. [-0, +n, -] */
+static void push_row(lua_State *L, const int *cols, int n, lua_Integer i) {
+  for (int c = 0; c < n; c++) lua_rawgeti(L, cols[c], i);
+}
+
+/* The value at idx, entry i of column name, an integer. */
+static lua_Integer integer_at(lua_State *L, int idx, lua_Integer i, int arg, const char *name) {
   int ok;
-  lua_Integer v = lua_tointegerx(L, -1, &ok);
+  lua_Integer v = lua_tointegerx(L, idx, &ok);
   if (!ok) luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I] must be an integer", name, i));
-  lua_pop(L, 1);
   return v;
+}
+
+/* The same, a count of tokens (0 to UINT32_MAX), so that sums and
+ * differences of them cannot overflow. */
+static int64_t count_at(lua_State *L, int idx, lua_Integer i, int arg, const char *name) {
+  lua_Integer v = integer_at(L, idx, i, arg, name);
+  if (v < 0 || (lua_Unsigned)v > UINT32_MAX)
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I] is not a token count or number", name, i));
+  return (int64_t)v;
 }
 
 /* The n of the columns at idx: field n, a count >= 0. */
@@ -132,10 +146,11 @@ static size_t count_of(lua_State *L, int idx, int arg) {
   return (size_t)n;
 }
 
-/* A byte range [start, stop) of the text, checked. */
-static void read_range(lua_State *L, int starts, int stops, lua_Integer i, int arg, size_t len,
-                       int nonempty, uint32_t *start, uint32_t *stop) {
-  lua_Integer a = integer_at(L, starts, i, arg, "start"), b = integer_at(L, stops, i, arg, "stop");
+/* A byte range [start, stop) of the text (entry i, its bounds at stack
+ * indexes idx and idx + 1), checked. */
+static void read_range(lua_State *L, int idx, lua_Integer i, int arg, size_t len, int nonempty,
+                       uint32_t *start, uint32_t *stop) {
+  lua_Integer a = integer_at(L, idx, i, arg, "start"), b = integer_at(L, idx + 1, i, arg, "stop");
   if (a < 0 || b < a || (lua_Unsigned)b > len || (nonempty && a == b))
     luaL_argerror(L, arg, lua_pushfstring(L, "entry %I: [%I, %I) is not a range of the text", i,
                                           a, b));
@@ -177,23 +192,24 @@ static void keep_scratch(lua_State *L, int self, int idx) {
 /* The hits columns at arg into hits[0..n). */
 static void read_hits(lua_State *L, int arg, int roles, size_t len, lector_valence_hit *hits,
                       size_t n) {
-  int top = lua_gettop(L);
-  int starts = column(L, arg, arg, "start"), stops = column(L, arg, arg, "stop");
-  int firsts = column(L, arg, arg, "first"), lasts = column(L, arg, arg, "last");
-  int labels = column(L, arg, arg, "label"), values = column(L, arg, arg, "value");
+  static const char *const names[] = {"start", "stop", "first", "last", "label", "value"};
+  int top = lua_gettop(L), cols[6];
+  for (int c = 0; c < 6; c++) cols[c] = column(L, arg, arg, names[c]);
+  int row = lua_gettop(L) + 1;                       /* a hit's entries: start at row, ... */
   for (size_t k = 0; k < n; k++) {
     lua_Integer i = (lua_Integer)k + 1;
     lector_valence_hit *h = &hits[k];
-    read_range(L, starts, stops, i, arg, len, 1, &h->start, &h->stop);
-    h->first = integer_at(L, firsts, i, arg, "first");
-    h->last = integer_at(L, lasts, i, arg, "last");
-    lua_rawgeti(L, labels, i);
-    h->role = role_of(L, roles);
-    int type = lua_rawgeti(L, values, i);
+    push_row(L, cols, 6, i);
+    read_range(L, row, i, arg, len, 1, &h->start, &h->stop);
+    h->first = count_at(L, row + 2, i, arg, "first");
+    h->last = count_at(L, row + 3, i, arg, "last");
+    int type = lua_type(L, row + 5);
     if (type != LUA_TNIL && type != LUA_TNUMBER)
       luaL_argerror(L, arg, lua_pushfstring(L, "value[%I] must be a number or nil", i));
-    h->value = type == LUA_TNIL ? (lector_vnum){0, 1} : to_vnum(L, -1);
-    lua_pop(L, 1);
+    h->value = type == LUA_TNIL ? (lector_vnum){0, 1} : to_vnum(L, row + 5);
+    lua_settop(L, row + 4);                          /* the label on top */
+    h->role = role_of(L, roles);
+    lua_settop(L, row - 1);
   }
   lua_settop(L, top);
 }
@@ -204,9 +220,12 @@ static size_t read_blocked(lua_State *L, int opts, size_t len, uint32_t *starts_
   if (n == 0) return 0;
   int top = lua_gettop(L);
   int blocked = lector_opt_table_field(L, opts, "blocked");
-  int starts = column(L, blocked, opts, "start"), stops = column(L, blocked, opts, "stop");
-  for (size_t k = 0; k < n; k++)
-    read_range(L, starts, stops, (lua_Integer)k + 1, opts, len, 0, &starts_out[k], &stops_out[k]);
+  int cols[2] = {column(L, blocked, opts, "start"), column(L, blocked, opts, "stop")};
+  for (size_t k = 0; k < n; k++) {
+    push_row(L, cols, 2, (lua_Integer)k + 1);
+    read_range(L, -2, (lua_Integer)k + 1, opts, len, 0, &starts_out[k], &stops_out[k]);
+    lua_pop(L, 2);
+  }
   lua_settop(L, top);
   return n;
 }
@@ -284,14 +303,20 @@ static void append(lua_State *L, int list) {
   lua_rawseti(L, list, (lua_Integer)lua_rawlen(L, list) + 1);
 }
 
-/* Push a rule record {rule =, hit = (the cue, when there is one), factor =}. */
-static int push_rule(lua_State *L, const char *rule, size_t cue, lector_vnum factor) {
+/* Push a rule record {rule =, hit = (the cue, when there is one)}. */
+static int push_rule_of(lua_State *L, const char *rule, size_t cue) {
   lua_createtable(L, 0, 4);
   lua_pushstring(L, rule);
   lua_setfield(L, -2, "rule");
   if (cue != LECTOR_VALENCE_NO_CUE) set_int_field(L, lua_gettop(L), "hit", (lua_Integer)cue + 1);
-  set_vnum_field(L, lua_gettop(L), "factor", factor);
   return lua_gettop(L);
+}
+
+/* ... with its factor. */
+static int push_rule(lua_State *L, const char *rule, size_t cue, lector_vnum factor) {
+  int t = push_rule_of(L, rule, cue);
+  set_vnum_field(L, t, "factor", factor);
+  return t;
 }
 
 static const char *clause_rule(int hedge) {
@@ -362,9 +387,7 @@ static void sentence_rule(records *r, const lector_valence_event *ev) {
     set_int_field(L, t, "sign", ev->flag);
     break;
   case LECTOR_VE_CONTRAST:
-    t = push_rule(L, "contrast", ev->cue, ev->factor);
-    lua_pushnil(L);
-    lua_setfield(L, t, "factor");
+    t = push_rule_of(L, "contrast", ev->cue);
     set_vnum_field(L, t, "before", ev->factor);
     set_vnum_field(L, t, "after", ev->value);
     break;
@@ -511,23 +534,42 @@ static int key_greater(lua_State *L) {
  * table.sort must come out as it would. Sorts the positions 1..n with the
  * comparator above. [-0, +0, e]
  */
-static void sort_ties(lua_State *L, extreme_list *x, int n) {
-  luaL_checkstack(L, 6, "sorting the extremes");
+/* Push the scorer's sorter: {table.sort, the comparator, its keys}, made
+ * on first use. [-0, +1, e] */
+static void push_sorter(lua_State *L, int self) {
+  if (lua_getiuservalue(L, self, UV_SORTER) == LUA_TTABLE) return;
+  lua_pop(L, 1);
+  lua_createtable(L, 3, 0);                          /* [sorter] */
   lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
   if (lua_getfield(L, -1, "table") != LUA_TTABLE || lua_getfield(L, -1, "sort") != LUA_TFUNCTION)
     luaL_error(L, "the scorer needs table.sort, which is not loaded");
-  lua_createtable(L, n, 0);                          /* [loaded, table, sort, positions] */
-  lua_createtable(L, n, 0);                          /* [..., positions, keys] */
+  lua_rawseti(L, -4, 1);                             /* [sorter, loaded, table] */
+  lua_pop(L, 2);
+  lua_newtable(L);                                   /* [sorter, keys] */
+  lua_pushvalue(L, -1);
+  lua_rawseti(L, -3, 3);
+  lua_pushcclosure(L, key_greater, 1);               /* [sorter, cmp] */
+  lua_rawseti(L, -2, 2);
+  lua_pushvalue(L, -1);
+  lua_setiuservalue(L, self, UV_SORTER);
+}
+
+static void sort_ties(lua_State *L, int self, extreme_list *x, int n) {
+  luaL_checkstack(L, 8, "sorting the extremes");
+  push_sorter(L, self);                              /* [sorter] */
+  int sorter = lua_gettop(L);
+  lua_rawgeti(L, sorter, 3);                         /* [sorter, keys] */
+  lua_createtable(L, n, 0);                          /* [sorter, keys, positions] */
   for (int p = 1; p <= n; p++) {
     lua_pushinteger(L, p);
-    lua_rawseti(L, -3, p);
-    lua_pushnumber(L, x->e[p - 1].rc * x->sign);
     lua_rawseti(L, -2, p);
+    lua_pushnumber(L, x->e[p - 1].rc * x->sign);
+    lua_rawseti(L, -3, p);
   }
-  lua_pushcclosure(L, key_greater, 1);               /* [..., sort, positions, cmp] */
+  lua_rawgeti(L, sorter, 1);
   lua_pushvalue(L, -2);
-  lua_insert(L, -4);                                 /* [..., positions, sort, positions, cmp] */
-  lua_call(L, 2, 0);                                 /* [loaded, table, positions] */
+  lua_rawgeti(L, sorter, 2);                         /* [..., positions, sort, positions, cmp] */
+  lua_call(L, 2, 0);                                 /* [sorter, keys, positions] */
   extreme sorted[LECTOR_VALENCE_MAX_EXTREMES + 1];
   for (int p = 1; p <= n; p++) {
     lua_rawgeti(L, -1, p);
@@ -535,7 +577,7 @@ static void sort_ties(lua_State *L, extreme_list *x, int n) {
     lua_pop(L, 1);
   }
   memcpy(x->e, sorted, (size_t)n * sizeof *sorted);
-  lua_pop(L, 3);
+  lua_settop(L, sorter - 1);
 }
 
 /*
@@ -545,6 +587,7 @@ static void sort_ties(lua_State *L, extreme_list *x, int n) {
  * table.sort (sort_ties); any other has one place, found here.
  */
 static void keep_extreme(lua_State *L, extreme_list *x, int max, lua_Integer index, double rc) {
+  const int self = 1;                                /* the scorer, v:score's argument 1 */
   double key = rc * x->sign;
   int n = x->n, at = n, tie = 0;
   for (int i = n - 1; i >= 0; i--) {
@@ -558,7 +601,7 @@ static void keep_extreme(lua_State *L, extreme_list *x, int max, lua_Integer ind
   if (!tie && at >= max) return;
   if (tie) {
     x->e[n] = (extreme){index, rc};
-    sort_ties(L, x, n + 1);
+    sort_ties(L, self, x, n + 1);
   } else {
     memmove(&x->e[at + 1], &x->e[at], (size_t)(n - at) * sizeof x->e[0]);
     x->e[at] = (extreme){index, rc};
@@ -671,7 +714,7 @@ static void push_cuts(lua_State *L, const lector_valence_hit *hits, size_t first
 
 /* The columns of the document's sentences (argument 4). */
 typedef struct sentence_input {
-  int start, stop, tokens, paragraph;
+  int cols[4];   /* start, stop, tokens, paragraph */
 } sentence_input;
 
 typedef struct score_call {
@@ -687,9 +730,12 @@ typedef struct score_call {
 static void score_one(score_call *c, doc_state *d, lua_Integer index, size_t *h, size_t *cursor) {
   lua_State *L = c->L;
   lector_valence_sentence s;
-  read_range(L, c->in.start, c->in.stop, index, 4, c->t.len, 0, &s.start, &s.stop);
-  s.tokens = integer_at(L, c->in.tokens, index, 4, "tokens");
-  enter_paragraph(d, integer_at(L, c->in.paragraph, index, 4, "paragraph"));
+  int row = lua_gettop(L) + 1;
+  push_row(L, c->in.cols, 4, index);
+  read_range(L, row, index, 4, c->t.len, 0, &s.start, &s.stop);
+  s.tokens = count_at(L, row + 2, index, 4, "tokens");
+  enter_paragraph(d, integer_at(L, row + 3, index, 4, "paragraph"));
+  lua_settop(L, row - 1);
   d->nsent++;
   d->p.w = d->p.w + (double)s.tokens;
   int scored = c->all;
@@ -746,10 +792,8 @@ static int fresh_list(lua_State *L, int out, const char *name, int wanted) {
 }
 
 static void read_sentence_input(lua_State *L, sentence_input *in) {
-  in->start = column(L, 4, 4, "start");
-  in->stop = column(L, 4, 4, "stop");
-  in->tokens = column(L, 4, 4, "tokens");
-  in->paragraph = column(L, 4, 4, "paragraph");
+  static const char *const names[] = {"start", "stop", "tokens", "paragraph"};
+  for (int c = 0; c < 4; c++) in->cols[c] = column(L, 4, 4, names[c]);
 }
 
 /* The paragraph columns (out.paragraphs), at consecutive stack slots
