@@ -1135,7 +1135,7 @@ static int plugin_lector_index(lua_State *L) {
 }
 
 /* The restricted `lector` module: version, JSON, lexicons, matchers,
- * stemmers, graphs and the LPeg patterns; nothing that reaches files or
+ * stemmers, graphs, valence scorers and the LPeg patterns; nothing that reaches files or
  * databases. [-0, +1, e] */
 static void push_plugin_lector(lua_State *L) {
   lua_createtable(L, 0, 5);                                      /* [fields] */
