@@ -14,6 +14,7 @@
  * memory limit counts all of it and an error frees it with the garbage.
  */
 #include <limits.h>
+#include <math.h>
 #include <string.h>
 
 #include "lua_lector.h"
@@ -23,9 +24,10 @@ typedef struct valence_box {
   lector_valence_config cfg;
 } valence_box;
 
-/* User values: the label -> role map, scratch kept between calls, and
- * what ordering ties takes (made on the first tie). */
-enum { UV_ROLES = 1, UV_SCRATCH = 2, UV_SORTER = 3 };
+/* User values: the label -> role map, what ordering ties takes (made on
+ * the first tie), and scratch kept between calls: the hits, the lexicon's
+ * finds (v:score_document), the rest (blocked ranges, negation marks). */
+enum { UV_ROLES = 1, UV_SORTER = 2, UV_HITS = 3, UV_FOUND = 4, UV_EXTRA = 5, UV_COUNT = 5 };
 
 static valence_box *check_valence(lua_State *L, int arg) {
   return luaL_checkudata(L, arg, LECTOR_VALENCE_CLASS);
@@ -93,7 +95,7 @@ static void read_roles(lua_State *L, int cfg) {
 /* lector.valence{roles = {label = role}, constants = {name = number}} -> Valence */
 static int valence_new(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
-  valence_box *box = lua_newuserdatauv(L, sizeof *box, 3);   /* [cfg, box] */
+  valence_box *box = lua_newuserdatauv(L, sizeof *box, UV_COUNT);   /* [cfg, box] */
   memset(box, 0, sizeof *box);
   luaL_setmetatable(L, LECTOR_VALENCE_CLASS);
   read_constants(L, 1, box);
@@ -170,23 +172,24 @@ static lector_valence_role role_of(lua_State *L, int roles) {
   return role;
 }
 
-/* Scratch of at least bytes, the scorer's own when large enough (taken
- * from it for the call, so that a call made meanwhile, from a finalizer,
- * makes its own), left on the stack. */
-static void *scratch(lua_State *L, int self, size_t bytes) {
-  if (lua_getiuservalue(L, self, UV_SCRATCH) == LUA_TUSERDATA && lua_rawlen(L, -1) >= bytes) {
+/* Scratch of at least bytes, the scorer's own (user value slot) when
+ * large enough (taken from it for the call, so that a call made
+ * meanwhile, from a finalizer, makes its own), left on the stack.
+ * [-0, +1, m] */
+static void *scratch(lua_State *L, int self, int slot, size_t bytes) {
+  if (lua_getiuservalue(L, self, slot) == LUA_TUSERDATA && lua_rawlen(L, -1) >= bytes) {
     lua_pushnil(L);
-    lua_setiuservalue(L, self, UV_SCRATCH);
+    lua_setiuservalue(L, self, slot);
     return lua_touserdata(L, -1);
   }
   lua_pop(L, 1);
   return lua_newuserdatauv(L, bytes ? bytes : 1, 0);
 }
 
-/* Give the scratch on top back to the scorer, for its next call. [-1, +0, -] */
-static void keep_scratch(lua_State *L, int self, int idx) {
+/* Give the scratch at idx back to the scorer, for its next call. */
+static void keep_scratch(lua_State *L, int self, int slot, int idx) {
   lua_pushvalue(L, idx);
-  lua_setiuservalue(L, self, UV_SCRATCH);
+  lua_setiuservalue(L, self, slot);
 }
 
 /* The hits columns at arg into hits[0..n). */
@@ -814,28 +817,17 @@ static int extremes_option(lua_State *L, int opts) {
   return (int)n;
 }
 
-/* v:score(text, hits, sentences, out [, opts]) -> out
- *   hits: lex:scan's columns (n, start, stop, first, last, label, value);
- *   sentences: doc:sentence_columns' (n, start, stop, tokens, paragraph);
- *   opts: {all =, explain =, items =, extremes =, blocked = {start =, stop =}}. */
-LECTOR_FUNCTION(valence, score) {
-  valence_box *box = check_valence(L, 1);
-  size_t len;
-  const char *text = luaL_checklstring(L, 2, &len);
-  luaL_checktype(L, 3, LUA_TTABLE);
-  luaL_checktype(L, 4, LUA_TTABLE);
-  luaL_checktype(L, 5, LUA_TTABLE);
-  if (!lua_isnoneornil(L, 6)) luaL_checktype(L, 6, LUA_TTABLE);
-  lua_settop(L, 6);
-  luaL_checkstack(L, 40, "scoring a document");
+/*
+ * What v:score and v:score_document share once the hits are known: the
+ * sentences (argument 4) scored into out (argument 5) with opts
+ * (argument 6). [-0, +1, e]
+ */
+static int score_hits(lua_State *L, valence_box *box, const char *text, size_t len,
+                      lector_valence_hit *hits, size_t nhits) {
   score_call c = {.L = L, .box = box, .all = flag(L, 6, "all") || flag(L, 6, "explain")};
-  size_t nhits = count_of(L, 3, 3), nblocked = blocked_count(L, 6);
-  size_t nsentences = count_of(L, 4, 4);
-  size_t bytes = nhits * (sizeof(lector_valence_hit) + 1) + 2 * nblocked * sizeof(uint32_t);
-  lector_valence_hit *hits = scratch(L, 1, bytes);                 /* 7: scratch */
-  uint32_t *block = (uint32_t *)(void *)(hits + nhits);
-  lua_getiuservalue(L, 1, UV_ROLES);                               /* 8: roles */
-  read_hits(L, 3, 8, len, hits, nhits);
+  size_t nblocked = blocked_count(L, 6), nsentences = count_of(L, 4, 4);
+  int extra = lua_gettop(L) + 1;
+  uint32_t *block = scratch(L, 1, UV_EXTRA, 2 * nblocked * sizeof(uint32_t) + nhits);
   read_blocked(L, 6, len, block, block + nblocked, nblocked);
   c.t = (lector_valence_text){text, len, hits, nhits, block, block + nblocked, nblocked,
                               (uint8_t *)(block + 2 * nblocked)};
@@ -852,8 +844,139 @@ LECTOR_FUNCTION(valence, score) {
   size_t h = 0, cursor = 0;
   for (size_t k = 0; k < nsentences; k++) score_one(&c, &d, (lua_Integer)k + 1, &h, &cursor);
   finish_document(&d, 5, (lua_Integer)nsentences, c.out.label - 1);
-  keep_scratch(L, 1, 7);
+  keep_scratch(L, 1, UV_EXTRA, extra);
   lua_pushvalue(L, 5);
+  return 1;
+}
+
+/* The checks v:score and v:score_document share: sentences, out, opts. */
+static valence_box *check_score_args(lua_State *L) {
+  valence_box *box = check_valence(L, 1);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  luaL_checktype(L, 5, LUA_TTABLE);
+  if (!lua_isnoneornil(L, 6)) luaL_checktype(L, 6, LUA_TTABLE);
+  lua_settop(L, 6);
+  luaL_checkstack(L, 40, "scoring a document");
+  return box;
+}
+
+/* v:score(text, hits, sentences, out [, opts]) -> out
+ *   hits: lex:scan's columns (n, start, stop, first, last, label, value);
+ *   sentences: doc:sentence_columns' (n, start, stop, tokens, paragraph);
+ *   opts: {all =, explain =, items =, extremes =, blocked = {start =, stop =}}. */
+LECTOR_FUNCTION(valence, score) {
+  size_t len;
+  luaL_checklstring(L, 2, &len);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  valence_box *box = check_score_args(L);
+  const char *text = lua_tostring(L, 2);
+  size_t nhits = count_of(L, 3, 3);
+  int slot = lua_gettop(L) + 1;
+  lector_valence_hit *hits = scratch(L, 1, UV_HITS, nhits * sizeof *hits);
+  lua_getiuservalue(L, 1, UV_ROLES);
+  read_hits(L, 3, lua_gettop(L), len, hits, nhits);
+  lua_pop(L, 1);
+  score_hits(L, box, text, len, hits, nhits);
+  keep_scratch(L, 1, UV_HITS, slot);
+  return 1;
+}
+
+/* ---- finding the hits in C ------------------------------------------------ */
+
+/* A phrase the lexicon found: its first token, its tokens, its entry. */
+typedef struct found {
+  uint32_t token, len;
+  const lector_lexicon_entry *entry;
+} found;
+
+/* The finds of a scan, in a userdata at stack slot keep that doubles. */
+typedef struct found_list {
+  lua_State *L;
+  found *items;
+  size_t n, cap;
+  int keep;
+} found_list;
+
+static void add_found(void *ud, uint32_t token, uint32_t n, const lector_lexicon_entry *e) {
+  found_list *list = ud;
+  if (list->n == list->cap) {
+    found *grown = lua_newuserdatauv(list->L, 2 * list->cap * sizeof *grown, 0);
+    memcpy(grown, list->items, list->n * sizeof *grown);
+    lua_replace(list->L, list->keep);
+    list->items = grown;
+    list->cap *= 2;
+  }
+  list->items[list->n++] = (found){token, n, e};
+}
+
+/* A lexicon value as Lua reads it from lex:scan: none (integer 0 here),
+ * an integer when whole, else a float. */
+static lector_vnum value_of(double value) {
+  lua_Integer i;
+  if (isnan(value)) return (lector_vnum){0, 1};
+  if (lua_numbertointeger(value, &i) && (double)i == value) return (lector_vnum){(double)i, 1};
+  return (lector_vnum){value, 0};
+}
+
+/* The roles of the few labels a document's finds carry, each looked up
+ * once in the map at roles. */
+typedef struct role_cache {
+  const char *label[16];
+  lector_valence_role role[16];
+  int n;
+} role_cache;
+
+static lector_valence_role cached_role(lua_State *L, role_cache *c, int roles, const char *label) {
+  for (int i = 0; i < c->n; i++)
+    if (c->label[i] == label) return c->role[i];
+  lua_pushstring(L, label);
+  lector_valence_role role = role_of(L, roles);
+  if (c->n < 16) {
+    c->label[c->n] = label;
+    c->role[c->n++] = role;
+  }
+  return role;
+}
+
+/* v:score_document(doc, lex, sentences, out [, opts]) -> out: v:score with
+ * the hits lex:scan(doc) would give, found here without their columns.
+ * Explanations name hits by their number in those columns: with this
+ * method opts.explain is refused. */
+LECTOR_FUNCTION(valence, score_document) {
+  lector_check_lexicon(L, 3);
+  valence_box *box = check_score_args(L);
+  if (flag(L, 6, "explain"))
+    return luaL_argerror(L, 6, "explanations need the hits' columns: use v:score");
+  uint32_t sentence, sentence_end;
+  const lector_doc *doc = lector_hold_sentences(L, 2, &sentence, &sentence_end);   /* 7 */
+  if (!luaL_testudata(L, 2, LECTOR_DOCUMENT_CLASS))
+    return luaL_argerror(L, 2, "a Document is needed");
+  const lector_lexicon *lex = lector_check_lexicon(L, 3);
+  int keep = lua_gettop(L) + 1;
+  found_list list = {L, scratch(L, 1, UV_FOUND, 64 * sizeof(found)), 0, 0, keep};
+  list.cap = lua_rawlen(L, keep) / sizeof(found);
+  for (; sentence < sentence_end; sentence++) {
+    const lector_sentence *s = &doc->seg.sentences[sentence];
+    lector_lexicon_scan(lex, doc, s->first_token, s->first_token + s->token_count, 0, add_found,
+                        &list);
+  }
+  int slot = lua_gettop(L) + 1;
+  lector_valence_hit *hits = scratch(L, 1, UV_HITS, list.n * sizeof *hits);
+  lua_getiuservalue(L, 1, UV_ROLES);
+  int roles = lua_gettop(L);
+  role_cache cache = {.n = 0};
+  for (size_t k = 0; k < list.n; k++) {
+    const found *f = &list.items[k];
+    const lector_token *first = &doc->seg.tokens[f->token];
+    hits[k] = (lector_valence_hit){first->start, doc->seg.tokens[f->token + f->len - 1].stop,
+                                   (int64_t)f->token + 1, (int64_t)f->token + f->len,
+                                   cached_role(L, &cache, roles, f->entry->label),
+                                   value_of(f->entry->value)};
+  }
+  lua_pop(L, 1);
+  score_hits(L, box, doc->text, doc->len, hits, list.n);
+  keep_scratch(L, 1, UV_FOUND, keep);
+  keep_scratch(L, 1, UV_HITS, slot);
   return 1;
 }
 
@@ -878,6 +1001,7 @@ static const luaL_Reg valence_metamethods[] = {
 
 static const luaL_Reg valence_methods[] = {
   LECTOR_ENTRY(valence, score),
+  LECTOR_ENTRY(valence, score_document),
   LECTOR_ENTRY(valence, compound),
   {NULL, NULL}
 };

@@ -65,8 +65,12 @@ local function doc_methods(doc)
   return DOC
 end
 
+-- The scorer's methods, looked up once (each look-up is a call of the
+-- userdata's __index): score_hits takes lex:scan's columns, which
+-- explanations and the per-run overrides need; score_lexicon finds the
+-- same hits itself, without making the columns.
 local scorer = score.scorer
-local score_document = scorer.score
+local score_hits, score_lexicon = scorer.score, scorer.score_document
 
 -- With `explain`: a span per sentence, each with its explanation.
 local function add_explained(doc, R, S, text, H, mentions)
@@ -97,7 +101,6 @@ local function run(doc, opts, ctx)
   local lex, info = lexicons.get(ctx, opts)
   local text = doc.text
   local explain = opts.explain and true or false
-  local H = score.hits(lex, doc, info, explain)
   local mentions = opts.entities and targets.mentions(doc, text) or nil
   local D = DOC or doc_methods(doc)
   local S = D.sentence_columns(doc, SENTENCE_FIELDS)
@@ -109,7 +112,13 @@ local function run(doc, opts, ctx)
     out = BIG_OUT
     out.sentences = new_spans()
   end
-  local R = score_document(scorer, text, H, S, out, o)
+  local H, R
+  if explain or info.has_overrides then
+    H = score.hits(lex, doc, info, explain)
+    R = score_hits(scorer, text, H, S, out, o)
+  else
+    R = score_lexicon(scorer, doc, lex, S, out, o)
+  end
   o.blocked = nil
   if explain then
     add_explained(doc, R, S, text, H, mentions)

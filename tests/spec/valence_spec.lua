@@ -140,6 +140,24 @@ describe("lector.valence", function()
     assert.is_true(without.sentences.score[1] < 0)
   end)
 
+  it("finds the hits itself with score_document, to the same results", function()
+    local text = "It was not very good, but the acting was bad!! Although GOOD, acme was bad.\n\n"
+      .. "A \"great\" day. Nothing here. Very very bad, not bad; good."
+    local doc = assert(lector.doc(text))
+    local lex = lexicon()
+    local S = doc:sentence_columns { "start", "stop", "tokens", "paragraph" }
+    local opts = { items = true, blocked = { start = { 0 }, stop = { 2 } } }
+    local a = scorer():score(doc.text, lex:scan(doc), S, {}, opts)
+    local b = scorer():score_document(doc, lex, S, {}, opts)
+    assert.same(a, b)
+    assert.is_true(b.sentences.n == S.n and S.n >= 4)
+    assert.has_error(function() scorer():score_document(doc, lex, S, {}, { explain = true }) end,
+      "bad argument #5 to 'score_document' (explanations need the hits' columns: use v:score)")
+    assert.has_error(function() scorer():score_document(doc:sentence(1), lex, S, {}) end,
+      "bad argument #1 to 'score_document' (a Document is needed)")
+    assert.has_error(function() scorer():score_document(doc, {}, S, {}) end)
+  end)
+
   it("checks its configuration and arguments, naming their position", function()
     local bad = {}
     for k, v in pairs(K) do bad[k] = v end
