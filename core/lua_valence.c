@@ -4,8 +4,9 @@
  *
  * A plugin configures one with the role of each of its lexicon labels and
  * the weights of the rules, then hands it a document's lexicon hits and
- * sentences as columns (what lex:scan and doc:sentence_columns give). It
- * fills columns back: each sentence's label and rounded scores, each
+ * sentences as columns (what lex:scan and doc:sentence_columns give), or
+ * the lexicon itself to find the hits without their columns. It fills
+ * columns back: each sentence's label and rounded scores, each
  * paragraph's token-weighted means, the document's, and on request the
  * records of what fired and each scored word's contribution.
  *
@@ -889,7 +890,10 @@ typedef struct found {
   const lector_lexicon_entry *entry;
 } found;
 
-/* The finds of a scan, in a userdata at stack slot keep that doubles. */
+/* The finds of a scan, in a userdata at stack slot keep that doubles;
+ * room for FOUND_FIRST to begin with (most news articles have fewer). */
+enum { FOUND_FIRST = 64 };
+
 typedef struct found_list {
   lua_State *L;
   found *items;
@@ -953,7 +957,7 @@ LECTOR_FUNCTION(valence, score_document) {
     return luaL_argerror(L, 2, "a Document is needed");
   const lector_lexicon *lex = lector_check_lexicon(L, 3);
   int keep = lua_gettop(L) + 1;
-  found_list list = {L, scratch(L, 1, UV_FOUND, 64 * sizeof(found)), 0, 0, keep};
+  found_list list = {L, scratch(L, 1, UV_FOUND, FOUND_FIRST * sizeof(found)), 0, 0, keep};
   list.cap = lua_rawlen(L, keep) / sizeof(found);
   for (; sentence < sentence_end; sentence++) {
     const lector_sentence *s = &doc->seg.sentences[sentence];
