@@ -56,13 +56,35 @@ typedef struct key_shape {
   unsigned char order[SMALL_OBJECT_KEYS];   /* the i-th key written is s[order[i]] */
 } key_shape;
 
+/* Shapes of objects an earlier encoding in the same state wrote, so that
+ * a pass handing over values of the same keys for every document sorts
+ * them once. Its keys are anchored (the user value of the cache holds
+ * them), so a string's address names it for as long as an entry does: no
+ * other string can take that address. Objects of fewer keys are sorted
+ * at once, which costs less than looking them up. */
+#define SHAPE_CACHE_ENTRIES 8
+#define SHAPE_CACHE_MIN_KEYS 4
+
+typedef struct shape_cache {
+  key_shape entries[SHAPE_CACHE_ENTRIES];
+  int next;                  /* the entry replaced next */
+} shape_cache;
+
+static const char SHAPE_CACHE_KEY = 's';
+
 typedef struct encoder {
   jsonbuf b;
   const char *what;          /* "attrs", "value", ...: named in every error */
   key_shape shape;
+  shape_cache *cache;        /* the state's, once an object needed it */
+  const void *array_mark, *rows_mark;   /* the marks' metatables, once one was met */
 } encoder;
 
-static void write_value(lua_State *L, int idx, encoder *e, int depth);
+static void write_typed(lua_State *L, int idx, int type, encoder *e, int depth);
+
+static void write_value(lua_State *L, int idx, encoder *e, int depth) {
+  write_typed(L, idx, lua_type(L, idx), e, depth);
+}
 
 /* Raise "WHAT cannot be stored as JSON: reason". [-0, +0, v] */
 static int fail(lua_State *L, const encoder *e, const char *reason) {
@@ -204,6 +226,62 @@ static void set_shape(key_shape *shape, const key_ref *keys, int count) {
   }
 }
 
+/* The state's shape cache, made on first use. [-0, +0, m] */
+static shape_cache *state_shapes(lua_State *L, encoder *e) {
+  if (e->cache) return e->cache;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &SHAPE_CACHE_KEY) == LUA_TUSERDATA) {
+    e->cache = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return e->cache;
+  }
+  lua_pop(L, 1);
+  shape_cache *cache = lua_newuserdatauv(L, sizeof *cache, 1);    /* [cache] */
+  memset(cache, 0, sizeof *cache);
+  lua_createtable(L, SHAPE_CACHE_ENTRIES * SMALL_OBJECT_KEYS, 0);  /* sized: anchoring never grows it */
+  lua_setiuservalue(L, -2, 1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &SHAPE_CACHE_KEY);
+  e->cache = cache;
+  return cache;
+}
+
+/* Keep shape in the cache, its keys anchored; each key sits on the stack
+ * just below its value's slot. The entry it replaces is emptied first, so
+ * that an error half-way leaves no entry whose keys are not all held.
+ * [-0, +0, m] */
+static void remember_shape(lua_State *L, shape_cache *cache, const key_shape *shape,
+                           const key_ref *keys) {
+  int j = cache->next;
+  cache->entries[j].count = 0;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &SHAPE_CACHE_KEY);
+  lua_getiuservalue(L, -1, 1);                                /* [cache, anchors] */
+  for (int i = 0; i < shape->count; i++) {
+    lua_pushvalue(L, keys[i].slot - 1);
+    lua_rawseti(L, -2, j * SMALL_OBJECT_KEYS + i + 1);
+  }
+  lua_pop(L, 2);
+  cache->entries[j] = *shape;
+  cache->next = (j + 1) % SHAPE_CACHE_ENTRIES;
+}
+
+/* e's shape made that of keys[0..count) (each key just below its value's
+ * slot): the last one's, a cached one's, or sorted. */
+static void find_shape(lua_State *L, encoder *e, const key_ref *keys, int count) {
+  if (same_shape(&e->shape, keys, count)) return;
+  if (count < SHAPE_CACHE_MIN_KEYS) {
+    set_shape(&e->shape, keys, count);
+    return;
+  }
+  shape_cache *cache = state_shapes(L, e);
+  for (int j = 0; j < SHAPE_CACHE_ENTRIES; j++) {
+    if (same_shape(&cache->entries[j], keys, count)) {
+      e->shape = cache->entries[j];
+      return;
+    }
+  }
+  set_shape(&e->shape, keys, count);
+  remember_shape(L, cache, &e->shape, keys);
+}
+
 /* "key": for a key of a shape; plain: the shape's keys need no escaping. */
 static void write_shaped_key(lua_State *L, encoder *e, const key_ref *key, int plain) {
   if (!plain) {
@@ -237,7 +315,7 @@ static void write_object(lua_State *L, int idx, encoder *e, int depth) {
     count++;
     lua_pushvalue(L, -2);                                     /* the key again, for lua_next */
   }
-  if (!same_shape(&e->shape, keys, count)) set_shape(&e->shape, keys, count);
+  find_shape(L, e, keys, count);
   unsigned char order[SMALL_OBJECT_KEYS];    /* a copy: the values' objects change e's */
   memcpy(order, e->shape.order, (size_t)count);
   int plain = e->shape.plain;
@@ -254,20 +332,27 @@ static void write_object(lua_State *L, int idx, encoder *e, int depth) {
 
 enum { MARK_NONE, MARK_ARRAY, MARK_ROWS };
 
+/* The metatable at registry key `key`, as a pointer. [-0, +0, -] */
+static const void *mark_of(lua_State *L, const char *key) {
+  lua_getfield(L, LUA_REGISTRYINDEX, key);
+  const void *mark = lua_topointer(L, -1);
+  lua_pop(L, 1);
+  return mark;
+}
+
 /* Which of lector.json.array's and lector.json.rows's metatables the table
  * at idx carries, if any. Most tables have no metatable: they cost one
- * lua_getmetatable. [-0, +0, -] */
-static int table_mark(lua_State *L, int idx) {
+ * lua_getmetatable; the marks are looked up once an encoding meets one
+ * (the registry holds them, so their addresses stay theirs). [-0, +0, -] */
+static int table_mark(lua_State *L, encoder *e, int idx) {
   if (!lua_getmetatable(L, idx)) return MARK_NONE;
-  lua_getfield(L, LUA_REGISTRYINDEX, JSON_ARRAY_KEY);
-  int mark = lua_rawequal(L, -1, -2) ? MARK_ARRAY : MARK_NONE;
-  if (!mark) {
-    lua_getfield(L, LUA_REGISTRYINDEX, JSON_ROWS_KEY);
-    if (lua_rawequal(L, -1, -3)) mark = MARK_ROWS;
-    lua_pop(L, 1);
+  const void *mt = lua_topointer(L, -1);
+  lua_pop(L, 1);
+  if (!e->array_mark) {
+    e->array_mark = mark_of(L, JSON_ARRAY_KEY);
+    e->rows_mark = mark_of(L, JSON_ROWS_KEY);
   }
-  lua_pop(L, 2);
-  return mark;
+  return mt == e->array_mark ? MARK_ARRAY : mt == e->rows_mark ? MARK_ROWS : MARK_NONE;
 }
 
 /* A table made rows by lector.json.rows: a list of t.n objects, object i
@@ -277,7 +362,8 @@ static int table_mark(lua_State *L, int idx) {
  * past n are not read. [-0, +0, e] */
 static void write_rows(lua_State *L, int idx, encoder *e, int depth) {
   int base = lua_gettop(L);
-  if (!lua_checkstack(L, SMALL_OBJECT_KEYS + 8)) fail(L, e, "out of stack space");
+  /* the columns' names and lists, then a row's entries, held until its end */
+  if (!lua_checkstack(L, 3 * SMALL_OBJECT_KEYS + 8)) fail(L, e, "out of stack space");
   lua_pushliteral(L, "n");
   int isint = 0;
   lua_rawget(L, idx);
@@ -303,23 +389,24 @@ static void write_rows(lua_State *L, int idx, encoder *e, int depth) {
     count++;
     lua_pushvalue(L, -2);                                     /* the key again, for lua_next */
   }
-  set_shape(&e->shape, cols, count);
+  find_shape(L, e, cols, count);
   unsigned char order[SMALL_OBJECT_KEYS];                     /* a copy: the values change e's */
   memcpy(order, e->shape.order, (size_t)count);
   int plain = e->shape.plain;
+  int columns_top = base + 2 * count;
   jsonbuf_bytes(&e->b, "[", 1);
   for (lua_Integer i = 1; i <= n && !e->b.failed; i++) {
     jsonbuf_bytes(&e->b, i > 1 ? ",{" : "{", i > 1 ? 2 : 1);
     int written = 0;
     for (int c = 0; c < count; c++) {
       const key_ref *col = &cols[order[c]];
-      if (lua_rawgeti(L, col->slot, i) != LUA_TNIL) {
-        if (written++) jsonbuf_bytes(&e->b, ",", 1);
-        write_shaped_key(L, e, col, plain);
-        write_value(L, lua_gettop(L), e, depth + 2);
-      }
-      lua_pop(L, 1);
+      int type = lua_rawgeti(L, col->slot, i);                /* at columns_top + c + 1 */
+      if (type == LUA_TNIL) continue;
+      if (written++) jsonbuf_bytes(&e->b, ",", 1);
+      write_shaped_key(L, e, col, plain);
+      write_typed(L, columns_top + c + 1, type, e, depth + 2);
     }
+    lua_settop(L, columns_top);
     jsonbuf_bytes(&e->b, "}", 1);
   }
   jsonbuf_bytes(&e->b, "]", 1);
@@ -338,7 +425,7 @@ static void write_table(lua_State *L, int idx, encoder *e, int depth) {
     fail(L, e, lua_pushfstring(L, "tables nested more than %d deep (or a table that contains "
                                "itself)", LECTOR_JSON_MAX_DEPTH));
   if (!lua_checkstack(L, 8)) fail(L, e, "stack overflow (JSON nesting)");
-  int mark = table_mark(L, idx);
+  int mark = table_mark(L, e, idx);
   if (mark == MARK_ROWS) {
     write_rows(L, idx, e, depth);
     return;
@@ -355,19 +442,20 @@ static void write_table(lua_State *L, int idx, encoder *e, int depth) {
     return;
   }
   jsonbuf_bytes(&e->b, "[", 1);
+  int top = lua_gettop(L);
   for (int i = 1; i <= n; i++) {
     if (i > 1) jsonbuf_bytes(&e->b, ",", 1);
-    lua_rawgeti(L, idx, i);
-    write_value(L, lua_gettop(L), e, depth + 1);
-    lua_pop(L, 1);
+    write_typed(L, top + 1, lua_rawgeti(L, idx, i), e, depth + 1);
+    lua_settop(L, top);
   }
   jsonbuf_bytes(&e->b, "]", 1);
 }
 
-/* Stops early once the buffer failed: the caller looks at why. */
-static void write_value(lua_State *L, int idx, encoder *e, int depth) {
+/* The value at idx, of the given type. Stops early once the buffer
+ * failed: the caller looks at why. */
+static void write_typed(lua_State *L, int idx, int type, encoder *e, int depth) {
   if (e->b.failed) return;
-  switch (lua_type(L, idx)) {
+  switch (type) {
   case LUA_TNIL: jsonbuf_bytes(&e->b, "null", 4); return;
   case LUA_TBOOLEAN:
     if (lua_toboolean(L, idx)) jsonbuf_bytes(&e->b, "true", 4);

@@ -42,6 +42,41 @@ describe("lector.json.encode", function()
       encode { { a = 1, ['b"'] = 2 }, { a = 1, b = 2 }, { a = 1, ['b"'] = 2 }, { a = 1, ["\1"] = 0 } })
   end)
 
+  it("sorts objects of keys an earlier call met, among other objects, as the first time", function()
+    -- shapes are kept from one call to the next: objects of the same keys
+    -- (made in another order too), of other keys, more shapes than are
+    -- kept, and keys whose strings were collected in between
+    local function object(keys, seed)
+      local t, parts, sorted = {}, {}, {}
+      for i, k in ipairs(keys) do t[k] = seed + i; sorted[i] = k end
+      table.sort(sorted)
+      local value = {}
+      for i, k in ipairs(keys) do value[k] = seed + i end
+      for i, k in ipairs(sorted) do parts[i] = string.format('"%s":%d', k, value[k]) end
+      return t, "{" .. table.concat(parts, ",") .. "}"
+    end
+    for round = 1, 3 do
+      for shape = 1, 12 do
+        local keys = {}
+        for i = 1, 4 + shape % 6 do keys[i] = string.format("%s%d_%d", i % 2 == 0 and "z" or "a", shape, i) end
+        if round == 2 then
+          local reversed = {}
+          for i = #keys, 1, -1 do reversed[#reversed + 1] = keys[i] end
+          keys = reversed
+        end
+        local t, expected = object(keys, shape * round)
+        assert.equal(expected, encode(t), "shape " .. shape .. ", round " .. round)
+        assert.equal("[" .. expected .. "," .. expected .. "]", encode { t, t })
+      end
+      collectgarbage()
+    end
+    local rows = lector.json.rows { n = 1, d = { 4 }, c = { 3 }, b = { 2 }, a = { 1 } }
+    for _ = 1, 2 do
+      assert.equal('[{"a":1,"b":2,"c":3,"d":4}]', encode(rows))
+      assert.equal('{"a":1,"b":2,"c":3,"d":4}', encode { d = 4, c = 3, b = 2, a = 1 })
+    end
+  end)
+
   it("writes integers with every digit, negatives included", function()
     assert.equal("[0,-1,9007199254740993,-9223372036854775808,9223372036854775807]",
       encode { 0, -1, 9007199254740993, math.mininteger, math.maxinteger })
