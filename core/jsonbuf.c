@@ -87,18 +87,42 @@ int jsonbuf_plain_key(jsonbuf *b, const char *s, size_t n) {
   return 1;
 }
 
+/* Numbers are written into a small array, then copied to the buffer with
+ * jsonbuf_short: the array has SHORT_BYTES before the number's end and
+ * after. */
+enum { SHORT_BYTES = JSONBUF_SHORT_BYTES };
+
+static const char DIGIT_PAIRS[] =
+  "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+  "8081828384858687888990919293949596979899";
+
+/* The decimal digits of n, written to end at end, two at a time (half the
+ * divisions); returns where they start. */
+static inline char *digits_before(char *end, unsigned long long n) {
+  while (n >= 100) {
+    unsigned pair = (unsigned)(n % 100);
+    n /= 100;
+    end -= 2;
+    memcpy(end, DIGIT_PAIRS + 2 * pair, 2);
+  }
+  if (n >= 10) {
+    end -= 2;
+    memcpy(end, DIGIT_PAIRS + 2 * n, 2);
+  } else {
+    *--end = (char)('0' + n);
+  }
+  return end;
+}
+
 /* Decimal digits without printf: integers are most of what documents and
  * passes store (offsets, counts), and the document's attribute columns must
  * write them as this does. */
 static void write_digits(jsonbuf *b, unsigned long long n, int negative) {
-  char digits[24];
-  char *end = digits + sizeof digits, *p = end;
-  do {
-    *--p = (char)('0' + n % 10);
-    n /= 10;
-  } while (n);
+  char digits[2 * SHORT_BYTES];
+  char *end = digits + SHORT_BYTES, *p = digits_before(end, n);
   if (negative) *--p = '-';
-  jsonbuf_bytes(b, p, (size_t)(end - p));
+  jsonbuf_short(b, p, (size_t)(end - p));
 }
 
 void jsonbuf_uint(jsonbuf *b, size_t n) {
@@ -121,19 +145,26 @@ void jsonbuf_int(jsonbuf *b, long long value) {
  * Returns 0 when d is not such a number (the caller uses printf). */
 enum { SHORT_DECIMAL_PLACES = 8 };
 
+static const unsigned long long POWERS_OF_TEN[SHORT_DECIMAL_PLACES + 1] = {
+  1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
 /* whole / 10^places, negative when asked, without its trailing zeros. */
 static void write_places(jsonbuf *b, unsigned long long whole, int places, int negative) {
-  char digits[40], *end = digits + sizeof digits, *p = end;
   while (places > 0 && whole % 10 == 0) {                  /* %g drops them */
     whole /= 10;
     places--;
   }
-  for (int i = 0; i < places; i++, whole /= 10) *--p = (char)('0' + whole % 10);
-  if (places) *--p = '.';
-  do *--p = (char)('0' + whole % 10);
-  while (whole /= 10);
+  char digits[2 * SHORT_BYTES], *end = digits + SHORT_BYTES, *p = end;
+  if (places) {
+    unsigned long long unit = POWERS_OF_TEN[places];
+    p = digits_before(end, whole % unit);
+    while (p > end - places) *--p = '0';                   /* the fraction's leading zeros */
+    *--p = '.';
+    whole /= unit;
+  }
+  p = digits_before(p, whole);
   if (negative) *--p = '-';
-  jsonbuf_bytes(b, p, (size_t)(end - p));
+  jsonbuf_short(b, p, (size_t)(end - p));
 }
 
 /* Most numbers are tried at SHORT_DECIMAL_FIRST places first: when d is the

@@ -34,6 +34,22 @@ static inline void jsonbuf_bytes(jsonbuf *b, const char *s, size_t n) {
   }
 }
 
+/* The longest number jsonbuf writes ("-" and 20 digits) is shorter. */
+#define JSONBUF_SHORT_BYTES 32
+
+/* Append n <= JSONBUF_SHORT_BYTES bytes from s, which has
+ * JSONBUF_SHORT_BYTES readable. A copy of that fixed size compiles to a
+ * few moves where one of n bytes is a call: the bytes past n land in the
+ * room left and are written over next. */
+static inline void jsonbuf_short(jsonbuf *b, const char *s, size_t n) {
+  if (b->len + JSONBUF_SHORT_BYTES < b->cap && !b->failed && (!b->limit || b->len + n <= b->limit)) {
+    memcpy(b->data + b->len, s, JSONBUF_SHORT_BYTES);
+    b->len += n;
+  } else {
+    jsonbuf_bytes(b, s, n);
+  }
+}
+
 /* s as a quoted JSON string; s must be valid UTF-8. */
 void jsonbuf_string(jsonbuf *b, const char *s, size_t n);
 /* "s": for an object key that is printable ASCII without '"' or '\\' and

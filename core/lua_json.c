@@ -393,6 +393,18 @@ static void write_rows(lua_State *L, int idx, encoder *e, int depth) {
   unsigned char order[SMALL_OBJECT_KEYS];                     /* a copy: the values change e's */
   memcpy(order, e->shape.order, (size_t)count);
   int plain = e->shape.plain;
+  /* Each column's ,"name": once, so that an entry copies it in one step
+   * (names that need no escaping and fit a slot). */
+  char prefixes[(SMALL_OBJECT_KEYS + 1) * JSONBUF_SHORT_BYTES];
+  for (int c = 0; c < count; c++) {
+    const key_ref *col = &cols[order[c]];
+    if (!plain || col->len + 4 > JSONBUF_SHORT_BYTES) continue;
+    char *slot = prefixes + c * JSONBUF_SHORT_BYTES;
+    slot[0] = ',';
+    slot[1] = '"';
+    memcpy(slot + 2, col->s, col->len);
+    memcpy(slot + 2 + col->len, "\":", 2);
+  }
   int columns_top = base + 2 * count;
   jsonbuf_bytes(&e->b, "[", 1);
   for (lua_Integer i = 1; i <= n && !e->b.failed; i++) {
@@ -402,8 +414,13 @@ static void write_rows(lua_State *L, int idx, encoder *e, int depth) {
       const key_ref *col = &cols[order[c]];
       int type = lua_rawgeti(L, col->slot, i);                /* at columns_top + c + 1 */
       if (type == LUA_TNIL) continue;
-      if (written++) jsonbuf_bytes(&e->b, ",", 1);
-      write_shaped_key(L, e, col, plain);
+      int first = !written++;
+      if (plain && col->len + 4 <= JSONBUF_SHORT_BYTES) {
+        jsonbuf_short(&e->b, prefixes + c * JSONBUF_SHORT_BYTES + first, col->len + 4 - first);
+      } else {
+        if (!first) jsonbuf_bytes(&e->b, ",", 1);
+        write_shaped_key(L, e, col, plain);
+      }
       write_typed(L, columns_top + c + 1, type, e, depth + 2);
     }
     lua_settop(L, columns_top);

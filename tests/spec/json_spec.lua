@@ -120,6 +120,19 @@ describe("lector.json.encode", function()
     assert.equal('{"s":"' .. long .. '"}', encode { s = long })
   end)
 
+  it("writes numbers and rows the same at every distance from the end of its first buffer", function()
+    -- numbers and row keys are copied in fixed-size steps while there is
+    -- room for them; near a buffer's end, byte by byte
+    local rows = lector.json.rows
+    for pad = 1990, 2060 do
+      local s = ("x"):rep(pad)
+      local t = { a = s, b = { -1234567890123, 0.1234, -0.0, 1e300, 12.5 },
+        c = rows { n = 2, compound = { 0.5, -0.25 }, index = { 1, 2 } } }
+      assert.equal('{"a":"' .. s .. '","b":[-1234567890123,0.1234,-0,1e+300,12.5],'
+        .. '"c":[{"compound":0.5,"index":1},{"compound":-0.25,"index":2}]}', encode(t), pad)
+    end
+  end)
+
   it("names what cannot be stored, on either path", function()
     for _, pad in ipairs { "", ("x"):rep(5000) } do
       assert.error_matches(function() encode { pad = pad, bad = "\255" } end,
