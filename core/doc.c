@@ -160,6 +160,15 @@ lector_status lector_doc_add_span(lector_doc *doc, const char *layer, uint32_t s
   if (start > stop || stop > doc->len || !layer) return LECTOR_EINVAL;
   int layer_index = lector_doc_layer(doc, layer);
   if (layer_index < 0) return LECTOR_ENOMEM;
+  return lector_doc_add_span_in(doc, layer_index, start, stop, label, label ? strlen(label) : 0,
+                                score, attrs_json, attrs_json ? strlen(attrs_json) : 0);
+}
+
+lector_status lector_doc_add_span_in(lector_doc *doc, int layer, uint32_t start, uint32_t stop,
+                                     const char *label, size_t label_len, const double *score,
+                                     const char *attrs_json, size_t attrs_len) {
+  if (start > stop || stop > doc->len || layer < 0 || (size_t)layer >= doc->layer_count)
+    return LECTOR_EINVAL;
   if (doc->span_count == doc->span_cap) {
     size_t cap = doc->span_cap ? doc->span_cap * 2 : 16;
     lector_span *grown = realloc(doc->spans, cap * sizeof *grown);
@@ -167,16 +176,22 @@ lector_status lector_doc_add_span(lector_doc *doc, const char *layer, uint32_t s
     doc->spans = grown;
     doc->span_cap = cap;
   }
-  lector_span span = {.start = start, .stop = stop, .layer = (uint32_t)layer_index,
+  lector_span span = {.start = start, .stop = stop, .layer = (uint32_t)layer,
                       .run_id = doc->current_run, .producer = doc->current_producer};
   /* One allocation for both strings: a pass may add tens of thousands. */
-  size_t label_size = label ? strlen(label) + 1 : 0;
-  size_t attrs_size = attrs_json ? strlen(attrs_json) + 1 : 0;
+  size_t label_size = label ? label_len + 1 : 0;
+  size_t attrs_size = attrs_json ? attrs_len + 1 : 0;
   if (label_size + attrs_size) {
     char *strings = malloc(label_size + attrs_size);
     if (!strings) return LECTOR_ENOMEM;
-    if (label) span.label = memcpy(strings, label, label_size);
-    if (attrs_json) span.attrs_json = memcpy(strings + label_size, attrs_json, attrs_size);
+    if (label) {
+      span.label = memcpy(strings, label, label_len);
+      span.label[label_len] = '\0';
+    }
+    if (attrs_json) {
+      span.attrs_json = memcpy(strings + label_size, attrs_json, attrs_len);
+      span.attrs_json[attrs_len] = '\0';
+    }
   }
   if (score) {
     span.score = *score;

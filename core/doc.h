@@ -60,6 +60,12 @@ int lector_doc_layer(lector_doc *doc, const char *name);
 lector_status lector_doc_add_span(lector_doc *doc, const char *layer, uint32_t start,
                                   uint32_t stop, const char *label, const double *score,
                                   const char *attrs_json);
+/* lector_doc_add_span into the layer of that index (lector_doc_layer's),
+ * with the lengths of label and attrs_json known (each without its NUL;
+ * ignored when NULL). */
+lector_status lector_doc_add_span_in(lector_doc *doc, int layer, uint32_t start, uint32_t stop,
+                                     const char *label, size_t label_len, const double *score,
+                                     const char *attrs_json, size_t attrs_len);
 /* The number that stands for the pass called name on this document's spans
  * (from 1), made on first use; 0 when out of memory. */
 uint32_t lector_doc_producer(lector_doc *doc, const char *name);

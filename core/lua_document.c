@@ -385,12 +385,14 @@ static int push_attr_columns(lua_State *L, int arg, attr_column *cols) {
   return count;
 }
 
+/* Entry i of the offsets column at `column`, checked: an integer in
+ * [0, len] on a character boundary. Leaves it pushed (the caller pops a
+ * span's entries at once). */
 static uint32_t check_offset_at(lua_State *L, int arg, const lector_doc *doc, int column,
                                 const char *field, lua_Integer i) {
   int isint = 0;
   lua_rawgeti(L, column, i);
   lua_Integer offset = lua_tointegerx(L, -1, &isint);
-  lua_pop(L, 1);
   if (!isint || offset < 0 || offset > (lua_Integer)doc->len || !is_boundary(doc, offset))
     luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I] must be a byte offset in the text (0..%I) "
                                           "on a character boundary", field, i,
@@ -398,97 +400,121 @@ static uint32_t check_offset_at(lua_State *L, int arg, const lector_doc *doc, in
   return (uint32_t)offset;
 }
 
-/* Every entry of span i, checked before any span is added. *label is the
- * label checked last: the same string again (most spans share a few) is
- * not read again; the column keeps it alive, so its address names it.
- * Returns whether the span has a string attribute. */
-static int check_span_at(lua_State *L, int arg, const lector_doc *doc, int base,
-                         const attr_column *cols, int ncols, lua_Integer i,
-                         const char **checked_label) {
-  uint32_t start = check_offset_at(L, arg, doc, base, "start", i);
-  uint32_t stop = check_offset_at(L, arg, doc, base + 1, "stop", i);
-  if (stop < start) luaL_argerror(L, arg, lua_pushfstring(L, "stop[%I] is before start[%I]", i, i));
-  if (!lua_isnil(L, base + 2)) {
-    size_t len;
-    int type = lua_rawgeti(L, base + 2, i);
-    const char *label = type == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
-    if (type != LUA_TNIL && (!label || len > LECTOR_MAX_NAME_BYTES))
-      luaL_argerror(L, arg, lua_pushfstring(L, "label[%I] must be a string of at most %d bytes",
-                                            i, LECTOR_MAX_NAME_BYTES));
-    if (label && label != *checked_label) {
-      check_text(L, arg, label, len, "a label");
-      *checked_label = label;
-    }
-    lua_pop(L, 1);
+/* A span of add_many, read and checked before any is added. */
+typedef struct span_entry {
+  uint32_t start, stop;
+  const char *label;         /* NULL for none; the label column holds the string */
+  size_t label_len;
+  double score;
+  int has_score;
+} span_entry;
+
+/* The columns of add_many: start, stop, label and score at base..base+3
+ * (label and score nil when absent), then the attributes, by name. */
+typedef struct span_columns {
+  int base;
+  int has_label, has_score;
+  const attr_column *attrs;
+  int nattrs;
+} span_columns;
+
+/* Span i's label, checked, into span. *checked_label is the label checked
+ * last: the same string again (most spans share a few) is not read again;
+ * the column keeps it alive, so its address names it. [-0, +1, v] */
+static void read_label_at(lua_State *L, int arg, const span_columns *c, lua_Integer i,
+                          const char **checked_label, span_entry *span) {
+  size_t len = 0;
+  int type = lua_rawgeti(L, c->base + 2, i);
+  const char *label = type == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+  if (type != LUA_TNIL && (!label || len > LECTOR_MAX_NAME_BYTES))
+    luaL_argerror(L, arg, lua_pushfstring(L, "label[%I] must be a string of at most %d bytes",
+                                          i, LECTOR_MAX_NAME_BYTES));
+  if (label && label != *checked_label) {
+    check_text(L, arg, label, len, "a label");
+    *checked_label = label;
   }
-  if (!lua_isnil(L, base + 3)) {
-    int type = lua_rawgeti(L, base + 3, i);
-    if (type != LUA_TNIL && (type != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1))))
-      luaL_argerror(L, arg, lua_pushfstring(L, "score[%I] must be a finite number or nil", i));
-    lua_pop(L, 1);
-  }
-  size_t strings = 0;
-  int has_string = 0;
-  for (int c = 0; c < ncols; c++) {
-    int type = lua_rawgeti(L, cols[c].slot, i);
+  span->label = label;
+  span->label_len = len;
+}
+
+/* Span i's attributes checked; returns the most bytes they can take as
+ * JSON: every string byte escaped (\u00XX) in the worst case.
+ * [-0, +nattrs, v] */
+static size_t check_attrs_at(lua_State *L, int arg, const span_columns *c, lua_Integer i) {
+  size_t strings = 0, bound = 4;
+  for (int k = 0; k < c->nattrs; k++) {
+    const attr_column *col = &c->attrs[k];
+    int type = lua_rawgeti(L, col->slot, i);
+    size_t len = 0;
     if (type == LUA_TSTRING) {
-      size_t len;
       const char *s = lua_tolstring(L, -1, &len);
       size_t bad = lector_utf8_check(s, len);
       if (bad != len)
         luaL_argerror(L, arg, lua_pushfstring(L, "attrs.%s[%I] is not valid UTF-8 (at byte %I)",
-                                              cols[c].name, i, (lua_Integer)bad));
+                                              col->name, i, (lua_Integer)bad));
       strings += len;
-      has_string = 1;
     } else if (type != LUA_TNIL && type != LUA_TBOOLEAN &&
                (type != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))) {
       luaL_argerror(L, arg, lua_pushfstring(L, "attrs.%s[%I] must be a string, a finite number, "
-                                            "a boolean or nil", cols[c].name, i));
+                                            "a boolean or nil", col->name, i));
     }
-    lua_pop(L, 1);
+    bound += ATTR_JSON_BYTES + JSON_STRING_GROWTH * len;
   }
   if (strings > LECTOR_JSON_MAX_BYTES / JSON_STRING_GROWTH)
     luaL_argerror(L, arg, lua_pushfstring(L, "the string attrs of span %I are over %I bytes", i,
                                           (lua_Integer)(LECTOR_JSON_MAX_BYTES /
                                                         JSON_STRING_GROWTH)));
-  return has_string;
+  return bound;
 }
 
-/* The most bytes span i's attributes can take as JSON: every string byte
- * escaped (\u00XX) in the worst case. Its entries are already checked. */
-static size_t attrs_bound_at(lua_State *L, const attr_column *cols, int ncols, lua_Integer i) {
-  size_t bound = 4;
-  for (int c = 0; c < ncols; c++) {
-    size_t len = 0;
-    if (lua_rawgeti(L, cols[c].slot, i) == LUA_TSTRING) lua_tolstring(L, -1, &len);
-    bound += ATTR_JSON_BYTES + JSON_STRING_GROWTH * len;
-    lua_pop(L, 1);
+/* Every entry of span i, checked, into span; returns the most bytes its
+ * attributes can take as JSON. [-0, +0, v] */
+static size_t read_span_at(lua_State *L, int arg, const lector_doc *doc, const span_columns *c,
+                           lua_Integer i, const char **checked_label, span_entry *span) {
+  int top = lua_gettop(L);
+  span->start = check_offset_at(L, arg, doc, c->base, "start", i);
+  span->stop = check_offset_at(L, arg, doc, c->base + 1, "stop", i);
+  if (span->stop < span->start)
+    luaL_argerror(L, arg, lua_pushfstring(L, "stop[%I] is before start[%I]", i, i));
+  span->label = NULL;
+  span->label_len = 0;
+  if (c->has_label) read_label_at(L, arg, c, i, checked_label, span);
+  span->has_score = 0;
+  if (c->has_score) {
+    int type = lua_rawgeti(L, c->base + 3, i);
+    span->score = lua_tonumber(L, -1);
+    if (type != LUA_TNIL && (type != LUA_TNUMBER || !isfinite(span->score)))
+      luaL_argerror(L, arg, lua_pushfstring(L, "score[%I] must be a finite number or nil", i));
+    span->has_score = type != LUA_TNIL;
   }
+  size_t bound = check_attrs_at(L, arg, c, i);
+  lua_settop(L, top);
   return bound;
 }
 
 /* Span i's attributes as the JSON doc:add would store for a table of the
- * same values, in buf; NULL when every column is nil there. */
-static const char *attrs_at(lua_State *L, const attr_column *cols, int ncols, lua_Integer i,
-                            char *buf, size_t size, size_t *len) {
+ * same values, in buf (room for their bound); NULL when every column is
+ * nil there. Makes no Lua object. */
+static const char *attrs_at(lua_State *L, const span_columns *c, lua_Integer i, char *buf,
+                            size_t size, size_t *len) {
   jsonbuf b = {.data = buf, .cap = size, .limit = size - 1};
-  int written = 0;
-  for (int c = 0; c < ncols; c++) {
-    int type = lua_rawgeti(L, cols[c].slot, i);
-    if (type != LUA_TNIL) {
-      jsonbuf_bytes(&b, written++ ? ",\"" : "{\"", 2);
-      jsonbuf_bytes(&b, cols[c].name, cols[c].len);
-      jsonbuf_bytes(&b, "\":", 2);
-      if (type == LUA_TSTRING) {
-        size_t n;
-        const char *str = lua_tolstring(L, -1, &n);
-        jsonbuf_string(&b, str, n);
-      } else if (type == LUA_TBOOLEAN) jsonbuf_raw(&b, lua_toboolean(L, -1) ? "true" : "false");
-      else if (lua_isinteger(L, -1)) jsonbuf_int(&b, lua_tointeger(L, -1));
-      else jsonbuf_double(&b, lua_tonumber(L, -1));
-    }
-    lua_pop(L, 1);
+  int top = lua_gettop(L), written = 0;
+  for (int k = 0; k < c->nattrs; k++) {
+    const attr_column *col = &c->attrs[k];
+    int type = lua_rawgeti(L, col->slot, i);
+    if (type == LUA_TNIL) continue;
+    jsonbuf_bytes(&b, written++ ? ",\"" : "{\"", 2);
+    jsonbuf_bytes(&b, col->name, col->len);
+    jsonbuf_bytes(&b, "\":", 2);
+    if (type == LUA_TSTRING) {
+      size_t n;
+      const char *str = lua_tolstring(L, -1, &n);
+      jsonbuf_string(&b, str, n);
+    } else if (type == LUA_TBOOLEAN) jsonbuf_raw(&b, lua_toboolean(L, -1) ? "true" : "false");
+    else if (lua_isinteger(L, -1)) jsonbuf_int(&b, lua_tointeger(L, -1));
+    else jsonbuf_double(&b, lua_tonumber(L, -1));
   }
+  lua_settop(L, top);
   if (!written) return NULL;
   jsonbuf_bytes(&b, "}", 1);
   buf[b.len] = '\0';
@@ -496,74 +522,83 @@ static const char *attrs_at(lua_State *L, const attr_column *cols, int ncols, lu
   return buf;
 }
 
-/* Add span i, its entries already checked; strings: whether any span has
- * a string attribute (without, every span's attrs fit the stack buffer). */
-static void add_span_at(lua_State *L, lector_doc *doc, const char *layer, int base,
-                        const attr_column *cols, int ncols, lua_Integer i, int strings,
-                        const lector_results_guard *guard) {
-  lua_rawgeti(L, base, i);
-  lua_rawgeti(L, base + 1, i);
-  uint32_t start = (uint32_t)lua_tointeger(L, -2), stop = (uint32_t)lua_tointeger(L, -1);
-  lua_pop(L, 2);
-  if (lua_isnil(L, base + 2)) lua_pushnil(L);     /* the label stays on the stack until added */
-  else lua_rawgeti(L, base + 2, i);
-  size_t label_len = 0, attrs_len = 0;
-  const char *label = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &label_len) : NULL;
-  double score = 0;
-  int has_score = 0;
-  if (!lua_isnil(L, base + 3)) {
-    has_score = lua_rawgeti(L, base + 3, i) != LUA_TNIL;
-    score = lua_tonumber(L, -1);
-    lua_pop(L, 1);
+/* Add spans first..last of those read (spans[i - 1] is span i), each
+ * with its attributes encoded in buf (size bytes, room for the largest).
+ * Makes no Lua object: the labels the spans point to stay where they
+ * were read. */
+static void add_spans(lua_State *L, lector_doc *doc, const char *layer, const span_columns *c,
+                      const span_entry *spans, lua_Integer first, lua_Integer last, char *buf,
+                      size_t size, const lector_results_guard *guard) {
+  int layer_index = -1;    /* the layer is made with its first span, as doc:add does */
+  for (lua_Integer i = first; i <= last; i++) {
+    const span_entry *span = &spans[i - 1];
+    size_t attrs_len = 0;
+    const char *attrs = c->nattrs ? attrs_at(L, c, i, buf, size, &attrs_len) : NULL;
+    if (guard) guard->charge(L, sizeof(lector_span) + span->label_len + attrs_len);
+    if (layer_index < 0 && (layer_index = lector_doc_layer(doc, layer)) < 0)
+      luaL_error(L, "out of memory adding a span");
+    if (lector_doc_add_span_in(doc, layer_index, span->start, span->stop, span->label,
+                               span->label_len, span->has_score ? &span->score : NULL, attrs,
+                               attrs_len) != LECTOR_OK)
+      luaL_error(L, "out of memory adding a span");
   }
-  char stack_buf[ADD_MANY_BUFFER_BYTES];
-  char *buf = stack_buf;
-  size_t size = strings ? attrs_bound_at(L, cols, ncols, i) : sizeof stack_buf;
-  if (size > sizeof stack_buf) {
-    buf = lua_newuserdatauv(L, size, 0);        /* long strings: collected, never leaked */
-  } else {
-    size = sizeof stack_buf;
-    lua_pushnil(L);                             /* the same stack either way */
-  }
-  const char *attrs = attrs_at(L, cols, ncols, i, buf, size, &attrs_len);
-  if (guard) guard->charge(L, sizeof(lector_span) + label_len + attrs_len);
-  if (lector_doc_add_span(doc, layer, start, stop, label, has_score ? &score : NULL, attrs) !=
-      LECTOR_OK)
-    luaL_error(L, "out of memory adding a span");
-  lua_pop(L, 2);
 }
+
+/* Spans read at once are kept on the C stack up to this many; more, in a
+ * userdata made before the first is read. */
+#define ADD_MANY_STACK_SPANS 64
 
 /* doc:add_many(layer, {start = {...}, stop = {...}, label = {...}, score = {...},
  * attrs = {name = {...}...}, n = count}) -> count: spans given as columns,
- * all checked before the first is added. */
+ * all read and checked before the first is added. */
 LECTOR_FUNCTION(document, add_many) {
   const lector_results_guard *guard = results_guard(L);
   results_room(L, guard);
   const char *layer = check_name(L, 2, "layer");
   luaL_checktype(L, 3, LUA_TTABLE);
-  luaL_checkstack(L, 2 * LECTOR_ADD_MANY_MAX_ATTRS + 16, "adding spans");
+  luaL_checkstack(L, 3 * LECTOR_ADD_MANY_MAX_ATTRS + 24, "adding spans");
   lua_settop(L, 3);
   lector_doc *doc = lector_hold_document(L, 1);     /* 4; the columns are read through __index */
-  int base = 5;
+  span_columns c = {.base = 5};
   push_column(L, 3, "start", 1);
   push_column(L, 3, "stop", 1);
-  push_column(L, 3, "label", 0);
-  push_column(L, 3, "score", 0);
+  c.has_label = push_column(L, 3, "label", 0) != LUA_TNIL;
+  c.has_score = push_column(L, 3, "score", 0) != LUA_TNIL;
   attr_column cols[LECTOR_ADD_MANY_MAX_ATTRS];
-  int ncols = push_attr_columns(L, 3, cols);
-  lua_Integer n = (lua_Integer)lua_rawlen(L, base);
+  c.nattrs = push_attr_columns(L, 3, cols);
+  c.attrs = cols;
+  lua_Integer n = (lua_Integer)lua_rawlen(L, c.base);
   if (lua_getfield(L, 3, "n") != LUA_TNIL) {
     int isint = 0;
     n = lua_tointegerx(L, -1, &isint);
     if (!isint || n < 0) luaL_argerror(L, 3, "field 'n' must be a count (an integer >= 0)");
   }
   lua_pop(L, 1);
+  span_entry stack_spans[ADD_MANY_STACK_SPANS], *spans = stack_spans;
+  if (n > ADD_MANY_STACK_SPANS) {
+    if ((size_t)n > SIZE_MAX / sizeof *spans) luaL_argerror(L, 3, "too many spans");
+    spans = lua_newuserdatauv(L, (size_t)n * sizeof *spans, 0);   /* before reading: may collect */
+  }
   const char *checked_label = NULL;
-  int strings = 0;
-  for (lua_Integer i = 1; i <= n; i++)
-    strings |= check_span_at(L, 3, doc, base, cols, ncols, i, &checked_label);
-  for (lua_Integer i = 1; i <= n; i++)
-    add_span_at(L, doc, layer, base, cols, ncols, i, strings, guard);
+  size_t bound = 0;
+  for (lua_Integer i = 1; i <= n; i++) {
+    size_t b = read_span_at(L, 3, doc, &c, i, &checked_label, &spans[i - 1]);
+    if (b > bound) bound = b;
+  }
+  char stack_buf[ADD_MANY_BUFFER_BYTES];
+  if (bound <= sizeof stack_buf) {
+    add_spans(L, doc, layer, &c, spans, 1, n, stack_buf, sizeof stack_buf, guard);
+  } else {
+    /* Long strings: a buffer made now may collect, and the labels read
+     * must not be let go of before they are added. Read them again. */
+    char *buf = lua_newuserdatauv(L, bound, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+      int top = lua_gettop(L);
+      if (c.has_label) read_label_at(L, 3, &c, i, &checked_label, &spans[i - 1]);
+      add_spans(L, doc, layer, &c, spans, i, i, buf, bound, guard);
+      lua_settop(L, top);
+    }
+  }
   lua_pushinteger(L, n);
   return 1;
 }

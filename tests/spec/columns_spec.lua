@@ -263,6 +263,31 @@ describe("doc:add_many", function()
     assert.is_true(found > 0)
   end)
 
+  it("stores what doc:add stores for more spans than it reads on the C stack", function()
+    -- past 64 spans, what add_many reads before adding is kept in a userdata
+    local a, b = assert(lector.load(H.article)), assert(lector.load(H.article))
+    local cols = { start = {}, stop = {}, label = {}, score = {}, attrs = { w = {}, s = {} } }
+    local labels = { "one", "two", "three" }
+    for i = 1, 300 do
+      local start = (i * 7) % 40
+      local stop = start + i % 5
+      local attrs = { w = i % 4 == 0 and i / 8 or nil, s = i % 9 == 0 and ("s" .. i) or nil }
+      a:add("many", { start = start, stop = stop, label = labels[i % 4], score = i % 2 == 0 and i or nil,
+        attrs = next(attrs) and attrs or nil })
+      cols.start[i], cols.stop[i], cols.label[i] = start, stop, labels[i % 4]
+      cols.score[i] = i % 2 == 0 and i or nil
+      cols.attrs.w[i], cols.attrs.s[i] = attrs.w, attrs.s
+    end
+    assert.equal(300, b:add_many("many", cols))
+    assert.same(spans_of(a, "many"), spans_of(b, "many"))
+    assert.equal(a:json(), b:json())
+    assert.error_matches(function()
+      cols.stop[250] = -1
+      b:add_many("more", cols)
+    end, "stop%[250%] must be a byte offset")
+    assert.same({}, spans_of(b, "more"))
+  end)
+
   it("takes the count from n, and adds nothing when n is 0", function()
     local d = assert(lector.load(H.article))
     assert.equal(2, d:add_many("x", { start = { 0, 5, 9 }, stop = { 4, 8, 12 }, n = 2 }))
