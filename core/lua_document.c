@@ -608,9 +608,16 @@ LECTOR_FUNCTION(document, add_many) {
 enum { COL_INDEX, COL_START, COL_STOP, COL_TEXT, COL_KIND, COL_SHAPE, COL_FOLDED, COL_SENTENCE,
        COL_PARAGRAPH, COL_FIRST_TOKEN, COL_LAST_TOKEN, COL_TOKENS, COL_LABEL, COL_SCORE,
        COL_COUNT };
-static const char *const COL_NAMES[] = {"index", "start", "stop", "text", "kind", "shape",
-                                        "folded", "sentence", "paragraph", "first_token",
-                                        "last_token", "tokens", "label", "score", NULL};
+typedef struct column_name {
+  const char *s;
+  size_t len;
+} column_name;
+#define COLUMN_NAME(s) {s, sizeof s - 1}
+static const column_name COL_NAMES[] = {
+  COLUMN_NAME("index"), COLUMN_NAME("start"), COLUMN_NAME("stop"), COLUMN_NAME("text"),
+  COLUMN_NAME("kind"), COLUMN_NAME("shape"), COLUMN_NAME("folded"), COLUMN_NAME("sentence"),
+  COLUMN_NAME("paragraph"), COLUMN_NAME("first_token"), COLUMN_NAME("last_token"),
+  COLUMN_NAME("tokens"), COLUMN_NAME("label"), COLUMN_NAME("score")};
 #define COLUMN_BIT(f) (1u << (f))
 #define COLUMN_BITS_UPTO(f) ((1u << ((f) + 1)) - 1)
 #define TOKEN_COLUMNS COLUMN_BITS_UPTO(COL_SENTENCE)
@@ -631,10 +638,11 @@ static unsigned check_columns(lua_State *L, int arg, unsigned allowed, const cha
   for (lua_Integer i = 1; i <= n; i++) {
     int found = -1;
     if (lua_rawgeti(L, arg, i) == LUA_TSTRING) {
-      const char *name = lua_tostring(L, -1);
-      for (int f = 0; COL_NAMES[f] && found < 0; f++)     /* the first byte settles most */
-        if ((allowed & COLUMN_BIT(f)) && name[0] == COL_NAMES[f][0] &&
-            strcmp(name, COL_NAMES[f]) == 0)
+      size_t len;
+      const char *name = lua_tolstring(L, -1, &len);
+      for (int f = 0; f < COL_COUNT && found < 0; f++)   /* length and first byte settle most */
+        if ((allowed & COLUMN_BIT(f)) && len == COL_NAMES[f].len && name[0] == COL_NAMES[f].s[0] &&
+            memcmp(name, COL_NAMES[f].s, len) == 0)
           found = f;
     }
     if (found < 0)
@@ -710,12 +718,12 @@ static int push_columns(lua_State *L, unsigned fields, size_t n, int into) {
       continue;
     }
     if (into) {
-      lua_pushstring(L, COL_NAMES[f]);
+      lua_pushstring(L, COL_NAMES[f].s);
       if (lua_rawget(L, base - 1) == LUA_TTABLE) continue;        /* [.., column] */
       lua_pop(L, 1);
     }
     lua_createtable(L, (int)(n < INT32_MAX ? n : INT32_MAX), 0);
-    lua_pushstring(L, COL_NAMES[f]);
+    lua_pushstring(L, COL_NAMES[f].s);
     lua_pushvalue(L, -2);
     lua_rawset(L, base - 1);
   }
@@ -778,11 +786,13 @@ LECTOR_FUNCTION(document, sentence_columns) {
   check_range(L, 3, doc->seg.sentence_count, &from, &to);
   int into = lector_opt_table_field(L, 2, "into");
   int base = push_columns(L, fields, to - from, into);
+  int asked[COL_COUNT], nasked = 0;
+  for (int f = 0; f < COL_COUNT; f++)
+    if (fields & COLUMN_BIT(f)) asked[nasked++] = f;
   for (size_t i = from; i < to; i++) {
-    for (int f = 0; f < COL_COUNT; f++) {
-      if (!(fields & COLUMN_BIT(f))) continue;
-      push_sentence_field(L, doc, i, f);
-      lua_rawseti(L, base + f, (lua_Integer)(i - from) + 1);
+    for (int k = 0; k < nasked; k++) {
+      push_sentence_field(L, doc, i, asked[k]);
+      lua_rawseti(L, base + asked[k], (lua_Integer)(i - from) + 1);
     }
   }
   if (into) clear_columns_past(L, base, fields, to - from);
