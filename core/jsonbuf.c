@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,38 @@ void jsonbuf_string(jsonbuf *b, const char *s, size_t n) {
   }
   jsonbuf_bytes(b, s + run, n - run);
   jsonbuf_bytes(b, "\"", 1);
+}
+
+/* Whether none of the 8 bytes in w is a control character, '"', '\\' or
+ * above 0x7f: the usual tests for a zero byte (v - 0x01.. & ~v & 0x80..,
+ * exact as a yes or no) on w, w ^ '"' and w ^ '\\', and for bytes under
+ * 0x20. */
+static int plain_word(uint64_t w) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+  uint64_t bad = w | ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+                 ((backslash - ones) & ~backslash);
+  return !(bad & highs);
+}
+
+int jsonbuf_plain_string(jsonbuf *b, const char *s, size_t n) {
+  if (b->failed || b->len + n + 2 >= b->cap || (b->limit && b->len + n + 2 > b->limit)) return 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    if (!plain_word(w)) return 0;
+  }
+  for (; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return 0;
+  }
+  char *out = b->data + b->len;
+  out[0] = '"';
+  memcpy(out + 1, s, n);
+  out[n + 1] = '"';
+  b->len += n + 2;
+  return 1;
 }
 
 int jsonbuf_plain_key(jsonbuf *b, const char *s, size_t n) {

@@ -34,6 +34,13 @@ static inline void jsonbuf_bytes(jsonbuf *b, const char *s, size_t n) {
   }
 }
 
+/* Where n more bytes go when they fit the room left (without growing,
+ * within the limit), else NULL. The writer adds n to len. */
+static inline char *jsonbuf_room(jsonbuf *b, size_t n) {
+  int fits = b->len + n < b->cap && !b->failed && (!b->limit || b->len + n <= b->limit);
+  return fits ? b->data + b->len : NULL;
+}
+
 /* The longest number jsonbuf writes ("-" and 20 digits) is shorter. */
 #define JSONBUF_SHORT_BYTES 32
 
@@ -52,6 +59,11 @@ static inline void jsonbuf_short(jsonbuf *b, const char *s, size_t n) {
 
 /* s as a quoted JSON string; s must be valid UTF-8. */
 void jsonbuf_string(jsonbuf *b, const char *s, size_t n);
+/* "s" for a string of ASCII that needs no escaping (no control character,
+ * '"' or '\\') and fits the room left, written in one copy: returns 1.
+ * Otherwise writes nothing and returns 0. Such a string is valid UTF-8,
+ * so the caller need not check it. */
+int jsonbuf_plain_string(jsonbuf *b, const char *s, size_t n);
 /* "s": for an object key that is printable ASCII without '"' or '\\' and
  * fits the room left, in one pass: returns 1. Otherwise writes nothing
  * and returns 0 (the caller checks and escapes it with jsonbuf_string). */

@@ -94,6 +94,7 @@ static int fail(lua_State *L, const encoder *e, const char *reason) {
 static void write_string(lua_State *L, int idx, encoder *e) {
   size_t len;
   const char *s = lua_tolstring(L, idx, &len);
+  if (jsonbuf_plain_string(&e->b, s, len)) return;            /* most strings */
   size_t bad = lector_utf8_check(s, len);
   if (bad != len)
     fail(L, e, lua_pushfstring(L, "a string is not valid UTF-8 (at byte %d)", (int)bad));
@@ -288,9 +289,17 @@ static void write_shaped_key(lua_State *L, encoder *e, const key_ref *key, int p
     write_key(L, e, key);
     return;
   }
-  jsonbuf_bytes(&e->b, "\"", 1);
-  jsonbuf_bytes(&e->b, key->s, key->len);
-  jsonbuf_bytes(&e->b, "\":", 2);
+  char *out = jsonbuf_room(&e->b, key->len + 3);
+  if (!out) {
+    jsonbuf_bytes(&e->b, "\"", 1);
+    jsonbuf_bytes(&e->b, key->s, key->len);
+    jsonbuf_bytes(&e->b, "\":", 2);
+    return;
+  }
+  out[0] = '"';
+  memcpy(out + 1, key->s, key->len);
+  memcpy(out + 1 + key->len, "\":", 2);
+  e->b.len += key->len + 3;
 }
 
 /* Keys come out sorted, so the same value always gives the same text. A

@@ -120,6 +120,26 @@ describe("lector.json.encode", function()
     assert.equal('{"s":"' .. long .. '"}', encode { s = long })
   end)
 
+  it("escapes a string's special bytes wherever they stand among plain ones", function()
+    -- plain ASCII strings are checked eight bytes at a time
+    local named = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
+    local function escaped(s)
+      return (s:gsub('[%c"\\]', function(c)
+        if c == "\127" then return c end
+        return named[c] or string.format("\\u%04x", c:byte())
+      end))
+    end
+    for _, special in ipairs { '"', "\\", "\n", "\t", "\r", "\0", "\1", "\31", "\127", "é", " ", "~" } do
+      for len = 1, 19 do
+        for at = 1, len do
+          local s = ("a"):rep(at - 1) .. special .. ("b"):rep(len - at)
+          assert.equal('["' .. escaped(s) .. '"]', encode { s }, string.format("%q at %d", special, at))
+        end
+      end
+    end
+    assert.error_matches(function() encode { ("a"):rep(9) .. "\255" } end, "not valid UTF%-8")
+  end)
+
   it("writes numbers and rows the same at every distance from the end of its first buffer", function()
     -- numbers and row keys are copied in fixed-size steps while there is
     -- room for them; near a buffer's end, byte by byte
