@@ -110,6 +110,15 @@ lector_doc *lector_check_document(lua_State *L, int arg) {
   return ud->doc;
 }
 
+/* The document of the Document at arg, checked before by
+ * lector_check_document, once code that may collect has run: it can have
+ * been released since, not become something else. */
+static lector_doc *recheck_document(lua_State *L, int arg) {
+  document_ud *ud = lua_touserdata(L, arg);
+  if (!ud->doc) luaL_argerror(L, arg, "document was released");
+  return ud->doc;
+}
+
 /* The hold at 1, or NULL for anything else; upvalue 1 is the holds'
  * metatable. */
 static document_hold *to_hold(lua_State *L) {
@@ -381,7 +390,12 @@ static int push_attr_columns(lua_State *L, int arg, attr_column *cols) {
     count++;
     lua_pushvalue(L, -2);                        /* the key again, for lua_next */
   }
-  qsort(cols, (size_t)count, sizeof *cols, compare_attr_columns);
+  for (int i = 1; i < count; i++) {                /* a few columns: insertion sort */
+    attr_column col = cols[i];
+    int j = i;
+    for (; j > 0 && compare_attr_columns(&cols[j - 1], &col) > 0; j--) cols[j] = cols[j - 1];
+    cols[j] = col;
+  }
   return count;
 }
 
@@ -1040,7 +1054,7 @@ LECTOR_FUNCTION(document, set) {
   const char *json = encode_result(L, 3, "value", "a value handed to the document", guard, room,
                                    buf, sizeof buf, &len);
   if (guard) guard->charge(L, sizeof(lector_value) + strlen(key) + len);
-  lector_doc *doc = lector_check_document(L, 1);    /* again: encoding may collect */
+  lector_doc *doc = recheck_document(L, 1);         /* again: encoding may collect */
   if (lector_doc_set_value(doc, key, json) != LECTOR_OK)
     return luaL_error(L, "out of memory setting a value");
   return 0;
@@ -1076,7 +1090,7 @@ LECTOR_FUNCTION(document, error) {
   const char *message = luaL_checklstring(L, 2, &len);
   check_text(L, 2, message, len, "message");
   if (guard) guard->charge(L, sizeof(char *) + len);
-  lector_doc *doc = lector_check_document(L, 1);    /* again: reading the message may collect */
+  lector_doc *doc = recheck_document(L, 1);         /* again: reading the message may collect */
   if (lector_doc_add_error(doc, message) != LECTOR_OK)
     return luaL_error(L, "out of memory recording an error");
   return 0;
