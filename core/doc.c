@@ -77,14 +77,112 @@ nomem:
   return LECTOR_ENOMEM;
 }
 
+/* ---- the spans' strings --------------------------------------------- */
+
+/* Labels and attributes are packed one after the other into blocks, each
+ * larger than the last up to SPAN_STRINGS_MAX_BLOCK: a pass may add tens of
+ * thousands of spans, and a malloc and a free for each cost more than
+ * copying their strings. The blocks go with the document, or when a pass's
+ * spans are dropped and what they held outweighs the rest (compact_strings). */
+struct lector_string_block {
+  lector_string_block *next;
+  size_t used, cap;
+  char data[];
+};
+
+#define SPAN_STRINGS_FIRST_BLOCK 1024
+#define SPAN_STRINGS_MAX_BLOCK (64 * 1024)
+
+static void free_string_blocks(lector_string_block *block) {
+  while (block) {
+    lector_string_block *next = block->next;
+    free(block);
+    block = next;
+  }
+}
+
+/* size bytes in the document's blocks; NULL when out of memory. */
+static char *span_string_room(lector_doc *doc, size_t size) {
+  lector_string_block *block = doc->span_strings;
+  if (!block || block->cap - block->used < size) {
+    size_t cap = block ? block->cap * 2 : SPAN_STRINGS_FIRST_BLOCK;
+    if (cap > SPAN_STRINGS_MAX_BLOCK) cap = SPAN_STRINGS_MAX_BLOCK;
+    if (cap < size) cap = size;
+    lector_string_block *fresh = malloc(sizeof *fresh + cap);
+    if (!fresh) return NULL;
+    fresh->next = block;
+    fresh->used = 0;
+    fresh->cap = cap;
+    doc->span_strings = block = fresh;
+  }
+  char *room = block->data + block->used;
+  block->used += size;
+  doc->span_string_bytes += size;
+  return room;
+}
+
+/* label (label_len bytes) and attrs (attrs_len) copied, each NUL-ended,
+ * into span; 0, or -1 when out of memory. */
+static int keep_span_strings(lector_doc *doc, lector_span *span, const char *label,
+                             size_t label_len, const char *attrs, size_t attrs_len) {
+  size_t label_size = label ? label_len + 1 : 0, attrs_size = attrs ? attrs_len + 1 : 0;
+  span->label = span->attrs_json = NULL;
+  if (!label_size && !attrs_size) return 0;
+  char *room = span_string_room(doc, label_size + attrs_size);
+  if (!room) return -1;
+  if (label) {
+    span->label = memcpy(room, label, label_len);
+    span->label[label_len] = '\0';
+  }
+  if (attrs) {
+    span->attrs_json = memcpy(room + label_size, attrs, attrs_len);
+    span->attrs_json[attrs_len] = '\0';
+  }
+  return 0;
+}
+
+static size_t span_strings_size(const lector_span *span) {
+  return (span->label ? strlen(span->label) + 1 : 0) +
+         (span->attrs_json ? strlen(span->attrs_json) + 1 : 0);
+}
+
+/* Once the strings of dropped spans outweigh those of the spans kept, the
+ * kept ones move to new blocks and the old go: a pass run again and again
+ * on one document does not grow it. Left as they were when out of memory. */
+static void compact_strings(lector_doc *doc) {
+  if (doc->dropped_string_bytes <= doc->span_string_bytes - doc->dropped_string_bytes) return;
+  lector_doc fresh = {0};            /* only its blocks and their count are used */
+  lector_span *moved = malloc((doc->span_count ? doc->span_count : 1) * sizeof *moved);
+  if (!moved) return;
+  for (size_t i = 0; i < doc->span_count; i++) {
+    const lector_span *span = &doc->spans[i];
+    moved[i] = *span;
+    size_t label_len = span->label ? strlen(span->label) : 0;
+    size_t attrs_len = span->attrs_json ? strlen(span->attrs_json) : 0;
+    if (keep_span_strings(&fresh, &moved[i], span->label, label_len, span->attrs_json, attrs_len)) {
+      free_string_blocks(fresh.span_strings);
+      free(moved);
+      return;
+    }
+  }
+  for (size_t i = 0; i < doc->span_count; i++) {
+    doc->spans[i].label = moved[i].label;
+    doc->spans[i].attrs_json = moved[i].attrs_json;
+  }
+  free(moved);
+  free_string_blocks(doc->span_strings);
+  doc->span_strings = fresh.span_strings;
+  doc->span_string_bytes = fresh.span_string_bytes;
+  doc->dropped_string_bytes = 0;
+}
+
 void lector_doc_retain(lector_doc *doc) {
   if (doc) doc->refs++;
 }
 
 void lector_doc_release(lector_doc *doc) {
   if (!doc || --doc->refs > 0) return;
-  for (size_t i = 0; i < doc->span_count; i++)
-    free(doc->spans[i].label ? doc->spans[i].label : doc->spans[i].attrs_json);
+  free_string_blocks(doc->span_strings);
   for (size_t i = 0; i < doc->value_count; i++) {
     free(doc->values[i].key);
     free(doc->values[i].json);
@@ -143,7 +241,7 @@ size_t lector_doc_drop_spans_of(lector_doc *doc, uint32_t producer, size_t befor
   for (size_t i = kept; i < doc->span_count; i++) {
     lector_span *span = &doc->spans[i];
     if (i < before && span->producer == producer) {
-      free(span->label ? span->label : span->attrs_json);
+      doc->dropped_string_bytes += span_strings_size(span);
       continue;
     }
     doc->spans[kept++] = *span;
@@ -151,6 +249,7 @@ size_t lector_doc_drop_spans_of(lector_doc *doc, uint32_t producer, size_t befor
   size_t dropped = doc->span_count - kept;
   doc->span_count = kept;
   if (dropped) doc->span_generation++;
+  compact_strings(doc);
   return dropped;
 }
 
@@ -178,21 +277,7 @@ lector_status lector_doc_add_span_in(lector_doc *doc, int layer, uint32_t start,
   }
   lector_span span = {.start = start, .stop = stop, .layer = (uint32_t)layer,
                       .run_id = doc->current_run, .producer = doc->current_producer};
-  /* One allocation for both strings: a pass may add tens of thousands. */
-  size_t label_size = label ? label_len + 1 : 0;
-  size_t attrs_size = attrs_json ? attrs_len + 1 : 0;
-  if (label_size + attrs_size) {
-    char *strings = malloc(label_size + attrs_size);
-    if (!strings) return LECTOR_ENOMEM;
-    if (label) {
-      span.label = memcpy(strings, label, label_len);
-      span.label[label_len] = '\0';
-    }
-    if (attrs_json) {
-      span.attrs_json = memcpy(strings + label_size, attrs_json, attrs_len);
-      span.attrs_json[attrs_len] = '\0';
-    }
-  }
+  if (keep_span_strings(doc, &span, label, label_len, attrs_json, attrs_len)) return LECTOR_ENOMEM;
   if (score) {
     span.score = *score;
     span.has_score = 1;

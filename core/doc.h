@@ -17,8 +17,8 @@ typedef struct lector_span {
   double score;
   int has_score;
   uint32_t producer;       /* 1 + index into doc->producers; 0 for none */
-  char *attrs_json;        /* a JSON object, or NULL; shares one allocation
-                            * with label, which starts it when not NULL */
+  char *attrs_json;        /* a JSON object, or NULL; label and attrs_json are
+                            * kept in the document's span_strings */
   int64_t run_id;          /* the pass run that added it; 0 for none */
 } lector_span;
 
@@ -27,6 +27,9 @@ typedef struct lector_value {
   char *json;              /* any JSON value */
   int64_t run_id;          /* the pass run that set it; 0 for none */
 } lector_value;
+
+/* Where the spans' labels and attributes are kept (doc.c). */
+typedef struct lector_string_block lector_string_block;
 
 typedef struct lector_doc {
   atomic_int refs;            /* atomic: worker threads retain and release */
@@ -39,6 +42,8 @@ typedef struct lector_doc {
   lector_segments seg;
   char **layers; size_t layer_count;
   lector_span *spans; size_t span_count, span_cap;
+  lector_string_block *span_strings;          /* their labels and attrs, freed with the document */
+  size_t span_string_bytes, dropped_string_bytes;   /* held in span_strings; of spans dropped */
   lector_value *values; size_t value_count;
   char **errors; size_t error_count;
   int64_t current_run;        /* stamped on spans and values added from now on */
