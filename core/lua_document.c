@@ -421,16 +421,31 @@ typedef struct span_entry {
   size_t label_len;
   double score;
   int has_score;
+  const char *attrs;         /* its attributes' JSON, made as they were read; NULL for none */
+  size_t attrs_len;
+  int attrs_later;           /* a string among them: made when it is added */
 } span_entry;
 
 /* The columns of add_many: start, stop, label and score at base..base+3
- * (label and score nil when absent), then the attributes, by name. */
+ * (label and score nil when absent), then the attributes, by name. Spans'
+ * attributes of numbers and booleans are made into area as they are
+ * read, slot bytes each (NULL: none is). */
 typedef struct span_columns {
   int base;
   int has_label, has_score;
   const attr_column *attrs;
   int nattrs;
+  char *area;
+  size_t slot;
 } span_columns;
+
+/* The most bytes a span's attributes of numbers and booleans take as JSON,
+ * with the room a number's copy wants (jsonbuf_short). */
+static size_t attrs_slot(const attr_column *cols, int ncols) {
+  size_t slot = 4;
+  for (int k = 0; k < ncols; k++) slot += cols[k].len + 4 + JSONBUF_SHORT_BYTES;
+  return slot;
+}
 
 /* Span i's label, checked, into span. *checked_label is the label checked
  * last: the same string again (most spans share a few) is not read again;
@@ -451,14 +466,15 @@ static void read_label_at(lua_State *L, int arg, const span_columns *c, lua_Inte
   span->label_len = len;
 }
 
-/* Span i's attributes checked; returns the most bytes they can take as
- * JSON: every string byte escaped (\u00XX) in the worst case.
- * [-0, +nattrs, v] */
-static size_t check_attrs_at(lua_State *L, int arg, const span_columns *c, lua_Integer i) {
+/* Span i's attributes checked, left pushed, their types in types;
+ * returns the most bytes they can take as JSON: every string byte escaped
+ * (\u00XX) in the worst case. [-0, +nattrs, v] */
+static size_t check_attrs_at(lua_State *L, int arg, const span_columns *c, lua_Integer i,
+                             int *types) {
   size_t strings = 0, bound = 4;
   for (int k = 0; k < c->nattrs; k++) {
     const attr_column *col = &c->attrs[k];
-    int type = lua_rawgeti(L, col->slot, i);
+    int type = types[k] = lua_rawgeti(L, col->slot, i);
     size_t len = 0;
     if (type == LUA_TSTRING) {
       const char *s = lua_tolstring(L, -1, &len);
@@ -481,8 +497,48 @@ static size_t check_attrs_at(lua_State *L, int arg, const span_columns *c, lua_I
   return bound;
 }
 
-/* Every entry of span i, checked, into span; returns the most bytes its
- * attributes can take as JSON. [-0, +0, v] */
+/* The attributes at first.. (of types), as the JSON doc:add would store
+ * for a table of the same values, in buf (room for their bound); NULL
+ * when every one is nil. Makes no Lua object. */
+static const char *encode_attrs(lua_State *L, const span_columns *c, int first, const int *types,
+                                char *buf, size_t size, size_t *len) {
+  jsonbuf b = {.data = buf, .cap = size, .limit = size - 1};
+  int written = 0;
+  for (int k = 0; k < c->nattrs; k++) {
+    const attr_column *col = &c->attrs[k];
+    int idx = first + k, type = types[k];
+    if (type == LUA_TNIL) continue;
+    jsonbuf_bytes(&b, written++ ? ",\"" : "{\"", 2);
+    jsonbuf_bytes(&b, col->name, col->len);
+    jsonbuf_bytes(&b, "\":", 2);
+    if (type == LUA_TSTRING) {
+      size_t n;
+      const char *str = lua_tolstring(L, idx, &n);
+      jsonbuf_string(&b, str, n);
+    } else if (type == LUA_TBOOLEAN) jsonbuf_raw(&b, lua_toboolean(L, idx) ? "true" : "false");
+    else if (lua_isinteger(L, idx)) jsonbuf_int(&b, lua_tointeger(L, idx));
+    else jsonbuf_double(&b, lua_tonumber(L, idx));
+  }
+  if (!written) return NULL;
+  jsonbuf_bytes(&b, "}", 1);
+  buf[b.len] = '\0';
+  *len = b.len;
+  return buf;
+}
+
+/* Span i's attributes read again and encoded in buf, as encode_attrs. */
+static const char *attrs_at(lua_State *L, const span_columns *c, lua_Integer i, char *buf,
+                            size_t size, size_t *len) {
+  int top = lua_gettop(L), types[LECTOR_ADD_MANY_MAX_ATTRS];
+  for (int k = 0; k < c->nattrs; k++) types[k] = lua_rawgeti(L, c->attrs[k].slot, i);
+  const char *json = encode_attrs(L, c, top + 1, types, buf, size, len);
+  lua_settop(L, top);
+  return json;
+}
+
+/* Every entry of span i, checked, into span, its attributes made unless
+ * one is a string; returns the most bytes they can take as JSON when made
+ * as the span is added (0 when made already). [-0, +0, v] */
 static size_t read_span_at(lua_State *L, int arg, const lector_doc *doc, const span_columns *c,
                            lua_Integer i, const char **checked_label, span_entry *span) {
   int top = lua_gettop(L);
@@ -501,39 +557,17 @@ static size_t read_span_at(lua_State *L, int arg, const lector_doc *doc, const s
       luaL_argerror(L, arg, lua_pushfstring(L, "score[%I] must be a finite number or nil", i));
     span->has_score = type != LUA_TNIL;
   }
-  size_t bound = check_attrs_at(L, arg, c, i);
+  int types[LECTOR_ADD_MANY_MAX_ATTRS], strings = 0;
+  size_t bound = check_attrs_at(L, arg, c, i, types);
+  for (int k = 0; k < c->nattrs; k++) strings |= types[k] == LUA_TSTRING;
+  span->attrs = NULL;
+  span->attrs_len = 0;
+  span->attrs_later = c->nattrs && (strings || !c->area);
+  if (c->nattrs && !span->attrs_later)
+    span->attrs = encode_attrs(L, c, lua_gettop(L) - c->nattrs + 1, types,
+                               c->area + (size_t)(i - 1) * c->slot, c->slot, &span->attrs_len);
   lua_settop(L, top);
-  return bound;
-}
-
-/* Span i's attributes as the JSON doc:add would store for a table of the
- * same values, in buf (room for their bound); NULL when every column is
- * nil there. Makes no Lua object. */
-static const char *attrs_at(lua_State *L, const span_columns *c, lua_Integer i, char *buf,
-                            size_t size, size_t *len) {
-  jsonbuf b = {.data = buf, .cap = size, .limit = size - 1};
-  int top = lua_gettop(L), written = 0;
-  for (int k = 0; k < c->nattrs; k++) {
-    const attr_column *col = &c->attrs[k];
-    int type = lua_rawgeti(L, col->slot, i);
-    if (type == LUA_TNIL) continue;
-    jsonbuf_bytes(&b, written++ ? ",\"" : "{\"", 2);
-    jsonbuf_bytes(&b, col->name, col->len);
-    jsonbuf_bytes(&b, "\":", 2);
-    if (type == LUA_TSTRING) {
-      size_t n;
-      const char *str = lua_tolstring(L, -1, &n);
-      jsonbuf_string(&b, str, n);
-    } else if (type == LUA_TBOOLEAN) jsonbuf_raw(&b, lua_toboolean(L, -1) ? "true" : "false");
-    else if (lua_isinteger(L, -1)) jsonbuf_int(&b, lua_tointeger(L, -1));
-    else jsonbuf_double(&b, lua_tonumber(L, -1));
-  }
-  lua_settop(L, top);
-  if (!written) return NULL;
-  jsonbuf_bytes(&b, "}", 1);
-  buf[b.len] = '\0';
-  *len = b.len;
-  return buf;
+  return span->attrs_later ? bound : 0;
 }
 
 /* Add spans first..last of those read (spans[i - 1] is span i), each
@@ -546,8 +580,8 @@ static void add_spans(lua_State *L, lector_doc *doc, const char *layer, const sp
   int layer_index = -1;    /* the layer is made with its first span, as doc:add does */
   for (lua_Integer i = first; i <= last; i++) {
     const span_entry *span = &spans[i - 1];
-    size_t attrs_len = 0;
-    const char *attrs = c->nattrs ? attrs_at(L, c, i, buf, size, &attrs_len) : NULL;
+    size_t attrs_len = span->attrs_len;
+    const char *attrs = span->attrs_later ? attrs_at(L, c, i, buf, size, &attrs_len) : span->attrs;
     if (guard) guard->charge(L, sizeof(lector_span) + span->label_len + attrs_len);
     if (layer_index < 0 && (layer_index = lector_doc_layer(doc, layer)) < 0)
       luaL_error(L, "out of memory adding a span");
@@ -561,6 +595,11 @@ static void add_spans(lua_State *L, lector_doc *doc, const char *layer, const sp
 /* Spans read at once are kept on the C stack up to this many; more, in a
  * userdata made before the first is read. */
 #define ADD_MANY_STACK_SPANS 64
+/* Spans' attributes made as they are read take up to this much of the C
+ * stack, and up to ADD_MANY_MAX_AREA_BYTES in all; past it, each span's
+ * are made as it is added. */
+#define ADD_MANY_STACK_AREA_BYTES 4096
+#define ADD_MANY_MAX_AREA_BYTES ((size_t)16 << 20)
 
 /* doc:add_many(layer, {start = {...}, stop = {...}, label = {...}, score = {...},
  * attrs = {name = {...}...}, n = count}) -> count: spans given as columns,
@@ -588,10 +627,16 @@ LECTOR_FUNCTION(document, add_many) {
     if (!isint || n < 0) luaL_argerror(L, 3, "field 'n' must be a count (an integer >= 0)");
   }
   lua_pop(L, 1);
+  /* Made before reading: making them may collect. */
   span_entry stack_spans[ADD_MANY_STACK_SPANS], *spans = stack_spans;
-  if (n > ADD_MANY_STACK_SPANS) {
-    if ((size_t)n > SIZE_MAX / sizeof *spans) luaL_argerror(L, 3, "too many spans");
-    spans = lua_newuserdatauv(L, (size_t)n * sizeof *spans, 0);   /* before reading: may collect */
+  char stack_area[ADD_MANY_STACK_AREA_BYTES];
+  c.slot = attrs_slot(cols, c.nattrs);
+  size_t area = c.nattrs && (size_t)n <= ADD_MANY_MAX_AREA_BYTES / c.slot ? (size_t)n * c.slot : 0;
+  c.area = area ? stack_area : NULL;
+  if (n > ADD_MANY_STACK_SPANS || area > sizeof stack_area) {
+    if ((size_t)n > (SIZE_MAX - area) / sizeof *spans) luaL_argerror(L, 3, "too many spans");
+    spans = lua_newuserdatauv(L, (size_t)n * sizeof *spans + area, 0);
+    c.area = area ? (char *)(spans + n) : NULL;
   }
   const char *checked_label = NULL;
   size_t bound = 0;

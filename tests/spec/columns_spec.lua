@@ -288,6 +288,30 @@ describe("doc:add_many", function()
     assert.same({}, spans_of(b, "more"))
   end)
 
+  it("stores what doc:add stores when the spans' attrs are too many to make as they are read",
+    function()
+    -- past 16 MB of attrs (here 16 names of 256 bytes, 4000 spans), each
+    -- span's are made as it is added
+    local a, b = assert(lector.load(H.article)), assert(lector.load(H.article))
+    local cols = { start = {}, stop = {}, attrs = {} }
+    local names = {}
+    for k = 1, 16 do
+      names[k] = string.format("a%02d", k) .. ("x"):rep(253)
+      cols.attrs[names[k]] = {}
+    end
+    for i = 1, 4000 do
+      local attrs = {}
+      for k = 1, 16 do
+        if (i + k) % 3 ~= 0 then attrs[names[k]] = (i * k) % 5 == 0 and i / 4 or (i + k) % 2 == 0 end
+        cols.attrs[names[k]][i] = attrs[names[k]]
+      end
+      cols.start[i], cols.stop[i] = i % 30, i % 30 + 2
+      a:add("wide", { start = cols.start[i], stop = cols.stop[i], attrs = attrs })
+    end
+    assert.equal(4000, b:add_many("wide", cols))
+    assert.equal(a:json(), b:json())
+  end)
+
   it("takes the count from n, and adds nothing when n is 0", function()
     local d = assert(lector.load(H.article))
     assert.equal(2, d:add_many("x", { start = { 0, 5, 9 }, stop = { 4, 8, 12 }, n = 2 }))
