@@ -68,6 +68,7 @@ typedef struct key_shape {
 typedef struct shape_cache {
   key_shape entries[SHAPE_CACHE_ENTRIES];
   int next;                  /* the entry replaced next */
+  const void *array_mark, *rows_mark;   /* the marks' metatables, once found */
 } shape_cache;
 
 static const char SHAPE_CACHE_KEY = 's';
@@ -305,22 +306,24 @@ static void write_shaped_key(lua_State *L, encoder *e, const key_ref *key, int p
 /* Keys come out sorted, so the same value always gives the same text. A
  * small object keeps its key/value pairs on the stack while it is read:
  * no table, userdata or second lookup per key; an object with the keys of
- * the last one is written in its order (key_shape). [-0, +0, e] */
-static void write_object(lua_State *L, int idx, encoder *e, int depth) {
-  int base = lua_gettop(L);
+ * the last one is written in its order (key_shape). first_pushed: the
+ * caller has pushed the first pair lua_next gave, [key, value].
+ * [-(0|2), +0, e] */
+static void write_object(lua_State *L, int idx, encoder *e, int depth, int first_pushed) {
+  int base = lua_gettop(L) - (first_pushed ? 2 : 0);
   if (!lua_checkstack(L, 2 * SMALL_OBJECT_KEYS + 4)) fail(L, e, "out of stack space");
   key_ref keys[SMALL_OBJECT_KEYS];
   int count = 0;
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {                                  /* [.. pairs.., key, value] */
-    check_string_key(L, e, -2);
+  if (!first_pushed) lua_pushnil(L);
+  for (int more = first_pushed || lua_next(L, idx); more; more = lua_next(L, idx)) {
+    check_string_key(L, e, -2);                               /* [.. pairs.., key, value] */
     if (count == SMALL_OBJECT_KEYS) {
       lua_settop(L, base);
       write_large_object(L, idx, e, depth);
       return;
     }
     keys[count].s = lua_tolstring(L, -2, &keys[count].len);
-    keys[count].slot = lua_gettop(L);
+    keys[count].slot = base + 2 * count + 2;
     count++;
     lua_pushvalue(L, -2);                                     /* the key again, for lua_next */
   }
@@ -358,8 +361,13 @@ static int table_mark(lua_State *L, encoder *e, int idx) {
   const void *mt = lua_topointer(L, -1);
   lua_pop(L, 1);
   if (!e->array_mark) {
-    e->array_mark = mark_of(L, JSON_ARRAY_KEY);
-    e->rows_mark = mark_of(L, JSON_ROWS_KEY);
+    shape_cache *cache = state_shapes(L, e);   /* kept there: looked up once per state */
+    if (!cache->array_mark) {
+      cache->array_mark = mark_of(L, JSON_ARRAY_KEY);
+      cache->rows_mark = mark_of(L, JSON_ROWS_KEY);
+    }
+    e->array_mark = cache->array_mark;
+    e->rows_mark = cache->rows_mark;
   }
   return mt == e->array_mark ? MARK_ARRAY : mt == e->rows_mark ? MARK_ROWS : MARK_NONE;
 }
@@ -456,6 +464,20 @@ static void write_table(lua_State *L, int idx, encoder *e, int depth) {
     write_rows(L, idx, e, depth);
     return;
   }
+  if (mark == MARK_NONE) {
+    /* A first key that is a string makes an object: written at once, from
+     * that key on, without measuring the table as a list. */
+    lua_pushnil(L);
+    if (!lua_next(L, idx)) {
+      jsonbuf_bytes(&e->b, "{}", 2);
+      return;
+    }
+    if (lua_type(L, -2) == LUA_TSTRING) {
+      write_object(L, idx, e, depth, 1);
+      return;
+    }
+    lua_pop(L, 2);
+  }
   int n = array_length(L, idx);
   if (n <= 0 && mark == MARK_ARRAY) {
     if (n < 0 || !is_empty(L, idx))
@@ -464,7 +486,7 @@ static void write_table(lua_State *L, int idx, encoder *e, int depth) {
     return;
   }
   if (n <= 0) {  /* an empty table is written as {}, unless marked above */
-    write_object(L, idx, e, depth);
+    write_object(L, idx, e, depth, 0);
     return;
   }
   jsonbuf_bytes(&e->b, "[", 1);

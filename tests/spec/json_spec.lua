@@ -120,6 +120,18 @@ describe("lector.json.encode", function()
     assert.equal('{"s":"' .. long .. '"}', encode { s = long })
   end)
 
+  it("tells lists from objects whatever key comes first", function()
+    -- an object is written at once from its first key when that is a string
+    local mixed = { "a", "b", x = 1 }
+    local later = { x = 1 }
+    later[1] = "a"
+    for _, t in ipairs { mixed, later, { [2] = "b", y = 2 }, { [1.5] = 1 } } do
+      assert.error_matches(function() encode(t) end, "key but is not a list 1%.%.n")
+    end
+    assert.equal('[{},{"x":1},["a","b"],[{"y":{}}]]', encode { {}, { x = 1 }, { "a", "b" }, { { y = {} } } })
+    assert.equal('{"1x":[1,2],"x":{"1":true}}', encode { x = { ["1"] = true }, ["1x"] = { 1, 2 } })
+  end)
+
   it("escapes a string's special bytes wherever they stand among plain ones", function()
     -- plain ASCII strings are checked eight bytes at a time
     local named = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
