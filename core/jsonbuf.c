@@ -163,6 +163,11 @@ void jsonbuf_uint(jsonbuf *b, size_t n) {
 }
 
 void jsonbuf_int(jsonbuf *b, long long value) {
+  if (value >= 0 && value < 100) {                 /* counts and indices, most of them */
+    if (value < 10) jsonbuf_bytes(b, &"0123456789"[value], 1);
+    else jsonbuf_bytes(b, DIGIT_PAIRS + 2 * value, 2);
+    return;
+  }
   write_digits(b, value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value,
                value < 0);
 }
@@ -181,21 +186,23 @@ enum { SHORT_DECIMAL_PLACES = 8 };
 static const unsigned long long POWERS_OF_TEN[SHORT_DECIMAL_PLACES + 1] = {
   1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 
-/* whole / 10^places, negative when asked, without its trailing zeros. */
-static void write_places(jsonbuf *b, unsigned long long whole, int places, int negative) {
-  while (places > 0 && whole % 10 == 0) {                  /* %g drops them */
-    whole /= 10;
-    places--;
-  }
+/* whole / 10^places, negative when asked, without its trailing zeros.
+ * Inline, so that most calls divide by a constant 10^SHORT_DECIMAL_FIRST. */
+static inline void write_places(jsonbuf *b, unsigned long long whole, int places,
+                                int negative) {
+  unsigned long long unit = POWERS_OF_TEN[places];
+  unsigned long long integral = whole / unit, fraction = whole % unit;
   char digits[2 * SHORT_BYTES], *end = digits + SHORT_BYTES, *p = end;
-  if (places) {
-    unsigned long long unit = POWERS_OF_TEN[places];
-    p = digits_before(end, whole % unit);
+  if (fraction) {
+    while (fraction % 10 == 0) {                           /* %g drops them */
+      fraction /= 10;
+      places--;
+    }
+    p = digits_before(end, fraction);
     while (p > end - places) *--p = '0';                   /* the fraction's leading zeros */
     *--p = '.';
-    whole /= unit;
   }
-  p = digits_before(p, whole);
+  p = digits_before(p, integral);
   if (negative) *--p = '-';
   jsonbuf_short(b, p, (size_t)(end - p));
 }
