@@ -187,8 +187,8 @@ static const unsigned long long POWERS_OF_TEN[SHORT_DECIMAL_PLACES + 1] = {
   1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 
 /* whole / 10^places, negative when asked, without its trailing zeros.
- * Inline, so that most calls divide by a constant 10^SHORT_DECIMAL_FIRST. */
-static inline void write_places(jsonbuf *b, unsigned long long whole, int places,
+ * Inlined, so that most calls divide by a constant 10^SHORT_DECIMAL_FIRST. */
+static inline __attribute__((always_inline)) void write_places(jsonbuf *b, unsigned long long whole, int places,
                                 int negative) {
   unsigned long long unit = POWERS_OF_TEN[places];
   unsigned long long integral = whole / unit, fraction = whole % unit;

@@ -61,7 +61,8 @@ typedef struct key_shape {
  * them once. Its keys are anchored (the user value of the cache holds
  * them), so a string's address names it for as long as an entry does: no
  * other string can take that address. Objects of fewer keys are sorted
- * at once, which costs less than looking them up. */
+ * at once, which costs less than finding the cache, unless an encoding
+ * found it already. */
 #define SHAPE_CACHE_ENTRIES 8
 #define SHAPE_CACHE_MIN_KEYS 4
 
@@ -269,7 +270,7 @@ static void remember_shape(lua_State *L, shape_cache *cache, const key_shape *sh
  * slot): the last one's, a cached one's, or sorted. */
 static void find_shape(lua_State *L, encoder *e, const key_ref *keys, int count) {
   if (same_shape(&e->shape, keys, count)) return;
-  if (count < SHAPE_CACHE_MIN_KEYS) {
+  if (count < SHAPE_CACHE_MIN_KEYS && !e->cache) {
     set_shape(&e->shape, keys, count);
     return;
   }
