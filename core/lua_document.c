@@ -689,9 +689,14 @@ static const column_name COL_NAMES[] = {
    COLUMN_BIT(COL_LABEL) | COLUMN_BIT(COL_SCORE))
 #define SHAPE_BYTES 128
 
-/* The list of field names at arg as a bit set of the allowed ones. */
-static unsigned check_columns(lua_State *L, int arg, unsigned allowed, const char *names) {
+/* The list of field names at arg as a bit set of the allowed ones. With
+ * name_at, each name asked for stays pushed (its first time), at
+ * name_at[field]: push_columns keys the columns with it rather than make
+ * the string again. [-0, +(0..COL_COUNT), v] */
+static unsigned check_columns(lua_State *L, int arg, unsigned allowed, const char *names,
+                              int *name_at) {
   luaL_checktype(L, arg, LUA_TTABLE);
+  luaL_checkstack(L, COL_COUNT + 8, "reading fields");
   unsigned set = 0;
   lua_Integer n = (lua_Integer)lua_rawlen(L, arg);
   for (lua_Integer i = 1; i <= n; i++) {
@@ -706,8 +711,9 @@ static unsigned check_columns(lua_State *L, int arg, unsigned allowed, const cha
     }
     if (found < 0)
       luaL_argerror(L, arg, lua_pushfstring(L, "fields[%I] is not one of %s", i, names));
+    if (name_at && !(set & COLUMN_BIT(found))) name_at[found] = lua_gettop(L);
+    else lua_pop(L, 1);
     set |= COLUMN_BIT(found);
-    lua_pop(L, 1);
   }
   return set;
 }
@@ -763,7 +769,12 @@ static void push_sentence_field(lua_State *L, const lector_doc *doc, size_t i, i
  * into, and a column is the list into holds under its name, if any (raw
  * access: no code of the caller's runs here); else each is new and empty.
  * Returns base. [-0, +(1 + COL_COUNT), m] */
-static int push_columns(lua_State *L, unsigned fields, size_t n, int into) {
+static void push_column_name(lua_State *L, int f, const int *name_at) {
+  if (name_at) lua_pushvalue(L, name_at[f]);
+  else lua_pushstring(L, COL_NAMES[f].s);
+}
+
+static int push_columns(lua_State *L, unsigned fields, size_t n, int into, const int *name_at) {
   luaL_checkstack(L, COL_COUNT + 8, "building columns");
   if (into) lua_pushvalue(L, into);
   else lua_createtable(L, 0, COL_COUNT + 1);
@@ -777,12 +788,12 @@ static int push_columns(lua_State *L, unsigned fields, size_t n, int into) {
       continue;
     }
     if (into) {
-      lua_pushstring(L, COL_NAMES[f].s);
+      push_column_name(L, f, name_at);
       if (lua_rawget(L, base - 1) == LUA_TTABLE) continue;        /* [.., column] */
       lua_pop(L, 1);
     }
     lua_createtable(L, (int)(n < INT32_MAX ? n : INT32_MAX), 0);
-    lua_pushstring(L, COL_NAMES[f].s);
+    push_column_name(L, f, name_at);
     lua_pushvalue(L, -2);
     lua_rawset(L, base - 1);
   }
@@ -811,12 +822,14 @@ LECTOR_FUNCTION(document, token_columns) {
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 4);
   lector_doc *doc = lector_hold_document(L, 1);     /* making the columns may collect */
+  int name_at[COL_COUNT];
   unsigned fields = check_columns(L, 2, TOKEN_COLUMNS,
-                                  "index, start, stop, text, kind, shape, folded, sentence");
+                                  "index, start, stop, text, kind, shape, folded, sentence",
+                                  name_at);
   size_t from, to;
   check_range(L, 3, doc->seg.token_count, &from, &to);
   int into = lector_opt_table_field(L, 2, "into");
-  int base = push_columns(L, fields, to - from, into);
+  int base = push_columns(L, fields, to - from, into, name_at);
   size_t sentence = from < to ? lector_doc_sentence_of_token(doc, from) : 0;
   for (size_t i = from; i < to; i++) {
     while (sentence + 1 < doc->seg.sentence_count &&
@@ -839,12 +852,13 @@ LECTOR_FUNCTION(document, sentence_columns) {
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 4);
   lector_doc *doc = lector_hold_document(L, 1);     /* making the columns may collect */
+  int name_at[COL_COUNT];
   unsigned fields = check_columns(L, 2, SENTENCE_COLUMNS, "index, start, stop, text, paragraph, "
-                                  "first_token, last_token, tokens");
+                                  "first_token, last_token, tokens", name_at);
   size_t from, to;
   check_range(L, 3, doc->seg.sentence_count, &from, &to);
   int into = lector_opt_table_field(L, 2, "into");
-  int base = push_columns(L, fields, to - from, into);
+  int base = push_columns(L, fields, to - from, into, name_at);
   int asked[COL_COUNT], nasked = 0;
   for (int f = 0; f < COL_COUNT; f++)
     if (fields & COLUMN_BIT(f)) asked[nasked++] = f;
@@ -905,7 +919,7 @@ static void push_span_field(lua_State *L, const lector_doc *doc, const lector_sp
  * JSON alone. */
 LECTOR_FUNCTION(document, span_columns) {
   const char *layer_name = luaL_checkstring(L, 2);
-  unsigned fields = check_columns(L, 3, SPAN_COLUMNS, "start, stop, text, label, score");
+  unsigned fields = check_columns(L, 3, SPAN_COLUMNS, "start, stop, text, label, score", NULL);
   int nattrs = check_attr_names(L, 4);
   lua_settop(L, 4);
   lector_doc *doc = lector_hold_document(L, 1);     /* making the columns may collect */
@@ -913,7 +927,7 @@ LECTOR_FUNCTION(document, span_columns) {
   int layer = find_layer(doc, layer_name);
   uint32_t *order = lua_newuserdatauv(L, (doc->span_count ? doc->span_count : 1) * sizeof *order, 0);
   size_t count = layer < 0 ? 0 : lector_doc_span_order(doc, layer, order);
-  int base = push_columns(L, fields, count, 0);
+  int base = push_columns(L, fields, count, 0, NULL);
   int attrs_base = lua_gettop(L) + 1;
   if (nattrs > 0) {
     lua_createtable(L, 0, nattrs);                     /* columns.attrs */

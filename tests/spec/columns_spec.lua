@@ -190,6 +190,19 @@ describe("doc:token_columns and doc:sentence_columns", function()
     assert.same(doc:token_columns({ "text" }, 1, 3).text, again.text)
   end)
 
+  it("key each column by its name, fields repeated or in any order", function()
+    local plain = doc:sentence_columns { "index", "start", "stop", "tokens", "paragraph" }
+    local into = {}
+    local cols = doc:sentence_columns { "tokens", "stop", "tokens", "paragraph", "start", "index",
+      "stop", into = into }
+    for _, name in ipairs { "index", "start", "stop", "tokens", "paragraph" } do
+      assert.same(plain[name], cols[name], name)
+    end
+    local tokens = doc:token_columns { "sentence", "text", "sentence", into = {} }
+    assert.same(doc:token_columns { "text" }.text, tokens.text)
+    assert.same(doc:token_columns { "sentence" }.sentence, tokens.sentence)
+  end)
+
   it("name the bad argument", function()
     assert.error_matches(function() doc:token_columns { "start", "paragraph" } end,
       "fields%[2%] is not one of index, start")
