@@ -162,12 +162,7 @@ void jsonbuf_uint(jsonbuf *b, size_t n) {
   write_digits(b, n, 0);
 }
 
-void jsonbuf_int(jsonbuf *b, long long value) {
-  if (value >= 0 && value < 100) {                 /* counts and indices, most of them */
-    if (value < 10) jsonbuf_bytes(b, &"0123456789"[value], 1);
-    else jsonbuf_bytes(b, DIGIT_PAIRS + 2 * value, 2);
-    return;
-  }
+void jsonbuf_int_any(jsonbuf *b, long long value) {
   write_digits(b, value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value,
                value < 0);
 }
@@ -198,8 +193,9 @@ static inline __attribute__((always_inline)) void write_places(jsonbuf *b, unsig
       fraction /= 10;
       places--;
     }
-    p = digits_before(end, fraction);
-    while (p > end - places) *--p = '0';                   /* the fraction's leading zeros */
+    memcpy(end - SHORT_DECIMAL_PLACES, "00000000", SHORT_DECIMAL_PLACES);
+    digits_before(end, fraction);                          /* over the zeros it leads with */
+    p = end - places;
     *--p = '.';
   }
   p = digits_before(p, integral);

@@ -69,7 +69,13 @@ int jsonbuf_plain_string(jsonbuf *b, const char *s, size_t n);
  * and returns 0 (the caller checks and escapes it with jsonbuf_string). */
 int jsonbuf_plain_key(jsonbuf *b, const char *s, size_t n);
 void jsonbuf_uint(jsonbuf *b, size_t n);
-void jsonbuf_int(jsonbuf *b, long long value);
+/* jsonbuf_int for any value; jsonbuf_int writes 0..9 itself, the most
+ * written (counts, flags, indices), without a call. */
+void jsonbuf_int_any(jsonbuf *b, long long value);
+static inline void jsonbuf_int(jsonbuf *b, long long value) {
+  if (value >= 0 && value < 10) jsonbuf_bytes(b, &"0123456789"[value], 1);
+  else jsonbuf_int_any(b, value);
+}
 void jsonbuf_double(jsonbuf *b, double d);
 /* The NUL-terminated result, owned by the caller; NULL after a failure. */
 char *jsonbuf_finish(jsonbuf *b, size_t *len);
