@@ -601,6 +601,27 @@ static void add_spans(lua_State *L, lector_doc *doc, const char *layer, const sp
 #define ADD_MANY_STACK_AREA_BYTES 4096
 #define ADD_MANY_MAX_AREA_BYTES ((size_t)16 << 20)
 
+/* Where add_many keeps the n spans it reads, and c's area their
+ * attributes: on the C stack (stack_spans, stack_area) when they fit,
+ * else in a userdata made now, before any is read (making it may
+ * collect). NULL when n is past the length of the start column: reading
+ * then raises on an entry that is missing, before any is kept. */
+static span_entry *span_room(lua_State *L, span_columns *c, lua_Integer n,
+                             span_entry *stack_spans, char *stack_area) {
+  c->slot = attrs_slot(c->attrs, c->nattrs);
+  c->area = NULL;
+  if (n > (lua_Integer)lua_rawlen(L, c->base)) return NULL;
+  size_t area = c->nattrs && (size_t)n <= ADD_MANY_MAX_AREA_BYTES / c->slot ? (size_t)n * c->slot : 0;
+  if (n <= ADD_MANY_STACK_SPANS && area <= ADD_MANY_STACK_AREA_BYTES) {
+    c->area = area ? stack_area : NULL;
+    return stack_spans;
+  }
+  if ((size_t)n > (SIZE_MAX - area) / sizeof *stack_spans) luaL_argerror(L, 3, "too many spans");
+  span_entry *spans = lua_newuserdatauv(L, (size_t)n * sizeof *spans + area, 0);
+  c->area = area ? (char *)(spans + n) : NULL;
+  return spans;
+}
+
 /* doc:add_many(layer, {start = {...}, stop = {...}, label = {...}, score = {...},
  * attrs = {name = {...}...}, n = count}) -> count: spans given as columns,
  * all read and checked before the first is added. */
@@ -627,23 +648,16 @@ LECTOR_FUNCTION(document, add_many) {
     if (!isint || n < 0) luaL_argerror(L, 3, "field 'n' must be a count (an integer >= 0)");
   }
   lua_pop(L, 1);
-  /* Made before reading: making them may collect. */
-  span_entry stack_spans[ADD_MANY_STACK_SPANS], *spans = stack_spans;
+  span_entry stack_spans[ADD_MANY_STACK_SPANS], missing;
   char stack_area[ADD_MANY_STACK_AREA_BYTES];
-  c.slot = attrs_slot(cols, c.nattrs);
-  size_t area = c.nattrs && (size_t)n <= ADD_MANY_MAX_AREA_BYTES / c.slot ? (size_t)n * c.slot : 0;
-  c.area = area ? stack_area : NULL;
-  if (n > ADD_MANY_STACK_SPANS || area > sizeof stack_area) {
-    if ((size_t)n > (SIZE_MAX - area) / sizeof *spans) luaL_argerror(L, 3, "too many spans");
-    spans = lua_newuserdatauv(L, (size_t)n * sizeof *spans + area, 0);
-    c.area = area ? (char *)(spans + n) : NULL;
-  }
+  span_entry *spans = span_room(L, &c, n, stack_spans, stack_area);
   const char *checked_label = NULL;
   size_t bound = 0;
   for (lua_Integer i = 1; i <= n; i++) {
-    size_t b = read_span_at(L, 3, doc, &c, i, &checked_label, &spans[i - 1]);
+    size_t b = read_span_at(L, 3, doc, &c, i, &checked_label, spans ? &spans[i - 1] : &missing);
     if (b > bound) bound = b;
   }
+  if (!spans) return luaL_argerror(L, 3, "field 'start' changed while it was read");
   char stack_buf[ADD_MANY_BUFFER_BYTES];
   if (bound <= sizeof stack_buf) {
     add_spans(L, doc, layer, &c, spans, 1, n, stack_buf, sizeof stack_buf, guard);

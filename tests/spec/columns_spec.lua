@@ -350,6 +350,7 @@ describe("doc:add_many", function()
       { { start = { 0 }, stop = { 4 }, attrs = { ["two words"] = { 1 } } },
         "attribute names must be a letter" },
       { { start = { 0 }, stop = { 4 }, n = -1 }, "'n' must be a count" },
+      { { start = { 0 }, stop = { 4 }, n = 1 << 50 }, "start%[2%] must be a byte offset" },
       { { stop = { 4 } }, "field 'start' must be a list" },
     }
     for _, case in ipairs(bad) do
