@@ -5,8 +5,8 @@
  * A plugin configures one with the role of each of its lexicon labels and
  * the weights of the rules, then hands it a document's lexicon hits and
  * sentences as columns (what lex:scan and doc:sentence_columns give), or
- * the lexicon itself to find the hits without their columns. It fills
- * columns back: each sentence's label and rounded scores, each
+ * the Document and the lexicon to find both without their columns. It
+ * fills columns back: each sentence's span and rounded scores, each
  * paragraph's token-weighted means, the document's, and on request the
  * records of what fired and each scored word's contribution.
  *
@@ -261,13 +261,17 @@ static void set_number(lua_State *L, int col, lua_Integer i, double v) {
   lua_rawseti(L, col, i);
 }
 
-/* The per-sentence span columns: label, score, attrs.{pos, neg, neu}. */
+/* The per-sentence span columns: start, stop, label, score,
+ * attrs.{pos, neg, neu}. */
 typedef struct sentence_columns {
-  int label, score, pos, neg, neu;
+  int spans, start, stop, label, score, pos, neg, neu;   /* spans: the table of the columns */
 } sentence_columns;
 
 static void sentence_columns_of(lua_State *L, int out, sentence_columns *c) {
   int spans = out_table(L, out, "sentences");
+  c->spans = spans;
+  c->start = out_table(L, spans, "start");
+  c->stop = out_table(L, spans, "stop");
   c->label = out_table(L, spans, "label");
   c->score = out_table(L, spans, "score");
   int attrs = out_table(L, spans, "attrs");
@@ -716,9 +720,13 @@ static void push_cuts(lua_State *L, const lector_valence_hit *hits, size_t first
   if (n == 0) lua_pushnil(L);
 }
 
-/* The columns of the document's sentences (argument 4). */
+/* Where the sentences are read: the columns of argument 4 (start, stop,
+ * tokens, paragraph), or, with doc set, the document's own, from
+ * sentence number first on. */
 typedef struct sentence_input {
-  int cols[4];   /* start, stop, tokens, paragraph */
+  int cols[4];
+  const lector_doc *doc;
+  uint32_t first;
 } sentence_input;
 
 typedef struct score_call {
@@ -731,15 +739,34 @@ typedef struct score_call {
   int explain_list, items_list, cuts_list;   /* 0 when not asked for */
 } score_call;
 
+/* Sentence index (1-based) of the input into s, entering its paragraph. */
+static void read_sentence(score_call *c, doc_state *d, lua_Integer index,
+                          lector_valence_sentence *s) {
+  if (c->in.doc) {
+    const lector_sentence *ds = &c->in.doc->seg.sentences[c->in.first + (size_t)index - 1];
+    s->start = ds->start;
+    s->stop = ds->stop;
+    s->tokens = ds->token_count;
+    enter_paragraph(d, (lua_Integer)ds->paragraph + 1);
+    return;
+  }
+  lua_State *L = c->L;
+  int row = lua_gettop(L) + 1;
+  push_row(L, c->in.cols, 4, index);
+  read_range(L, row, index, 4, c->t.len, 0, &s->start, &s->stop);
+  s->tokens = count_at(L, row + 2, index, 4, "tokens");
+  enter_paragraph(d, integer_at(L, row + 3, index, 4, "paragraph"));
+  lua_settop(L, row - 1);
+}
+
 static void score_one(score_call *c, doc_state *d, lua_Integer index, size_t *h, size_t *cursor) {
   lua_State *L = c->L;
   lector_valence_sentence s;
-  int row = lua_gettop(L) + 1;
-  push_row(L, c->in.cols, 4, index);
-  read_range(L, row, index, 4, c->t.len, 0, &s.start, &s.stop);
-  s.tokens = count_at(L, row + 2, index, 4, "tokens");
-  enter_paragraph(d, integer_at(L, row + 3, index, 4, "paragraph"));
-  lua_settop(L, row - 1);
+  read_sentence(c, d, index, &s);
+  lua_pushinteger(L, s.start);
+  lua_rawseti(L, c->out.start, index);
+  lua_pushinteger(L, s.stop);
+  lua_rawseti(L, c->out.stop, index);
   d->nsent++;
   d->p.w = d->p.w + (double)s.tokens;
   int scored = c->all;
@@ -795,9 +822,14 @@ static int fresh_list(lua_State *L, int out, const char *name, int wanted) {
   return lua_gettop(L);
 }
 
-static void read_sentence_input(lua_State *L, sentence_input *in) {
+/* The sentences of argument 4 (their count), or with in->doc set, the
+ * document's from in->first to end. */
+static size_t read_sentence_input(lua_State *L, sentence_input *in, uint32_t end) {
+  if (in->doc) return end - in->first;
   static const char *const names[] = {"start", "stop", "tokens", "paragraph"};
+  size_t n = count_of(L, 4, 4);
   for (int c = 0; c < 4; c++) in->cols[c] = column(L, 4, 4, names[c]);
+  return n;
 }
 
 /* The paragraph columns (out.paragraphs), at consecutive stack slots
@@ -820,19 +852,20 @@ static int extremes_option(lua_State *L, int opts) {
 
 /*
  * What v:score and v:score_document share once the hits are known: the
- * sentences (argument 4) scored into out (argument 5) with opts
- * (argument 6). [-0, +1, e]
+ * sentences of in (argument 4, or the document's up to sentence end)
+ * scored into out (argument 5) with opts (argument 6). [-0, +1, e]
  */
 static int score_hits(lua_State *L, valence_box *box, const char *text, size_t len,
-                      lector_valence_hit *hits, size_t nhits) {
-  score_call c = {.L = L, .box = box, .all = flag(L, 6, "all") || flag(L, 6, "explain")};
-  size_t nblocked = blocked_count(L, 6), nsentences = count_of(L, 4, 4);
+                      lector_valence_hit *hits, size_t nhits, sentence_input in, uint32_t end) {
+  score_call c = {.L = L, .box = box, .all = flag(L, 6, "all") || flag(L, 6, "explain"),
+                  .in = in};
+  size_t nblocked = blocked_count(L, 6);
   int extra = lua_gettop(L) + 1;
   uint32_t *block = scratch(L, 1, UV_EXTRA, 2 * nblocked * sizeof(uint32_t) + nhits);
   read_blocked(L, 6, len, block, block + nblocked, nblocked);
   c.t = (lector_valence_text){text, len, hits, nhits, block, block + nblocked, nblocked,
                               (uint8_t *)(block + 2 * nblocked)};
-  read_sentence_input(L, &c.in);
+  size_t nsentences = read_sentence_input(L, &c.in, end);
   sentence_columns_of(L, 5, &c.out);
   doc_state d = {.L = L, .cfg = &box->cfg, .paragraphs = paragraph_columns(L, 5),
                  .max_extremes = extremes_option(L, 6)};
@@ -844,16 +877,17 @@ static int score_hits(lua_State *L, valence_box *box, const char *text, size_t l
   c.cuts_list = fresh_list(L, 5, "cuts", items);
   size_t h = 0, cursor = 0;
   for (size_t k = 0; k < nsentences; k++) score_one(&c, &d, (lua_Integer)k + 1, &h, &cursor);
-  finish_document(&d, 5, (lua_Integer)nsentences, c.out.label - 1);
+  finish_document(&d, 5, (lua_Integer)nsentences, c.out.spans);
   keep_scratch(L, 1, UV_EXTRA, extra);
   lua_pushvalue(L, 5);
   return 1;
 }
 
-/* The checks v:score and v:score_document share: sentences, out, opts. */
-static valence_box *check_score_args(lua_State *L) {
+/* The checks v:score and v:score_document share: sentences (a table, or
+ * with sentences_optional also nil), out, opts. */
+static valence_box *check_score_args(lua_State *L, int sentences_optional) {
   valence_box *box = check_valence(L, 1);
-  luaL_checktype(L, 4, LUA_TTABLE);
+  if (!(sentences_optional && lua_isnoneornil(L, 4))) luaL_checktype(L, 4, LUA_TTABLE);
   luaL_checktype(L, 5, LUA_TTABLE);
   if (!lua_isnoneornil(L, 6)) luaL_checktype(L, 6, LUA_TTABLE);
   lua_settop(L, 6);
@@ -869,7 +903,7 @@ LECTOR_FUNCTION(valence, score) {
   size_t len;
   luaL_checklstring(L, 2, &len);
   luaL_checktype(L, 3, LUA_TTABLE);
-  valence_box *box = check_score_args(L);
+  valence_box *box = check_score_args(L, 0);
   const char *text = lua_tostring(L, 2);
   size_t nhits = count_of(L, 3, 3);
   int slot = lua_gettop(L) + 1;
@@ -877,7 +911,7 @@ LECTOR_FUNCTION(valence, score) {
   lua_getiuservalue(L, 1, UV_ROLES);
   read_hits(L, 3, lua_gettop(L), len, hits, nhits);
   lua_pop(L, 1);
-  score_hits(L, box, text, len, hits, nhits);
+  score_hits(L, box, text, len, hits, nhits, (sentence_input){.doc = NULL}, 0);
   keep_scratch(L, 1, UV_HITS, slot);
   return 1;
 }
@@ -943,16 +977,18 @@ static lector_valence_role cached_role(lua_State *L, role_cache *c, int roles, c
 }
 
 /* v:score_document(doc, lex, sentences, out [, opts]) -> out: v:score with
- * the hits lex:scan(doc) would give, found here without their columns.
+ * the hits lex:scan(doc) would give, found here without their columns;
+ * with sentences nil, the document's own sentences, read here too.
  * Explanations name hits by their number in those columns: with this
  * method opts.explain is refused. */
 LECTOR_FUNCTION(valence, score_document) {
   lector_check_lexicon(L, 3);
-  valence_box *box = check_score_args(L);
+  valence_box *box = check_score_args(L, 1);
   if (flag(L, 6, "explain"))
     return luaL_argerror(L, 6, "explanations need the hits' columns: use v:score");
   uint32_t sentence, sentence_end;
   const lector_doc *doc = lector_hold_sentences(L, 2, &sentence, &sentence_end);   /* 7 */
+  uint32_t first_sentence = sentence;
   if (!luaL_testudata(L, 2, LECTOR_DOCUMENT_CLASS))
     return luaL_argerror(L, 2, "a Document is needed");
   const lector_lexicon *lex = lector_check_lexicon(L, 3);
@@ -978,7 +1014,8 @@ LECTOR_FUNCTION(valence, score_document) {
                                    value_of(f->entry->value)};
   }
   lua_pop(L, 1);
-  score_hits(L, box, doc->text, doc->len, hits, list.n);
+  sentence_input in = {.doc = lua_isnil(L, 4) ? doc : NULL, .first = first_sentence};
+  score_hits(L, box, doc->text, doc->len, hits, list.n, in, sentence_end);
   keep_scratch(L, 1, UV_FOUND, keep);
   keep_scratch(L, 1, UV_HITS, slot);
   return 1;

@@ -40,15 +40,15 @@ local SENTENCE_FIELDS = { "start", "stop", "tokens", "paragraph", into = {} }
 -- valence word, with no attrs: encoding them would cost more than all the
 -- scoring), the paragraphs' entries and the lists of the most positive and
 -- negative sentences. Tables are much of what a document costs the pass, so
--- these are kept from one document to the next (the sentence columns up
--- to REUSE_MAX sentences; a longer document gets its own).
+-- these are kept from one document to the next (the sentence columns while
+-- they hold at most REUSE_MAX sentences; longer ones are let go after
+-- their document).
 local REUSE_MAX = 4096
 local function new_spans()
-  return { n = 0, label = {}, score = {}, attrs = { pos = {}, neg = {}, neu = {} } }
+  return { n = 0, start = {}, stop = {}, label = {}, score = {},
+    attrs = { pos = {}, neg = {}, neu = {} } }
 end
 local OUT = { sentences = new_spans(), paragraphs = PARAGRAPHS, most_positive = MOST_POSITIVE,
-  most_negative = MOST_NEGATIVE }
-local BIG_OUT = { paragraphs = PARAGRAPHS, most_positive = MOST_POSITIVE,
   most_negative = MOST_NEGATIVE }
 local SCORE_OPTS = { extremes = EXTREMES }
 
@@ -99,36 +99,31 @@ end
 -- and what is left here is a few calls per document.
 local function run(doc, opts, ctx)
   local lex, info = lexicons.get(ctx, opts)
-  local text = doc.text
   local explain = opts.explain and true or false
-  local mentions = opts.entities and targets.mentions(doc, text) or nil
+  local mentions = opts.entities and targets.mentions(doc) or nil
+  local by_hits = explain or info.has_overrides
+  -- the text and the sentences' columns only where this code reads them:
+  -- otherwise the scorer reads the document's own
+  local text = (by_hits or mentions) and doc.text or nil
   local D = DOC or doc_methods(doc)
-  local S = D.sentence_columns(doc, SENTENCE_FIELDS)
+  local S = (by_hits or mentions) and D.sentence_columns(doc, SENTENCE_FIELDS) or nil
   local o = SCORE_OPTS
   o.explain, o.items = explain, mentions ~= nil
   o.blocked = mentions and targets.ranges(mentions) or nil
-  local out = OUT
-  if S.n > REUSE_MAX then
-    out = BIG_OUT
-    out.sentences = new_spans()
-  end
   local H, R
-  if explain or info.has_overrides then
+  if by_hits then
     H = score.hits(lex, doc, info, explain)
-    R = score_hits(scorer, text, H, S, out, o)
+    R = score_hits(scorer, text, H, S, OUT, o)
   else
-    R = score_lexicon(scorer, doc, lex, S, out, o)
+    R = score_lexicon(scorer, doc, lex, S, OUT, o)
   end
   o.blocked = nil
   if explain then
     add_explained(doc, R, S, text, H, mentions)
   else
-    local spans = R.sentences
-    spans.start, spans.stop = S.start, S.stop
-    D.add_many(doc, "sentiment", spans)
-    spans.start, spans.stop = nil, nil
+    D.add_many(doc, "sentiment", R.sentences)
   end
-  if out == BIG_OUT then out.sentences = nil end
+  if R.sentences.n > REUSE_MAX then OUT.sentences = new_spans() end
   -- the lexicon's entry is the same for every document of a lexicon
   local about = info.about
   if not about then

@@ -151,6 +151,14 @@ describe("lector.valence", function()
     local b = scorer():score_document(doc, lex, S, {}, opts)
     assert.same(a, b)
     assert.is_true(b.sentences.n == S.n and S.n >= 4)
+    -- without sentence columns, the document's own sentences: the same,
+    -- and the spans' bounds in out.sentences
+    local c = scorer():score_document(doc, lex, nil, {}, opts)
+    assert.same(a, c)
+    assert.same({ table.unpack(S.start, 1, S.n) }, { table.unpack(c.sentences.start, 1, S.n) })
+    assert.same({ table.unpack(S.stop, 1, S.n) }, { table.unpack(c.sentences.stop, 1, S.n) })
+    assert.has_error(function() scorer():score(doc.text, lex:scan(doc), nil, {}) end,
+      "bad argument #3 to 'score' (table expected, got nil)")
     assert.has_error(function() scorer():score_document(doc, lex, S, {}, { explain = true }) end,
       "bad argument #5 to 'score_document' (explanations need the hits' columns: use v:score)")
     assert.has_error(function() scorer():score_document(doc:sentence(1), lex, S, {}) end,

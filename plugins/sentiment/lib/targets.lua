@@ -34,8 +34,9 @@ end
 -- The named mentions, in text order: {start, stop, key, name, label, id};
 -- nil when there are none. Read as columns: no Span or attrs table per
 -- entity span.
-function targets.mentions(doc, text)
+function targets.mentions(doc)
   if not has_entities(doc) then return nil end
+  local text
   local E = doc:span_columns("entity", SPAN_FIELDS, SPAN_ATTRS)
   local starts, stops, labels = E.start, E.stop, E.label
   local canonicals, ids = E.attrs.canonical, E.attrs.id
@@ -45,7 +46,10 @@ function targets.mentions(doc, text)
     if NAMED[label] then
       local start, stop = starts[i], stops[i]
       local name = canonicals[i]
-      if type(name) ~= "string" then name = text:sub(start + 1, stop) end
+      if type(name) ~= "string" then
+        text = text or doc.text
+        name = text:sub(start + 1, stop)
+      end
       local id = ids[i]
       if type(id) ~= "string" then id = nil end
       list = list or {}
