@@ -59,14 +59,30 @@ local function add_entry(lex, e, name, overrides)
   if not ok then error(name .. ":" .. e.line .. ": " .. tostring(err):gsub("^bad argument.-%((.*)%)$", "%1"), 0) end
 end
 
--- "PHRASE=VALUE" (a valence) or "PHRASE=LABEL[:VALUE]".
+-- s without the white space (%s) at either end. By bytes, not by a
+-- pattern with repetitions: the sandbox refuses those on longer strings.
+local SPACE = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true }
+local function trim(s)
+  local first = s:find "%S"
+  if not first then return "" end
+  local last = #s
+  while SPACE[s:byte(last)] do last = last - 1 end
+  return s:sub(first, last)
+end
+
+-- "PHRASE=VALUE" (a valence) or "PHRASE=LABEL[:VALUE]": the phrase is what
+-- comes before the first "=", the label the letters after it.
 local function parse_word(entry)
-  local phrase, rest = entry:match "^%s*(.-)%s*=%s*(.-)%s*$"
-  if not phrase or phrase == "" or rest == "" then return nil end
+  local eq = entry:find("=", 1, true)
+  if not eq then return nil end
+  local phrase, rest = trim(entry:sub(1, eq - 1)), trim(entry:sub(eq + 1))
+  if phrase == "" or rest == "" then return nil end
   local value = tonumber(rest)
   if value then return { phrase = phrase, label = "valence", value = value } end
-  local label, v = rest:match "^(%a+):?(.*)$"
-  if not label or not rules.ROLE[label] then return nil end
+  local letters_end = (rest:find "%A" or #rest + 1) - 1
+  local label, v = rest:sub(1, letters_end), rest:sub(letters_end + 1)
+  if v:byte(1) == 58 then v = v:sub(2) end   -- ':'
+  if not rules.ROLE[label] then return nil end
   value = v ~= "" and tonumber(v) or (v == "" and 0) or nil
   if not value then return nil end
   return { phrase = phrase, label = label, value = value }

@@ -71,6 +71,23 @@ describe("sentiment in a pipeline", function()
     assert.equal(#v.paragraphs, doc:stats().paragraphs)
   end)
 
+  it("takes words of any length from the words option in the sandbox", function()
+    if not lexicon then return pending "plugins/sentiment/data/lexicon.tsv does not exist yet" end
+    local text = "The quarterly report came out. The report came out."
+    local doc = assert(lector.doc(text))
+    assert.equal(0, run(doc, { "sentiment" }).compound)
+    -- longer than the patterns the sandbox allows on such strings
+    local words = { "  quarterly report  =  2.5 ", "out=booster:0.75", "report = -1" }
+    doc = assert(lector.doc(text))
+    run(doc, { "sentiment", options = { sentiment = { words = words, explain = true } } })
+    local first, second = lector.explain(doc, 1), lector.explain(doc, 2)
+    assert.equal("quarterly report", first.words[1].text)
+    assert.equal(2.5, first.words[1].valence)
+    assert.equal("report", second.words[1].text)
+    assert.equal(-1, second.words[1].valence)
+    assert.same({ "booster" }, second.words[2].rules)
+  end)
+
   it("refuses extra lexicon files without the read permission, naming the option", function()
     if not lexicon then return pending "plugins/sentiment/data/lexicon.tsv does not exist yet" end
     local doc = assert(lector.doc "Fine.")
