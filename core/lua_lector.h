@@ -91,6 +91,29 @@ int lector_stemmer_languages_lua(lua_State *L);
 void lector_push_graph_module(lua_State *L);
 /* The lexicon behind argument arg, a live Lexicon; raises otherwise. */
 struct lector_lexicon *lector_check_lexicon(lua_State *L, int arg);
+
+/* A phrase of a lexicon found in a document: its first token (0-based), its
+ * token count and its entry. */
+typedef struct lector_lexicon_find {
+  uint32_t token, len;
+  const struct lector_lexicon_entry *entry;
+} lector_lexicon_find;
+
+/* The finds of a scan, in text order: items starts as room for cap finds
+ * given by the caller; once they outgrow it they move to a userdata that
+ * doubles, kept at stack slot keep (so an error leaves nothing to free). */
+typedef struct lector_lexicon_finds {
+  lua_State *L;
+  lector_lexicon_find *items;
+  size_t n, cap;
+  int keep;
+} lector_lexicon_finds;
+
+/* Every phrase of lex in sentences [first, end) of doc (with all, the
+ * overlapping ones too, as lector_lexicon_scan gives them) appended to
+ * finds. [-0, +0, m] */
+void lector_lexicon_find_all(const struct lector_lexicon *lex, const lector_doc *doc,
+                             uint32_t first, uint32_t end, int all, lector_lexicon_finds *finds);
 /* The same, for a matcher that keeps pointers into it: closing the Lexicon
  * then leaves its memory until it is collected. */
 struct lector_lexicon *lector_pin_lexicon(lua_State *L, int arg);

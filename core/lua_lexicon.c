@@ -346,41 +346,36 @@ static int scan_relabel(lua_State *L, int opts) {
   return lua_gettop(L);
 }
 
-/* A hit of lex:scan, kept until the columns are made. */
-typedef struct scan_hit {
-  uint32_t token, len;
-  const lector_lexicon_entry *entry;
-} scan_hit;
-
-/* The hits of a document, found before any column is made so that each
- * column is made at its final size: filled without ever growing. The
- * first SCAN_STACK_HITS sit on the C stack, more in a userdata (at stack
- * slot keep) that doubles, so an error leaves nothing to free. */
+/* lex:scan finds every hit before it makes any column, so that each column
+ * is made at its final size: filled without ever growing. The first
+ * SCAN_STACK_HITS sit on the C stack. */
 enum { SCAN_STACK_HITS = 256 };
 
-typedef struct hit_list {
-  lua_State *L;
-  scan_hit *hits;
-  size_t n, cap;
-  int keep;
-} hit_list;
-
-static void add_hit(void *ud, uint32_t token, uint32_t len, const lector_lexicon_entry *e) {
-  hit_list *list = ud;
-  lua_State *L = list->L;
-  if (list->n == list->cap) {
-    scan_hit *grown = lua_newuserdatauv(L, 2 * list->cap * sizeof *grown, 0);
-    memcpy(grown, list->hits, list->n * sizeof *grown);
-    lua_replace(L, list->keep);                  /* the old userdata, if any, is garbage */
-    list->hits = grown;
-    list->cap *= 2;
+static void add_find(void *ud, uint32_t token, uint32_t len, const lector_lexicon_entry *e) {
+  lector_lexicon_finds *finds = ud;
+  if (finds->n == finds->cap) {
+    lector_lexicon_find *grown =
+        lua_newuserdatauv(finds->L, 2 * finds->cap * sizeof *grown, 0);
+    memcpy(grown, finds->items, finds->n * sizeof *grown);
+    lua_replace(finds->L, finds->keep);          /* the old userdata, if any, is garbage */
+    finds->items = grown;
+    finds->cap *= 2;
   }
-  list->hits[list->n++] = (scan_hit){token, len, e};
+  finds->items[finds->n++] = (lector_lexicon_find){token, len, e};
+}
+
+void lector_lexicon_find_all(const lector_lexicon *lex, const lector_doc *doc, uint32_t first,
+                             uint32_t end, int all, lector_lexicon_finds *finds) {
+  for (uint32_t i = first; i < end; i++) {
+    const lector_sentence *s = &doc->seg.sentences[i];
+    lector_lexicon_scan(lex, doc, s->first_token, s->first_token + s->token_count, all, add_find,
+                        finds);
+  }
 }
 
 /* Hit h into the columns that exist (column f at base + f, 1-based). [-0, +0, m] */
 static void put_hit(lua_State *L, int base, unsigned fields, label_cache *labels,
-                    const lector_doc *doc, const scan_hit *h, lua_Integer n) {
+                    const lector_doc *doc, const lector_lexicon_find *h, lua_Integer n) {
   uint32_t start = doc->seg.tokens[h->token].start;
   uint32_t stop = doc->seg.tokens[h->token + h->len - 1].stop;
   const lua_Integer integers[] = {start, stop, (lua_Integer)h->token + 1,
@@ -473,13 +468,9 @@ LECTOR_FUNCTION(lexicon, scan) {
   /* again: reading opts ran Lua code, which may close it (the userdata, in
    * this call's own slot 1, stays the same) */
   lector_lexicon *lex = open_lexicon(L, ud, 1);
-  scan_hit stack_hits[SCAN_STACK_HITS];
-  hit_list list = {L, stack_hits, 0, SCAN_STACK_HITS, 5};
-  for (; sentence < sentence_end; sentence++) {
-    const lector_sentence *s = &doc->seg.sentences[sentence];
-    lector_lexicon_scan(lex, doc, s->first_token, s->first_token + s->token_count, all, add_hit,
-                        &list);
-  }
+  lector_lexicon_find stack_hits[SCAN_STACK_HITS];
+  lector_lexicon_finds list = {L, stack_hits, 0, SCAN_STACK_HITS, 5};
+  lector_lexicon_find_all(lex, doc, sentence, sentence_end, all, &list);
   int size = list.n > INT_MAX ? 0 : (int)list.n;     /* a size hint only */
   int base = lua_gettop(L) + 1;                      /* column f is at base + f */
   unsigned fresh = 0;                                /* the columns made here */
@@ -488,7 +479,7 @@ LECTOR_FUNCTION(lexicon, scan) {
     else if (push_column(L, into, f, size)) fresh |= 1u << f;
   }
   for (size_t i = 0; i < list.n; i++)
-    put_hit(L, base, fields, &labels, doc, &list.hits[i], (lua_Integer)i + 1);
+    put_hit(L, base, fields, &labels, doc, &list.items[i], (lua_Integer)i + 1);
   if (into) clear_past(L, base, fields, (lua_Integer)list.n);
   if (into) lua_pushvalue(L, into);
   else lua_createtable(L, 0, SCAN_FIELD_COUNT + 1);

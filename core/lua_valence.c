@@ -918,34 +918,9 @@ LECTOR_FUNCTION(valence, score) {
 
 /* ---- finding the hits in C ------------------------------------------------ */
 
-/* A phrase the lexicon found: its first token, its tokens, its entry. */
-typedef struct found {
-  uint32_t token, len;
-  const lector_lexicon_entry *entry;
-} found;
-
-/* The finds of a scan, in a userdata at stack slot keep that doubles;
- * room for FOUND_FIRST to begin with (most news articles have fewer). */
+/* The finds of a scan begin in a userdata kept between calls, with room
+ * for FOUND_FIRST (most news articles have fewer). */
 enum { FOUND_FIRST = 64 };
-
-typedef struct found_list {
-  lua_State *L;
-  found *items;
-  size_t n, cap;
-  int keep;
-} found_list;
-
-static void add_found(void *ud, uint32_t token, uint32_t n, const lector_lexicon_entry *e) {
-  found_list *list = ud;
-  if (list->n == list->cap) {
-    found *grown = lua_newuserdatauv(list->L, 2 * list->cap * sizeof *grown, 0);
-    memcpy(grown, list->items, list->n * sizeof *grown);
-    lua_replace(list->L, list->keep);
-    list->items = grown;
-    list->cap *= 2;
-  }
-  list->items[list->n++] = (found){token, n, e};
-}
 
 /* A lexicon value as Lua reads it from lex:scan: none (integer 0 here),
  * an integer when whole, else a float. */
@@ -993,20 +968,17 @@ LECTOR_FUNCTION(valence, score_document) {
     return luaL_argerror(L, 2, "a Document is needed");
   const lector_lexicon *lex = lector_check_lexicon(L, 3);
   int keep = lua_gettop(L) + 1;
-  found_list list = {L, scratch(L, 1, UV_FOUND, FOUND_FIRST * sizeof(found)), 0, 0, keep};
-  list.cap = lua_rawlen(L, keep) / sizeof(found);
-  for (; sentence < sentence_end; sentence++) {
-    const lector_sentence *s = &doc->seg.sentences[sentence];
-    lector_lexicon_scan(lex, doc, s->first_token, s->first_token + s->token_count, 0, add_found,
-                        &list);
-  }
+  lector_lexicon_finds list = {
+      L, scratch(L, 1, UV_FOUND, FOUND_FIRST * sizeof(lector_lexicon_find)), 0, 0, keep};
+  list.cap = lua_rawlen(L, keep) / sizeof(lector_lexicon_find);
+  lector_lexicon_find_all(lex, doc, sentence, sentence_end, 0, &list);
   int slot = lua_gettop(L) + 1;
   lector_valence_hit *hits = scratch(L, 1, UV_HITS, list.n * sizeof *hits);
   lua_getiuservalue(L, 1, UV_ROLES);
   int roles = lua_gettop(L);
   role_cache cache = {.n = 0};
   for (size_t k = 0; k < list.n; k++) {
-    const found *f = &list.items[k];
+    const lector_lexicon_find *f = &list.items[k];
     const lector_token *first = &doc->seg.tokens[f->token];
     hits[k] = (lector_valence_hit){first->start, doc->seg.tokens[f->token + f->len - 1].stop,
                                    (int64_t)f->token + 1, (int64_t)f->token + f->len,
