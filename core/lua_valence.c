@@ -34,8 +34,10 @@ static valence_box *check_valence(lua_State *L, int arg) {
   return luaL_checkudata(L, arg, LECTOR_VALENCE_CLASS);
 }
 
+/* n as Lua has it: an integer when it is one and fits (a product of
+ * absurd weights may not: it is then a float, not a wrapped integer). */
 static void push_vnum(lua_State *L, lector_vnum n) {
-  if (n.integer) lua_pushinteger(L, (lua_Integer)n.v);
+  if (n.integer && n.v >= -0x1p63 && n.v < 0x1p63) lua_pushinteger(L, (lua_Integer)n.v);
   else lua_pushnumber(L, n.v);
 }
 
@@ -53,8 +55,8 @@ static void read_constants(lua_State *L, int cfg, valence_box *box) {
   int k_idx = lua_gettop(L);
   for (int k = 0; k < LECTOR_VK_COUNT; k++) {
     const char *name = lector_valence_constant_name((lector_valence_constant)k);
-    if (lua_getfield(L, k_idx, name) != LUA_TNUMBER)
-      luaL_argerror(L, 1, lua_pushfstring(L, "constants.%s must be a number", name));
+    if (lua_getfield(L, k_idx, name) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
+      luaL_argerror(L, 1, lua_pushfstring(L, "constants.%s must be a finite number", name));
     box->cfg.k[k] = to_vnum(L, -1);
     lua_pop(L, 1);
   }
@@ -578,10 +580,18 @@ static void sort_ties(lua_State *L, int self, extreme_list *x, int n) {
   lua_pushvalue(L, -2);
   lua_rawgeti(L, sorter, 2);                         /* [..., positions, sort, positions, cmp] */
   lua_call(L, 2, 0);                                 /* [sorter, keys, positions] */
+  /* table.sort leaves a permutation of 1..n; a script that replaced it
+   * (trusted code can) may leave anything, which must not index x */
   extreme sorted[LECTOR_VALENCE_MAX_EXTREMES + 1];
+  char taken[LECTOR_VALENCE_MAX_EXTREMES + 1] = {0};
   for (int p = 1; p <= n; p++) {
     lua_rawgeti(L, -1, p);
-    sorted[p - 1] = x->e[lua_tointeger(L, -1) - 1];
+    int ok;
+    lua_Integer at = lua_tointegerx(L, -1, &ok);
+    if (!ok || at < 1 || at > n || taken[at - 1])
+      luaL_error(L, "table.sort did not sort the scorer's ties (was it replaced?)");
+    taken[at - 1] = 1;
+    sorted[p - 1] = x->e[at - 1];
     lua_pop(L, 1);
   }
   memcpy(x->e, sorted, (size_t)n * sizeof *sorted);

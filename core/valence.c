@@ -428,7 +428,8 @@ static void exclamation(const lector_valence_config *cfg, const lector_valence_s
   lector_vnum n = most.v < (double)s->exclamations ? most : vint((double)s->exclamations);
   lector_vnum e = vmul(n, cfg->k[LECTOR_VK_EXCL]);
   z->sum = vadd(z->sum, z->sum.v > 0 ? e : vneg(e));
-  emit_event(emit, ud, (lector_valence_event){.kind = LECTOR_VE_EXCLAMATION, .count = (int64_t)n.v,
+  int64_t count = n.v > 0 ? (int64_t)n.v : 0;     /* n.v <= the '!' counted, when positive */
+  emit_event(emit, ud, (lector_valence_event){.kind = LECTOR_VE_EXCLAMATION, .count = count,
                                               .factor = e, .flag = z->sum.v > 0 ? 1 : -1});
 }
 

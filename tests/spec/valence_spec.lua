@@ -166,12 +166,44 @@ describe("lector.valence", function()
     assert.has_error(function() scorer():score_document(doc, {}, S, {}) end)
   end)
 
+  it("gives a float where weights too large for an integer make one", function()
+    local huge = {}
+    for k, v in pairs(K) do huge[k] = v end
+    huge.neg_factor, huge.excl_max = math.maxinteger, -1e30
+    local v = lector.valence { roles = ROLES, constants = huge }
+    local lex = lector.lexicon { fold = true }
+    lex:add("good", "valence", 2)
+    lex:add("not", "negation")
+    local doc = assert(lector.doc "It is not good! Fine.")
+    local out = v:score_document(doc, lex, nil, {}, { items = true })
+    local contribution = out.items[1][1][2]
+    assert.equal("float", math.type(contribution))
+    assert.is_true(contribution > 1e18)
+  end)
+
+  it("refuses a replaced table.sort that leaves no order of the ties", function()
+    local lex = lexicon()
+    local doc = assert(lector.doc "It is good. It is good. It is good. It is good.")
+    local sort = table.sort
+    table.sort = function(t) t[1] = 100000000 end
+    local ok, err = pcall(scorer().score_document, scorer(), doc, lex, nil, {})
+    table.sort = sort
+    assert.is_false(ok)
+    assert.matches("table.sort did not sort the scorer's ties", err, 1, true)
+  end)
+
   it("checks its configuration and arguments, naming their position", function()
     local bad = {}
     for k, v in pairs(K) do bad[k] = v end
     bad.caps = nil
     assert.has_error(function() lector.valence { roles = ROLES, constants = bad } end,
-      "bad argument #1 to 'valence' (constants.caps must be a number)")
+      "bad argument #1 to 'valence' (constants.caps must be a finite number)")
+    bad.caps = math.huge
+    assert.has_error(function() lector.valence { roles = ROLES, constants = bad } end,
+      "bad argument #1 to 'valence' (constants.caps must be a finite number)")
+    bad.caps = 0 / 0
+    assert.has_error(function() lector.valence { roles = ROLES, constants = bad } end,
+      "bad argument #1 to 'valence' (constants.caps must be a finite number)")
     bad.caps, bad.capz = 0.7, 1
     assert.has_error(function() lector.valence { roles = ROLES, constants = bad } end,
       "bad argument #1 to 'valence' (constants: unknown key 'capz')")
