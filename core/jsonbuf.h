@@ -23,22 +23,23 @@ void jsonbuf_raw(jsonbuf *b, const char *s);
 /* jsonbuf_bytes when the bytes may not fit: grows the buffer, or fails. */
 void jsonbuf_bytes_slow(jsonbuf *b, const char *s, size_t n);
 
-/* Append n bytes. Inline for the case of most writes, bytes that fit the
- * room left (a value's JSON is mostly one- and two-byte punctuation). */
-static inline void jsonbuf_bytes(jsonbuf *b, const char *s, size_t n) {
-  if (b->len + n < b->cap && !b->failed && (!b->limit || b->len + n <= b->limit)) {
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-  } else {
-    jsonbuf_bytes_slow(b, s, n);
-  }
-}
-
 /* Where n more bytes go when they fit the room left (without growing,
  * within the limit), else NULL. The writer adds n to len. */
 static inline char *jsonbuf_room(jsonbuf *b, size_t n) {
   int fits = b->len + n < b->cap && !b->failed && (!b->limit || b->len + n <= b->limit);
   return fits ? b->data + b->len : NULL;
+}
+
+/* Append n bytes. Inline for the case of most writes, bytes that fit the
+ * room left (a value's JSON is mostly one- and two-byte punctuation). */
+static inline void jsonbuf_bytes(jsonbuf *b, const char *s, size_t n) {
+  char *at = jsonbuf_room(b, n);
+  if (!at) {
+    jsonbuf_bytes_slow(b, s, n);
+    return;
+  }
+  memcpy(at, s, n);
+  b->len += n;
 }
 
 /* The longest number jsonbuf writes ("-" and 20 digits) is shorter. */

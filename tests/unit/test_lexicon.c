@@ -269,19 +269,53 @@ static void longest_match_wins(void **state) {
   lector_lexicon_free(lex);
 }
 
-/* A recorded hit of lector_lexicon_scan. */
-typedef struct scan_hits {
-  uint32_t token[16], n[16];
-  const lector_lexicon_entry *entries[16];
-  int count;
-} scan_hits;
+/* Every hit of a scan, in a list that grows. */
+typedef struct hit_log {
+  uint32_t *token, *n;
+  const lector_lexicon_entry **entries;
+  size_t count, cap;
+} hit_log;
 
-static void record_hit(void *ud, uint32_t token, uint32_t n, const lector_lexicon_entry *entries) {
-  scan_hits *hits = ud;
-  assert_true(hits->count < 16);
-  hits->token[hits->count] = token;
-  hits->n[hits->count] = n;
-  hits->entries[hits->count++] = entries;
+static void log_hit(void *ud, uint32_t token, uint32_t n, const lector_lexicon_entry *entries) {
+  hit_log *log = ud;
+  if (log->count == log->cap) {
+    log->cap = log->cap ? 2 * log->cap : 64;
+    log->token = realloc(log->token, log->cap * sizeof *log->token);
+    log->n = realloc(log->n, log->cap * sizeof *log->n);
+    log->entries = realloc(log->entries, log->cap * sizeof *log->entries);
+    assert_true(log->token && log->n && log->entries);
+  }
+  log->token[log->count] = token;
+  log->n[log->count] = n;
+  log->entries[log->count++] = entries;
+}
+
+/* Scan [first, end) and check the hits against lector_lexicon_longest
+ * asked at each token; the number of hits. */
+static size_t check_scan(const lector_lexicon *lex, const lector_doc *doc, uint32_t first,
+                         uint32_t end, int all) {
+  hit_log log = {0};
+  lector_lexicon_scan(lex, doc, first, end, all, log_hit, &log);
+  size_t expected = 0;
+  for (uint32_t token = first; token < end;) {
+    const lector_lexicon_entry *e;
+    uint32_t n = lector_lexicon_longest(lex, doc, token, end, &e);
+    if (!n) {
+      token++;
+      continue;
+    }
+    assert_true(expected < log.count);
+    assert_int_equal(log.token[expected], token);
+    assert_int_equal(log.n[expected], n);
+    assert_ptr_equal(log.entries[expected], e);
+    expected++;
+    token += all ? 1 : n;
+  }
+  assert_int_equal(log.count, expected);
+  free(log.token);
+  free(log.n);
+  free(log.entries);
+  return expected;
 }
 
 /* lector_lexicon_scan over a range reports, in order, the matches
@@ -295,32 +329,15 @@ static void scan_reports_what_longest_finds(void **state) {
   lector_doc *doc = doc_of("New York City is big, a city in New York.");
   uint32_t count = (uint32_t)doc->seg.token_count;
   for (int all = 0; all <= 1; all++) {
-    scan_hits hits = {.count = 0};
-    lector_lexicon_scan(lex, doc, 0, count, all, record_hit, &hits);
-    int expected = 0;
-    for (uint32_t token = 0; token < count;) {
-      const lector_lexicon_entry *e;
-      uint32_t n = lector_lexicon_longest(lex, doc, token, count, &e);
-      if (!n) {
-        token++;
-        continue;
-      }
-      assert_true(expected < hits.count);
-      assert_int_equal(hits.token[expected], token);
-      assert_int_equal(hits.n[expected], n);
-      assert_ptr_equal(hits.entries[expected], e);
-      expected++;
-      token += all ? 1 : n;
-    }
-    assert_int_equal(hits.count, expected);
-    assert_int_equal(expected, all ? 5 : 4);     /* all: "York City" inside "New York City" too */
+    /* all: "York City" inside "New York City" too */
+    assert_int_equal(check_scan(lex, doc, 0, count, all), all ? 5 : 4);
   }
   uint32_t york = token_index(doc, "York");
-  scan_hits hits = {.count = 0};
-  lector_lexicon_scan(lex, doc, 0, york, 0, record_hit, &hits);   /* "New" alone: nothing */
-  assert_int_equal(hits.count, 0);
-  lector_lexicon_scan(lex, doc, 0, count + 1, 0, record_hit, &hits);
-  assert_int_equal(hits.count, 0);
+  hit_log log = {0};
+  lector_lexicon_scan(lex, doc, 0, york, 0, log_hit, &log);   /* "New" alone: nothing */
+  assert_int_equal(log.count, 0);
+  lector_lexicon_scan(lex, doc, 0, count + 1, 0, log_hit, &log);
+  assert_int_equal(log.count, 0);
   lector_doc_release(doc);
   lector_lexicon_free(lex);
 }
@@ -667,55 +684,6 @@ static char *read_fixture(size_t *len) {
 }
 
 /* ---- a scan against token-by-token look-ups ---------------------------------- */
-
-/* Every hit of a scan, in a list that grows. */
-typedef struct hit_log {
-  uint32_t *token, *n;
-  const lector_lexicon_entry **entries;
-  size_t count, cap;
-} hit_log;
-
-static void log_hit(void *ud, uint32_t token, uint32_t n, const lector_lexicon_entry *entries) {
-  hit_log *log = ud;
-  if (log->count == log->cap) {
-    log->cap = log->cap ? 2 * log->cap : 64;
-    log->token = realloc(log->token, log->cap * sizeof *log->token);
-    log->n = realloc(log->n, log->cap * sizeof *log->n);
-    log->entries = realloc(log->entries, log->cap * sizeof *log->entries);
-    assert_true(log->token && log->n && log->entries);
-  }
-  log->token[log->count] = token;
-  log->n[log->count] = n;
-  log->entries[log->count++] = entries;
-}
-
-/* Scan [first, end) and check the hits against lector_lexicon_longest
- * asked at each token; the number of hits. */
-static size_t check_scan(const lector_lexicon *lex, const lector_doc *doc, uint32_t first,
-                         uint32_t end, int all) {
-  hit_log log = {0};
-  lector_lexicon_scan(lex, doc, first, end, all, log_hit, &log);
-  size_t expected = 0;
-  for (uint32_t token = first; token < end;) {
-    const lector_lexicon_entry *e;
-    uint32_t n = lector_lexicon_longest(lex, doc, token, end, &e);
-    if (!n) {
-      token++;
-      continue;
-    }
-    assert_true(expected < log.count);
-    assert_int_equal(log.token[expected], token);
-    assert_int_equal(log.n[expected], n);
-    assert_ptr_equal(log.entries[expected], e);
-    expected++;
-    token += all ? 1 : n;
-  }
-  assert_int_equal(log.count, expected);
-  free(log.token);
-  free(log.n);
-  free(log.entries);
-  return expected;
-}
 
 /* A scan looks each token up once and keeps the answers for the phrases
  * that reach it later, in a window that wraps around: over an article
