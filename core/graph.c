@@ -425,12 +425,6 @@ typedef struct sim_work {
   double avg_len;         /* terms per row (bm25) */
 } sim_work;
 
-static uint64_t hash_bytes(const char *s, size_t len) {
-  uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
-  for (size_t k = 0; k < len; k++) h = (h ^ (unsigned char)s[k]) * 1099511628211ULL;
-  return lector_mix64(h);
-}
-
 static size_t row_len(const sim_work *w, uint32_t r) {
   return w->rows->starts[r + 1] - w->rows->starts[r];
 }
@@ -443,7 +437,7 @@ static lector_status intern_terms(sim_work *w, scratch *sc, uint32_t *occ) {
   uint32_t *slots = scratch_get(sc, cap, sizeof *slots);   /* term id + 1 */
   if (!slots) return LECTOR_ENOMEM;
   for (size_t k = 0; k < w->total; k++) {
-    size_t s = (size_t)(hash_bytes(terms[k].s, terms[k].len) & (cap - 1));
+    size_t s = (size_t)(lector_hash_bytes(terms[k].s, terms[k].len, 0) & (cap - 1));
     for (;;) {
       if (!slots[s]) {
         w->first[w->terms] = (uint32_t)k;

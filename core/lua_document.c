@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entity_links.h"
 #include "host.h"
 #include "jsonbuf.h"
 #include "lector_limits.h"
@@ -676,6 +677,378 @@ LECTOR_FUNCTION(document, add_many) {
   return 1;
 }
 
+/* ---- entities ---------------------------------------------------------------- */
+
+static int same_name(const char *name, size_t len, const char *literal) {
+  return len == strlen(literal) && memcmp(name, literal, len) == 0;
+}
+
+/* Attribute names add_entities gives each span itself. */
+static int is_entity_attr(const char *name, size_t len) {
+  return same_name(name, len, "canonical") || same_name(name, len, "id") ||
+         same_name(name, len, "mentions");
+}
+
+/* A mention of add_entities, read and checked before any span is added.
+ * Its strings (in the lector_mention beside it) point into its table,
+ * which the mentions list keeps. */
+typedef struct mention_entry {
+  uint32_t start, stop;
+  int attrs;                 /* has an attrs table */
+  size_t attrs_bound;        /* the most bytes its own attrs take as JSON */
+} mention_entry;
+
+/* Field `field` of the mention table at idx, read raw (no metamethod runs
+ * while the strings are read). [-0, +1, -] */
+static int raw_field(lua_State *L, int idx, const char *field) {
+  lua_pushstring(L, field);
+  return lua_rawget(L, idx);
+}
+
+/* A string field of mention i (the table at idx) or, unless required,
+ * nil (NULL); text: one that reaches JSON, so UTF-8 without NUL. A key is
+ * only compared. [-0, +1, v] */
+static const char *mention_string(lua_State *L, int idx, lua_Integer i, const char *field,
+                                  int required, int text, size_t max, size_t *len) {
+  int type = raw_field(L, idx, field);
+  *len = 0;
+  if (type == LUA_TNIL && !required) return NULL;
+  const char *s = type == LUA_TSTRING ? lua_tolstring(L, -1, len) : NULL;
+  if (!s || *len > max)
+    luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I].%s must be a string%s", i, field,
+                                        max < SIZE_MAX ? " of at most 256 bytes" : ""));
+  if (!text) return s;
+  if (strlen(s) != *len || lector_utf8_check(s, *len) != *len)
+    luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I].%s is not valid UTF-8 without NUL "
+                                        "bytes", i, field));
+  return s;
+}
+
+static uint32_t mention_offset(lua_State *L, int idx, const lector_doc *doc, lua_Integer i,
+                               const char *field) {
+  int isint = 0;
+  raw_field(L, idx, field);
+  lua_Integer offset = lua_tointegerx(L, -1, &isint);
+  lua_pop(L, 1);
+  if (!isint || offset < 0 || offset > (lua_Integer)doc->len || !is_boundary(doc, offset))
+    luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I].%s must be a byte offset in the text "
+                                        "(0..%I) on a character boundary", i, field,
+                                        (lua_Integer)doc->len));
+  return (uint32_t)offset;
+}
+
+/* The attrs table at idx, checked: plain names other than add_entities'
+ * own, scalar values. Returns the most bytes they take as JSON. */
+static size_t check_mention_attrs(lua_State *L, int idx, lua_Integer i) {
+  int count = 0;
+  size_t bound = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    size_t len = 0, vlen = 0;
+    const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &len) : NULL;
+    if (!name || !is_plain_name(name, len) || is_entity_attr(name, len))
+      luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I].attrs: names must be " PLAIN_NAME_RULE
+                                          ", other than canonical, id and mentions", i));
+    int type = lua_type(L, -1);
+    if (type == LUA_TSTRING) {
+      const char *v = lua_tolstring(L, -1, &vlen);
+      if (lector_utf8_check(v, vlen) != vlen)
+        luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I].attrs.%s is not valid UTF-8", i,
+                                            name));
+    } else if (type != LUA_TBOOLEAN && (type != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))) {
+      luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I].attrs.%s must be a string, a finite "
+                                          "number or a boolean", i, name));
+    }
+    if (++count > LECTOR_ADD_MANY_MAX_ATTRS - 3)
+      luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I].attrs has more than %d names", i,
+                                          LECTOR_ADD_MANY_MAX_ATTRS - 3));
+    if (vlen > LECTOR_JSON_MAX_BYTES / JSON_STRING_GROWTH)
+      luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I].attrs.%s is over %I bytes", i, name,
+                                          (lua_Integer)(LECTOR_JSON_MAX_BYTES /
+                                                        JSON_STRING_GROWTH)));
+    bound += ATTR_JSON_BYTES + JSON_STRING_GROWTH * vlen;
+    lua_pop(L, 1);
+  }
+  return bound;
+}
+
+/* Mention i (the table at idx), checked, into m and entry. [-0, +0, v] */
+static void read_mention(lua_State *L, int idx, const lector_doc *doc, lua_Integer i,
+                         lector_mention *m, mention_entry *entry) {
+  if (!lua_istable(L, idx))
+    luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I] must be a table", i));
+  int top = lua_gettop(L);
+  entry->start = mention_offset(L, idx, doc, i, "start");
+  entry->stop = mention_offset(L, idx, doc, i, "stop");
+  if (entry->stop < entry->start)
+    luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I].stop is before its start", i));
+  m->label = mention_string(L, idx, i, "label", 1, 1, LECTOR_MAX_NAME_BYTES, &m->label_len);
+  m->key = mention_string(L, idx, i, "key", 0, 0, SIZE_MAX, &m->key_len);
+  m->name = mention_string(L, idx, i, "canonical", 0, 1, SIZE_MAX, &m->name_len);
+  m->surface = mention_string(L, idx, i, "text", 0, 1, SIZE_MAX, &m->surface_len);
+  if (!m->surface) {
+    m->surface = doc->text + entry->start;
+    m->surface_len = entry->stop - entry->start;
+  }
+  int type = raw_field(L, idx, "attrs");
+  if (type != LUA_TNIL && type != LUA_TTABLE)
+    luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I].attrs must be a table or nil", i));
+  entry->attrs = type == LUA_TTABLE;
+  entry->attrs_bound = entry->attrs ? check_mention_attrs(L, lua_gettop(L), i) : 0;
+  lua_settop(L, top);
+}
+
+/* Every mention of the list at 2, read and checked. */
+static void read_mentions(lua_State *L, const lector_doc *doc, lector_mention *mentions,
+                          mention_entry *entries, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    lua_rawgeti(L, 2, (lua_Integer)i + 1);
+    read_mention(L, lua_gettop(L), doc, (lua_Integer)i + 1, &mentions[i], &entries[i]);
+    lua_pop(L, 1);
+  }
+}
+
+/* The most bytes a span's attributes (its mention's own and canonical,
+ * id, mentions, with the longest name any entity may take) and the
+ * entities' value take as JSON. */
+static void entity_bounds(const lector_mention *mentions, const mention_entry *entries, size_t n,
+                          size_t *span_bound, size_t *value_bound) {
+  size_t longest_name = 0, own = 0, value = 8;
+  for (size_t i = 0; i < n; i++) {
+    const lector_mention *m = &mentions[i];
+    size_t name_len = m->name ? m->name_len : m->surface_len;
+    if (name_len > longest_name) longest_name = name_len;
+    if (entries[i].attrs_bound > own) own = entries[i].attrs_bound;
+    /* as a new entity (id, label, count, name) and as an alias */
+    value += 128 + JSON_STRING_GROWTH * (m->label_len + name_len + m->surface_len);
+  }
+  *span_bound = 8 + own + 3 * ATTR_JSON_BYTES + JSON_STRING_GROWTH * longest_name;
+  *value_bound = value;
+}
+
+typedef struct entity_attr {
+  const char *name;
+  size_t len;
+  int slot;                  /* its value's stack index; 0: one of add_entities' own */
+} entity_attr;
+
+static int compare_entity_attrs(const void *a, const void *b) {
+  const entity_attr *x = a, *y = b;
+  int c = memcmp(x->name, y->name, x->len < y->len ? x->len : y->len);
+  return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void write_attr_value(lua_State *L, int slot, jsonbuf *b) {
+  int type = lua_type(L, slot);
+  if (type == LUA_TSTRING) {
+    size_t len;
+    const char *str = lua_tolstring(L, slot, &len);
+    jsonbuf_string(b, str, len);
+  } else if (type == LUA_TBOOLEAN) {
+    jsonbuf_raw(b, lua_toboolean(L, slot) ? "true" : "false");
+  } else if (lua_isinteger(L, slot)) {
+    jsonbuf_int(b, lua_tointeger(L, slot));
+  } else {
+    jsonbuf_double(b, lua_tonumber(L, slot));
+  }
+}
+
+/* One of add_entities' own attributes of entity e. */
+static void write_own_attr(const entity_attr *a, const lector_entity_links *links,
+                           const lector_mention *mentions, uint32_t e, jsonbuf *b) {
+  if (a->name[0] == 'c') {
+    const char *name;
+    size_t len;
+    lector_entity_name(links, mentions, e, &name, &len);
+    jsonbuf_string(b, name, len);
+  } else if (a->name[0] == 'i') {
+    char id[LECTOR_ENTITY_ID_BYTES];
+    size_t len = lector_entity_id(e, id);
+    jsonbuf_bytes(b, "\"", 1);
+    jsonbuf_bytes(b, id, len);
+    jsonbuf_bytes(b, "\"", 1);
+  } else {
+    jsonbuf_int(b, links->mentions[e]);
+  }
+}
+
+/* A span's attributes: its mention's (the attrs table at `attrs`, or none
+ * when 0) with canonical, id and mentions, keys sorted as the JSON writer
+ * sorts an object's. */
+static void write_entity_attrs(lua_State *L, int attrs, const lector_entity_links *links,
+                               const lector_mention *mentions, uint32_t e, jsonbuf *b) {
+  entity_attr list[LECTOR_ADD_MANY_MAX_ATTRS] = {
+    {"canonical", 9, 0}, {"id", 2, 0}, {"mentions", 8, 0}};
+  int count = 3;
+  if (attrs) {
+    lua_pushnil(L);
+    while (lua_next(L, attrs) && count < LECTOR_ADD_MANY_MAX_ATTRS) {
+      list[count].name = lua_tolstring(L, -2, &list[count].len);   /* checked when read */
+      list[count].slot = lua_gettop(L);
+      count++;
+      lua_pushvalue(L, -2);                    /* the key again, for lua_next */
+    }
+    qsort(list, (size_t)count, sizeof *list, compare_entity_attrs);
+  }
+  for (int k = 0; k < count; k++) {
+    const entity_attr *a = &list[k];
+    jsonbuf_bytes(b, k ? ",\"" : "{\"", 2);
+    jsonbuf_bytes(b, a->name, a->len);
+    jsonbuf_bytes(b, "\":", 2);
+    if (a->slot) write_attr_value(L, a->slot, b);
+    else write_own_attr(a, links, mentions, e, b);
+  }
+  jsonbuf_bytes(b, "}", 1);
+}
+
+/* The labels opts.unlisted names: entities of these are spans only. */
+#define UNLISTED_MAX 64
+typedef struct unlisted_labels {
+  const char *label[UNLISTED_MAX];
+  size_t len[UNLISTED_MAX];
+  int count;
+} unlisted_labels;
+
+static int is_listed(void *ud, const char *label, size_t len) {
+  const unlisted_labels *u = ud;
+  for (int k = 0; k < u->count; k++)
+    if (u->len[k] == len && memcmp(u->label[k], label, len) == 0) return 0;
+  return 1;
+}
+
+/* A name field of opts (at 3), or fallback when nil. */
+static const char *opts_name(lua_State *L, const char *field, const char *fallback) {
+  int type = raw_field(L, 3, field);
+  size_t len = 0;
+  const char *name = type == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+  lua_pop(L, 1);
+  if (type == LUA_TNIL) return fallback;
+  if (!name || !is_plain_name(name, len))
+    luaL_argerror(L, 3, lua_pushfstring(L, "field '%s' must be " PLAIN_NAME_RULE, field));
+  return name;                               /* opts keeps it */
+}
+
+/* opts (at 3): layer, value and unlisted, checked. */
+static void read_entity_opts(lua_State *L, const char **layer, const char **key,
+                             unlisted_labels *unlisted) {
+  *layer = "entity";
+  *key = "entities";
+  unlisted->count = 0;
+  if (lua_isnoneornil(L, 3)) return;
+  luaL_checktype(L, 3, LUA_TTABLE);
+  *layer = opts_name(L, "layer", *layer);
+  *key = opts_name(L, "value", *key);
+  int type = raw_field(L, 3, "unlisted");
+  if (type != LUA_TNIL && type != LUA_TTABLE)
+    luaL_argerror(L, 3, "field 'unlisted' must be a list of labels");
+  lua_Integer n = type == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, -1) : 0;
+  if (n > UNLISTED_MAX)
+    luaL_argerror(L, 3, lua_pushfstring(L, "field 'unlisted' has more than %d labels",
+                                        UNLISTED_MAX));
+  for (lua_Integer k = 1; k <= n; k++) {
+    if (lua_rawgeti(L, -1, k) != LUA_TSTRING)
+      luaL_argerror(L, 3, "field 'unlisted' must be a list of labels");
+    unlisted->label[unlisted->count] = lua_tolstring(L, -1, &unlisted->len[unlisted->count]);
+    unlisted->count++;
+    lua_pop(L, 1);                           /* the list in opts keeps it */
+  }
+  lua_pop(L, 1);
+}
+
+/* Add a span for each mention in layer, its attributes written in buf
+ * (size bytes). */
+static void add_entity_spans(lua_State *L, lector_doc *doc, const char *layer,
+                             const lector_entity_links *links, const lector_mention *mentions,
+                             const mention_entry *entries, const lector_results_guard *guard,
+                             char *buf, size_t size) {
+  int layer_index = -1;          /* the layer is made with its first span, as doc:add does */
+  for (size_t i = 0; i < links->n; i++) {
+    int top = lua_gettop(L), attrs = 0;
+    if (entries[i].attrs) {
+      lua_rawgeti(L, 2, (lua_Integer)i + 1);
+      raw_field(L, top + 1, "attrs");
+      attrs = top + 2;
+    }
+    jsonbuf b = {.data = buf, .cap = size, .limit = size - 1};
+    write_entity_attrs(L, attrs, links, mentions, links->entity_of[i], &b);
+    lua_settop(L, top);
+    if (b.failed) luaL_error(L, "mentions changed while they were added");
+    buf[b.len] = '\0';
+    const lector_mention *m = &mentions[i];
+    if (guard) guard->charge(L, sizeof(lector_span) + m->label_len + b.len);
+    if (layer_index < 0 && (layer_index = lector_doc_layer(doc, layer)) < 0)
+      luaL_error(L, "out of memory adding a span");
+    if (lector_doc_add_span_in(doc, layer_index, entries[i].start, entries[i].stop, m->label,
+                               m->label_len, NULL, buf, b.len) != LECTOR_OK)
+      luaL_error(L, "out of memory adding a span");
+  }
+}
+
+/* The entities' value, written in buf (size bytes) and set under key. */
+static void set_entities_value(lua_State *L, lector_doc *doc, const char *key,
+                               const lector_entity_links *links, const lector_mention *mentions,
+                               unlisted_labels *unlisted, const lector_results_guard *guard,
+                               size_t room, char *buf, size_t size) {
+  jsonbuf b = {.data = buf, .cap = size, .limit = size - 1};
+  lector_entity_links_json(links, mentions, is_listed, unlisted, &b);
+  if (b.failed) luaL_error(L, "mentions changed while they were added");
+  buf[b.len] = '\0';
+  if (b.len > LECTOR_JSON_MAX_BYTES)
+    luaL_error(L, "value is over %I bytes as JSON", (lua_Integer)LECTOR_JSON_MAX_BYTES);
+  if (guard && b.len > room) guard->refuse(L, "a value handed to the document", room);
+  if (guard) guard->charge(L, sizeof(lector_value) + strlen(key) + b.len);
+  if (lector_doc_set_value(doc, key, buf) != LECTOR_OK)
+    luaL_error(L, "out of memory setting a value");
+}
+
+/* The C stack's room for add_entities' JSON; more is made as a userdata. */
+#define ENTITY_BUFFER_BYTES 16384
+
+/* doc:add_entities(mentions [, opts]) -> count: mentions linked into
+ * entities by key, a span each in opts.layer ("entity") and the entities
+ * listed under opts.value ("entities"). Every mention is checked before
+ * the first span is added. */
+LECTOR_FUNCTION(document, add_entities) {
+  const lector_results_guard *guard = results_guard(L);
+  size_t room = results_room(L, guard);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  const char *layer, *key;
+  unlisted_labels unlisted;
+  read_entity_opts(L, &layer, &key, &unlisted);
+  luaL_checkstack(L, 3 * LECTOR_ADD_MANY_MAX_ATTRS + 24, "adding entities");
+  lua_settop(L, 3);
+  lector_doc *doc = lector_hold_document(L, 1);     /* 4: the memory made below may collect */
+  size_t n = lua_rawlen(L, 2);
+  size_t links_bytes = lector_entity_links_bytes(n);
+  size_t per_mention = sizeof(lector_mention) + sizeof(mention_entry);
+  if (!links_bytes || n > (SIZE_MAX / 2 - links_bytes) / per_mention)
+    return luaL_argerror(L, 2, "too many mentions");
+  lector_mention *mentions = lua_newuserdatauv(L, n * per_mention + links_bytes, 0);
+  mention_entry *entries = (mention_entry *)(mentions + n);
+  void *links_memory = entries + n;
+  read_mentions(L, doc, mentions, entries, n);
+  size_t span_bound, value_bound;
+  entity_bounds(mentions, entries, n, &span_bound, &value_bound);
+  char stack_buf[ENTITY_BUFFER_BYTES];
+  char *span_buf = stack_buf, *value_buf = stack_buf;
+  size_t span_size = sizeof stack_buf, value_size = sizeof stack_buf;
+  if (span_bound > sizeof stack_buf || value_bound > sizeof stack_buf) {
+    /* Making the buffers may collect and so run Lua code that changes the
+     * mentions: read them again once nothing more is made. */
+    span_size = span_bound + 1;
+    value_size = value_bound + 1;
+    span_buf = lua_newuserdatauv(L, span_size + value_size, 0);
+    value_buf = span_buf + span_size;
+    read_mentions(L, doc, mentions, entries, n);
+  }
+  lector_entity_links links;
+  lector_entity_links_init(&links, mentions, n, links_memory);
+  add_entity_spans(L, doc, layer, &links, mentions, entries, guard, span_buf, span_size);
+  set_entities_value(L, doc, key, &links, mentions, &unlisted, guard, room, value_buf, value_size);
+  lua_pushinteger(L, (lua_Integer)links.count);
+  return 1;
+}
+
 /* ---- columns of tokens, sentences and spans -------------------------------- */
 
 enum { COL_INDEX, COL_START, COL_STOP, COL_TEXT, COL_KIND, COL_SHAPE, COL_FOLDED, COL_SENTENCE,
@@ -1267,6 +1640,7 @@ static const luaL_Reg no_methods[] = {
 static const luaL_Reg document_methods[] = {
   LECTOR_ENTRY(document, add),
   LECTOR_ENTRY(document, add_many),
+  LECTOR_ENTRY(document, add_entities),
   LECTOR_ENTRY(document, sentences),
   LECTOR_ENTRY(document, sentence),
   LECTOR_ENTRY(document, tokens),

@@ -1,7 +1,8 @@
--- lex:scan, doc:token_columns, doc:sentence_columns and doc:add_many in
--- the plugin sandbox: their tables come from the plugin's allocator and
--- the spans they add count as results, so each stops at the memory limit
--- (kind "memory") and the plugin can run again afterwards.
+-- lex:scan, doc:token_columns, doc:sentence_columns, doc:add_many and
+-- doc:add_entities in the plugin sandbox: their tables come from the
+-- plugin's allocator and the spans they add count as results, so each
+-- stops at the memory limit (kind "memory") and the plugin can run again
+-- afterwards.
 local H = dofile(os.getenv "LECTOR_SOURCE_DIR" .. "/tests/helper.lua")
 local lector = require "lector"
 local core = require "lector.core"
@@ -40,13 +41,21 @@ describe("column methods in a plugin", function()
       local cols = doc:sentence_columns { "start", "stop", "text" }
       cols.attrs = { text = cols.text }
       for i = 1, 10^6 do doc:add_many("said", cols) end
+    elseif opts.what == "entities" then
+      local cols = doc:sentence_columns { "start", "stop" }
+      local mentions = {}
+      for i = 1, cols.n do
+        mentions[i] = { start = cols.start[i], stop = cols.stop[i], label = "S", key = "k" .. i % 7,
+          attrs = { n = i } }
+      end
+      for i = 1, 10^6 do doc:add_entities(mentions, { layer = "said", value = "v" .. i % 2 }) end
     else
       kept = nil
       local n = doc:add_many("tone", doc:sentence_columns { "start", "stop" })
       doc:set("ok", { n = n, tokens = doc:token_columns({ "start" }).n })
     end]]
 
-  for _, what in ipairs { "scan", "tokens", "sentences", "spans", "string attrs" } do
+  for _, what in ipairs { "scan", "tokens", "sentences", "spans", "string attrs", "entities" } do
     it(what .. " stops at the memory limit, and the plugin goes on", function()
       local ok, message, kind = state:run(assert(lector.doc(TEXT)), { what = what })
       assert.is_nil(ok, what)
