@@ -17,8 +17,6 @@ local P, R, S, B, V, Cp = lpeg.P, lpeg.R, lpeg.S, lpeg.B, lpeg.V, lpeg.Cp
 local match = lpeg.match
 
 local patterns = lector.patterns
--- A table written as a JSON list even when empty ([], not {}).
-local list_of = require("lector").json.array
 
 -- Numeric expressions are searched with lector.patterns' P.any, but P.any
 -- is tried only where one can start: a digit, a sign, a currency or
@@ -187,16 +185,11 @@ local function numeric_mentions(text, taken)
   return found
 end
 
--- Attribute columns one doc:add_many call takes (LECTOR_ADD_MANY_MAX_ATTRS).
-local MAX_COLUMNS = 16
-
 local function by_position(a, b)
   if a.start ~= b.start then return a.start < b.start end
   return a.stop < b.stop
 end
 
--- Give every mention an entity id, count mentions, and write the layer and
--- the `entities` value.
 -- The list sorted by position; names come mostly in order already, so the
 -- sort is skipped when it is not needed.
 local function sorted(list)
@@ -237,97 +230,9 @@ local function merge(a, b)
   return out
 end
 
--- The layer `entity`, in one doc:add_many call: attrs canonical, id,
--- mentions, and for numeric expressions value and the extra attrs of
--- numeric_value, as columns.
-local SCALAR = { string = true, number = true, boolean = true }
-local function write_spans(doc, mentions)
-  local n = #mentions
-  local starts, stops, labels, canonical, ids, counts = {}, {}, {}, {}, {}, {}
-  local columns = { canonical = canonical, id = ids, mentions = counts }
-  local ncolumns = 3
-  for i = 1, n do
-    local m = mentions[i]
-    local e = m.entity
-    starts[i], stops[i], labels[i] = m.start, m.stop, m.label
-    canonical[i], ids[i], counts[i] = e.name, e.id, e.mentions
-    local extra = m.attrs
-    if extra then
-      for k, v in pairs(extra) do
-        local column = columns[k]
-        if not column then
-          column = {}
-          columns[k] = column
-          ncolumns = ncolumns + 1
-        end
-        -- a table value (not one numeric_value gives) or too many columns:
-        -- doc:add takes any JSON value
-        if not SCALAR[type(v)] or ncolumns > MAX_COLUMNS then return false end
-        column[i] = v
-      end
-    end
-  end
-  doc:add_many("entity", { start = starts, stop = stops, label = labels, attrs = columns, n = n })
-  return true
-end
-
--- The same spans one doc:add at a time.
-local function add_spans(doc, mentions)
-  -- doc:add copies what it is given, so one span table and one attrs table
-  -- for the names serve every call
-  local span, name_attrs = {}, {}
-  for _, m in ipairs(mentions) do
-    local e = m.entity
-    local attrs = m.attrs or name_attrs
-    attrs.canonical, attrs.id, attrs.mentions = e.name, e.id, e.mentions
-    span.start, span.stop, span.label, span.attrs = m.start, m.stop, m.label, attrs
-    doc:add("entity", span)
-  end
-end
-
--- mentions: sorted by position.
-local function publish(doc, text, mentions)
-  -- entity tables are the `entities` value's entries as they are: the
-  -- surfaces already listed as aliases are kept apart, and only for an
-  -- entity that has one
-  local entities, by_key, seen_of = {}, {}, {}
-  for i = 1, #mentions do
-    local m = mentions[i]
-    local key = m.key
-    local e = by_key[key]
-    local surface = m.text or sub(text, m.start + 1, m.stop)
-    if not e then
-      e = { id = "E" .. (#entities + 1), label = m.label, name = m.canonical or surface,
-        mentions = 0, aliases = list_of() }
-      entities[#entities + 1] = e
-      by_key[key] = e
-    end
-    e.mentions = e.mentions + 1
-    if surface ~= e.name then
-      local seen = seen_of[e]
-      if not seen then
-        seen = {}
-        seen_of[e] = seen
-      end
-      if not seen[surface] then
-        seen[surface] = true
-        e.aliases[#e.aliases + 1] = surface
-      end
-    end
-    m.entity = e
-  end
-  if not write_spans(doc, mentions) then add_spans(doc, mentions) end
-  -- plain numbers are spans only: listing every "16" would bury the names
-  local list, n = list_of(), 0
-  for i = 1, #entities do
-    local e = entities[i]
-    if e.label ~= "CARDINAL" then
-      n = n + 1
-      list[n] = e
-    end
-  end
-  doc:set("entities", list)
-end
+-- The entities value lists every entity but plain numbers, which are
+-- spans only: listing every "16" would bury the names.
+local UNLISTED = { layer = "entity", value = "entities", unlisted = { "CARDINAL" } }
 
 return {
   name = "entities",
@@ -346,6 +251,6 @@ return {
     local text = doc.text
     local found = sorted(names.find(doc, text, ctx))
     if opts.numbers then found = merge(found, numeric_mentions(text, found)) end
-    publish(doc, text, found)
+    doc:add_entities(found, UNLISTED)
   end,
 }
