@@ -180,6 +180,16 @@
  * by default this many per worker, so that a worker does not wait while
  * another finishes a long document the writer must store first — which
  * bounds memory whatever the corpus size. */
+/* Name finders (docs/lua-api.md#names). A word of a configured list is at
+ * most this long; a finder knows at most MAX_LABELS labels (the rules' own
+ * and the configured ones); it remembers the gazetteer labels of at most
+ * MEMO phrases (then starts again); a run of words longer than MAX_RUN is
+ * cut there (no name is this long: a longer run is a list or a table). */
+#define LECTOR_NAMES_MAX_WORD_BYTES 64
+#define LECTOR_NAMES_MAX_LABELS 64
+#define LECTOR_NAMES_MEMO 30000
+#define LECTOR_NAMES_MAX_RUN 16
+
 #define LECTOR_MAX_WORKERS 256
 #define LECTOR_POOL_WINDOW_PER_WORKER 8
 #define LECTOR_MAX_POOL_WINDOW 4096

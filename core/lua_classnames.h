@@ -16,6 +16,7 @@
 #define LECTOR_LEXICON_CLASS "lector.Lexicon"
 #define LECTOR_MATCHER_CLASS "lector.Matcher"
 #define LECTOR_VALENCE_CLASS "lector.Valence"
+#define LECTOR_NAMES_CLASS "lector.Names"
 #define LECTOR_STEMMER_CLASS "lector.Stemmer"
 #define LECTOR_GRAPH_CLASS "lector.Graph"
 #define LECTOR_POOL_CLASS "lector.Pool"

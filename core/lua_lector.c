@@ -498,6 +498,7 @@ static const luaL_Reg core_functions[] = {
   {"lexicon", lector_lexicon_new_lua},
   {"matcher", lector_matcher_new_lua},
   {"valence", lector_valence_new_lua},
+  {"names", lector_names_new_lua},
   {"stemmer", lector_stemmer_new_lua},
   {"stemmer_languages", lector_stemmer_languages_lua},
   {NULL, NULL}
@@ -515,6 +516,7 @@ int luaopen_lector_core(lua_State *L) {
   lector_open_lexicon(L);
   lector_open_matcher(L);
   lector_open_valence(L);
+  lector_open_names(L);
   lector_open_stemmer(L);
   lector_open_graph(L);
   lector_open_pool(L);

@@ -37,6 +37,7 @@ void lector_open_lexicon(lua_State *L);
 void lector_open_matcher(lua_State *L);
 void lector_open_stemmer(lua_State *L);
 void lector_open_valence(lua_State *L);
+void lector_open_names(lua_State *L);
 void lector_open_graph(lua_State *L);
 /* Add the plugin-archive functions (pack, verify, extract, keygen, ...) to
  * the lector.core table on top of the stack. [-0, +0, e] */
@@ -83,6 +84,9 @@ int lector_matcher_new_lua(lua_State *L);
 /* lector.valence{roles =, constants =}: a sentence scorer (registers its
  * type on first use, so any state that offers the function can call it). */
 int lector_valence_new_lua(lua_State *L);
+/* lector.names{gazetteer =, ...}: a name finder (registers its type on
+ * first use, as lector.valence does). */
+int lector_names_new_lua(lua_State *L);
 /* lector.stemmer(language) (one cached Stemmer per language and state)
  * and lector.stemmer_languages(). */
 int lector_stemmer_new_lua(lua_State *L);

@@ -1135,8 +1135,8 @@ static int plugin_lector_index(lua_State *L) {
 }
 
 /* The restricted `lector` module: version, JSON, lexicons, matchers,
- * stemmers, graphs, valence scorers and the LPeg patterns; nothing that reaches files or
- * databases. [-0, +1, e] */
+ * stemmers, graphs, valence scorers, name finders and the LPeg patterns;
+ * nothing that reaches files or databases. [-0, +1, e] */
 static void push_plugin_lector(lua_State *L) {
   lua_createtable(L, 0, 5);                                      /* [fields] */
   lua_pushstring(L, lector_version());
@@ -1150,6 +1150,8 @@ static void push_plugin_lector(lua_State *L) {
   lua_setfield(L, -2, "matcher");
   lua_pushcfunction(L, lector_valence_new_lua);
   lua_setfield(L, -2, "valence");
+  lua_pushcfunction(L, lector_names_new_lua);
+  lua_setfield(L, -2, "names");
   lua_pushcfunction(L, lector_stemmer_new_lua);
   lua_setfield(L, -2, "stemmer");
   lua_pushcfunction(L, lector_stemmer_languages_lua);

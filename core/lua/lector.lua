@@ -19,6 +19,7 @@ local lector = {
   lexicon = core.lexicon,
   matcher = core.matcher,
   valence = core.valence,
+  names = core.names,
   stemmer = core.stemmer,
   stemmer_languages = core.stemmer_languages,
   graph = core.graph,
