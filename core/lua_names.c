@@ -147,9 +147,15 @@ static int names_new(lua_State *L) {
 
 /* ---- finding -------------------------------------------------------------- */
 
-static void set_integer(lua_State *L, const char *field, lua_Integer v) {
-  lua_pushinteger(L, v);
-  lua_setfield(L, -2, field);
+/* The fields of a mention, their names pushed once per call. */
+enum { F_START, F_STOP, F_LABEL, F_KEY, F_CANONICAL, F_TEXT, F_COUNT };
+static const char *const FIELDS[F_COUNT] = {"start", "stop", "label", "key", "canonical", "text"};
+
+/* Set field f of the table at index t to the value on top, popped. */
+static void set_field(lua_State *L, int t, int fields, int f) {
+  lua_pushvalue(L, fields + f);
+  lua_insert(L, -2);
+  lua_rawset(L, t);
 }
 
 /* Push the key of a mention's entity (label, a zero byte, its name in
@@ -190,24 +196,30 @@ LECTOR_FUNCTION(names, find) {
   lector_status st = lector_names_find(box->nf, doc->text, doc->len, doc->seg.sentences,
                                        doc->seg.sentence_count, &found, &n);
   if (st != LECTOR_OK) return luaL_error(L, "out of memory finding names");
-  luaL_checkstack(L, 12, "finding names");
+  luaL_checkstack(L, 12 + F_COUNT, "finding names");
   lua_createtable(L, n > INT_MAX ? 0 : (int)n, 0);
   int list = lua_gettop(L);
   lua_newtable(L);
   lua_newtable(L);
-  int keys = list + 1, names = list + 2;
+  int keys = list + 1, names = list + 2, fields = list + 3;
+  for (int f = 0; f < F_COUNT; f++) lua_pushstring(L, FIELDS[f]);
   for (size_t i = 0; i < n; i++) {
     const lector_names_mention *m = &found[i];
-    lua_createtable(L, 0, 6);
-    set_integer(L, "start", m->start);
-    set_integer(L, "stop", m->stop);
+    lua_createtable(L, 0, F_COUNT);
+    int t = lua_gettop(L);
+    lua_pushinteger(L, m->start);
+    set_field(L, t, fields, F_START);
+    lua_pushinteger(L, m->stop);
+    set_field(L, t, fields, F_STOP);
     lua_pushstring(L, lector_names_label(box->nf, m->label));
-    lua_setfield(L, -2, "label");
+    set_field(L, t, fields, F_LABEL);
     push_entity(L, doc, box->nf, m, keys, names);      /* [mention, key, canonical] */
-    lua_setfield(L, -3, "canonical");
-    lua_setfield(L, -2, "key");
-    lector_push_slice(L, doc, m->start, m->stop);
-    lua_setfield(L, -2, "text");
+    int same = m->canonical_start == m->start && m->canonical_stop == m->stop;
+    if (same) lua_pushvalue(L, -1);
+    else lector_push_slice(L, doc, m->start, m->stop);  /* [mention, key, canonical, text] */
+    set_field(L, t, fields, F_TEXT);
+    set_field(L, t, fields, F_CANONICAL);
+    set_field(L, t, fields, F_KEY);
     lua_rawseti(L, list, (lua_Integer)i + 1);
   }
   lua_settop(L, list);

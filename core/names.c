@@ -6,9 +6,9 @@
  */
 #include "names.h"
 
-#include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "hash.h"
 #include "lector_limits.h"
 
@@ -26,6 +26,9 @@ static const char *const RULE_LABELS[L_RULE_COUNT] = {
 };
 
 #define NO_LABEL 0xffffffffu
+/* Gazetteer label addresses remembered (a lexicon keeps one copy of each
+ * label, so a gazetteer has about as many as it has labels). */
+#define LABEL_CACHE 256
 #define BIT(l) ((uint64_t)1 << (l))
 
 /* What the gazetteer says of a phrase: its labels as a set, the entity
@@ -35,20 +38,19 @@ typedef struct labels_of {
   uint32_t entity, head;
 } labels_of;
 
-/* A remembered phrase: its bytes in the memo's arena. */
-typedef struct memo_slot {
+/* A string of a table, its bytes in the table's arena: a word of a list
+ * (the list in ls.entity) or a remembered phrase (its labels). */
+typedef struct str_slot {
   uint64_t hash;
   uint32_t off, len;   /* len 0: empty slot */
   labels_of ls;
-} memo_slot;
+} str_slot;
 
-/* A word of a list: its bytes in words_bytes. */
-typedef struct word_slot {
-  uint64_t hash;
-  uint32_t off;
-  uint16_t len;        /* 0: empty slot */
-  uint8_t list;
-} word_slot;
+/* An open-addressing table of strings, at most half full. */
+typedef struct str_table {
+  str_slot *slots;
+  size_t cap, count;
+} str_table;
 
 typedef struct span32 {
   uint32_t s, e;
@@ -110,18 +112,16 @@ struct lector_names {
   uint32_t nlabels;
   uint32_t priority[LECTOR_NAMES_MAX_LABELS], npriority;
   uint32_t head[LECTOR_NAMES_MAX_LABELS], head_label[LECTOR_NAMES_MAX_LABELS], nheads;
-  struct { const char *p; uint32_t label; } label_cache[64];
+  struct { const char *p; uint32_t label; } label_cache[LABEL_CACHE];
   /* word lists */
-  word_slot *words;
-  size_t words_cap, words_count;
+  str_table words;
   char *words_bytes;
   size_t words_bytes_len, words_bytes_cap;
   span32 *abbrev;                  /* offsets into words_bytes, in order */
   size_t nabbrev, abbrev_cap;
   int abbrev_letters;              /* every abbreviation is ASCII letters only */
   /* memo */
-  memo_slot *memo;
-  size_t memo_cap, memo_count;
+  str_table memo;
   char *memo_bytes;
   size_t memo_bytes_len, memo_bytes_cap;
   /* per find, kept for the next */
@@ -179,20 +179,46 @@ static int reserve(lector_names *nf, void **array, size_t *cap, size_t need, siz
 #define RESERVE(nf, field, need) \
   reserve((nf), (void **)&(nf)->field, &(nf)->field##_cap, (need), sizeof *(nf)->field)
 
-static void *default_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  (void)ud;
-  (void)osize;
-  if (nsize == 0) {
-    free(ptr);
-    return NULL;
-  }
-  return realloc(ptr, nsize);
+static void table_put(str_table *t, str_slot slot) {
+  size_t mask = t->cap - 1;
+  size_t i = slot.hash & mask;
+  while (t->slots[i].len) i = (i + 1) & mask;
+  t->slots[i] = slot;
+  t->count++;
+}
+
+/* Room for one more string in t: its slots doubled (from first) when half
+ * full; 0 when out of memory. */
+static int table_room(lector_names *nf, str_table *t, size_t first) {
+  if ((t->count + 1) * 2 <= t->cap) return 1;
+  size_t cap = t->cap ? t->cap * 2 : first;
+  str_slot *fresh = nf_realloc(nf, NULL, 0, cap * sizeof *fresh);
+  if (!fresh) return 0;
+  memset(fresh, 0, cap * sizeof *fresh);
+  str_table old = *t;
+  *t = (str_table){fresh, cap, 0};
+  for (size_t i = 0; i < old.cap; i++)
+    if (old.slots[i].len) table_put(t, old.slots[i]);
+  nf_realloc(nf, old.slots, old.cap * sizeof *old.slots, 0);
+  return 1;
 }
 
 /* ---- bytes ---------------------------------------------------------------- */
 
 static uint64_t hash_bytes(const char *p, size_t n, int fold) {
   uint64_t h = 1469598103934665603ULL;
+  if (!fold) {
+    /* eight bytes at a time; the mix below spreads them */
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t w;
+      memcpy(&w, p + i, 8);
+      h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+      h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    return lector_mix64(h ^ n);
+  }
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)p[i];
     if (fold && c >= 'a' && c <= 'z') c = (unsigned char)(c - 32);
@@ -360,39 +386,17 @@ lector_names_list lector_names_list_of(const char *name) {
 }
 
 static int in_list(const lector_names *nf, lector_names_list list, const char *w, size_t n) {
-  if (!nf->words_cap || n == 0 || n > LECTOR_NAMES_MAX_WORD_BYTES) return 0;
+  const str_table *t = &nf->words;
+  if (!t->cap || n == 0 || n > LECTOR_NAMES_MAX_WORD_BYTES) return 0;
   uint64_t h = hash_bytes(w, n, 0) ^ (uint64_t)list;
-  size_t mask = nf->words_cap - 1;
+  size_t mask = t->cap - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
-    const word_slot *s = &nf->words[i];
+    const str_slot *s = &t->slots[i];
     if (!s->len) return 0;
-    if (s->hash == h && s->list == list && s->len == n &&
+    if (s->hash == h && s->ls.entity == (uint32_t)list && s->len == n &&
         memcmp(nf->words_bytes + s->off, w, n) == 0)
       return 1;
   }
-}
-
-static void put_word(lector_names *nf, word_slot slot) {
-  size_t mask = nf->words_cap - 1;
-  size_t i = slot.hash & mask;
-  while (nf->words[i].len) i = (i + 1) & mask;
-  nf->words[i] = slot;
-}
-
-/* Double the word table (or make it). */
-static int grow_words(lector_names *nf) {
-  size_t cap = nf->words_cap ? nf->words_cap * 2 : 64;
-  word_slot *fresh = nf_realloc(nf, NULL, 0, cap * sizeof *fresh);
-  if (!fresh) return 0;
-  memset(fresh, 0, cap * sizeof *fresh);
-  word_slot *old = nf->words;
-  size_t old_cap = nf->words_cap;
-  nf->words = fresh;
-  nf->words_cap = cap;
-  for (size_t i = 0; i < old_cap; i++)
-    if (old[i].len) put_word(nf, old[i]);
-  nf_realloc(nf, old, old_cap * sizeof *old, 0);
-  return 1;
 }
 
 lector_status lector_names_add_word(lector_names *nf, lector_names_list list, const char *w,
@@ -401,7 +405,7 @@ lector_status lector_names_add_word(lector_names *nf, lector_names_list list, co
       memchr(w, 0, n))
     return LECTOR_EINVAL;
   if (list != LECTOR_NAMES_ABBREVIATIONS && in_list(nf, list, w, n)) return LECTOR_OK;
-  if ((nf->words_count + 1) * 2 > nf->words_cap && !grow_words(nf)) return LECTOR_ENOMEM;
+  if (!table_room(nf, &nf->words, 64)) return LECTOR_ENOMEM;
   if (!RESERVE(nf, words_bytes, nf->words_bytes_len + n)) return LECTOR_ENOMEM;
   if (list == LECTOR_NAMES_ABBREVIATIONS && !RESERVE(nf, abbrev, nf->nabbrev + 1))
     return LECTOR_ENOMEM;
@@ -414,8 +418,8 @@ lector_status lector_names_add_word(lector_names *nf, lector_names_list list, co
     nf->abbrev[nf->nabbrev++] = (span32){off, off + (uint32_t)n};
   }
   if (in_list(nf, list, w, n)) return LECTOR_OK;
-  put_word(nf, (word_slot){hash_bytes(w, n, 0) ^ (uint64_t)list, off, (uint16_t)n, (uint8_t)list});
-  nf->words_count++;
+  table_put(&nf->words, (str_slot){hash_bytes(w, n, 0) ^ (uint64_t)list, off, (uint32_t)n,
+                                   {0, (uint32_t)list, NO_LABEL}});
   return LECTOR_OK;
 }
 
@@ -441,7 +445,7 @@ static uint32_t intern_label(lector_names *nf, const char *name) {
 
 lector_names *lector_names_new(const lector_lexicon *gazetteer, lector_names_alloc alloc,
                                void *ud) {
-  if (!alloc) alloc = default_alloc;
+  if (!alloc) alloc = lector_default_alloc;
   lector_names *nf = alloc(ud, NULL, 0, sizeof *nf);
   if (!nf) return NULL;
   memset(nf, 0, sizeof *nf);
@@ -462,10 +466,10 @@ void lector_names_free(lector_names *nf) {
   for (uint32_t k = 0; k < nf->nlabels; k++)
     nf_realloc(nf, nf->label_names[k], strlen(nf->label_names[k]) + 1, 0);
 #define DROP(field) nf_realloc(nf, nf->field, nf->field##_cap * sizeof *nf->field, 0)
-  DROP(words);
+  nf_realloc(nf, nf->words.slots, nf->words.cap * sizeof *nf->words.slots, 0);
+  nf_realloc(nf, nf->memo.slots, nf->memo.cap * sizeof *nf->memo.slots, 0);
   DROP(words_bytes);
   DROP(abbrev);
-  DROP(memo);
   DROP(memo_bytes);
   DROP(items);
   DROP(caps_count);
@@ -517,13 +521,19 @@ const char *lector_names_label(const lector_names *nf, uint32_t label) {
 /* The index of a gazetteer label (NO_LABEL: one the finder does not know),
  * remembered by the label's address. */
 static uint32_t label_index(lector_names *nf, const char *label) {
-  size_t slot = (size_t)(lector_mix64((uint64_t)(uintptr_t)label) & 63);
-  if (nf->label_cache[slot].p == label) return nf->label_cache[slot].label;
+  size_t mask = LABEL_CACHE - 1;
+  size_t i = (size_t)(lector_mix64((uint64_t)(uintptr_t)label) & mask);
+  for (size_t probes = 0; probes < LABEL_CACHE / 2 && nf->label_cache[i].p; probes++) {
+    if (nf->label_cache[i].p == label) return nf->label_cache[i].label;
+    i = (i + 1) & mask;
+  }
   uint32_t found = NO_LABEL;
-  for (uint32_t k = 0; k < nf->nlabels; k++)
+  for (uint32_t k = 0; k < nf->nlabels && found == NO_LABEL; k++)
     if (strcmp(nf->label_names[k], label) == 0) found = k;
-  nf->label_cache[slot].p = label;
-  nf->label_cache[slot].label = found;
+  if (!nf->label_cache[i].p) {
+    nf->label_cache[i].p = label;
+    nf->label_cache[i].label = found;
+  }
   return found;
 }
 
@@ -574,35 +584,15 @@ static labels_of compute_labels(lector_names *nf, const char *p, size_t n) {
   return ls;
 }
 
-static void memo_put(lector_names *nf, memo_slot s) {
-  size_t mask = nf->memo_cap - 1;
-  size_t i = s.hash & mask;
-  while (nf->memo[i].len) i = (i + 1) & mask;
-  nf->memo[i] = s;
-}
-
 /* Room for one more phrase of n bytes in the memo: it starts again when
  * full; 0 when out of memory (the phrase is then not remembered). */
 static int memo_room(lector_names *nf, size_t n) {
-  if (nf->memo_count >= LECTOR_NAMES_MEMO) {
-    memset(nf->memo, 0, nf->memo_cap * sizeof *nf->memo);
-    nf->memo_count = 0;
+  if (nf->memo.count >= LECTOR_NAMES_MEMO) {
+    memset(nf->memo.slots, 0, nf->memo.cap * sizeof *nf->memo.slots);
+    nf->memo.count = 0;
     nf->memo_bytes_len = 0;
   }
-  if (!RESERVE(nf, memo_bytes, nf->memo_bytes_len + n)) return 0;
-  if ((nf->memo_count + 1) * 2 <= nf->memo_cap) return 1;
-  size_t cap = nf->memo_cap ? nf->memo_cap * 2 : 1024;
-  memo_slot *fresh = nf_realloc(nf, NULL, 0, cap * sizeof *fresh);
-  if (!fresh) return 0;
-  memset(fresh, 0, cap * sizeof *fresh);
-  memo_slot *old = nf->memo;
-  size_t old_cap = nf->memo_cap;
-  nf->memo = fresh;
-  nf->memo_cap = cap;
-  for (size_t i = 0; i < old_cap; i++)
-    if (old[i].len) memo_put(nf, old[i]);
-  nf_realloc(nf, old, old_cap * sizeof *old, 0);
-  return 1;
+  return RESERVE(nf, memo_bytes, nf->memo_bytes_len + n) && table_room(nf, &nf->memo, 1024);
 }
 
 /* The labels of a phrase, remembered for the finder's life (up to
@@ -610,10 +600,10 @@ static int memo_room(lector_names *nf, size_t n) {
 static labels_of labels(lector_names *nf, const char *p, size_t n) {
   if (n == 0) return compute_labels(nf, p, n);
   uint64_t h = hash_bytes(p, n, 0);
-  if (nf->memo_cap) {
-    size_t mask = nf->memo_cap - 1;
-    for (size_t i = h & mask; nf->memo[i].len; i = (i + 1) & mask) {
-      const memo_slot *s = &nf->memo[i];
+  if (nf->memo.cap) {
+    size_t mask = nf->memo.cap - 1;
+    for (size_t i = h & mask; nf->memo.slots[i].len; i = (i + 1) & mask) {
+      const str_slot *s = &nf->memo.slots[i];
       if (s->hash == h && s->len == n && memcmp(nf->memo_bytes + s->off, p, n) == 0) return s->ls;
     }
   }
@@ -622,8 +612,7 @@ static labels_of labels(lector_names *nf, const char *p, size_t n) {
   uint32_t off = (uint32_t)nf->memo_bytes_len;
   memcpy(nf->memo_bytes + off, p, n);
   nf->memo_bytes_len += n;
-  memo_put(nf, (memo_slot){h, off, (uint32_t)n, ls});
-  nf->memo_count++;
+  table_put(&nf->memo, (str_slot){h, off, (uint32_t)n, ls});
   return ls;
 }
 
@@ -2163,16 +2152,22 @@ static int run_maps(doc *d) {
   return 1;
 }
 
-/* The maps of the document's resolution, once its mentions are known: at
- * most two keys per mention, and one per mention the headlines in
- * capitals may add; 0 when out of memory. */
+/* The maps of the document's resolution, once its mentions are known,
+ * each with room for the keys it may get: one per mention (two for the
+ * acronyms, short names and names in capitals), and for the teams and
+ * the entities one per word of a headline in capitals too; 0 when out of
+ * memory. */
 static int resolve_maps(doc *d, doc_maps *mp) {
-  size_t keys = 4 * d->nfound + d->ncaps_words;
-  size_t cap = map_cap_for(2 * d->nitems < keys ? 2 * d->nitems : keys);
-  if (!RESERVE(d->nf, map_slots, MAP_COUNT * cap)) return 0;
-  for (int k = 0; k < MAP_COUNT; k++)
-    map_init(&mp->m[k], d->nf->map_slots + (size_t)k * cap, cap,
-             k == MAP_KNOWN_UPPER || k == MAP_TEAMS || k == MAP_ENTITIES);
+  size_t n = d->nfound, caps = d->ncaps_words;
+  const size_t keys[MAP_COUNT] = {n, n, 2 * n, 2 * n, 2 * n, n + caps, n + caps};
+  size_t cap[MAP_COUNT], total = 0;
+  for (int k = 0; k < MAP_COUNT; k++) total += cap[k] = map_cap_for(keys[k]);
+  if (!RESERVE(d->nf, map_slots, total)) return 0;
+  map_slot *slots = d->nf->map_slots;
+  for (int k = 0; k < MAP_COUNT; k++) {
+    map_init(&mp->m[k], slots, cap[k], k == MAP_KNOWN_UPPER || k == MAP_TEAMS || k == MAP_ENTITIES);
+    slots += cap[k];
+  }
   return 1;
 }
 
