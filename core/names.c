@@ -56,6 +56,15 @@ typedef struct span32 {
   uint32_t s, e;
 } span32;
 
+/* The labels of a span of the text of a find. */
+typedef struct span_labels {
+  uint64_t find;       /* the find it belongs to (lector_names.finds) */
+  uint32_t s, e;
+  labels_of ls;
+} span_labels;
+
+#define SPAN_CACHE 256
+
 /* ---- per find ------------------------------------------------------------- */
 
 /* A capitalized word found by the scanner; cut: a tail ("’s", "-led") was
@@ -113,6 +122,8 @@ struct lector_names {
   uint32_t priority[LECTOR_NAMES_MAX_LABELS], npriority;
   uint32_t head[LECTOR_NAMES_MAX_LABELS], head_label[LECTOR_NAMES_MAX_LABELS], nheads;
   struct { const char *p; uint32_t label; } label_cache[LABEL_CACHE];
+  span_labels span_cache[SPAN_CACHE];
+  uint64_t finds;                  /* finds begun, from 1 */
   /* word lists */
   str_table words;
   char *words_bytes;
@@ -616,8 +627,16 @@ static labels_of labels(lector_names *nf, const char *p, size_t n) {
   return ls;
 }
 
+/* The labels of the text [s, e) of the document: the rules ask for a
+ * word's several times, so the last asked at each start are kept, for
+ * this find only (its number tells). */
 static labels_of labels_span(const doc *d, uint32_t s, uint32_t e) {
-  return labels(d->nf, d->text + s, e - s);
+  lector_names *nf = d->nf;
+  span_labels *c = &nf->span_cache[s & (SPAN_CACHE - 1)];
+  if (c->find == nf->finds && c->s == s && c->e == e) return c->ls;
+  labels_of ls = labels(nf, d->text + s, e - s);
+  *c = (span_labels){nf->finds, s, e, ls};
+  return ls;
 }
 
 static labels_of labels_word(const doc *d, const word *w) { return labels_span(d, w->s, w->e); }
@@ -2178,6 +2197,7 @@ lector_status lector_names_find(lector_names *nf, const char *text, size_t len,
   *count = 0;
   if (len == 0 || ns == 0 || len >= UINT32_MAX) return LECTOR_OK;
   doc d = {.nf = nf, .text = text, .len = len, .sent = sentences, .ns = ns};
+  nf->finds++;
   if (!scan(&d) || !reserve_find(nf, d.nitems, ns, len) || !run_maps(&d)) return LECTOR_ENOMEM;
   *out = nf->out;
   memset(nf->caps_count, 0, ns * sizeof *nf->caps_count);
