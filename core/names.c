@@ -503,7 +503,7 @@ static int valid_label(const char *label) {
 }
 
 lector_status lector_names_add_priority(lector_names *nf, const char *label) {
-  if (!valid_label(label)) return LECTOR_EINVAL;
+  if (!valid_label(label) || nf->npriority >= LECTOR_NAMES_MAX_LABELS) return LECTOR_EINVAL;
   uint32_t l = intern_label(nf, label);
   if (l == NO_LABEL)
     return nf->nlabels >= LECTOR_NAMES_MAX_LABELS ? LECTOR_EINVAL : LECTOR_ENOMEM;

@@ -61,8 +61,8 @@ lector_status lector_names_add_word(lector_names *nf, lector_names_list list, co
 /* The entity labels a gazetteer gives, by priority (first added wins), and
  * the head labels with the entity label each gives the name it ends
  * ("ORGHEAD" -> "ORG"), in the order they are tried. LECTOR_EINVAL: an
- * empty label, one over LECTOR_MAX_NAME_BYTES, or more labels than
- * LECTOR_NAMES_MAX_LABELS in all. */
+ * empty label, one over LECTOR_MAX_NAME_BYTES, more labels than
+ * LECTOR_NAMES_MAX_LABELS in all, or more entries than that in a list. */
 lector_status lector_names_add_priority(lector_names *nf, const char *label);
 lector_status lector_names_add_head(lector_names *nf, const char *head, const char *label);
 

@@ -223,6 +223,9 @@ static void test_empty_text_and_bad_words(void **state) {
   assert_int_equal(lector_names_add_word(f->nf, LECTOR_NAMES_SPEAKS, "", 0), LECTOR_EINVAL);
   assert_int_equal(lector_names_add_word(f->nf, LECTOR_NAMES_SPEAKS, "a\0b", 3), LECTOR_EINVAL);
   assert_int_equal(lector_names_add_priority(f->nf, ""), LECTOR_EINVAL);
+  lector_status st = LECTOR_OK;
+  for (int k = 0; k < 100 && st == LECTOR_OK; k++) st = lector_names_add_priority(f->nf, "ORG");
+  assert_int_equal(st, LECTOR_EINVAL);     /* a list of priorities is bounded too */
   assert_int_equal(lector_names_list_of("speaks"), LECTOR_NAMES_SPEAKS);
   assert_int_equal(lector_names_list_of("nonsense"), LECTOR_NAMES_LIST_COUNT);
 }
