@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -32,6 +33,21 @@ static const char *const SUFFIXES[] = {"Corp", "Inc", "Ltd", "Holdings", NULL};
 static const char *const SPORT_WORDS[] = {"SOCCER", "RUGBY", "LEAGUE", NULL};
 static const char *const TEAM_AFTER[] = {"beat", "beats", "v", NULL};
 
+/* An allocator that refuses once `left` allocations have been made. */
+static int left = -1;
+
+static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  (void)ud;
+  (void)osize;
+  if (nsize == 0) {
+    free(ptr);
+    return NULL;
+  }
+  if (left == 0) return NULL;
+  if (left > 0) left--;
+  return realloc(ptr, nsize);
+}
+
 typedef struct fixture {
   lector_lexicon *gaz;
   lector_names *nf;
@@ -46,29 +62,36 @@ static void add_list(lector_names *nf, lector_names_list list, const char *const
     assert_int_equal(lector_names_add_word(nf, list, *words, strlen(*words)), LECTOR_OK);
 }
 
+/* A finder with the lists of the tests, its memory from failing_alloc. */
+static lector_names *configured(const lector_lexicon *gaz) {
+  lector_names *nf = lector_names_new(gaz, failing_alloc, NULL);
+  assert_non_null(nf);
+  static const char *const priority[] = {"PERSON", "ORG", "GPE", "NORP", "PRODUCT"};
+  for (size_t k = 0; k < sizeof priority / sizeof *priority; k++)
+    assert_int_equal(lector_names_add_priority(nf, priority[k]), LECTOR_OK);
+  assert_int_equal(lector_names_add_head(nf, "ORGHEAD", "ORG"), LECTOR_OK);
+  add_list(nf, LECTOR_NAMES_CONNECTORS, CONNECTORS);
+  add_list(nf, LECTOR_NAMES_CONNECTOR_PAIRS, PAIRS);
+  add_list(nf, LECTOR_NAMES_ABBREVIATIONS, ABBREVIATIONS);
+  add_list(nf, LECTOR_NAMES_SPEAKS, SPEAKS);
+  add_list(nf, LECTOR_NAMES_SPEAKS_BEFORE, SPEAKS);
+  add_list(nf, LECTOR_NAMES_PLACE_PREP, PLACE_PREP);
+  add_list(nf, LECTOR_NAMES_NAME_PARTICLE, PARTICLES);
+  add_list(nf, LECTOR_NAMES_COMPANY_SUFFIX, SUFFIXES);
+  add_list(nf, LECTOR_NAMES_SPORT_WORDS, SPORT_WORDS);
+  add_list(nf, LECTOR_NAMES_TEAM_AFTER, TEAM_AFTER);
+  return nf;
+}
+
 static int setup(void **state) {
   static fixture f;
   memset(&f, 0, sizeof f);
+  left = -1;
   f.gaz = lector_lexicon_new(1, NULL, NULL, NULL);
   assert_non_null(f.gaz);
   assert_int_equal(lector_lexicon_load(f.gaz, GAZETTEER, strlen(GAZETTEER), "gaz", NULL, NULL),
                    LECTOR_OK);
-  f.nf = lector_names_new(f.gaz, NULL, NULL);
-  assert_non_null(f.nf);
-  static const char *const priority[] = {"PERSON", "ORG", "GPE", "NORP", "PRODUCT"};
-  for (size_t k = 0; k < sizeof priority / sizeof *priority; k++)
-    assert_int_equal(lector_names_add_priority(f.nf, priority[k]), LECTOR_OK);
-  assert_int_equal(lector_names_add_head(f.nf, "ORGHEAD", "ORG"), LECTOR_OK);
-  add_list(f.nf, LECTOR_NAMES_CONNECTORS, CONNECTORS);
-  add_list(f.nf, LECTOR_NAMES_CONNECTOR_PAIRS, PAIRS);
-  add_list(f.nf, LECTOR_NAMES_ABBREVIATIONS, ABBREVIATIONS);
-  add_list(f.nf, LECTOR_NAMES_SPEAKS, SPEAKS);
-  add_list(f.nf, LECTOR_NAMES_SPEAKS_BEFORE, SPEAKS);
-  add_list(f.nf, LECTOR_NAMES_PLACE_PREP, PLACE_PREP);
-  add_list(f.nf, LECTOR_NAMES_NAME_PARTICLE, PARTICLES);
-  add_list(f.nf, LECTOR_NAMES_COMPANY_SUFFIX, SUFFIXES);
-  add_list(f.nf, LECTOR_NAMES_SPORT_WORDS, SPORT_WORDS);
-  add_list(f.nf, LECTOR_NAMES_TEAM_AFTER, TEAM_AFTER);
+  f.nf = configured(f.gaz);
   *state = &f;
   return 0;
 }
@@ -230,6 +253,33 @@ static void test_empty_text_and_bad_words(void **state) {
   assert_int_equal(lector_names_list_of("nonsense"), LECTOR_NAMES_LIST_COUNT);
 }
 
+/* Every allocation of a find may fail: the find then says so, and frees
+ * nothing it still needs (the sanitizer build checks the rest). */
+static void test_find_survives_allocation_failures(void **state) {
+  fixture *f = *state;
+  const char *text = "RUSSIA WINS VOTE\n\nOfficials from Russia met John Smithers of the "
+                     "Kravian Credit Fund (KCF) on Monday. Later Smithers said the KCF would lend.";
+  lector_segments seg = {0};
+  assert_int_equal(lector_segment(text, strlen(text), &seg), LECTOR_OK);
+  lector_status st = LECTOR_ENOMEM;
+  size_t n = 0, expected = 0;
+  const lector_names_mention *out;
+  assert_int_equal(lector_names_find(f->nf, text, strlen(text), seg.sentences,
+                                     seg.sentence_count, &out, &expected), LECTOR_OK);
+  for (int budget = 0; budget < 200 && st != LECTOR_OK; budget++) {
+    left = -1;
+    lector_names *nf = configured(f->gaz);
+    left = budget;
+    st = lector_names_find(nf, text, strlen(text), seg.sentences, seg.sentence_count, &out, &n);
+    assert_true(st == LECTOR_OK || st == LECTOR_ENOMEM);
+    left = -1;
+    lector_names_free(nf);
+  }
+  assert_int_equal(st, LECTOR_OK);
+  assert_int_equal(n, expected);
+  lector_segments_free(&seg);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_title_makes_a_person, setup, teardown),
@@ -245,6 +295,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_surname_links_to_the_full_name, setup, teardown),
     cmocka_unit_test_setup_teardown(test_sentence_initial_common_word_dropped, setup, teardown),
     cmocka_unit_test_setup_teardown(test_empty_text_and_bad_words, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_find_survives_allocation_failures, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
