@@ -1387,6 +1387,44 @@ static void emit_unknown(doc *d, const word *w, size_t i, size_t e, size_t n,
   m->acronym = e == i && is_all_caps(word_text(d, &w[i]), tlen) && tlen <= 6;
 }
 
+/* A gazetteer entry at i..j with its label: it may head a longer name
+ * ("Russian Foreign Ministry"), or be a given name that is also a place
+ * before a surname ("Victoria Nuland"). The index after what is emitted. */
+static size_t emit_gazetteer_entry(doc *d, const word *w, size_t i, size_t j, size_t n,
+                                   uint32_t label, int weak, int *person_next) {
+  uint32_t ext;
+  long k = extended_by_head(d, w, j, n, &ext);
+  if (k >= 0) {
+    emit(d, w, i, (size_t)k, ext, 2);
+    return (size_t)k + 1;
+  }
+  labels_of ls = labels_word(d, &w[i]);
+  labels_of next = i + 1 < n ? labels_word(d, &w[i + 1]) : ls;
+  if ((has(ls, L_GIVEN) || *person_next) && label != L_PERSON && j == i && i + 1 < n &&
+      !w[i + 1].conn && next.entity == NO_LABEL && !has(next, L_ORGHEAD)) {
+    size_t e = person_extent(d, w, i, n);
+    emit(d, w, i, e, L_PERSON, 2);
+    *person_next = 0;
+    return e + 1;
+  }
+  emit(d, w, i, j, label, label == L_PERSON ? 4 : weak ? 1 : 3);
+  return j + 1;
+}
+
+/* A person's name opening at i (a given name, a surname, an initial, or
+ * after a title), unless its head makes it something else; its last word. */
+static size_t emit_person(doc *d, const word *w, size_t i, size_t n, int person_next) {
+  size_t e = person_extent(d, w, i, n);
+  uint32_t h = e > i ? head_label(d, w, i, e) : NO_LABEL;
+  if (h != NO_LABEL && h != L_GPE) {
+    emit(d, w, i, e, h, 2);
+    return e;
+  }
+  int given = has(labels_word(d, &w[i]), L_GIVEN);
+  emit(d, w, i, e, L_PERSON, person_next || (given && e > i) ? 3 : 2);
+  return e;
+}
+
 /* Analyse one part of a run: gazetteer matches, titles, person names, heads. */
 static void analyse_part(doc *d, const word *w, size_t n, const context_before *before,
                          const context_after *after) {
@@ -1421,35 +1459,10 @@ static void analyse_part(doc *d, const word *w, size_t n, const context_before *
     } else if (has(ls, L_DATEWORD)) {
       i++;
     } else if (j >= 0 && !(label == L_GPE && weak && person_next)) {
-      uint32_t ext;
-      long k = extended_by_head(d, w, (size_t)j, n, &ext);
-      labels_of next = i + 1 < n ? labels_word(d, &w[i + 1]) : ls;
-      if (k >= 0) {
-        emit(d, w, i, (size_t)k, ext, 2);
-        i = (size_t)k + 1;
-      } else if ((has(ls, L_GIVEN) || person_next) && label != L_PERSON && (size_t)j == i &&
-                 i + 1 < n && !w[i + 1].conn && next.entity == NO_LABEL &&
-                 !has(next, L_ORGHEAD)) {
-        /* "Victoria Nuland": a given name that is also a place */
-        size_t e = person_extent(d, w, i, n);
-        emit(d, w, i, e, L_PERSON, 2);
-        person_next = 0;
-        i = e + 1;
-      } else {
-        emit(d, w, i, (size_t)j, label, label == L_PERSON ? 4 : weak ? 1 : 3);
-        i = (size_t)j + 1;
-      }
+      i = emit_gazetteer_entry(d, w, i, (size_t)j, n, label, weak, &person_next);
     } else if (has(ls, L_GIVEN) || person_next || has(ls, L_LAST) || is_initial(t, tlen)) {
-      size_t e = person_extent(d, w, i, n);
-      uint32_t h = e > i ? head_label(d, w, i, e) : NO_LABEL;
-      if (h != NO_LABEL && h != L_GPE) {
-        emit(d, w, i, e, h, 2);
-      } else {
-        int ev = person_next ? 3 : (has(ls, L_GIVEN) && e > i) ? 3 : 2;
-        emit(d, w, i, e, L_PERSON, ev);
-      }
+      i = emit_person(d, w, i, n, person_next) + 1;
       person_next = 0;
-      i = e + 1;
     } else if (has(ls, L_PRODUCT) || model_like(t, tlen)) {
       size_t e = products_end(d, w, i, n, 1);
       emit(d, w, i, e, L_PRODUCT, 2);
