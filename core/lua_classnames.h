@@ -19,6 +19,7 @@
 #define LECTOR_NAMES_CLASS "lector.Names"
 #define LECTOR_STEMMER_CLASS "lector.Stemmer"
 #define LECTOR_GRAPH_CLASS "lector.Graph"
+#define LECTOR_PHRASES_CLASS "lector.Phrases"
 #define LECTOR_POOL_CLASS "lector.Pool"
 
 #endif

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "graph.h"
-#include "host.h"
 #include "lector_limits.h"
 #include "lua_lector.h"
 
@@ -32,26 +31,6 @@ static graph_ud *push_graph(lua_State *L) {
   ud->g = NULL;
   luaL_setmetatable(L, LECTOR_GRAPH_CLASS);
   return ud;
-}
-
-/* Raise an allocation failure as Lua's own memory error, which the
- * sandbox reports with kind "memory": under a memory limit, by asking Lua
- * for one byte more than the whole limit. [-0, +0, v] */
-static int raise_memory(lua_State *L, const char *doing) {
-  lector_host_usage usage;
-  lector_host_usage_get(L, &usage);
-  if (usage.limit) lua_newuserdatauv(L, usage.limit + 1, 0);
-  return luaL_error(L, "out of memory %s", doing);
-}
-
-/* The collector sees only the small userdata: let a graph that grew pay
- * for a collector step in proportion. Growth under 1 KiB is not reported:
- * LUA_GCSTEP with 0 is not "nothing" but a whole basic step, and forcing
- * one per small graph kept the collector cycling without pause (a pass
- * making a graph per document ran several times slower). */
-static void account_growth(lua_State *L, size_t before, size_t after) {
-  size_t kb = after > before ? (after - before) / 1024 : 0;
-  if (kb > 0) lua_gc(L, LUA_GCSTEP, kb > INT32_MAX ? INT32_MAX : (int)kb);
 }
 
 /* A node argument: an integer 1..n, returned 0-based. */
@@ -108,7 +87,7 @@ static int graph_new(lua_State *L) {
   void *alloc_ud = NULL;
   lua_Alloc alloc = lua_getallocf(L, &alloc_ud);
   ud->g = lector_graph_new((uint32_t)n, alloc, alloc_ud);
-  if (!ud->g) return raise_memory(L, "making a graph");
+  if (!ud->g) return lector_raise_memory(L, 0, "making a graph");
   return 1;
 }
 
@@ -126,9 +105,9 @@ LECTOR_FUNCTION(graph, add) {
     lua_gc(L, LUA_GCCOLLECT);
     status = lector_graph_add(g, i, j, w, &err);
   }
-  if (status == LECTOR_ENOMEM) return raise_memory(L, "adding an edge");
+  if (status == LECTOR_ENOMEM) return lector_raise_memory(L, 0, "adding an edge");
   if (status != LECTOR_OK) return luaL_error(L, "%s", err.message);
-  account_growth(L, before, lector_graph_bytes(g));
+  lector_account_growth(L, before, lector_graph_bytes(g));
   return 0;
 }
 
@@ -184,9 +163,9 @@ static int graph_rank(lua_State *L) {
   uint32_t done = 0;
   lector_status status;
   RETRY_AFTER_GC(L, status, lector_graph_rank(g, &opts, scores, &done, &err));
-  if (status == LECTOR_ENOMEM) return raise_memory(L, "ranking a graph");
+  if (status == LECTOR_ENOMEM) return lector_raise_memory(L, 0, "ranking a graph");
   if (status != LECTOR_OK) return luaL_argerror(L, 2, err.message);
-  account_growth(L, before, lector_graph_bytes(g));
+  lector_account_growth(L, before, lector_graph_bytes(g));
   lua_createtable(L, (int)n, 0);
   for (uint32_t v = 0; v < n; v++) {
     lua_pushnumber(L, (lua_Number)scores[v]);
@@ -214,9 +193,9 @@ static int graph_mmr(lua_State *L) {
   lector_error err;
   lector_status status;
   RETRY_AFTER_GC(L, status, lector_graph_mmr(g, relevance, want, lambda, picked, &count, &err));
-  if (status == LECTOR_ENOMEM) return raise_memory(L, "picking nodes");
+  if (status == LECTOR_ENOMEM) return lector_raise_memory(L, 0, "picking nodes");
   if (status != LECTOR_OK) return luaL_argerror(L, 2, err.message);
-  account_growth(L, before, lector_graph_bytes(g));
+  lector_account_growth(L, before, lector_graph_bytes(g));
   lua_createtable(L, (int)count, 0);
   for (uint32_t r = 0; r < count; r++) {
     lua_pushinteger(L, (lua_Integer)picked[r] + 1);
@@ -342,10 +321,10 @@ static int graph_similarity(lua_State *L) {
   lector_error err;
   lector_status status;
   RETRY_AFTER_GC(L, status, lector_graph_similarity(&in, &opts, alloc, alloc_ud, &ud->g, &err));
-  if (status == LECTOR_ENOMEM) return raise_memory(L, "building a similarity graph");
+  if (status == LECTOR_ENOMEM) return lector_raise_memory(L, 0, "building a similarity graph");
   if (status == LECTOR_EINVAL) return luaL_argerror(L, 2, err.message);
   if (status != LECTOR_OK) return luaL_argerror(L, 1, err.message);
-  account_growth(L, 0, lector_graph_bytes(ud->g));
+  lector_account_growth(L, 0, lector_graph_bytes(ud->g));
   return 1;
 }
 

@@ -138,6 +138,26 @@ const char *lector_opt_string_field(lua_State *L, int arg, const char *field) {
   return value;
 }
 
+/* Under a memory limit, Lua is asked for one byte more than the whole
+ * limit, so that the failure is Lua's own memory error, which the sandbox
+ * reports with kind "memory"; without one, for the size refused (when
+ * known). */
+int lector_raise_memory(lua_State *L, size_t refused, const char *doing) {
+  lector_host_usage usage;
+  lector_host_usage_get(L, &usage);
+  if (usage.limit || refused) lua_newuserdatauv(L, usage.limit ? usage.limit + 1 : refused, 0);
+  return luaL_error(L, "out of memory %s", doing);
+}
+
+/* Growth under 1 KiB is not reported: LUA_GCSTEP with 0 is not "nothing"
+ * but a whole basic step, and forcing one per small object kept the
+ * collector cycling without pause (a pass making a graph per document ran
+ * several times slower). */
+void lector_account_growth(lua_State *L, size_t before, size_t after) {
+  size_t kb = after > before ? (after - before) / 1024 : 0;
+  if (kb > 0) lua_gc(L, LUA_GCSTEP, kb > INT32_MAX ? INT32_MAX : (int)kb);
+}
+
 lua_Integer lector_opt_integer_field(lua_State *L, int arg, const char *field, lua_Integer def) {
   if (lua_isnoneornil(L, arg)) return def;
   lua_pushstring(L, field);
@@ -501,6 +521,7 @@ static const luaL_Reg core_functions[] = {
   {"names", lector_names_new_lua},
   {"stemmer", lector_stemmer_new_lua},
   {"stemmer_languages", lector_stemmer_languages_lua},
+  {"phrases", lector_phrases_new_lua},
   {NULL, NULL}
 };
 
@@ -519,6 +540,7 @@ int luaopen_lector_core(lua_State *L) {
   lector_open_names(L);
   lector_open_stemmer(L);
   lector_open_graph(L);
+  lector_open_phrases(L);
   lector_open_pool(L);
   luaL_newlib(L, core_functions);
   lector_open_process(L);

@@ -39,6 +39,7 @@ void lector_open_stemmer(lua_State *L);
 void lector_open_valence(lua_State *L);
 void lector_open_names(lua_State *L);
 void lector_open_graph(lua_State *L);
+void lector_open_phrases(lua_State *L);
 /* Add the plugin-archive functions (pack, verify, extract, keygen, ...) to
  * the lector.core table on top of the stack. [-0, +0, e] */
 void lector_open_archive(lua_State *L);
@@ -91,6 +92,11 @@ int lector_names_new_lua(lua_State *L);
  * and lector.stemmer_languages(). */
 int lector_stemmer_new_lua(lua_State *L);
 int lector_stemmer_languages_lua(lua_State *L);
+/* The stemmer of the Stemmer at idx; NULL when it is no Stemmer or is
+ * closed. [-0, +0, -] */
+struct lector_stemmer *lector_test_stemmer(lua_State *L, int idx);
+/* lector.phrases{...} (docs/lua-api.md#phrases). */
+int lector_phrases_new_lua(lua_State *L);
 /* Push the lector.graph table {new, similarity, rank, mmr}. [-0, +1, m] */
 void lector_push_graph_module(lua_State *L);
 /* The lexicon behind argument arg, a live Lexicon; raises otherwise. */
@@ -223,6 +229,13 @@ int lector_push_failure(lua_State *L, const char *prefix, const lector_error *er
 /* A table field as an optional string / integer / boolean, raising with the
  * argument position when it has the wrong type. */
 const char *lector_opt_string_field(lua_State *L, int arg, const char *field);
+/* Raise a failed allocation of C memory as a Lua memory error (kind
+ * "memory" in a plugin); refused: the bytes refused, 0 when unknown. [-0, +0, v] */
+int lector_raise_memory(lua_State *L, size_t refused, const char *doing);
+/* The collector sees only an object's small userdata: let C memory that
+ * grew from before to after bytes pay for a collector step in proportion.
+ * [-0, +0, e] */
+void lector_account_growth(lua_State *L, size_t before, size_t after);
 lua_Integer lector_opt_integer_field(lua_State *L, int arg, const char *field, lua_Integer def);
 int lector_opt_boolean_field(lua_State *L, int arg, const char *field);
 /* A table field, pushed: returns its stack index, or 0 when the options at

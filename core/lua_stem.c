@@ -20,6 +20,11 @@ typedef struct stemmer_ud {
 
 static const char STEMMERS_KEY = 's';   /* registry: language -> Stemmer */
 
+lector_stemmer *lector_test_stemmer(lua_State *L, int idx) {
+  stemmer_ud *ud = luaL_testudata(L, idx, LECTOR_STEMMER_CLASS);
+  return ud ? ud->st : NULL;
+}
+
 static lector_stemmer *check_stemmer(lua_State *L, int arg) {
   stemmer_ud *ud = luaL_checkudata(L, arg, LECTOR_STEMMER_CLASS);
   if (!ud->st) luaL_argerror(L, arg, "the stemmer is closed");

@@ -1135,8 +1135,8 @@ static int plugin_lector_index(lua_State *L) {
 }
 
 /* The restricted `lector` module: version, JSON, lexicons, matchers,
- * stemmers, graphs, valence scorers, name finders and the LPeg patterns;
- * nothing that reaches files or databases. [-0, +1, e] */
+ * stemmers, graphs, valence scorers, name finders, phrase extractors and the
+ * LPeg patterns; nothing that reaches files or databases. [-0, +1, e] */
 static void push_plugin_lector(lua_State *L) {
   lua_createtable(L, 0, 5);                                      /* [fields] */
   lua_pushstring(L, lector_version());
@@ -1156,6 +1156,8 @@ static void push_plugin_lector(lua_State *L) {
   lua_setfield(L, -2, "stemmer");
   lua_pushcfunction(L, lector_stemmer_languages_lua);
   lua_setfield(L, -2, "stemmer_languages");
+  lua_pushcfunction(L, lector_phrases_new_lua);
+  lua_setfield(L, -2, "phrases");
   lector_push_graph_module(L);
   make_read_only(L);
   lua_setfield(L, -2, "graph");
@@ -1289,6 +1291,7 @@ static int open_sandbox(lua_State *L) {
   lector_open_matcher(L);
   lector_open_stemmer(L);
   lector_open_graph(L);
+  lector_open_phrases(L);
   lector_guard_document_results(L, &results_guard);
   lua_settop(L, 0);
   return 0;

@@ -23,6 +23,7 @@ local lector = {
   stemmer = core.stemmer,
   stemmer_languages = core.stemmer_languages,
   graph = core.graph,
+  phrases = core.phrases,
 }
 
 -- lector.pipeline{"entities", {"summary", options = {sentences = 3}},

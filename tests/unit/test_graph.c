@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "failing_alloc.h"
+
 #include "graph.h"
 #include "lector_limits.h"
 
@@ -388,25 +390,6 @@ static void mmr_picks_a_diverse_second_node(void **state) {
 }
 
 /* ---- allocation failure ---------------------------------------------------- */
-
-typedef struct failing {
-  long allowed;    /* allocations that succeed before the rest fail; < 0: all */
-  long calls;      /* allocations asked for */
-  long long held;  /* bytes held, by the sizes the graph reports */
-} failing;
-
-static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  failing *f = ud;
-  if (nsize == 0) {
-    f->held -= ptr ? (long long)osize : 0;
-    free(ptr);
-    return NULL;
-  }
-  if (f->allowed >= 0 && f->calls++ >= f->allowed) return NULL;
-  void *p = realloc(ptr, nsize);
-  if (p) f->held += (long long)nsize - (ptr ? (long long)osize : 0);
-  return p;
-}
 
 static void allocation_failure_at_every_step(void **state) {
   (void)state;

@@ -1,0 +1,279 @@
+/*
+ * Phrases: the Lua-visible key-phrase extractor of core/phrases.c
+ * (docs/lua-api.md#phrases).
+ *
+ * A plugin configures one with its own word lists, lexicons and stemmer,
+ * then hands it a document (and the text ranges to leave out) and gets the
+ * best phrases back: each one's score, count, the text ranges of its
+ * occurrences and of its variants'. What a phrase is called (its forms in
+ * the text) is left to the plugin.
+ *
+ * The lexicons and the stemmer are kept as the object's user values and
+ * looked up again at each call, so closing one makes the next call raise
+ * instead of reading freed memory; the lexicons are pinned, as matchers
+ * pin theirs. The engine's memory comes from the state's allocator.
+ */
+#include <string.h>
+
+#include "lector_limits.h"
+#include "lua_lector.h"
+#include "phrases.h"
+
+typedef struct phrases_ud {
+  lector_phrases *ph;   /* NULL once closed */
+} phrases_ud;
+
+/* User values: the stop-word lexicon, the verb lexicon (each may be nil),
+ * the stemmer. */
+enum { UV_STOPWORDS = 1, UV_VERBS = 2, UV_STEMMER = 3, UV_COUNT = 3 };
+
+static lector_phrases *check_phrases(lua_State *L, int arg) {
+  phrases_ud *ud = luaL_checkudata(L, arg, LECTOR_PHRASES_CLASS);
+  if (!ud->ph) luaL_argerror(L, arg, "the phrase extractor is closed");
+  return ud->ph;
+}
+
+/* ---- lector.phrases(config) ------------------------------------------------ */
+
+/* config[field], an integer in [min, max], def when absent. */
+static uint32_t config_integer(lua_State *L, const char *field, lua_Integer def, lua_Integer min,
+                               lua_Integer max) {
+  lua_Integer v = lector_opt_integer_field(L, 1, field, def);
+  if (v < min || v > max)
+    luaL_argerror(L, 1, lua_pushfstring(L, "field '%s' must be %I to %I", field, min, max));
+  return (uint32_t)v;
+}
+
+/* config[field], a Lexicon or nil, kept as user value uv of the object at
+ * index obj. */
+static void keep_lexicon(lua_State *L, int obj, const char *field, int uv) {
+  if (lua_getfield(L, 1, field) != LUA_TNIL) {
+    if (!luaL_testudata(L, -1, LECTOR_LEXICON_CLASS))
+      luaL_argerror(L, 1, lua_pushfstring(L, "field '%s' must be a Lexicon", field));
+    lector_pin_lexicon(L, lua_gettop(L));
+  }
+  lua_setiuservalue(L, obj, uv);
+}
+
+/* config[field], a list of strings, added to list. */
+static void add_words(lua_State *L, lector_phrases *ph, const char *field,
+                      lector_phrases_list list) {
+  int type = lua_getfield(L, 1, field);
+  if (type == LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  if (type != LUA_TTABLE)
+    luaL_argerror(L, 1, lua_pushfstring(L, "field '%s' must be a list of strings", field));
+  lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+  for (lua_Integer i = 1; i <= n; i++) {
+    size_t len;
+    if (lua_rawgeti(L, -1, i) != LUA_TSTRING || (lua_tolstring(L, -1, &len), len == 0))
+      luaL_argerror(L, 1, lua_pushfstring(L, "field '%s': item %I must be a non-empty string",
+                                          field, i));
+    const char *word = lua_tolstring(L, -1, &len);
+    lector_error err;
+    if (lector_phrases_add(ph, list, word, len, &err) != LECTOR_OK)
+      lector_raise_memory(L, 0, "adding a word to a phrase extractor");
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+/* lector.phrases{stemmer =, stopwords =, verbs =, more_stopwords =,
+ *   connectors =, edge_words =, edge_suffixes =, max_words =, window =,
+ *   max_tokens =, max_distinct =} -> Phrases */
+static int phrases_new(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lector_phrases_config cfg = {
+    .max_words = config_integer(L, "max_words", 4, 1, LECTOR_PHRASES_MAX_WORDS),
+    .window = config_integer(L, "window", 3, 2, LECTOR_PHRASES_MAX_WINDOW),
+    .max_tokens = config_integer(L, "max_tokens", 20000, 1, LECTOR_PHRASES_MAX_TOKENS),
+    .max_distinct = config_integer(L, "max_distinct", 10000, 1, LECTOR_GRAPH_MAX_NODES),
+  };
+  lua_settop(L, 1);
+  phrases_ud *ud = lua_newuserdatauv(L, sizeof *ud, UV_COUNT);   /* [config, Phrases] */
+  ud->ph = NULL;
+  luaL_setmetatable(L, LECTOR_PHRASES_CLASS);
+  lua_getfield(L, 1, "stemmer");
+  if (!lector_test_stemmer(L, -1)) luaL_argerror(L, 1, "field 'stemmer' must be an open Stemmer");
+  lua_setiuservalue(L, 2, UV_STEMMER);
+  keep_lexicon(L, 2, "stopwords", UV_STOPWORDS);
+  keep_lexicon(L, 2, "verbs", UV_VERBS);
+  void *alloc_ud = NULL;
+  lua_Alloc alloc = lua_getallocf(L, &alloc_ud);
+  ud->ph = lector_phrases_new(&cfg, alloc, alloc_ud);
+  if (!ud->ph) return lector_raise_memory(L, sizeof *ud, "making a phrase extractor");
+  add_words(L, ud->ph, "more_stopwords", LECTOR_PHRASES_STOPWORD);
+  add_words(L, ud->ph, "connectors", LECTOR_PHRASES_CONNECTOR);
+  add_words(L, ud->ph, "edge_words", LECTOR_PHRASES_EDGE_WORD);
+  add_words(L, ud->ph, "edge_suffixes", LECTOR_PHRASES_EDGE_SUFFIX);
+  lector_account_growth(L, 0, lector_phrases_bytes(ud->ph));
+  return 1;
+}
+
+/* ---- ph:extract(doc [, opts]) ---------------------------------------------- */
+
+/* A {start, stop} pair at index idx; what names it in messages. */
+static lector_phrases_range check_range(lua_State *L, int idx, const char *what) {
+  lector_phrases_range r = {0, 0};
+  if (!lua_istable(L, idx)) luaL_argerror(L, 3, lua_pushfstring(L, "%s must be {start, stop}", what));
+  for (int i = 1; i <= 2; i++) {
+    int isint = 0;
+    lua_rawgeti(L, idx, i);
+    lua_Integer v = lua_tointegerx(L, -1, &isint);
+    lua_pop(L, 1);
+    if (!isint || v < 0 || v > UINT32_MAX)
+      luaL_argerror(L, 3, lua_pushfstring(L, "%s must be {start, stop}, byte offsets", what));
+    if (i == 1) r.start = (uint32_t)v;
+    else r.stop = (uint32_t)v;
+  }
+  return r;
+}
+
+/* opts.skip as ranges in a userdata block pushed on the stack. [-0, +1, e] */
+static const lector_phrases_range *push_skip(lua_State *L, size_t *count) {
+  *count = 0;
+  if (lua_isnoneornil(L, 3) || lua_getfield(L, 3, "skip") == LUA_TNIL) {
+    if (!lua_isnoneornil(L, 3)) lua_pop(L, 1);
+    lua_newuserdatauv(L, sizeof(lector_phrases_range), 0);
+    return lua_touserdata(L, -1);
+  }
+  int list = lua_gettop(L);
+  if (!lua_istable(L, list)) luaL_argerror(L, 3, "field 'skip' must be a list of {start, stop}");
+  size_t n = lua_rawlen(L, list);
+  if (n > LECTOR_PHRASES_MAX_SKIP)
+    luaL_argerror(L, 3, lua_pushfstring(L, "field 'skip' holds at most %d ranges",
+                                        LECTOR_PHRASES_MAX_SKIP));
+  lector_phrases_range *ranges = lua_newuserdatauv(L, (n ? n : 1) * sizeof *ranges, 0);
+  for (size_t i = 0; i < n; i++) {
+    lua_rawgeti(L, list, (lua_Integer)i + 1);
+    ranges[i] = check_range(L, lua_gettop(L), "an item of field 'skip'");
+    lua_pop(L, 1);
+  }
+  lua_remove(L, list);
+  *count = n;
+  return ranges;
+}
+
+/* The lexicon kept as user value uv (NULL for none); raises when it was
+ * closed. */
+static const lector_lexicon *kept_lexicon(lua_State *L, int uv) {
+  if (lua_getiuservalue(L, 1, uv) == LUA_TNIL) {
+    lua_pop(L, 1);
+    return NULL;
+  }
+  const lector_lexicon *lex = lector_check_lexicon(L, lua_gettop(L));
+  lua_pop(L, 1);
+  return lex;
+}
+
+/* Push the list of n integers. [-0, +1, m] */
+static void push_integers(lua_State *L, const uint32_t *values, uint32_t n) {
+  lua_createtable(L, (int)n, 0);
+  for (uint32_t i = 0; i < n; i++) {
+    lua_pushinteger(L, values[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+}
+
+/* Push the list of the n ranges' starts (or stops). [-0, +1, m] */
+static void push_ends(lua_State *L, const lector_phrases_range *ranges, uint32_t n, int stops) {
+  lua_createtable(L, (int)n, 0);
+  for (uint32_t i = 0; i < n; i++) {
+    lua_pushinteger(L, stops ? ranges[i].stop : ranges[i].start);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+}
+
+/* Push {score =, count =, starts =, stops =, parts =}. [-0, +1, m] */
+static void push_phrase(lua_State *L, const lector_phrases_result *res, const lector_phrase *p) {
+  const lector_phrases_range *occurrences = res->occurrences + p->first_occurrence;
+  lua_createtable(L, 0, 5);
+  lua_pushnumber(L, p->score);
+  lua_setfield(L, -2, "score");
+  lua_pushinteger(L, p->count);
+  lua_setfield(L, -2, "count");
+  push_ends(L, occurrences, p->count, 0);
+  lua_setfield(L, -2, "starts");
+  push_ends(L, occurrences, p->count, 1);
+  lua_setfield(L, -2, "stops");
+  push_integers(L, res->parts + p->first_part, p->part_count);
+  lua_setfield(L, -2, "parts");
+}
+
+/* ph:extract(doc [, {count =, skip = {{start, stop}...}, headline = {start, stop}}])
+ * -> {{score =, count =, starts =, stops =, parts =}...} best first */
+LECTOR_FUNCTION(phrases, extract) {
+  lector_phrases *ph = check_phrases(L, 1);
+  if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+  lua_settop(L, 3);
+  lector_phrases_input in = {0};
+  lua_Integer count = lector_opt_integer_field(L, 3, "count", 10);
+  luaL_argcheck(L, count >= 1 && count <= LECTOR_PHRASES_MAX_COUNT, 3,
+                lua_pushfstring(L, "field 'count' must be 1 to %d", LECTOR_PHRASES_MAX_COUNT));
+  in.count = (uint32_t)count;
+  in.skip = push_skip(L, &in.skip_count);                     /* [ph, doc, opts, skip] */
+  if (!lua_isnil(L, 3) && lua_getfield(L, 3, "headline") != LUA_TNIL)
+    in.headline = check_range(L, lua_gettop(L), "field 'headline'");
+  lua_settop(L, 4);
+  in.stopwords = kept_lexicon(L, UV_STOPWORDS);
+  in.verbs = kept_lexicon(L, UV_VERBS);
+  lua_getiuservalue(L, 1, UV_STEMMER);
+  in.stemmer = lector_test_stemmer(L, -1);
+  if (!in.stemmer) luaL_argerror(L, 1, "its stemmer is closed");
+  lua_pop(L, 1);
+  in.doc = lector_hold_document(L, 2);                        /* [ph, doc, opts, skip, hold] */
+  size_t before = lector_phrases_bytes(ph);
+  lector_phrases_result res;
+  lector_error err;
+  lector_status status = lector_phrases_extract(ph, &in, &res, &err);
+  if (status == LECTOR_ENOMEM) {
+    lua_gc(L, LUA_GCCOLLECT);
+    status = lector_phrases_extract(ph, &in, &res, &err);
+  }
+  if (status == LECTOR_ENOMEM) return lector_raise_memory(L, 0, "extracting phrases");
+  if (status != LECTOR_OK) return luaL_error(L, "%s", err.message);
+  lector_account_growth(L, before, lector_phrases_bytes(ph));
+  luaL_checkstack(L, 4, NULL);
+  lua_createtable(L, (int)res.count, 0);
+  for (uint32_t i = 0; i < res.count; i++) {
+    push_phrase(L, &res, res.phrases + i);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+/* __gc and __close: free the engine now; later use raises. */
+static int phrases_close(lua_State *L) {
+  phrases_ud *ud = luaL_checkudata(L, 1, LECTOR_PHRASES_CLASS);
+  lector_phrases_free(ud->ph);
+  ud->ph = NULL;
+  return 0;
+}
+
+static int phrases_tostring(lua_State *L) {
+  phrases_ud *ud = luaL_checkudata(L, 1, LECTOR_PHRASES_CLASS);
+  lua_pushstring(L, ud->ph ? "lector.Phrases" : "lector.Phrases (closed)");
+  return 1;
+}
+
+static const luaL_Reg phrases_metamethods[] = {
+  {"__gc", phrases_close},
+  {"__close", phrases_close},
+  {"__tostring", phrases_tostring},
+  {NULL, NULL}
+};
+
+static const luaL_Reg phrases_methods[] = {
+  LECTOR_ENTRY(phrases, extract),
+  {NULL, NULL}
+};
+
+void lector_open_phrases(lua_State *L) {
+  lector_register_class(L, LECTOR_PHRASES_CLASS, phrases_metamethods, phrases_methods, NULL);
+}
+
+int lector_phrases_new_lua(lua_State *L) {
+  return phrases_new(L);
+}

@@ -1,0 +1,917 @@
+/*
+ * Key phrases (phrases.h): candidate runs of content words, their words'
+ * PageRank on the co-occurrence graph, phrases grouped by stems, scored,
+ * and variants merged into their hosts.
+ *
+ * Strings are kept in string maps: a hash index over keys copied into one
+ * byte pool, each key with an optional second string (its "aux": a folded
+ * word's content form, a word's stem) and flags. The engine keeps two
+ * memos across documents (folded word -> its tests; content word -> its
+ * stem), each started afresh at LECTOR_PHRASES_MEMO_WORDS words; a call's
+ * own maps and arrays are emptied, not freed, at the next call.
+ */
+#include "phrases.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "graph.h"
+#include "hash.h"
+#include "lector_limits.h"
+#include "token.h"
+
+/* A phrase's variant has at most this many more words than its host. */
+#define MERGE_EXTRA_WORDS 2
+/* An edge suffix counts when at least this many bytes come before it. */
+#define EDGE_SUFFIX_REST 3
+
+/* A failure with a message that names no input. */
+static lector_status fail(lector_error *err, lector_status status, const char *message) {
+  if (err) {
+    err->status = status;
+    err->offset = 0;
+    snprintf(err->message, sizeof err->message, "%s", message);
+  }
+  return status;
+}
+
+/* ---- growable arrays ------------------------------------------------------- */
+
+typedef struct vec {
+  void *p;
+  size_t n, cap;   /* items */
+} vec;
+
+#define AT(v, type) ((type *)(v).p)
+
+/* Room for need items of size bytes; 0 when refused (v is as it was). */
+static int vec_reserve(lector_phrases *ph, vec *v, size_t size, size_t need);
+
+static void vec_free(lector_phrases *ph, vec *v, size_t size);
+
+/* Append one item; NULL when refused. */
+static void *vec_push(lector_phrases *ph, vec *v, size_t size) {
+  if (!vec_reserve(ph, v, size, v->n + 1)) return NULL;
+  return (char *)v->p + size * v->n++;
+}
+
+/* ---- string maps ------------------------------------------------------------ */
+
+typedef struct strkey {
+  uint32_t off, len, hash;
+  uint32_t aux_off, aux_len;
+  uint32_t flags;
+} strkey;
+
+typedef struct strmap {
+  uint32_t *slots;      /* id + 1, 0 for empty; slot_cap is a power of two */
+  uint32_t slot_cap;
+  vec keys;             /* strkey */
+  vec pool;             /* char */
+} strmap;
+
+#define NONE UINT32_MAX
+
+static uint32_t hash_bytes(const char *s, size_t len) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+  return (uint32_t)lector_mix64(h ^ len);
+}
+
+static const strkey *key_at(const strmap *m, uint32_t id) { return AT(m->keys, strkey) + id; }
+static const char *key_text(const strmap *m, uint32_t id) {
+  return AT(m->pool, char) + key_at(m, id)->off;
+}
+static const char *aux_text(const strmap *m, uint32_t id) {
+  return AT(m->pool, char) + key_at(m, id)->aux_off;
+}
+
+static uint32_t map_find(const strmap *m, const char *s, size_t len, uint32_t hash) {
+  if (!m->slot_cap) return NONE;
+  for (uint32_t at = hash & (m->slot_cap - 1);; at = (at + 1) & (m->slot_cap - 1)) {
+    uint32_t slot = m->slots[at];
+    if (!slot) return NONE;
+    const strkey *k = key_at(m, slot - 1);
+    if (k->hash == hash && k->len == len && memcmp(AT(m->pool, char) + k->off, s, len) == 0)
+      return slot - 1;
+  }
+}
+
+static void map_place(strmap *m, uint32_t id) {
+  uint32_t at = key_at(m, id)->hash & (m->slot_cap - 1);
+  while (m->slots[at]) at = (at + 1) & (m->slot_cap - 1);
+  m->slots[at] = id + 1;
+}
+
+/* Keep the table at most half full. */
+static int map_grow(lector_phrases *ph, strmap *m) {
+  if ((m->keys.n + 1) * 2 <= m->slot_cap) return 1;
+  uint32_t cap = m->slot_cap ? m->slot_cap * 2 : 64;
+  vec fresh = {NULL, 0, 0};
+  if (!vec_reserve(ph, &fresh, sizeof(uint32_t), cap)) return 0;
+  uint32_t old_cap = m->slot_cap;
+  vec old = {m->slots, old_cap, old_cap};
+  m->slots = fresh.p;
+  m->slot_cap = cap;
+  memset(m->slots, 0, cap * sizeof *m->slots);
+  for (uint32_t id = 0; id < m->keys.n; id++) map_place(m, id);
+  vec_free(ph, &old, sizeof(uint32_t));
+  return 1;
+}
+
+/* Copy len bytes to the pool; its offset in *off. s must not point into it. */
+static int pool_add(lector_phrases *ph, strmap *m, const char *s, size_t len, uint32_t *off) {
+  if (m->pool.n + len > UINT32_MAX) return 0;
+  if (!vec_reserve(ph, &m->pool, 1, m->pool.n + len)) return 0;
+  memcpy(AT(m->pool, char) + m->pool.n, s, len);
+  *off = (uint32_t)m->pool.n;
+  m->pool.n += len;
+  return 1;
+}
+
+/* The id of s, added when missing (*added says which); NONE when refused. */
+static uint32_t map_intern(lector_phrases *ph, strmap *m, const char *s, size_t len, int *added) {
+  uint32_t hash = hash_bytes(s, len);
+  uint32_t id = map_find(m, s, len, hash);
+  if (added) *added = id == NONE;
+  if (id != NONE) return id;
+  if (!map_grow(ph, m) || !vec_reserve(ph, &m->keys, sizeof(strkey), m->keys.n + 1)) return NONE;
+  uint32_t off;
+  if (!pool_add(ph, m, s, len, &off)) return NONE;
+  id = (uint32_t)m->keys.n++;
+  AT(m->keys, strkey)[id] = (strkey){off, (uint32_t)len, hash, 0, 0, 0};
+  map_place(m, id);
+  return id;
+}
+
+/* Room for one more key and bytes more bytes: the next map_intern of a
+ * missing key, and map_set_aux, cannot fail then. */
+static int map_reserve(lector_phrases *ph, strmap *m, size_t bytes) {
+  return map_grow(ph, m) && vec_reserve(ph, &m->keys, sizeof(strkey), m->keys.n + 1) &&
+         m->pool.n + bytes <= UINT32_MAX && vec_reserve(ph, &m->pool, 1, m->pool.n + bytes);
+}
+
+static int map_set_aux(lector_phrases *ph, strmap *m, uint32_t id, const char *s, size_t len) {
+  uint32_t off;
+  if (!pool_add(ph, m, s, len, &off)) return 0;
+  strkey *k = AT(m->keys, strkey) + id;
+  k->aux_off = off;
+  k->aux_len = (uint32_t)len;
+  return 1;
+}
+
+static void map_clear(strmap *m) {
+  m->keys.n = 0;
+  m->pool.n = 0;
+  if (m->slots) memset(m->slots, 0, m->slot_cap * sizeof *m->slots);
+}
+
+static int map_has(const strmap *m, const char *s, size_t len) {
+  return map_find(m, s, len, hash_bytes(s, len)) != NONE;
+}
+
+/* ---- the engine --------------------------------------------------------------- */
+
+/* A folded word's tests (its key's flags in the tests memo). */
+enum { TEST_CONTENT = 1, TEST_POSSESSIVE = 2, TEST_VERB = 4 };
+
+typedef struct word_info {   /* per word of the document */
+  uint32_t stem;             /* in stem_ids; NONE until stemmed */
+  uint8_t distinct;          /* a content word of the sequences */
+} word_info;
+
+typedef struct run_item {    /* a word of the run being read */
+  uint32_t word, token;
+  uint8_t capital, connector;
+} run_item;
+
+typedef struct occurrence {
+  uint32_t first, last;      /* tokens */
+  uint32_t words, nwords;    /* into occ_words */
+  uint32_t next;             /* the group's next occurrence, NONE at the end */
+  uint8_t capital;
+} occurrence;
+
+typedef struct group {
+  uint32_t stems, nstems;    /* into group_stems */
+  uint32_t count, own, capitals;
+  uint32_t head, tail;       /* its own occurrences */
+  uint32_t parent;           /* host, NONE when none */
+  uint32_t variants, next_variant;  /* a root's variants, listed in order */
+  uint32_t last_variant;
+  double score;
+  int name;
+} group;
+
+struct lector_phrases {
+  lector_phrases_alloc alloc;
+  void *ud;
+  lector_phrases_config cfg;
+  const lector_lexicon *stopwords, *verbs;   /* the call's */
+  lector_stemmer *stemmer;
+  size_t bytes;
+  strmap lists[LECTOR_PHRASES_LIST_COUNT];
+  strmap tests;              /* memo: folded word -> flags, aux: its content form */
+  strmap stems;              /* memo: content word -> aux: its stem */
+  /* one call's */
+  strmap words;              /* content words and connectors */
+  vec info;                  /* word_info per word */
+  strmap stem_ids;           /* the words' stems, and connectors' own forms */
+  vec stem_node;             /* uint32 per stem: its graph node, NONE when none */
+  vec seq, seq_bounds;       /* uint32 words (NONE: a stop word); sentences' starts */
+  vec run;                   /* run_item */
+  vec occs, occ_words;       /* occurrence; uint32 */
+  strmap group_keys;
+  vec groups, group_stems;   /* group; uint32 stem ids */
+  vec prior, scores;         /* double per node */
+  vec keybuf, fold[2];       /* char */
+  vec best;                  /* uint32 groups */
+  vec out_phrases, out_occurrences, out_parts;
+};
+
+static int vec_reserve(lector_phrases *ph, vec *v, size_t size, size_t need) {
+  if (need <= v->cap) return 1;
+  size_t cap = v->cap ? v->cap : 16;
+  while (cap < need) {
+    if (cap > SIZE_MAX / 2 / size) return 0;
+    cap *= 2;
+  }
+  void *p = ph->alloc(ph->ud, v->p, v->p ? v->cap * size : 0, cap * size);
+  if (!p) return 0;
+  ph->bytes += (cap - v->cap) * size;
+  v->p = p;
+  v->cap = cap;
+  return 1;
+}
+
+static void vec_free(lector_phrases *ph, vec *v, size_t size) {
+  if (v->p) ph->alloc(ph->ud, v->p, v->cap * size, 0);
+  ph->bytes -= v->cap * size;
+  *v = (vec){NULL, 0, 0};
+}
+
+static void map_free(lector_phrases *ph, strmap *m) {
+  vec slots = {m->slots, m->slot_cap, m->slot_cap};
+  vec_free(ph, &slots, sizeof(uint32_t));
+  vec_free(ph, &m->keys, sizeof(strkey));
+  vec_free(ph, &m->pool, 1);
+  m->slots = NULL;
+  m->slot_cap = 0;
+}
+
+lector_phrases *lector_phrases_new(const lector_phrases_config *cfg, lector_phrases_alloc alloc,
+                                   void *ud) {
+  if (!alloc) alloc = lector_default_alloc;
+  lector_phrases *ph = alloc(ud, NULL, 0, sizeof *ph);
+  if (!ph) return NULL;
+  memset(ph, 0, sizeof *ph);
+  ph->alloc = alloc;
+  ph->ud = ud;
+  ph->cfg = *cfg;
+  ph->bytes = sizeof *ph;
+  return ph;
+}
+
+void lector_phrases_free(lector_phrases *ph) {
+  if (!ph) return;
+  for (int i = 0; i < LECTOR_PHRASES_LIST_COUNT; i++) map_free(ph, &ph->lists[i]);
+  strmap *maps[] = {&ph->tests, &ph->stems, &ph->words, &ph->stem_ids, &ph->group_keys};
+  for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) map_free(ph, maps[i]);
+  vec_free(ph, &ph->info, sizeof(word_info));
+  vec_free(ph, &ph->stem_node, sizeof(uint32_t));
+  vec_free(ph, &ph->seq, sizeof(uint32_t));
+  vec_free(ph, &ph->seq_bounds, sizeof(uint32_t));
+  vec_free(ph, &ph->run, sizeof(run_item));
+  vec_free(ph, &ph->occs, sizeof(occurrence));
+  vec_free(ph, &ph->occ_words, sizeof(uint32_t));
+  vec_free(ph, &ph->groups, sizeof(group));
+  vec_free(ph, &ph->group_stems, sizeof(uint32_t));
+  vec_free(ph, &ph->prior, sizeof(double));
+  vec_free(ph, &ph->scores, sizeof(double));
+  vec_free(ph, &ph->keybuf, 1);
+  vec_free(ph, &ph->fold[0], 1);
+  vec_free(ph, &ph->fold[1], 1);
+  vec_free(ph, &ph->best, sizeof(uint32_t));
+  vec_free(ph, &ph->out_phrases, sizeof(lector_phrase));
+  vec_free(ph, &ph->out_occurrences, sizeof(lector_phrases_range));
+  vec_free(ph, &ph->out_parts, sizeof(uint32_t));
+  ph->alloc(ph->ud, ph, sizeof *ph, 0);
+}
+
+size_t lector_phrases_bytes(const lector_phrases *ph) { return ph->bytes; }
+
+lector_status lector_phrases_add(lector_phrases *ph, lector_phrases_list list, const char *word,
+                                 size_t len, lector_error *err) {
+  if ((unsigned)list >= LECTOR_PHRASES_LIST_COUNT)
+    return fail(err, LECTOR_EINVAL, "unknown word list");
+  if (len == 0) return fail(err, LECTOR_EINVAL, "an empty word");
+  if (map_intern(ph, &ph->lists[list], word, len, NULL) == NONE)
+    return fail(err, LECTOR_ENOMEM, "out of memory");
+  return LECTOR_OK;
+}
+
+/* ---- word tests ------------------------------------------------------------------ */
+
+/* Whether s ends in 's or ’s, compared bytewise as the plugin's patterns
+ * always did: the byte before the s is one of ' and the bytes of ’. */
+static int ends_possessive(const char *s, size_t len) {
+  if (len < 2 || s[len - 1] != 's') return 0;
+  unsigned char c = (unsigned char)s[len - 2];
+  return c == '\'' || c == 0xE2 || c == 0x80 || c == 0x99;
+}
+
+static int is_stop(const lector_phrases *ph, const char *w, size_t len) {
+  if (map_has(&ph->lists[LECTOR_PHRASES_STOPWORD], w, len)) return 1;
+  return ph->stopwords && lector_lexicon_get(ph->stopwords, w, len) != NULL;
+}
+
+/* The content form of a folded word into buf (room for len bytes): ’ made
+ * ', a final 's dropped. Its length, or 0 when it is no content word: it
+ * must start with a letter (any non-ASCII byte counts as one), hold no
+ * digit, have two characters or more, and be no stop word. */
+static size_t content_form(const lector_phrases *ph, const char *folded, size_t len, char *buf) {
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (i + 2 < len && memcmp(folded + i, "\xE2\x80\x99", 3) == 0) {
+      buf[n++] = '\'';
+      i += 2;
+    } else {
+      buf[n++] = folded[i];
+    }
+  }
+  if (n >= 2 && buf[n - 2] == '\'' && buf[n - 1] == 's') n -= 2;
+  unsigned char first = n ? (unsigned char)buf[0] : 0;
+  int letter = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first >= 0x80;
+  if (!letter) return 0;
+  size_t chars = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)buf[i];
+    if (c >= '0' && c <= '9') return 0;
+    chars += (c & 0xC0) != 0x80;
+  }
+  if (chars < 2 || is_stop(ph, buf, n)) return 0;
+  return n;
+}
+
+/* The tests memo's entry for a folded word, made on first sight. NONE
+ * when out of memory. */
+static uint32_t word_test(lector_phrases *ph, const char *folded, size_t len) {
+  strmap *m = &ph->tests;
+  uint32_t hash = hash_bytes(folded, len);
+  uint32_t id = map_find(m, folded, len, hash);
+  if (id != NONE) return id;
+  if (m->keys.n >= LECTOR_PHRASES_MEMO_WORDS) map_clear(m);
+  if (!vec_reserve(ph, &ph->keybuf, 1, len + 1)) return NONE;
+  char *form = ph->keybuf.p;
+  size_t n = content_form(ph, folded, len, form);
+  /* a memo entry is made whole or not at all */
+  if (!map_reserve(ph, m, len + n)) return NONE;
+  id = map_intern(ph, m, folded, len, NULL);
+  map_set_aux(ph, m, id, form, n);
+  uint32_t flags = 0;
+  if (n) {
+    flags |= TEST_CONTENT;
+    if (ends_possessive(folded, len)) flags |= TEST_POSSESSIVE;
+    if (ph->verbs && lector_lexicon_get(ph->verbs, folded, len)) flags |= TEST_VERB;
+  }
+  AT(m->keys, strkey)[id].flags = flags;
+  return id;
+}
+
+/* Whether a word may not stand at a phrase's edge. */
+static int weak_edge(const lector_phrases *ph, const char *w, size_t len) {
+  if (map_has(&ph->lists[LECTOR_PHRASES_EDGE_WORD], w, len)) return 1;
+  const strmap *suffixes = &ph->lists[LECTOR_PHRASES_EDGE_SUFFIX];
+  for (uint32_t i = 0; i < suffixes->keys.n; i++) {
+    size_t n = key_at(suffixes, i)->len;
+    if (len >= n + EDGE_SUFFIX_REST && memcmp(w + len - n, key_text(suffixes, i), n) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* ---- reading the tokens --------------------------------------------------------- */
+
+typedef struct reader {
+  lector_phrases *ph;
+  const lector_phrases_input *in;
+  const lector_token *tokens;
+  uint32_t lo, hi;           /* tokens starting outside [lo, hi) skip no range */
+  uint32_t distinct;
+} reader;
+
+static int capital(const reader *r, uint32_t k) {
+  const lector_token *t = r->tokens + k;
+  char shape[2];
+  lector_token_shape(r->in->doc->text + t->start, t->stop - t->start, shape, sizeof shape);
+  return shape[0] == 'X';
+}
+
+static int skipped(const reader *r, uint32_t at) {
+  if (at < r->lo || at >= r->hi) return 0;
+  for (size_t i = 0; i < r->in->skip_count; i++)
+    if (at >= r->in->skip[i].start && at < r->in->skip[i].stop) return 1;
+  return 0;
+}
+
+/* Token k's folded form, in fold buffer b; NULL when out of memory. */
+static const char *folded(reader *r, uint32_t k, int b, size_t *len) {
+  const lector_token *t = r->tokens + k;
+  const char *s = r->in->doc->text + t->start;
+  size_t n = t->stop - t->start;
+  vec *buf = &r->ph->fold[b];
+  if (!vec_reserve(r->ph, buf, 1, n + 1)) return NULL;
+  if (lector_token_fold_ascii(s, n, buf->p)) {
+    *len = n;
+    return buf->p;
+  }
+  char *f = lector_token_fold(s, n, &n);
+  if (!f) return NULL;
+  int ok = vec_reserve(r->ph, buf, 1, n + 1);
+  if (ok) memcpy(buf->p, f, n);
+  free(f);
+  *len = n;
+  return ok ? buf->p : NULL;
+}
+
+static int push_seq(lector_phrases *ph, uint32_t word) {
+  uint32_t *slot = vec_push(ph, &ph->seq, sizeof *slot);
+  if (!slot) return 0;
+  *slot = word;
+  return 1;
+}
+
+static int push_run(lector_phrases *ph, uint32_t word, uint32_t token, int cap, int connector) {
+  run_item *it = vec_push(ph, &ph->run, sizeof *it);
+  if (!it) return 0;
+  *it = (run_item){word, token, (uint8_t)cap, (uint8_t)connector};
+  return 1;
+}
+
+static int weak_item(const lector_phrases *ph, const run_item *it) {
+  return it->connector || weak_edge(ph, key_text(&ph->words, it->word),
+                                    key_at(&ph->words, it->word)->len);
+}
+
+/* The run read so far as phrases: cut into pieces of max_words, each
+ * trimmed of connectors and weak words at its edges. */
+static int flush(lector_phrases *ph) {
+  const run_item *run = ph->run.p;
+  size_t nr = ph->run.n, max = ph->cfg.max_words;
+  for (size_t start = 0; start < nr; start += max) {
+    size_t from = start, to = start + max < nr ? start + max : nr;   /* [from, to) */
+    while (from < to && weak_item(ph, run + from)) from++;
+    while (to > from && weak_item(ph, run + to - 1)) to--;
+    if (from == to) continue;
+    if (!vec_reserve(ph, &ph->occ_words, sizeof(uint32_t), ph->occ_words.n + (to - from)))
+      return 0;
+    occurrence *o = vec_push(ph, &ph->occs, sizeof *o);
+    if (!o) return 0;
+    *o = (occurrence){run[from].token, run[to - 1].token, (uint32_t)ph->occ_words.n,
+                      (uint32_t)(to - from), NONE, 1};
+    for (size_t k = from; k < to; k++) {
+      AT(ph->occ_words, uint32_t)[ph->occ_words.n++] = run[k].word;
+      if (!run[k].capital) o->capital = 0;
+    }
+  }
+  ph->run.n = 0;
+  return 1;
+}
+
+/* The id of s in m, with its item (initialized from init) appended to
+ * items when s is new; NONE when out of memory. */
+static uint32_t intern_with_item(lector_phrases *ph, strmap *m, const char *s, size_t len,
+                                 vec *items, size_t size, const void *init) {
+  if (!vec_reserve(ph, items, size, m->keys.n + 1)) return NONE;
+  int added;
+  uint32_t id = map_intern(ph, m, s, len, &added);
+  if (id != NONE && added) memcpy((char *)items->p + size * items->n++, init, size);
+  return id;
+}
+
+/* The document's word s: a content word or a connector. */
+static uint32_t doc_word(lector_phrases *ph, const char *s, size_t len) {
+  static const word_info fresh = {NONE, 0};
+  return intern_with_item(ph, &ph->words, s, len, &ph->info, sizeof fresh, &fresh);
+}
+
+/* One token of a sentence whose last token read is `last`. 0 when out of
+ * memory. */
+static int read_token(reader *r, uint32_t k, uint32_t last) {
+  lector_phrases *ph = r->ph;
+  const lector_token *t = r->tokens + k;
+  int is_word = t->kind == LECTOR_TOKEN_WORD;
+  const char *f = NULL;
+  size_t flen = 0;
+  uint32_t test = NONE, flags = 0;
+  if (is_word && !skipped(r, t->start)) {
+    if (!(f = folded(r, k, 0, &flen)) || (test = word_test(ph, f, flen)) == NONE) return 0;
+    flags = key_at(&ph->tests, test)->flags;
+    const lector_phrases_range *h = &r->in->headline;
+    if ((flags & TEST_CONTENT) && (flags & TEST_VERB) &&
+        (!capital(r, k) || (t->start >= h->start && t->start < h->stop)))
+      flags = 0;
+  }
+  int content = (flags & TEST_CONTENT) != 0;
+  size_t nr = ph->run.n;
+  if (!content && nr > 0 && AT(ph->run, run_item)[nr - 1].capital) {
+    if (!f && !(f = folded(r, k, 0, &flen))) return 0;
+    if (map_has(&ph->lists[LECTOR_PHRASES_CONNECTOR], f, flen) && k < last &&
+        r->tokens[k + 1].kind == LECTOR_TOKEN_WORD && capital(r, k + 1)) {
+      size_t alen;
+      const char *after = folded(r, k + 1, 1, &alen);
+      uint32_t at = after ? word_test(ph, after, alen) : NONE;
+      if (at == NONE) return 0;
+      if (key_at(&ph->tests, at)->flags & TEST_CONTENT) {
+        /* a connector inside a name: part of the phrase, not of the graph */
+        uint32_t w = doc_word(ph, f, flen);
+        return w != NONE && push_run(ph, w, k, 1, 1) && push_seq(ph, NONE);
+      }
+      /* a connector is a word: it keeps distance */
+      return (nr == 0 || flush(ph)) && push_seq(ph, NONE);
+    }
+  }
+  if (content) {
+    const strkey *tk = key_at(&ph->tests, test);
+    uint32_t w = doc_word(ph, aux_text(&ph->tests, test), tk->aux_len);
+    if (w == NONE) return 0;
+    word_info *info = AT(ph->info, word_info) + w;
+    if (info->distinct || r->distinct < ph->cfg.max_distinct) {
+      if (!info->distinct) {
+        info->distinct = 1;
+        r->distinct++;
+      }
+      if (!push_run(ph, w, k, capital(r, k), 0) || !push_seq(ph, w)) return 0;
+      /* a possessive ends a phrase: "Russia’s military" is two */
+      if ((flags & TEST_POSSESSIVE) &&
+          ends_possessive(r->in->doc->text + t->start, t->stop - t->start))
+        return flush(ph);
+      return 1;
+    }
+  }
+  if (nr > 0 && !flush(ph)) return 0;
+  return !is_word || push_seq(ph, NONE);   /* a stop word keeps distance */
+}
+
+/* Runs of content words in each sentence, up to max_tokens tokens and
+ * max_distinct words: the occurrences, and each sentence's sequence of
+ * words (NONE for stop words) for the graph. */
+static int collect(lector_phrases *ph, const lector_phrases_input *in) {
+  const lector_doc *doc = in->doc;
+  reader r = {ph, in, doc->seg.tokens, UINT32_MAX, 0, 0};
+  for (size_t i = 0; i < in->skip_count; i++) {
+    if (in->skip[i].start < r.lo) r.lo = in->skip[i].start;
+    if (in->skip[i].stop > r.hi) r.hi = in->skip[i].stop;
+  }
+  size_t read = 0;
+  for (size_t si = 0; si < doc->seg.sentence_count; si++) {
+    if (read >= ph->cfg.max_tokens || r.distinct >= ph->cfg.max_distinct) break;
+    const lector_sentence *s = doc->seg.sentences + si;
+    size_t take = s->token_count < ph->cfg.max_tokens - read ? s->token_count
+                                                             : ph->cfg.max_tokens - read;
+    read += take + (take < s->token_count);
+    uint32_t *bound = vec_push(ph, &ph->seq_bounds, sizeof *bound);
+    if (!bound) return 0;
+    *bound = (uint32_t)ph->seq.n;
+    for (uint32_t k = s->first_token; k < s->first_token + take; k++)
+      if (!read_token(&r, k, s->first_token + (uint32_t)take - 1)) return 0;
+    if (ph->run.n > 0 && !flush(ph)) return 0;
+  }
+  uint32_t *end = vec_push(ph, &ph->seq_bounds, sizeof *end);
+  if (!end) return 0;
+  *end = (uint32_t)ph->seq.n;
+  return 1;
+}
+
+/* ---- stems and the graph --------------------------------------------------------- */
+
+/* The stem id of a string, made with no graph node; NONE when out of memory. */
+static uint32_t stem_id(lector_phrases *ph, const char *s, size_t len) {
+  static const uint32_t no_node = NONE;
+  return intern_with_item(ph, &ph->stem_ids, s, len, &ph->stem_node, sizeof no_node, &no_node);
+}
+
+/* The stem of the document's word w, through the stems memo. */
+static uint32_t stem_of_word(lector_phrases *ph, uint32_t w) {
+  const strkey *k = key_at(&ph->words, w);
+  const char *word = key_text(&ph->words, w);
+  strmap *m = &ph->stems;
+  uint32_t id = map_find(m, word, k->len, k->hash);
+  if (id == NONE) {
+    size_t len;
+    const char *stem = lector_stemmer_stem(ph->stemmer, word, k->len, &len);
+    if (!stem) return NONE;
+    if (m->keys.n >= LECTOR_PHRASES_MEMO_WORDS) map_clear(m);
+    if (!map_reserve(ph, m, k->len + len)) return NONE;
+    id = map_intern(ph, m, word, k->len, NULL);
+    map_set_aux(ph, m, id, stem, len);
+  }
+  return stem_id(ph, aux_text(m, id), key_at(m, id)->aux_len);
+}
+
+/* Stem every word of the sequences and make a node for each stem, in the
+ * order met; a node's prior is the sum of 1 / position of its words. */
+static int make_nodes(lector_phrases *ph, uint32_t *n) {
+  *n = 0;
+  const uint32_t *seq = ph->seq.p;
+  for (size_t i = 0; i < ph->seq.n; i++) {
+    if (seq[i] == NONE) continue;
+    word_info *info = AT(ph->info, word_info) + seq[i];
+    if (info->stem == NONE) {
+      uint32_t stem = stem_of_word(ph, seq[i]);
+      if (stem == NONE) return 0;
+      AT(ph->info, word_info)[seq[i]].stem = stem;
+    }
+    uint32_t stem = AT(ph->info, word_info)[seq[i]].stem;
+    uint32_t *node = AT(ph->stem_node, uint32_t) + stem;
+    if (*node == NONE) {
+      double *prior = vec_push(ph, &ph->prior, sizeof *prior);
+      if (!prior) return 0;
+      *prior = 0;
+      *node = (*n)++;
+    }
+    AT(ph->prior, double)[*node] += 1.0 / (double)(i + 1);
+  }
+  return 1;
+}
+
+static uint32_t node_of(const lector_phrases *ph, uint32_t word) {
+  if (word == NONE) return NONE;
+  return AT(ph->stem_node, uint32_t)[AT(ph->info, word_info)[word].stem];
+}
+
+/* Link the words of each sentence closer than the window, one unit of
+ * weight per meeting, and rank the nodes. */
+static lector_status rank_nodes(lector_phrases *ph, uint32_t n, lector_error *err) {
+  lector_graph *g = lector_graph_new(n, ph->alloc, ph->ud);
+  if (!g) return fail(err, LECTOR_ENOMEM, "out of memory");
+  const uint32_t *seq = ph->seq.p, *bounds = ph->seq_bounds.p;
+  lector_status status = LECTOR_OK;
+  for (size_t s = 0; s + 1 < ph->seq_bounds.n && status == LECTOR_OK; s++) {
+    for (uint32_t i = bounds[s]; i < bounds[s + 1] && status == LECTOR_OK; i++) {
+      uint32_t a = node_of(ph, seq[i]);
+      if (a == NONE) continue;
+      for (uint32_t j = i + 1; j < i + ph->cfg.window && j < bounds[s + 1]; j++) {
+        uint32_t b = node_of(ph, seq[j]);
+        if (b == NONE || a == b) continue;
+        status = lector_graph_add(g, a < b ? a : b, a < b ? b : a, 1.0, err);
+        if (status != LECTOR_OK) break;
+      }
+    }
+  }
+  if (status == LECTOR_OK && !vec_reserve(ph, &ph->scores, sizeof(double), n))
+    status = fail(err, LECTOR_ENOMEM, "out of memory");
+  if (status == LECTOR_OK) {
+    lector_graph_rank_opts opts = {0.85, 1e-6, 100, ph->prior.p};
+    status = lector_graph_rank(g, &opts, ph->scores.p, NULL, err);
+  }
+  lector_graph_free(g);
+  return status;
+}
+
+/* ---- groups ---------------------------------------------------------------------- */
+
+/* The stems of words[0..n) joined by spaces, in keybuf; its length, or
+ * SIZE_MAX when out of memory. */
+static size_t join_stems(lector_phrases *ph, const uint32_t *stems, uint32_t n) {
+  size_t len = 0;
+  for (uint32_t i = 0; i < n; i++) len += key_at(&ph->stem_ids, stems[i])->len + 1;
+  if (!vec_reserve(ph, &ph->keybuf, 1, len + 1)) return SIZE_MAX;
+  char *p = ph->keybuf.p;
+  for (uint32_t i = 0; i < n; i++) {
+    if (i) *p++ = ' ';
+    size_t l = key_at(&ph->stem_ids, stems[i])->len;
+    memcpy(p, key_text(&ph->stem_ids, stems[i]), l);
+    p += l;
+  }
+  return (size_t)(p - (char *)ph->keybuf.p);
+}
+
+/* The stem of an occurrence's word: its own for a content word of the
+ * sequences, else (a connector) its folded form. */
+static uint32_t word_stem(lector_phrases *ph, uint32_t w) {
+  const word_info *info = AT(ph->info, word_info) + w;
+  if (info->distinct) return info->stem;
+  const strkey *k = key_at(&ph->words, w);
+  if (!vec_reserve(ph, &ph->fold[0], 1, k->len + 1)) return NONE;
+  memcpy(ph->fold[0].p, key_text(&ph->words, w), k->len);
+  return stem_id(ph, ph->fold[0].p, k->len);
+}
+
+/* The occurrences grouped by their stems, in the order first met. */
+static int make_groups(lector_phrases *ph) {
+  for (uint32_t oi = 0; oi < ph->occs.n; oi++) {
+    occurrence *o = AT(ph->occs, occurrence) + oi;
+    uint32_t stems_at = (uint32_t)ph->group_stems.n;
+    if (!vec_reserve(ph, &ph->group_stems, sizeof(uint32_t), stems_at + o->nwords)) return 0;
+    for (uint32_t i = 0; i < o->nwords; i++) {
+      uint32_t stem = word_stem(ph, AT(ph->occ_words, uint32_t)[o->words + i]);
+      if (stem == NONE) return 0;
+      AT(ph->group_stems, uint32_t)[stems_at + i] = stem;
+    }
+    size_t len = join_stems(ph, AT(ph->group_stems, uint32_t) + stems_at, o->nwords);
+    int added;
+    uint32_t gi = len == SIZE_MAX ? NONE
+                                  : map_intern(ph, &ph->group_keys, ph->keybuf.p, len, &added);
+    if (gi == NONE) return 0;
+    if (added) {
+      group *g = vec_push(ph, &ph->groups, sizeof *g);
+      if (!g) return 0;
+      memset(g, 0, sizeof *g);
+      g->stems = stems_at;
+      g->nstems = o->nwords;
+      ph->group_stems.n += o->nwords;
+      g->head = g->tail = g->parent = g->variants = g->next_variant = g->last_variant = NONE;
+    }
+    group *g = AT(ph->groups, group) + gi;
+    g->count++;
+    g->capitals += o->capital;
+    if (g->tail == NONE) g->head = oi;
+    else AT(ph->occs, occurrence)[g->tail].next = oi;
+    g->tail = oi;
+  }
+  return 1;
+}
+
+/* A phrase met again is more likely a key one; a single word must earn it
+ * and a long phrase is not better for having more words. */
+static void score_groups(lector_phrases *ph) {
+  for (uint32_t gi = 0; gi < ph->groups.n; gi++) {
+    group *g = AT(ph->groups, group) + gi;
+    double sum = 0;
+    for (uint32_t i = 0; i < g->nstems; i++) {
+      uint32_t node = AT(ph->stem_node, uint32_t)[AT(ph->group_stems, uint32_t)[g->stems + i]];
+      if (node != NONE) sum += AT(ph->scores, double)[node];
+    }
+    g->score = sum / sqrt((double)g->nstems) * (1 + log((double)g->count));
+    g->name = g->capitals * 2 > g->count;
+    g->own = g->count;
+  }
+}
+
+typedef enum edge { EDGE_NONE, EDGE_START, EDGE_END } edge;
+
+/* Where the stems of a lie in those of b, with at most MERGE_EXTRA_WORDS
+ * more. */
+static edge edge_of(const lector_phrases *ph, const group *a, const group *b) {
+  if (a->nstems >= b->nstems || b->nstems - a->nstems > MERGE_EXTRA_WORDS) return EDGE_NONE;
+  const uint32_t *sa = AT(ph->group_stems, uint32_t) + a->stems;
+  const uint32_t *sb = AT(ph->group_stems, uint32_t) + b->stems;
+  uint32_t shift = b->nstems - a->nstems;
+  int head = 1, tail = 1;
+  for (uint32_t k = 0; k < a->nstems; k++) {
+    if (sa[k] != sb[k]) head = 0;
+    if (sa[k] != sb[shift + k]) tail = 0;
+  }
+  return head ? EDGE_START : tail ? EDGE_END : EDGE_NONE;
+}
+
+/* Whether the group keyed by keybuf[0..len) hosts long better than *host. */
+static void consider(lector_phrases *ph, size_t len, const group *long_g, uint32_t *host) {
+  if (len == SIZE_MAX) return;
+  uint32_t si = map_find(&ph->group_keys, ph->keybuf.p, len, hash_bytes(ph->keybuf.p, len));
+  if (si == NONE) return;
+  const group *s = AT(ph->groups, group) + si;
+  edge e = edge_of(ph, s, long_g);
+  if (e == EDGE_NONE || !(s->nstems > 1 || (s->name && e == EDGE_START))) return;
+  if (*host == NONE || si < *host) *host = si;
+}
+
+/* The phrase a longer one is a variant of: a name it starts with, or a
+ * phrase of several words it starts or ends with; the longest such
+ * phrase, the first met among equally long ones. Only the groups keyed by
+ * the long phrase's first or last words can be one. NONE when none (or out
+ * of memory, which only loses a merge the caller then refuses). */
+static uint32_t host_of(lector_phrases *ph, uint32_t gi, int *ok) {
+  const group *g = AT(ph->groups, group) + gi;
+  uint32_t n = g->nstems;
+  for (uint32_t m = n - 1; m >= 1 && m + MERGE_EXTRA_WORDS >= n; m--) {
+    uint32_t host = NONE;
+    g = AT(ph->groups, group) + gi;
+    const uint32_t *stems = AT(ph->group_stems, uint32_t) + g->stems;
+    size_t head = join_stems(ph, stems, m);
+    consider(ph, head, g, &host);
+    size_t tail = join_stems(ph, stems + n - m, m);
+    consider(ph, tail, g, &host);
+    if (head == SIZE_MAX || tail == SIZE_MAX) *ok = 0;
+    if (host != NONE) return host;
+  }
+  return NONE;
+}
+
+/* Merge each variant into its host's root: the root keeps the higher
+ * score and takes the counts and occurrences. */
+static int merge_variants(lector_phrases *ph) {
+  int ok = 1;
+  for (uint32_t gi = 0; gi < ph->groups.n; gi++)
+    AT(ph->groups, group)[gi].parent = host_of(ph, gi, &ok);
+  if (!ok) return 0;
+  group *groups = ph->groups.p;
+  for (uint32_t gi = 0; gi < ph->groups.n; gi++) {
+    uint32_t root = groups[gi].parent;
+    while (root != NONE && groups[root].parent != NONE) root = groups[root].parent;
+    if (root == NONE) continue;
+    group *r = groups + root;
+    if (r->last_variant == NONE) r->variants = gi;
+    else groups[r->last_variant].next_variant = gi;
+    r->last_variant = gi;
+    if (groups[gi].score > r->score) r->score = groups[gi].score;
+    r->count += groups[gi].count;
+  }
+  return 1;
+}
+
+/* Whether group a ranks before b: the higher score, then the first met. */
+static int ranks_before(const group *groups, uint32_t a, uint32_t b) {
+  if (groups[a].score != groups[b].score) return groups[a].score > groups[b].score;
+  return a < b;
+}
+
+/* The count best kept groups, best first (an insertion into a short list). */
+static int best_groups(lector_phrases *ph, uint32_t count) {
+  if (!vec_reserve(ph, &ph->best, sizeof(uint32_t), count)) return 0;
+  const group *groups = ph->groups.p;
+  uint32_t *best = ph->best.p, n = 0;
+  for (uint32_t gi = 0; gi < ph->groups.n; gi++) {
+    if (groups[gi].parent != NONE) continue;
+    if (n == count && !ranks_before(groups, gi, best[n - 1])) continue;
+    uint32_t at = n < count ? n++ : n - 1;
+    while (at > 0 && ranks_before(groups, gi, best[at - 1])) {
+      best[at] = best[at - 1];
+      at--;
+    }
+    best[at] = gi;
+  }
+  ph->best.n = n;
+  return 1;
+}
+
+/* ---- the result ------------------------------------------------------------------ */
+
+/* A group's own occurrences, as text ranges, and their number as a part. */
+static int emit(lector_phrases *ph, const lector_doc *doc, const group *g) {
+  uint32_t *part = vec_push(ph, &ph->out_parts, sizeof *part);
+  if (!part) return 0;
+  *part = g->own;
+  for (uint32_t oi = g->head; oi != NONE; oi = AT(ph->occs, occurrence)[oi].next) {
+    const occurrence *o = AT(ph->occs, occurrence) + oi;
+    lector_phrases_range *r = vec_push(ph, &ph->out_occurrences, sizeof *r);
+    if (!r) return 0;
+    *r = (lector_phrases_range){doc->seg.tokens[o->first].start, doc->seg.tokens[o->last].stop};
+  }
+  return 1;
+}
+
+static int make_result(lector_phrases *ph, const lector_doc *doc, lector_phrases_result *out) {
+  const group *groups = ph->groups.p;
+  for (uint32_t i = 0; i < ph->best.n; i++) {
+    const group *g = groups + AT(ph->best, uint32_t)[i];
+    lector_phrase *p = vec_push(ph, &ph->out_phrases, sizeof *p);
+    if (!p) return 0;
+    *p = (lector_phrase){g->score, g->count, (uint32_t)ph->out_occurrences.n,
+                         (uint32_t)ph->out_parts.n, 0};
+    if (!emit(ph, doc, g)) return 0;
+    for (uint32_t v = g->variants; v != NONE; v = groups[v].next_variant)
+      if (!emit(ph, doc, groups + v)) return 0;
+    p = AT(ph->out_phrases, lector_phrase) + i;
+    p->part_count = (uint32_t)ph->out_parts.n - p->first_part;
+  }
+  out->phrases = ph->out_phrases.p;
+  out->count = (uint32_t)ph->out_phrases.n;
+  out->occurrences = ph->out_occurrences.p;
+  out->parts = ph->out_parts.p;
+  return 1;
+}
+
+static void reset(lector_phrases *ph) {
+  map_clear(&ph->words);
+  map_clear(&ph->stem_ids);
+  map_clear(&ph->group_keys);
+  vec *vecs[] = {&ph->info, &ph->stem_node, &ph->seq, &ph->seq_bounds, &ph->run, &ph->occs,
+                 &ph->occ_words, &ph->groups, &ph->group_stems, &ph->prior, &ph->best,
+                 &ph->out_phrases, &ph->out_occurrences, &ph->out_parts};
+  for (size_t i = 0; i < sizeof vecs / sizeof *vecs; i++) vecs[i]->n = 0;
+}
+
+lector_status lector_phrases_extract(lector_phrases *ph, const lector_phrases_input *in,
+                                     lector_phrases_result *out, lector_error *err) {
+  reset(ph);
+  ph->stopwords = in->stopwords;
+  ph->verbs = in->verbs;
+  ph->stemmer = in->stemmer;
+  *out = (lector_phrases_result){NULL, 0, NULL, NULL};
+  if (in->count == 0) return fail(err, LECTOR_EINVAL, "no phrases wanted");
+  uint32_t n;
+  if (!collect(ph, in) || !make_nodes(ph, &n)) return fail(err, LECTOR_ENOMEM, "out of memory");
+  if (n == 0) return LECTOR_OK;
+  lector_status status = rank_nodes(ph, n, err);
+  if (status != LECTOR_OK) return status;
+  if (!make_groups(ph)) return fail(err, LECTOR_ENOMEM, "out of memory");
+  score_groups(ph);
+  if (!merge_variants(ph) || !best_groups(ph, in->count) || !make_result(ph, in->doc, out))
+    return fail(err, LECTOR_ENOMEM, "out of memory");
+  return LECTOR_OK;
+}

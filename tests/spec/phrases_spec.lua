@@ -1,0 +1,161 @@
+-- lector.phrases: a key-phrase extractor configured from Lua with its word
+-- lists, lexicons and stemmer, run over real text; bad arguments, closed
+-- parts, and the extractor inside the plugin sandbox.
+local H = dofile(os.getenv "LECTOR_SOURCE_DIR" .. "/tests/helper.lua")
+local lector = require "lector"
+local core = require "lector.core"
+
+local STOP = { "the", "a", "an", "of", "and", "in", "on", "at", "to", "for", "by", "with", "is",
+  "was", "it", "its", "said", "would", "that", "from", "as", "has", "have", "be", "will" }
+
+local function stopwords()
+  local lex = lector.lexicon { fold = true }
+  for _, w in ipairs(STOP) do lex:add(w, "stop") end
+  return lex
+end
+
+local function extractor(config)
+  config = config or {}
+  config.stemmer = config.stemmer or lector.stemmer "english"
+  config.stopwords = config.stopwords or stopwords()
+  config.connectors = config.connectors or { "of", "and" }
+  return lector.phrases(config)
+end
+
+-- The first occurrence's text of each phrase found, best first.
+local function texts(doc, found)
+  local out = {}
+  for i, p in ipairs(found) do out[i] = doc:slice(p.starts[1], p.stops[1]) end
+  return out
+end
+
+local function index_of(list, value)
+  for i, v in ipairs(list) do if v == value then return i end end
+  return nil
+end
+
+describe("lector.phrases", function()
+  it("finds the article's key phrases, scored, with their occurrences", function()
+    local doc = assert(lector.load(H.article))
+    local found = extractor():extract(doc)
+    assert.equal(10, #found)
+    for i, p in ipairs(found) do
+      assert.equal(p.count, #p.starts)
+      assert.equal(p.count, #p.stops)
+      local parts = 0
+      for _, n in ipairs(p.parts) do parts = parts + n end
+      assert.equal(p.count, parts)
+      if i > 1 then assert.is_true(p.score <= found[i - 1].score) end
+      for j = 1, p.count do
+        local text = doc:slice(p.starts[j], p.stops[j])
+        assert.is_nil(text:lower():match "^the ")
+      end
+    end
+    assert.equal(3, #extractor():extract(doc, { count = 3 }))
+  end)
+
+  it("merges a variant into the name it starts with", function()
+    local doc = assert(lector.doc("Maduro spoke at the Port of Halden. The Maduro government "
+      .. "denied it. Maduro left the Port of Halden by ship."))
+    local found = extractor { more_stopwords = { "spoke", "denied", "left" } }:extract(doc)
+    local names = texts(doc, found)
+    assert.is_truthy(index_of(names, "Port of Halden"))
+    assert.is_nil(index_of(names, "Maduro government"))
+    local maduro = found[index_of(names, "Maduro")]
+    assert.same({ 2, 1 }, maduro.parts)
+    assert.equal(3, maduro.count)
+    assert.equal("Maduro government", doc:slice(maduro.starts[3], maduro.stops[3]))
+  end)
+
+  it("trims edge words, splits at verbs and possessives, leaves out ranges", function()
+    local verbs = lector.lexicon { fold = true }
+    verbs:add("rose", "verb")
+    local ph = extractor { verbs = verbs, edge_words = { "two" }, edge_suffixes = { "ing" },
+      more_stopwords = { "left" } }
+    local text = "Photo by Jane Smith. Two escalating border clashes. Russia’s military budget "
+      .. "rose. Rose Garden guests left."
+    local doc = assert(lector.doc(text))
+    local names = texts(doc, ph:extract(doc, { skip = { { 0, #"Photo by Jane Smith." } } }))
+    assert.is_truthy(index_of(names, "border clashes"))
+    assert.is_truthy(index_of(names, "Russia’s"))
+    assert.is_truthy(index_of(names, "military budget"))
+    assert.is_truthy(index_of(names, "Rose Garden guests"))
+    assert.is_nil(index_of(names, "Jane Smith"))
+    -- in the headline a capitalized verb splits too
+    local head = #"Photo by Jane Smith. Two escalating border clashes. Russia’s military budget rose. "
+    names = texts(doc, ph:extract(doc, { headline = { head, #text } }))
+    assert.is_nil(index_of(names, "Rose Garden guests"))
+    assert.is_truthy(index_of(names, "Garden guests"))
+  end)
+
+  it("refuses bad arguments, naming them", function()
+    local doc = assert(lector.doc "Copper prices rose.")
+    local ph = extractor()
+    assert.error_matches(function() lector.phrases() end,
+      "bad argument #1 to 'phrases' %(table expected")
+    assert.error_matches(function() lector.phrases {} end,
+      "bad argument #1 to 'phrases' %(field 'stemmer' must be an open Stemmer%)")
+    assert.error_matches(function() extractor { stopwords = {} } end,
+      "bad argument #1 to 'phrases' %(field 'stopwords' must be a Lexicon%)")
+    assert.error_matches(function() extractor { max_words = 0 } end,
+      "field 'max_words' must be 1 to 32")
+    assert.error_matches(function() extractor { window = 1 } end, "field 'window' must be 2 to 16")
+    assert.error_matches(function() extractor { connectors = "of" } end,
+      "field 'connectors' must be a list of strings")
+    assert.error_matches(function() extractor { edge_words = { "two", 2 } } end,
+      "field 'edge_words': item 2 must be a non%-empty string")
+    assert.error_matches(function() ph:extract() end, "bad argument #1 to 'extract'")
+    assert.error_matches(function() ph:extract(doc, 3) end,
+      "bad argument #2 to 'extract' %(table expected")
+    assert.error_matches(function() ph:extract(doc, { count = 0 }) end,
+      "bad argument #2 to 'extract' %(field 'count' must be 1 to 10000%)")
+    assert.error_matches(function() ph:extract(doc, { skip = { 3 } }) end,
+      "bad argument #2 to 'extract' %(an item of field 'skip' must be {start, stop}")
+    assert.error_matches(function() ph:extract(doc, { headline = { 0, -1 } }) end,
+      "field 'headline' must be {start, stop}, byte offsets")
+    assert.error_matches(function() ph.extract({}, doc) end, "lector.Phrases expected")
+  end)
+
+  it("raises once a part it was given, or itself, is closed", function()
+    local doc = assert(lector.doc "Copper prices rose.")
+    local st = lector.stemmer "english"
+    local ph = extractor { stemmer = st }
+    assert.equal(1, #ph:extract(doc))
+    do
+      local closing <close> = st
+    end
+    assert.error_matches(function() ph:extract(doc) end, "its stemmer is closed")
+    local lex = stopwords()
+    ph = extractor { stopwords = lex }
+    do
+      local closing <close> = lex
+    end
+    assert.error_matches(function() ph:extract(doc) end, "closed")
+    assert.equal("lector.Phrases", tostring(ph))
+    do
+      local closing <close> = ph
+    end
+    assert.equal("lector.Phrases (closed)", tostring(ph))
+    assert.error_matches(function() ph:extract(doc) end, "the phrase extractor is closed")
+  end)
+
+  it("serves plugins in the sandbox", function()
+    local dir = H.tmpdir()
+    H.write(dir .. "/plugin.lua", [[
+      return { name = "phrasal", version = "1.0.0", run = function(doc)
+        local stop = lector.lexicon { fold = true }
+        for _, w in ipairs { "the", "in", "of", "closed", "rose" } do stop:add(w, "stop") end
+        local ph = lector.phrases { stemmer = lector.stemmer "english", stopwords = stop }
+        local found = ph:extract(doc, { count = 1 })
+        doc:set("best", doc:slice(found[1].starts[1], found[1].stops[1]))
+        doc:set("writable", (pcall(function() lector.phrases = nil end)))
+      end }
+    ]])
+    local state = assert(core.sandbox { name = "phrasal", dir = dir, file = dir .. "/plugin.lua" })
+    local doc = assert(lector.doc "Tokyo markets closed. Rice prices rose in Tokyo markets.")
+    assert.is_true(state:run(doc))
+    assert.equal("Tokyo markets", doc:get "best")
+    assert.is_false(doc:get "writable")
+    state:close()
+  end)
+end)
