@@ -299,10 +299,17 @@ static lector_status check_rank_opts(const lector_graph *g, const lector_graph_r
   return LECTOR_OK;
 }
 
+/* What each power step reads for node v: its share of the prior, p[v],
+ * and what it keeps of it, kept[v] = (1 - damping) * p[v]; worked out
+ * once, not at every step. */
+typedef struct rank_prior {
+  const double *p, *kept;
+} rank_prior;
+
 /* One power step from s into next; returns the L1 change. share[v] is
  * s[v] divided by v's total edge weight (0 for nodes without edges). */
-static double rank_step(const lector_graph *g, const lector_graph_rank_opts *o, double prior_sum,
-                        const double *s, const double *strength, double *share, double *next) {
+static double rank_step(const lector_graph *g, double damping, rank_prior prior, const double *s,
+                        const double *strength, double *share, double *next) {
   double dangling = 0;
   for (uint32_t v = 0; v < g->n; v++) {
     if (strength[v] > 0) share[v] = s[v] / strength[v];
@@ -312,12 +319,12 @@ static double rank_step(const lector_graph *g, const lector_graph_rank_opts *o, 
     }
   }
   double change = 0;
+  const uint32_t *off = g->adj_off, *node = g->adj_node;
+  const double *w = g->adj_w;
   for (uint32_t v = 0; v < g->n; v++) {
-    double p = o->prior ? o->prior[v] / prior_sum : 1.0 / g->n;
     double in = 0;
-    for (uint32_t k = g->adj_off[v]; k < g->adj_off[v + 1]; k++)
-      in += share[g->adj_node[k]] * g->adj_w[k];
-    next[v] = (1 - o->damping) * p + o->damping * (in + dangling * p);
+    for (uint32_t k = off[v], end = off[v + 1]; k < end; k++) in += share[node[k]] * w[k];
+    next[v] = prior.kept[v] + damping * (in + dangling * prior.p[v]);
     change += fabs(next[v] - s[v]);
   }
   return change;
@@ -335,18 +342,22 @@ lector_status lector_graph_rank(lector_graph *g, const lector_graph_rank_opts *o
   double *strength = scratch_get(&sc, g->n, sizeof *strength);
   double *share = scratch_get(&sc, g->n, sizeof *share);
   double *next = scratch_get(&sc, g->n, sizeof *next);
-  if (!strength || !share || !next) {
+  double *p = scratch_get(&sc, g->n, sizeof *p), *kept = scratch_get(&sc, g->n, sizeof *kept);
+  if (!strength || !share || !next || !p || !kept) {
     scratch_free(&sc);
     return no_memory(err);
   }
   for (uint32_t v = 0; v < g->n; v++) {
     for (uint32_t k = g->adj_off[v]; k < g->adj_off[v + 1]; k++) strength[v] += g->adj_w[k];
     scores[v] = 1.0 / g->n;
+    p[v] = opts->prior ? opts->prior[v] / prior_sum : 1.0 / g->n;
+    kept[v] = (1 - opts->damping) * p[v];
   }
+  rank_prior prior = {p, kept};
   uint32_t it = 0;
   double change;
   do {
-    change = rank_step(g, opts, prior_sum, scores, strength, share, next);
+    change = rank_step(g, opts->damping, prior, scores, strength, share, next);
     memcpy(scores, next, g->n * sizeof *scores);
     it++;
   } while (change >= opts->tolerance && it < opts->iterations);

@@ -163,10 +163,23 @@ static int map_set_aux(lector_phrases *ph, strmap *m, uint32_t id, const char *s
   return 1;
 }
 
+/* Empty the map. A map sized for a long document is mostly empty for the
+ * next, short one: its keys' slots are cleared one by one then, found
+ * from their hash as a look-up would (skipping the slots already cleared,
+ * which the look-up's probing may pass). */
 static void map_clear(strmap *m) {
+  if (m->slots && m->keys.n * 8 < m->slot_cap) {
+    uint32_t mask = m->slot_cap - 1;
+    for (uint32_t id = 0; id < m->keys.n; id++) {
+      uint32_t at = key_at(m, id)->hash & mask;
+      while (m->slots[at] != id + 1) at = (at + 1) & mask;
+      m->slots[at] = 0;
+    }
+  } else if (m->slots) {
+    memset(m->slots, 0, m->slot_cap * sizeof *m->slots);
+  }
   m->keys.n = 0;
   m->pool.n = 0;
-  if (m->slots) memset(m->slots, 0, m->slot_cap * sizeof *m->slots);
 }
 
 static int map_has(const strmap *m, const char *s, size_t len) {
@@ -181,7 +194,16 @@ enum { TEST_CONTENT = 1, TEST_POSSESSIVE = 2, TEST_VERB = 4 };
 typedef struct word_info {   /* per word of the document */
   uint32_t stem;             /* in stem_ids; NONE until stemmed */
   uint8_t distinct;          /* a content word of the sequences */
+  uint8_t weak;              /* WEAK_*: whether it may not stand at an edge */
 } word_info;
+
+enum { WEAK_UNKNOWN, WEAK_NO, WEAK_YES };
+
+/* The document word a folded word's content form was last found as: a
+ * memo of the tests memo's, valid in the call it was set in. */
+typedef struct test_word {
+  uint32_t call, word;
+} test_word;
 
 typedef struct run_item {    /* a word of the run being read */
   uint32_t word, token;
@@ -215,6 +237,8 @@ struct lector_phrases {
   size_t bytes;
   strmap lists[LECTOR_PHRASES_LIST_COUNT];
   strmap tests;              /* memo: folded word -> flags, aux: its content form */
+  vec test_words;            /* test_word per entry of tests */
+  uint32_t call;             /* calls of lector_phrases_extract, from 1 */
   strmap stems;              /* memo: content word -> aux: its stem */
   /* one call's */
   strmap words;              /* content words and connectors */
@@ -281,6 +305,7 @@ void lector_phrases_free(lector_phrases *ph) {
   strmap *maps[] = {&ph->tests, &ph->stems, &ph->words, &ph->stem_ids, &ph->group_keys};
   for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) map_free(ph, maps[i]);
   vec_free(ph, &ph->info, sizeof(word_info));
+  vec_free(ph, &ph->test_words, sizeof(test_word));
   vec_free(ph, &ph->stem_node, sizeof(uint32_t));
   vec_free(ph, &ph->seq, sizeof(uint32_t));
   vec_free(ph, &ph->seq_bounds, sizeof(uint32_t));
@@ -368,9 +393,12 @@ static uint32_t word_test(lector_phrases *ph, const char *folded, size_t len) {
   char *form = ph->keybuf.p;
   size_t n = content_form(ph, folded, len, form);
   /* a memo entry is made whole or not at all */
-  if (!map_reserve(ph, m, len + n)) return NONE;
+  if (!map_reserve(ph, m, len + n) ||
+      !vec_reserve(ph, &ph->test_words, sizeof(test_word), m->keys.n + 1))
+    return NONE;
   id = map_intern(ph, m, folded, len, NULL);
   map_set_aux(ph, m, id, form, n);
+  AT(ph->test_words, test_word)[id] = (test_word){0, NONE};
   uint32_t flags = 0;
   if (n) {
     flags |= TEST_CONTENT;
@@ -405,6 +433,9 @@ typedef struct reader {
 
 static int capital(const reader *r, uint32_t k) {
   const lector_token *t = r->tokens + k;
+  /* an ASCII first character is never a mark its shape would skip */
+  unsigned char first = (unsigned char)r->in->doc->text[t->start];
+  if (first < 0x80) return first >= 'A' && first <= 'Z';
   char shape[2];
   lector_token_shape(r->in->doc->text + t->start, t->stop - t->start, shape, sizeof shape);
   return shape[0] == 'X';
@@ -451,9 +482,13 @@ static int push_run(lector_phrases *ph, uint32_t word, uint32_t token, int cap, 
   return 1;
 }
 
-static int weak_item(const lector_phrases *ph, const run_item *it) {
-  return it->connector || weak_edge(ph, key_text(&ph->words, it->word),
-                                    key_at(&ph->words, it->word)->len);
+static int weak_item(lector_phrases *ph, const run_item *it) {
+  if (it->connector) return 1;
+  word_info *info = AT(ph->info, word_info) + it->word;
+  if (info->weak == WEAK_UNKNOWN)
+    info->weak = weak_edge(ph, key_text(&ph->words, it->word), key_at(&ph->words, it->word)->len)
+                   ? WEAK_YES : WEAK_NO;
+  return info->weak == WEAK_YES;
 }
 
 /* The run read so far as phrases: cut into pieces of max_words, each
@@ -494,7 +529,7 @@ static uint32_t intern_with_item(lector_phrases *ph, strmap *m, const char *s, s
 
 /* The document's word s: a content word or a connector. */
 static uint32_t doc_word(lector_phrases *ph, const char *s, size_t len) {
-  static const word_info fresh = {NONE, 0};
+  static const word_info fresh = {NONE, 0, WEAK_UNKNOWN};
   return intern_with_item(ph, &ph->words, s, len, &ph->info, sizeof fresh, &fresh);
 }
 
@@ -535,9 +570,15 @@ static int read_token(reader *r, uint32_t k, uint32_t last) {
     }
   }
   if (content) {
-    const strkey *tk = key_at(&ph->tests, test);
-    uint32_t w = doc_word(ph, aux_text(&ph->tests, test), tk->aux_len);
-    if (w == NONE) return 0;
+    test_word *tw = AT(ph->test_words, test_word) + test;
+    if (tw->call != ph->call) {
+      const strkey *tk = key_at(&ph->tests, test);
+      uint32_t w = doc_word(ph, aux_text(&ph->tests, test), tk->aux_len);
+      if (w == NONE) return 0;
+      tw = AT(ph->test_words, test_word) + test;
+      *tw = (test_word){ph->call, w};
+    }
+    uint32_t w = tw->word;
     word_info *info = AT(ph->info, word_info) + w;
     if (info->distinct || r->distinct < ph->cfg.max_distinct) {
       if (!info->distinct) {
@@ -899,6 +940,10 @@ static void reset(lector_phrases *ph) {
 lector_status lector_phrases_extract(lector_phrases *ph, const lector_phrases_input *in,
                                      lector_phrases_result *out, lector_error *err) {
   reset(ph);
+  if (++ph->call == 0) {   /* the memo's stamps would be taken for this call's */
+    map_clear(&ph->tests);
+    ph->call = 1;
+  }
   ph->stopwords = in->stopwords;
   ph->verbs = in->verbs;
   ph->stemmer = in->stemmer;
