@@ -170,15 +170,13 @@
 
 /* Key phrases (docs/lua-api.md#phrases), bounded for the same reason:
  * tokens read per document, words per phrase, the graph's window, the
- * text ranges left out (each token is checked against them), phrases
- * asked for, and the
+ * text ranges left out (each token is checked against them), and the
  * words each of an extractor's two memos keeps before it starts afresh
  * (a few MB at most). */
 #define LECTOR_PHRASES_MAX_TOKENS 1000000
 #define LECTOR_PHRASES_MAX_WORDS 32
 #define LECTOR_PHRASES_MAX_WINDOW 16
 #define LECTOR_PHRASES_MAX_SKIP 1024
-#define LECTOR_PHRASES_MAX_COUNT 10000
 #define LECTOR_PHRASES_MEMO_WORDS 20000
 
 /* The REPL's line editor (docs/repl.md): the longest prompt, the lines

@@ -4,9 +4,8 @@
  *
  * A plugin configures one with its own word lists, lexicons and stemmer,
  * then hands it a document (and the text ranges to leave out) and gets the
- * best phrases back: each one's score, count, the text ranges of its
- * occurrences and of its variants'. What a phrase is called (its forms in
- * the text) is left to the plugin.
+ * best phrases back: each one's name and variants, score, count, and the
+ * text ranges of its occurrences and of its variants'.
  *
  * The lexicons and the stemmer are kept as the object's user values and
  * looked up again at each call, so closing one makes the next call raise
@@ -186,10 +185,22 @@ static void push_ends(lua_State *L, const lector_phrases_range *ranges, uint32_t
   }
 }
 
-/* Push {score =, count =, starts =, stops =, parts =}. [-0, +1, m] */
+static void push_text(lua_State *L, const lector_phrases_result *res, lector_phrases_range r) {
+  lua_pushlstring(L, res->text + r.start, r.stop - r.start);
+}
+
+/* Push {phrase =, variants =, score =, count =, starts =, stops =, parts =}. [-0, +1, m] */
 static void push_phrase(lua_State *L, const lector_phrases_result *res, const lector_phrase *p) {
   const lector_phrases_range *occurrences = res->occurrences + p->first_occurrence;
-  lua_createtable(L, 0, 5);
+  lua_createtable(L, 0, 7);
+  push_text(L, res, p->name);
+  lua_setfield(L, -2, "phrase");
+  lua_createtable(L, (int)p->variant_count, 0);
+  for (uint32_t i = 0; i < p->variant_count; i++) {
+    push_text(L, res, res->variants[p->first_variant + i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "variants");
   lua_pushnumber(L, p->score);
   lua_setfield(L, -2, "score");
   lua_pushinteger(L, p->count);
@@ -203,16 +214,15 @@ static void push_phrase(lua_State *L, const lector_phrases_result *res, const le
 }
 
 /* ph:extract(doc [, {count =, skip = {{start, stop}...}, headline = {start, stop}}])
- * -> {{score =, count =, starts =, stops =, parts =}...} best first */
+ * -> {{phrase =, variants =, score =, count =, starts =, stops =, parts =}...} best first */
 LECTOR_FUNCTION(phrases, extract) {
   lector_phrases *ph = check_phrases(L, 1);
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   lua_settop(L, 3);
   lector_phrases_input in = {0};
   lua_Integer count = lector_opt_integer_field(L, 3, "count", 10);
-  luaL_argcheck(L, count >= 1 && count <= LECTOR_PHRASES_MAX_COUNT, 3,
-                lua_pushfstring(L, "field 'count' must be 1 to %d", LECTOR_PHRASES_MAX_COUNT));
-  in.count = (uint32_t)count;
+  luaL_argcheck(L, count >= 1, 3, "field 'count' must be at least 1");
+  in.count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
   in.skip = push_skip(L, &in.skip_count);                     /* [ph, doc, opts, skip] */
   if (!lua_isnil(L, 3) && lua_getfield(L, 3, "headline") != LUA_TNIL)
     in.headline = check_range(L, lua_gettop(L), "field 'headline'");

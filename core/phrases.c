@@ -254,6 +254,10 @@ struct lector_phrases {
   vec keybuf, fold[2];       /* char */
   vec best;                  /* uint32 groups */
   vec out_phrases, out_occurrences, out_parts;
+  strmap forms, listed;      /* a part's forms (counts in flags); the forms listed */
+  vec order;                 /* uint32: a part's forms in byte order */
+  vec out_variants;          /* lector_phrases_range into out_text */
+  vec out_text;              /* char */
 };
 
 static int vec_reserve(lector_phrases *ph, vec *v, size_t size, size_t need) {
@@ -323,6 +327,11 @@ void lector_phrases_free(lector_phrases *ph) {
   vec_free(ph, &ph->out_phrases, sizeof(lector_phrase));
   vec_free(ph, &ph->out_occurrences, sizeof(lector_phrases_range));
   vec_free(ph, &ph->out_parts, sizeof(uint32_t));
+  map_free(ph, &ph->forms);
+  map_free(ph, &ph->listed);
+  vec_free(ph, &ph->order, sizeof(uint32_t));
+  vec_free(ph, &ph->out_variants, sizeof(lector_phrases_range));
+  vec_free(ph, &ph->out_text, 1);
   ph->alloc(ph->ud, ph, sizeof *ph, 0);
 }
 
@@ -873,6 +882,7 @@ static int ranks_before(const group *groups, uint32_t a, uint32_t b) {
 
 /* The count best kept groups, best first (an insertion into a short list). */
 static int best_groups(lector_phrases *ph, uint32_t count) {
+  if (count > ph->groups.n) count = (uint32_t)ph->groups.n;
   if (!vec_reserve(ph, &ph->best, sizeof(uint32_t), count)) return 0;
   const group *groups = ph->groups.p;
   uint32_t *best = ph->best.p, n = 0;
@@ -906,24 +916,137 @@ static int emit(lector_phrases *ph, const lector_doc *doc, const group *g) {
   return 1;
 }
 
+/* ---- names and variants ---------------------------------------------------------- */
+
+static int is_space(unsigned char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* The form of text[0..len) into out (room for len bytes); its length. */
+static size_t form_of(const char *text, size_t len, char *out) {
+  if (len >= 4 && memcmp(text + len - 4, "\xE2\x80\x99s", 4) == 0) len -= 4;
+  if (len >= 2 && memcmp(text + len - 2, "'s", 2) == 0) len -= 2;
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (!is_space((unsigned char)text[i])) out[n++] = text[i];
+    else if (i == 0 || !is_space((unsigned char)text[i - 1])) out[n++] = ' ';
+  }
+  return n;
+}
+
+/* Whether form a comes before form b in byte order. */
+static int bytes_before(const strmap *m, uint32_t a, uint32_t b) {
+  size_t la = key_at(m, a)->len, lb = key_at(m, b)->len;
+  int c = memcmp(key_text(m, a), key_text(m, b), la < lb ? la : lb);
+  return c < 0 || (c == 0 && la < lb);
+}
+
+/* The forms of occurrences [from, from + n) counted in ph->forms, and
+ * listed in byte order in ph->order. */
+static int count_forms(lector_phrases *ph, const lector_doc *doc, uint32_t from, uint32_t n) {
+  map_clear(&ph->forms);
+  for (uint32_t i = from; i < from + n; i++) {
+    const lector_phrases_range *r = AT(ph->out_occurrences, lector_phrases_range) + i;
+    size_t len = r->stop - r->start;
+    if (!vec_reserve(ph, &ph->keybuf, 1, len + 1)) return 0;
+    len = form_of(doc->text + r->start, len, ph->keybuf.p);
+    uint32_t id = map_intern(ph, &ph->forms, ph->keybuf.p, len, NULL);
+    if (id == NONE) return 0;
+    AT(ph->forms.keys, strkey)[id].flags++;
+  }
+  uint32_t count = (uint32_t)ph->forms.keys.n;
+  if (!vec_reserve(ph, &ph->order, sizeof(uint32_t), count)) return 0;
+  uint32_t *order = ph->order.p;
+  for (uint32_t id = 0; id < count; id++) {   /* an insertion sort: a part has few forms */
+    uint32_t at = id;
+    for (; at > 0 && bytes_before(&ph->forms, id, order[at - 1]); at--) order[at] = order[at - 1];
+    order[at] = id;
+  }
+  ph->order.n = count;
+  return 1;
+}
+
+/* The most frequent form counted; of equal counts, the shortest, then the
+ * first in byte order. */
+static uint32_t best_form(const lector_phrases *ph) {
+  uint32_t best = NONE;
+  for (uint32_t i = 0; i < ph->order.n; i++) {
+    uint32_t id = AT(ph->order, uint32_t)[i];
+    const strkey *k = key_at(&ph->forms, id);
+    if (best == NONE || k->flags > key_at(&ph->forms, best)->flags ||
+        (k->flags == key_at(&ph->forms, best)->flags && k->len < key_at(&ph->forms, best)->len))
+      best = id;
+  }
+  return best;
+}
+
+/* Copy form id to the result's text, in *where; mark it listed. */
+static int add_text(lector_phrases *ph, uint32_t id, lector_phrases_range *where) {
+  const strkey *k = key_at(&ph->forms, id);
+  if (!vec_reserve(ph, &ph->out_text, 1, ph->out_text.n + k->len) ||
+      map_intern(ph, &ph->listed, key_text(&ph->forms, id), k->len, NULL) == NONE)
+    return 0;
+  memcpy(AT(ph->out_text, char) + ph->out_text.n, key_text(&ph->forms, id), k->len);
+  *where = (lector_phrases_range){(uint32_t)ph->out_text.n, (uint32_t)(ph->out_text.n + k->len)};
+  ph->out_text.n += k->len;
+  return 1;
+}
+
+/* The forms counted that are not listed yet, as variants, in byte order. */
+static int add_variants(lector_phrases *ph) {
+  for (uint32_t i = 0; i < ph->order.n; i++) {
+    uint32_t id = AT(ph->order, uint32_t)[i];
+    if (map_has(&ph->listed, key_text(&ph->forms, id), key_at(&ph->forms, id)->len)) continue;
+    lector_phrases_range *v = vec_push(ph, &ph->out_variants, sizeof *v);
+    if (!v || !add_text(ph, id, v)) return 0;
+  }
+  return 1;
+}
+
+/* Name phrase i and list its variants. */
+static int name_phrase(lector_phrases *ph, const lector_doc *doc, uint32_t i) {
+  lector_phrase *p = AT(ph->out_phrases, lector_phrase) + i;
+  uint32_t at = p->first_occurrence, parts = p->part_count, first_part = p->first_part;
+  p->first_variant = (uint32_t)ph->out_variants.n;
+  map_clear(&ph->listed);
+  lector_phrases_range name;
+  for (uint32_t k = 0; k < parts; k++) {
+    uint32_t n = AT(ph->out_parts, uint32_t)[first_part + k];
+    if (!count_forms(ph, doc, at, n)) return 0;
+    if (k == 0 && !add_text(ph, best_form(ph), &name)) return 0;
+    if (!add_variants(ph)) return 0;
+    at += n;
+  }
+  p = AT(ph->out_phrases, lector_phrase) + i;
+  p->name = name;
+  p->variant_count = (uint32_t)ph->out_variants.n - p->first_variant;
+  return 1;
+}
+
 static int make_result(lector_phrases *ph, const lector_doc *doc, lector_phrases_result *out) {
   const group *groups = ph->groups.p;
   for (uint32_t i = 0; i < ph->best.n; i++) {
     const group *g = groups + AT(ph->best, uint32_t)[i];
     lector_phrase *p = vec_push(ph, &ph->out_phrases, sizeof *p);
     if (!p) return 0;
-    *p = (lector_phrase){g->score, g->count, (uint32_t)ph->out_occurrences.n,
-                         (uint32_t)ph->out_parts.n, 0};
+    memset(p, 0, sizeof *p);
+    p->score = g->score;
+    p->count = g->count;
+    p->first_occurrence = (uint32_t)ph->out_occurrences.n;
+    p->first_part = (uint32_t)ph->out_parts.n;
     if (!emit(ph, doc, g)) return 0;
     for (uint32_t v = g->variants; v != NONE; v = groups[v].next_variant)
       if (!emit(ph, doc, groups + v)) return 0;
     p = AT(ph->out_phrases, lector_phrase) + i;
     p->part_count = (uint32_t)ph->out_parts.n - p->first_part;
+    if (!name_phrase(ph, doc, i)) return 0;
   }
   out->phrases = ph->out_phrases.p;
   out->count = (uint32_t)ph->out_phrases.n;
   out->occurrences = ph->out_occurrences.p;
   out->parts = ph->out_parts.p;
+  out->variants = ph->out_variants.p;
+  out->text = ph->out_text.p;
   return 1;
 }
 
@@ -933,7 +1056,8 @@ static void reset(lector_phrases *ph) {
   map_clear(&ph->group_keys);
   vec *vecs[] = {&ph->info, &ph->stem_node, &ph->seq, &ph->seq_bounds, &ph->run, &ph->occs,
                  &ph->occ_words, &ph->groups, &ph->group_stems, &ph->prior, &ph->best,
-                 &ph->out_phrases, &ph->out_occurrences, &ph->out_parts};
+                 &ph->out_phrases, &ph->out_occurrences, &ph->out_parts,
+                 &ph->out_variants, &ph->out_text};
   for (size_t i = 0; i < sizeof vecs / sizeof *vecs; i++) vecs[i]->n = 0;
 }
 
@@ -947,7 +1071,7 @@ lector_status lector_phrases_extract(lector_phrases *ph, const lector_phrases_in
   ph->stopwords = in->stopwords;
   ph->verbs = in->verbs;
   ph->stemmer = in->stemmer;
-  *out = (lector_phrases_result){NULL, 0, NULL, NULL};
+  *out = (lector_phrases_result){NULL, 0, NULL, NULL, NULL, NULL};
   if (in->count == 0) return fail(err, LECTOR_EINVAL, "no phrases wanted");
   uint32_t n;
   if (!collect(ph, in) || !make_nodes(ph, &n)) return fail(err, LECTOR_ENOMEM, "out of memory");

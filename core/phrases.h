@@ -73,12 +73,21 @@ typedef struct lector_phrases_input {
 /* One phrase found, with its variants merged into it. Its occurrences are
  * its own then each variant's, in the order the variants were first met;
  * parts[first_part .. first_part + part_count) counts them in that order
- * (its own first). */
+ * (its own first).
+ *
+ * A form is an occurrence's text without a final ’s or 's (or both, in
+ * that order) and with each run of white space made one space. The
+ * phrase is named by the most frequent form of its own occurrences (of
+ * equal counts, the shortest, then the first in byte order); its variants
+ * are its other forms, then each variant's forms not listed yet, each
+ * part's in byte order. */
 typedef struct lector_phrase {
   double score;           /* not normalized */
   uint32_t count;         /* occurrences, the variants' included */
   uint32_t first_occurrence;
   uint32_t first_part, part_count;
+  lector_phrases_range name;          /* in the result's text */
+  uint32_t first_variant, variant_count;
 } lector_phrase;
 
 /* The best phrases, best first (higher score, then the first met). The
@@ -88,6 +97,8 @@ typedef struct lector_phrases_result {
   uint32_t count;
   const lector_phrases_range *occurrences;   /* from a phrase's first token to its last */
   const uint32_t *parts;
+  const lector_phrases_range *variants;      /* in text */
+  const char *text;                          /* the names and variants */
 } lector_phrases_result;
 
 /* LECTOR_ENOMEM; LECTOR_ETOOLARGE when the graph is over its limits. */

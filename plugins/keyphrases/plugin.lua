@@ -29,11 +29,6 @@ local ENGLISH_NUMBER_WORDS = { "one", "two", "three", "four", "five", "six", "se
 -- Halden", "Office on Drugs and Crime", "Banco de España").
 local CONNECTORS = { "of", "on", "for", "and", "de", "del", "la", "van", "von" }
 
--- Phrase forms kept across documents: a news corpus repeats its phrases.
--- The memo is started afresh when it reaches this many forms, so memory
--- stays bounded.
-local MEMO_LIMIT = 20000
-
 -- A table written as a JSON list even when empty ([], not {}).
 local list_of = require("lector").json.array
 
@@ -90,40 +85,6 @@ local function skipped_ranges(doc)
   return ranges, headline
 end
 
-local form_memo = { map = {}, n = 0 }
-local function form_of(text)
-  local form = form_memo.map[text]
-  if not form then
-    form = text:gsub("’s$", ""):gsub("'s$", ""):gsub("%s+", " ")
-    if form_memo.n >= MEMO_LIMIT then form_memo.map, form_memo.n = {}, 0 end
-    form_memo.map[text] = form
-    form_memo.n = form_memo.n + 1
-  end
-  return form
-end
-
--- The forms of occurrences from..to of a phrase found, {text = count}: made
--- only for the phrases shown, since slicing the text costs more than
--- finding them.
-local function forms_of(found, doc, from, to)
-  local forms, starts, stops = {}, found.starts, found.stops
-  for i = from, to do
-    local form = form_of(doc:slice(starts[i], stops[i]))
-    forms[form] = (forms[form] or 0) + 1
-  end
-  return forms
-end
-
-local function best_form(forms)
-  local best, n
-  for form, c in pairs(forms) do
-    if not best or c > n or (c == n and (#form < #best or (#form == #best and form < best))) then
-      best, n = form, c
-    end
-  end
-  return best
-end
-
 return {
   name = "keyphrases",
   version = "1.0.0",
@@ -152,35 +113,15 @@ return {
     local spans = { start = {}, stop = {}, label = {}, score = {}, n = 0 }
     for i = 1, #kept do
       local found = kept[i]
-      local parts = found.parts
-      local forms = forms_of(found, doc, 1, parts[1])
-      local phrase = best_form(forms)
-      local variants, listed = list_of(), { [phrase] = true }
-      local function list(forms)
-        local names = {}
-        for form in pairs(forms) do names[#names + 1] = form end
-        table.sort(names)
-        for _, form in ipairs(names) do
-          if not listed[form] then
-            listed[form] = true
-            variants[#variants + 1] = form
-          end
-        end
-      end
-      list(forms)
-      local at = parts[1]
-      for p = 2, #parts do
-        list(forms_of(found, doc, at + 1, at + parts[p]))
-        at = at + parts[p]
-      end
-      local score = top > 0 and found.score / top or 0
-      value[i] = { phrase = phrase, score = score, variants = variants, count = found.count }
+      local phrase, score = found.phrase, top > 0 and found.score / top or 0
+      value[i] = { phrase = phrase, score = score, variants = list_of(found.variants),
+        count = found.count }
+      local starts, stops, n = found.starts, found.stops, spans.n
       for j = 1, found.count do
-        local k = spans.n + 1
-        spans.start[k], spans.stop[k] = found.starts[j], found.stops[j]
-        spans.label[k], spans.score[k] = phrase, score
-        spans.n = k
+        spans.start[n + j], spans.stop[n + j] = starts[j], stops[j]
+        spans.label[n + j], spans.score[n + j] = phrase, score
       end
+      spans.n = n + found.count
     end
     if spans.n > 0 then doc:add_many("keyphrase", spans) end
     doc:set("keyphrases", value)

@@ -46,6 +46,8 @@ describe("lector.phrases", function()
       for _, n in ipairs(p.parts) do parts = parts + n end
       assert.equal(p.count, parts)
       if i > 1 then assert.is_true(p.score <= found[i - 1].score) end
+      assert.equal("string", type(p.phrase))
+      assert.equal("table", type(p.variants))
       for j = 1, p.count do
         local text = doc:slice(p.starts[j], p.stops[j])
         assert.is_nil(text:lower():match "^the ")
@@ -62,9 +64,20 @@ describe("lector.phrases", function()
     assert.is_truthy(index_of(names, "Port of Halden"))
     assert.is_nil(index_of(names, "Maduro government"))
     local maduro = found[index_of(names, "Maduro")]
+    assert.equal("Maduro", maduro.phrase)
+    assert.same({ "Maduro government" }, maduro.variants)
     assert.same({ 2, 1 }, maduro.parts)
     assert.equal(3, maduro.count)
     assert.equal("Maduro government", doc:slice(maduro.starts[3], maduro.stops[3]))
+  end)
+
+  it("names a phrase by its most frequent form and lists its other forms", function()
+    local doc = assert(lector.doc("Russia’s army moved. Russia's navy moved. The RUSSIA team "
+      .. "and Russia  \t Today came. Russia won."))
+    local found = extractor { more_stopwords = { "moved", "came", "won", "army", "navy", "team" } }
+      :extract(doc, { count = 1 })
+    assert.equal("Russia", found[1].phrase)
+    assert.same({ "RUSSIA", "Russia Today" }, found[1].variants)
   end)
 
   it("trims edge words, splits at verbs and possessives, leaves out ranges", function()
@@ -108,7 +121,7 @@ describe("lector.phrases", function()
     assert.error_matches(function() ph:extract(doc, 3) end,
       "bad argument #2 to 'extract' %(table expected")
     assert.error_matches(function() ph:extract(doc, { count = 0 }) end,
-      "bad argument #2 to 'extract' %(field 'count' must be 1 to 10000%)")
+      "bad argument #2 to 'extract' %(field 'count' must be at least 1%)")
     assert.error_matches(function() ph:extract(doc, { skip = { 3 } }) end,
       "bad argument #2 to 'extract' %(an item of field 'skip' must be {start, stop}")
     assert.error_matches(function() ph:extract(doc, { headline = { 0, -1 } }) end,

@@ -1,9 +1,9 @@
 /*
  * Key phrases: runs of content words cut by stop words, verbs, possessives
  * and max_words; connectors inside names; weak edge words trimmed;
- * variants merged into their hosts; ranges left out; the token and word
- * limits; the memos across documents; and allocation failure at every
- * allocation with every byte accounted for.
+ * variants merged into their hosts; names and variants' forms; ranges
+ * left out; the token and word limits; the memos across documents; and
+ * allocation failure at every allocation with every byte accounted for.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -276,6 +276,36 @@ static void more_stopwords_and_empty_documents(void **state) {
   assert_int_equal(lector_phrases_extract(w->ph, &in, &res, &err), LECTOR_EINVAL);
 }
 
+/* The name and variant k of phrase i, in buf. */
+static const char *result_text(const lector_phrases_result *res, lector_phrases_range r, char *buf,
+                               size_t size) {
+  snprintf(buf, size, "%.*s", (int)(r.stop - r.start), res->text + r.start);
+  return buf;
+}
+
+static void names_and_variants(void **state) {
+  world *w = *state;
+  lector_phrases_result res = run_on(w, "Maduro’s aides met. The Maduro \t government denied "
+                                     "it. Maduro's rivals and MADURO. Maduro left.", 1);
+  assert_int_equal(res.count, 1);
+  const lector_phrase *p = res.phrases;
+  char buf[128];
+  /* "Maduro" three times (’s and 's dropped), "MADURO" once: the most
+   * frequent names it */
+  assert_string_equal(result_text(&res, p->name, buf, sizeof buf), "Maduro");
+  /* its other forms, in byte order, then its variant's, white space made
+   * one space */
+  assert_int_equal(p->variant_count, 2);
+  assert_string_equal(result_text(&res, res.variants[p->first_variant], buf, sizeof buf),
+                      "MADURO");
+  assert_string_equal(result_text(&res, res.variants[p->first_variant + 1], buf, sizeof buf),
+                      "Maduro government");
+  /* of equal counts, the shorter form, then the first in byte order */
+  res = run_on(w, "Governments met. Government denied it. The governments left. A "
+               "government rose.", 1);
+  assert_string_equal(result_text(&res, res.phrases[0].name, buf, sizeof buf), "Government");
+}
+
 /* The memos start afresh at LECTOR_PHRASES_MEMO_WORDS words: the answers
  * stay the same. */
 static void memos_start_afresh(void **state) {
@@ -344,6 +374,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(skipped_ranges, setup, teardown),
     cmocka_unit_test_setup_teardown(token_and_word_limits, setup, teardown),
     cmocka_unit_test_setup_teardown(more_stopwords_and_empty_documents, setup, teardown),
+    cmocka_unit_test_setup_teardown(names_and_variants, setup, teardown),
     cmocka_unit_test_setup_teardown(memos_start_afresh, setup, teardown),
     cmocka_unit_test(allocation_failure_at_every_step),
   };
