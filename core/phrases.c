@@ -47,8 +47,14 @@ typedef struct vec {
 
 #define AT(v, type) ((type *)(v).p)
 
-/* Room for need items of size bytes; 0 when refused (v is as it was). */
-static int vec_reserve(lector_phrases *ph, vec *v, size_t size, size_t need);
+/* Grow v to room for need items of size bytes; 0 when refused (v is as
+ * it was). */
+static int vec_grow(lector_phrases *ph, vec *v, size_t size, size_t need);
+
+/* Room for need items: the check is inline, the growth (rare) is not. */
+static inline int vec_reserve(lector_phrases *ph, vec *v, size_t size, size_t need) {
+  return need <= v->cap || vec_grow(ph, v, size, need);
+}
 
 static void vec_free(lector_phrases *ph, vec *v, size_t size);
 
@@ -260,8 +266,7 @@ struct lector_phrases {
   vec out_text;              /* char */
 };
 
-static int vec_reserve(lector_phrases *ph, vec *v, size_t size, size_t need) {
-  if (need <= v->cap) return 1;
+static int vec_grow(lector_phrases *ph, vec *v, size_t size, size_t need) {
   size_t cap = v->cap ? v->cap : 16;
   while (cap < need) {
     if (cap > SIZE_MAX / 2 / size) return 0;
