@@ -698,19 +698,37 @@ typedef struct mention_entry {
   size_t attrs_bound;        /* the most bytes its own attrs take as JSON */
 } mention_entry;
 
-/* Field `field` of the mention table at idx, read raw (no metamethod runs
- * while the strings are read). [-0, +1, -] */
+/* Field `field` of the table at idx, read raw (no metamethod runs while
+ * the strings are read). [-0, +1, m] */
 static int raw_field(lua_State *L, int idx, const char *field) {
   lua_pushstring(L, field);
+  return lua_rawget(L, idx);
+}
+
+/* A mention's fields, their names pushed once per call at keys + field:
+ * a name pushed again is a copy, not a look-up among the state's strings. */
+enum { MF_START, MF_STOP, MF_LABEL, MF_KEY, MF_CANONICAL, MF_TEXT, MF_ATTRS, MF_COUNT };
+static const char *const MENTION_FIELDS[MF_COUNT] = {"start", "stop", "label", "key",
+                                                     "canonical", "text", "attrs"};
+
+static int push_mention_keys(lua_State *L) {
+  for (int f = 0; f < MF_COUNT; f++) lua_pushstring(L, MENTION_FIELDS[f]);
+  return lua_gettop(L) - MF_COUNT + 1;
+}
+
+/* Field f of the mention table at idx, read raw. [-0, +1, -] */
+static int mention_field(lua_State *L, int idx, int keys, int f) {
+  lua_pushvalue(L, keys + f);
   return lua_rawget(L, idx);
 }
 
 /* A string field of mention i (the table at idx) or, unless required,
  * nil (NULL); text: one that reaches JSON, so UTF-8 without NUL. A key is
  * only compared. [-0, +1, v] */
-static const char *mention_string(lua_State *L, int idx, lua_Integer i, const char *field,
+static const char *mention_string(lua_State *L, int idx, int keys, lua_Integer i, int f,
                                   int required, int text, size_t max, size_t *len) {
-  int type = raw_field(L, idx, field);
+  const char *field = MENTION_FIELDS[f];
+  int type = mention_field(L, idx, keys, f);
   *len = 0;
   if (type == LUA_TNIL && !required) return NULL;
   const char *s = type == LUA_TSTRING ? lua_tolstring(L, -1, len) : NULL;
@@ -724,10 +742,11 @@ static const char *mention_string(lua_State *L, int idx, lua_Integer i, const ch
   return s;
 }
 
-static uint32_t mention_offset(lua_State *L, int idx, const lector_doc *doc, lua_Integer i,
-                               const char *field) {
+static uint32_t mention_offset(lua_State *L, int idx, int keys, const lector_doc *doc,
+                               lua_Integer i, int f) {
+  const char *field = MENTION_FIELDS[f];
   int isint = 0;
-  raw_field(L, idx, field);
+  mention_field(L, idx, keys, f);
   lua_Integer offset = lua_tointegerx(L, -1, &isint);
   lua_pop(L, 1);
   if (!isint || offset < 0 || offset > (lua_Integer)doc->len || !is_boundary(doc, offset))
@@ -773,24 +792,24 @@ static size_t check_mention_attrs(lua_State *L, int idx, lua_Integer i) {
 }
 
 /* Mention i (the table at idx), checked, into m and entry. [-0, +0, v] */
-static void read_mention(lua_State *L, int idx, const lector_doc *doc, lua_Integer i,
+static void read_mention(lua_State *L, int idx, int keys, const lector_doc *doc, lua_Integer i,
                          lector_mention *m, mention_entry *entry) {
   if (!lua_istable(L, idx))
     luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I] must be a table", i));
   int top = lua_gettop(L);
-  entry->start = mention_offset(L, idx, doc, i, "start");
-  entry->stop = mention_offset(L, idx, doc, i, "stop");
+  entry->start = mention_offset(L, idx, keys, doc, i, MF_START);
+  entry->stop = mention_offset(L, idx, keys, doc, i, MF_STOP);
   if (entry->stop < entry->start)
     luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I].stop is before its start", i));
-  m->label = mention_string(L, idx, i, "label", 1, 1, LECTOR_MAX_NAME_BYTES, &m->label_len);
-  m->key = mention_string(L, idx, i, "key", 0, 0, SIZE_MAX, &m->key_len);
-  m->name = mention_string(L, idx, i, "canonical", 0, 1, SIZE_MAX, &m->name_len);
-  m->surface = mention_string(L, idx, i, "text", 0, 1, SIZE_MAX, &m->surface_len);
+  m->label = mention_string(L, idx, keys, i, MF_LABEL, 1, 1, LECTOR_MAX_NAME_BYTES, &m->label_len);
+  m->key = mention_string(L, idx, keys, i, MF_KEY, 0, 0, SIZE_MAX, &m->key_len);
+  m->name = mention_string(L, idx, keys, i, MF_CANONICAL, 0, 1, SIZE_MAX, &m->name_len);
+  m->surface = mention_string(L, idx, keys, i, MF_TEXT, 0, 1, SIZE_MAX, &m->surface_len);
   if (!m->surface) {
     m->surface = doc->text + entry->start;
     m->surface_len = entry->stop - entry->start;
   }
-  int type = raw_field(L, idx, "attrs");
+  int type = mention_field(L, idx, keys, MF_ATTRS);
   if (type != LUA_TNIL && type != LUA_TTABLE)
     luaL_argerror(L, 2, lua_pushfstring(L, "mentions[%I].attrs must be a table or nil", i));
   entry->attrs = type == LUA_TTABLE;
@@ -799,11 +818,11 @@ static void read_mention(lua_State *L, int idx, const lector_doc *doc, lua_Integ
 }
 
 /* Every mention of the list at 2, read and checked. */
-static void read_mentions(lua_State *L, const lector_doc *doc, lector_mention *mentions,
+static void read_mentions(lua_State *L, int keys, const lector_doc *doc, lector_mention *mentions,
                           mention_entry *entries, size_t n) {
   for (size_t i = 0; i < n; i++) {
     lua_rawgeti(L, 2, (lua_Integer)i + 1);
-    read_mention(L, lua_gettop(L), doc, (lua_Integer)i + 1, &mentions[i], &entries[i]);
+    read_mention(L, lua_gettop(L), keys, doc, (lua_Integer)i + 1, &mentions[i], &entries[i]);
     lua_pop(L, 1);
   }
 }
@@ -957,7 +976,7 @@ static void read_entity_opts(lua_State *L, const char **layer, const char **key,
 
 /* Add a span for each mention in layer, its attributes written in buf
  * (size bytes). */
-static void add_entity_spans(lua_State *L, lector_doc *doc, const char *layer,
+static void add_entity_spans(lua_State *L, int keys, lector_doc *doc, const char *layer,
                              const lector_entity_links *links, const lector_mention *mentions,
                              const mention_entry *entries, const lector_results_guard *guard,
                              char *buf, size_t size) {
@@ -966,7 +985,7 @@ static void add_entity_spans(lua_State *L, lector_doc *doc, const char *layer,
     int top = lua_gettop(L), attrs = 0;
     if (entries[i].attrs) {
       lua_rawgeti(L, 2, (lua_Integer)i + 1);
-      raw_field(L, top + 1, "attrs");
+      mention_field(L, top + 1, keys, MF_ATTRS);
       attrs = top + 2;
     }
     jsonbuf b = {.data = buf, .cap = size, .limit = size - 1};
@@ -1026,7 +1045,8 @@ LECTOR_FUNCTION(document, add_entities) {
   lector_mention *mentions = lua_newuserdatauv(L, n * per_mention + links_bytes, 0);
   mention_entry *entries = (mention_entry *)(mentions + n);
   void *links_memory = entries + n;
-  read_mentions(L, doc, mentions, entries, n);
+  int keys = push_mention_keys(L);
+  read_mentions(L, keys, doc, mentions, entries, n);
   size_t span_bound, value_bound;
   entity_bounds(mentions, entries, n, &span_bound, &value_bound);
   char stack_buf[ENTITY_BUFFER_BYTES];
@@ -1039,11 +1059,11 @@ LECTOR_FUNCTION(document, add_entities) {
     value_size = value_bound + 1;
     span_buf = lua_newuserdatauv(L, span_size + value_size, 0);
     value_buf = span_buf + span_size;
-    read_mentions(L, doc, mentions, entries, n);
+    read_mentions(L, keys, doc, mentions, entries, n);
   }
   lector_entity_links links;
   lector_entity_links_init(&links, mentions, n, links_memory);
-  add_entity_spans(L, doc, layer, &links, mentions, entries, guard, span_buf, span_size);
+  add_entity_spans(L, keys, doc, layer, &links, mentions, entries, guard, span_buf, span_size);
   set_entities_value(L, doc, key, &links, mentions, &unlisted, guard, room, value_buf, value_size);
   lua_pushinteger(L, (lua_Integer)links.count);
   return 1;
