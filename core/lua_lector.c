@@ -522,6 +522,7 @@ static const luaL_Reg core_functions[] = {
   {"stemmer", lector_stemmer_new_lua},
   {"stemmer_languages", lector_stemmer_languages_lua},
   {"phrases", lector_phrases_new_lua},
+  {"expression", lector_expression_matcher_lua},
   {NULL, NULL}
 };
 

@@ -97,6 +97,10 @@ int lector_stemmer_languages_lua(lua_State *L);
 struct lector_stemmer *lector_test_stemmer(lua_State *L, int idx);
 /* lector.phrases{...} (docs/lua-api.md#phrases). */
 int lector_phrases_new_lua(lua_State *L);
+/* lector.core.expression(name): the lpeg.Cmt function of one pattern of
+ * lector.patterns (lua_expressions.c); plugin states hand it to the
+ * module when they load it. */
+int lector_expression_matcher_lua(lua_State *L);
 /* Push the lector.graph table {new, similarity, rank, mmr}. [-0, +1, m] */
 void lector_push_graph_module(lua_State *L);
 /* The lexicon behind argument arg, a live Lexicon; raises otherwise. */

@@ -1107,27 +1107,30 @@ static void make_read_only(lua_State *L) {
 }
 
 /* Run the embedded module name (re, lector.patterns) in the plugin's
- * globals and push what it returns. [-0, +1, e] */
-static void load_embedded_module(lua_State *L, const char *name) {
+ * globals and push what it returns; native, when not NULL, is its second
+ * argument (the C functions a module needs and plugins do not see).
+ * [-0, +1, e] */
+static void load_embedded_module(lua_State *L, const char *name, lua_CFunction native) {
   for (const lector_embedded_module *m = lector_embedded_modules; m->name; m++) {
     if (strcmp(m->name, name) != 0) continue;
     if (luaL_loadbufferx(L, m->source, m->size, m->chunkname, "t") != LUA_OK) lua_error(L);
     lua_pushstring(L, name);
-    lua_call(L, 1, 1);
+    if (native) lua_pushcfunction(L, native);
+    lua_call(L, native ? 2 : 1, 1);
     return;
   }
   luaL_error(L, "the %s module is missing", name);
 }
 
-/* __index of the plugin's `lector`: its fields, and lector.patterns built
- * on first use, since its LPeg grammars cost memory and time that a plugin
- * not using them should not pay. Upvalue 1 is the table of fields. */
+/* __index of the plugin's `lector`: its fields, and lector.patterns loaded
+ * on first use, given the C function its patterns call (which plugins do
+ * not see otherwise). Upvalue 1 is the table of fields. */
 static int plugin_lector_index(lua_State *L) {
   lua_settop(L, 2);
   lua_pushvalue(L, 2);                                            /* rawget pops this copy */
   if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;   /* [proxy, key, value] */
   if (lua_type(L, 2) != LUA_TSTRING || strcmp(lua_tostring(L, 2), "patterns") != 0) return 1;
-  load_embedded_module(L, "lector.patterns");
+  load_embedded_module(L, "lector.patterns", lector_expression_matcher_lua);
   make_read_only(L);
   lua_pushvalue(L, -1);
   lua_setfield(L, lua_upvalueindex(1), "patterns");
@@ -1268,7 +1271,7 @@ static int open_sandbox(lua_State *L) {
   lua_setfield(L, -2, "lpeg");
   lua_pushvalue(L, -1);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
-  load_embedded_module(L, "re");                                 /* [..., loaded, re] */
+  load_embedded_module(L, "re", NULL);                                 /* [..., loaded, re] */
   lua_pushvalue(L, -1);
   lua_setfield(L, 9, "re");
   lua_setfield(L, -2, "re");

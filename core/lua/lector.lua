@@ -52,8 +52,8 @@ function lector.run(doc, spec)
   return report, run_err
 end
 
--- lector.patterns is built on first use: its LPeg grammars cost time that
--- a script not using them should not pay.
+-- lector.patterns, lector.explain, lector.pretty and lector.report are
+-- loaded on first use: a script not using them pays nothing for them.
 setmetatable(lector, { __index = function(_, key)
   if key == "patterns" then return require "lector.patterns" end
   -- lector.explain(doc, sentence [, layer]): the explanation a pass stored

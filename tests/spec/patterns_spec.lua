@@ -379,6 +379,67 @@ describe("lector.patterns.find", function()
   end)
 end)
 
+describe("lector.patterns as LPeg patterns", function()
+  it("compose in sequences, choices, repetitions and captures as the grammar did", function()
+    local per_share = P.money * " per share"
+    local v = lpeg.match(per_share, "$5 per share")
+    assert.same({ kind = "money", amount = 5, currency = "USD", text = "$5" }, v)
+    assert.is_nil(lpeg.match(per_share, "$5 a share"))
+    assert.equal(13, select(2, lpeg.match(per_share * lpeg.Cp(), "$5 per share")))
+    -- a choice takes the first pattern that matches, a failed one consumes nothing
+    local either = P.time + P.number
+    assert.equal("time", lpeg.match(either, "3 pm").kind)
+    assert.equal("number", lpeg.match(either, "3 apples").kind)
+    -- captures around and after
+    local text, year = lpeg.match(lpeg.C(P.year), "2025 and")
+    assert.equal("2025", text)
+    assert.equal(2025, year.year)
+    local list = lpeg.match(lpeg.Ct((P.number * lpeg.P", "^-1)^1), "1, 2, three")
+    assert.equal(3, #lpeg.match(lpeg.Ct((P.any * lpeg.P" "^0)^0), "5 tonnes 3 pm $4"))
+    assert.same({ 1, 2, 3 }, { list[1].value, list[2].value, list[3].value })
+    -- predicates look without consuming or capturing
+    -- (an and-predicate is written -(-p): LPeg 1.0.2 aborts on #p for a
+    -- match-time capture, as it did for P.year, P.date and P.time before)
+    assert.equal(1, lpeg.match(-(-P.number) * lpeg.Cp(), "2025"))
+    assert.is_nil(lpeg.match(-P.number * 1, "7"))
+    assert.equal(2, lpeg.match(-P.number * 1, "x"))
+    -- a substitution replaces each expression by its value
+    local iso = lpeg.Cs((P.date / function(d) return d.iso or d.text end + 1)^0)
+    assert.equal("on 2025-11-03 or 2026", lpeg.match(iso, "on Nov. 3, 2025 or 2026"))
+    -- a pattern starts where the enclosing one has got to, not at the text's start
+    assert.equal(5, lpeg.match(lpeg.P"pay " * P.money, "pay €20bn").amount // 4000000000)
+    assert.equal("20%", lpeg.match(P.anywhere(P.percent * -lpeg.P" of"), "20% of 30, 20%").text)
+  end)
+
+  it("give the same fresh table at each match", function()
+    local a, b = lpeg.match(P.any, "5 tonnes"), lpeg.match(P.any, "5 tonnes")
+    assert.same(a, b)
+    assert.is_false(rawequal(a, b))
+    assert.equal("integer", math.type(a.value))
+    assert.equal("float", math.type(lpeg.match(P.money, "5 cents").amount))
+  end)
+
+  it("run in C, whose matchers check their arguments", function()
+    local matcher = core.expression "any"
+    -- called as lpeg.Cmt(lpeg.S(first), matcher) calls it: after the first byte
+    assert.equal("0123456789", select(2, core.expression "year"))
+    local stop, v = matcher("x 42", 4)
+    assert.equal(5, stop)
+    assert.same({ kind = "number", value = 42, text = "42" }, v)
+    assert.is_false(matcher("x 42", 2))
+    assert.is_false(matcher("x 42", 1))
+    assert.is_false(matcher("x 42", 6))
+    assert.is_false(matcher("x 42", 0))
+    assert.is_false(matcher("x 42", math.mininteger))
+    assert.has_error(function() core.expression "numbers" end,
+                     "bad argument #1 to 'expression' (no pattern named 'numbers')")
+    assert.has_error(function() core.expression() end)
+    assert.has_error(function() matcher(nil, 1) end)
+    assert.has_error(function() matcher("42", "one") end)
+    assert.has_error(function() matcher("42", 1.5) end)
+  end)
+end)
+
 describe("lector.patterns in a plugin", function()
   local source = [[
     return { name = "dates", version = "1.0.0", run = function(doc, opts, ctx)
@@ -391,6 +452,7 @@ describe("lector.patterns in a plugin", function()
       doc:set("dates", found)
       doc:set("write", select(2, pcall(function() lector.patterns.date = lpeg.P(1) end)))
       doc:set("same", lector.patterns.date ~= lpeg.P(1))
+      doc:set("hidden", lector.expression == nil and lector.patterns.expression == nil)
     end }
   ]]
 
@@ -407,6 +469,7 @@ describe("lector.patterns in a plugin", function()
     end
     assert.equal("2025-11-03", iso)
     assert.matches("read%-only", doc:get "write")
+    assert.is_true(doc:get "hidden")
     state:close()
   end)
 end)
