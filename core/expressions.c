@@ -36,6 +36,8 @@ typedef struct text {
   const unsigned char *s;
   size_t n;
   struct numeral_memo *memo;   /* the last numeral read: dates and amounts read it again */
+  size_t *blanks;              /* the last blanks read: [where, their end]; each rule after
+                                  an amount reads them again */
 } text;
 
 /* ---- characters and word boundaries --------------------------------------- */
@@ -92,7 +94,7 @@ static size_t hspaces(const text *t, size_t p) {
 
 /* Blanks between the words of one expression: at most one line break,
  * never a blank line. */
-static size_t ws1(const text *t, size_t p) {
+static size_t read_ws1(const text *t, size_t p) {
   size_t k = hspace(t, p);
   if (k) {
     p = hspaces(t, p + k);
@@ -101,6 +103,14 @@ static size_t ws1(const text *t, size_t p) {
   }
   k = newline(t, p);
   return k ? hspaces(t, p + k) : NO;
+}
+
+static size_t ws1(const text *t, size_t p) {
+  if (t->blanks[0] != p) {
+    t->blanks[0] = p;
+    t->blanks[1] = read_ws1(t, p);
+  }
+  return t->blanks[1];
 }
 
 static size_t ws0(const text *t, size_t p) {
@@ -1551,10 +1561,27 @@ static size_t noon(const text *t, size_t p, fields *f) {
   return q;
 }
 
+/* Whether a clock may start at p, whose digit run is k long: one or two
+ * digits before ':', '.', blanks or a.m./p.m. */
+static bool clock_ahead(const text *t, size_t p, size_t k) {
+  if (k == 0 || k > 2 || p + k >= t->n) return false;
+  unsigned char c = t->s[p + k];
+  return c && strchr(":.aApP \t\r\n\xC2\xE2", c);
+}
+
 static size_t time_rule(const text *t, size_t p, lector_expression *e) {
   static const date_form forms[] = {clock_zone, military, noon};
+  /* what a digit run allows: a clock after one or two digits, 1430 GMT
+   * after four, nothing else */
+  size_t k = digit_run(t, p, 5);
+  size_t first = 0, last = COUNT(forms);
+  if (k == 4) first = 1, last = 2;
+  else if (k) {
+    if (!clock_ahead(t, p, k)) return NO;
+    last = 1;
+  }
   fields f = *e;
-  size_t q = first_form(forms, COUNT(forms), t, p, &f);
+  size_t q = first_form(forms + first, last - first, t, p, &f);
   if (q == NO) return NO;
   int h = f.hour;
   if (f.ampm) {
@@ -1794,7 +1821,8 @@ bool lector_expression_at(const char *s, size_t len, size_t pos, lector_expr_pat
   if ((unsigned)which >= LECTOR_EXPR_PATTERNS) return false;
   pthread_once(&tries_built, build_tries);
   numeral_memo memo = {.at = NO};
-  text t = {(const unsigned char *)s, len, &memo};
+  size_t blanks[2] = {NO, NO};
+  text t = {(const unsigned char *)s, len, &memo, blanks};
   if (!may_start(&t, pos)) return false;
   *out = (lector_expression){0};
   return rules_by_pattern[which](&t, pos, out) != NO;
