@@ -254,6 +254,65 @@ LECTOR_FUNCTION(phrases, extract) {
   return 1;
 }
 
+/* ---- ph:terms(doc, first, last) ------------------------------------------- */
+
+/* Push the list of the n ranges' texts. [-0, +1, m] */
+static void push_texts(lua_State *L, const char *text, const lector_phrases_range *ranges,
+                       uint32_t n) {
+  lua_createtable(L, (int)n, 0);
+  for (uint32_t i = 0; i < n; i++) {
+    lua_pushlstring(L, text + ranges[i].start, ranges[i].stop - ranges[i].start);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+}
+
+/* ph:terms(doc, first, last) -> terms, words, numbers, number_like: the
+ * terms of tokens first..last (last = first - 1 for none); numbers (the
+ * positions of the number tokens' terms) and number_like are nil when
+ * empty. */
+LECTOR_FUNCTION(phrases, terms) {
+  lector_phrases *ph = check_phrases(L, 1);
+  lua_settop(L, 4);
+  lector_phrases_input in = {0};
+  in.doc = lector_hold_document(L, 2);                        /* [ph, doc, first, last, hold] */
+  lua_Integer first = luaL_checkinteger(L, 3), last = luaL_checkinteger(L, 4);
+  lua_Integer tokens = (lua_Integer)in.doc->seg.token_count;
+  luaL_argcheck(L, first >= 1 && first <= tokens + 1, 3, "not a token of the document");
+  luaL_argcheck(L, last >= first - 1 && last <= tokens, 4, "not a token of the document");
+  in.stopwords = kept_lexicon(L, UV_STOPWORDS);
+  lua_getiuservalue(L, 1, UV_STEMMER);
+  in.stemmer = lector_test_stemmer(L, -1);
+  if (!in.stemmer) luaL_argerror(L, 1, "its stemmer is closed");
+  lua_pop(L, 1);
+  size_t before = lector_phrases_bytes(ph);
+  lector_phrases_term_list res;
+  lector_error err;
+  uint32_t from = (uint32_t)(first - 1), count = (uint32_t)(last - first + 1);
+  lector_status status = lector_phrases_terms(ph, &in, from, count, &res, &err);
+  if (status == LECTOR_ENOMEM) {
+    lua_gc(L, LUA_GCCOLLECT);
+    status = lector_phrases_terms(ph, &in, from, count, &res, &err);
+  }
+  if (status == LECTOR_ENOMEM) return lector_raise_memory(L, 0, "reading terms");
+  if (status != LECTOR_OK) return luaL_error(L, "%s", err.message);
+  lector_account_growth(L, before, lector_phrases_bytes(ph));
+  luaL_checkstack(L, 6, NULL);
+  push_texts(L, res.text, res.terms, res.count);
+  lua_pushinteger(L, res.words);
+  if (res.number_count) {
+    lua_createtable(L, (int)res.number_count, 0);
+    for (uint32_t i = 0; i < res.number_count; i++) {   /* positions from 1, as Lua counts */
+      lua_pushinteger(L, (lua_Integer)res.numbers[i] + 1);
+      lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+  } else {
+    lua_pushnil(L);
+  }
+  if (res.number_like_count) push_texts(L, res.text, res.number_like, res.number_like_count);
+  else lua_pushnil(L);
+  return 4;
+}
+
 /* __gc and __close: free the engine now; later use raises. */
 static int phrases_close(lua_State *L) {
   phrases_ud *ud = luaL_checkudata(L, 1, LECTOR_PHRASES_CLASS);
@@ -277,6 +336,7 @@ static const luaL_Reg phrases_metamethods[] = {
 
 static const luaL_Reg phrases_methods[] = {
   LECTOR_ENTRY(phrases, extract),
+  LECTOR_ENTRY(phrases, terms),
   {NULL, NULL}
 };
 

@@ -246,6 +246,10 @@ struct lector_phrases {
   vec test_words;            /* test_word per entry of tests */
   uint32_t call;             /* calls of lector_phrases_extract, from 1 */
   strmap stems;              /* memo: content word -> aux: its stem */
+  strmap word_terms;         /* memo: folded word token -> aux: its term (TERM_* flags) */
+  strmap number_terms;       /* memo: folded number token -> aux: its term */
+  vec term_ranges, term_numbers, term_like;   /* lector_phrases_terms's result */
+  vec term_text;             /* char */
   /* one call's */
   strmap words;              /* content words and connectors */
   vec info;                  /* word_info per word */
@@ -311,7 +315,8 @@ lector_phrases *lector_phrases_new(const lector_phrases_config *cfg, lector_phra
 void lector_phrases_free(lector_phrases *ph) {
   if (!ph) return;
   for (int i = 0; i < LECTOR_PHRASES_LIST_COUNT; i++) map_free(ph, &ph->lists[i]);
-  strmap *maps[] = {&ph->tests, &ph->stems, &ph->words, &ph->stem_ids, &ph->group_keys};
+  strmap *maps[] = {&ph->tests,    &ph->stems,        &ph->words,       &ph->stem_ids,
+                    &ph->group_keys, &ph->word_terms, &ph->number_terms};
   for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) map_free(ph, maps[i]);
   vec_free(ph, &ph->info, sizeof(word_info));
   vec_free(ph, &ph->test_words, sizeof(test_word));
@@ -337,6 +342,10 @@ void lector_phrases_free(lector_phrases *ph) {
   vec_free(ph, &ph->order, sizeof(uint32_t));
   vec_free(ph, &ph->out_variants, sizeof(lector_phrases_range));
   vec_free(ph, &ph->out_text, 1);
+  vec_free(ph, &ph->term_ranges, sizeof(lector_phrases_range));
+  vec_free(ph, &ph->term_numbers, sizeof(uint32_t));
+  vec_free(ph, &ph->term_like, sizeof(lector_phrases_range));
+  vec_free(ph, &ph->term_text, 1);
   ph->alloc(ph->ud, ph, sizeof *ph, 0);
 }
 
@@ -367,11 +376,9 @@ static int is_stop(const lector_phrases *ph, const char *w, size_t len) {
   return ph->stopwords && lector_lexicon_get(ph->stopwords, w, len) != NULL;
 }
 
-/* The content form of a folded word into buf (room for len bytes): ’ made
- * ', a final 's dropped. Its length, or 0 when it is no content word: it
- * must start with a letter (any non-ASCII byte counts as one), hold no
- * digit, have two characters or more, and be no stop word. */
-static size_t content_form(const lector_phrases *ph, const char *folded, size_t len, char *buf) {
+/* A folded word with every ’ made ' and a final 's dropped, into buf
+ * (room for len bytes); its length. */
+static size_t plain_form(const char *folded, size_t len, char *buf) {
   size_t n = 0;
   for (size_t i = 0; i < len; i++) {
     if (i + 2 < len && memcmp(folded + i, "\xE2\x80\x99", 3) == 0) {
@@ -382,6 +389,15 @@ static size_t content_form(const lector_phrases *ph, const char *folded, size_t 
     }
   }
   if (n >= 2 && buf[n - 2] == '\'' && buf[n - 1] == 's') n -= 2;
+  return n;
+}
+
+/* The content form of a folded word into buf (room for len bytes): its
+ * plain form. Its length, or 0 when it is no content word: it must start
+ * with a letter (any non-ASCII byte counts as one), hold no digit, have
+ * two characters or more, and be no stop word. */
+static size_t content_form(const lector_phrases *ph, const char *folded, size_t len, char *buf) {
+  size_t n = plain_form(folded, len, buf);
   unsigned char first = n ? (unsigned char)buf[0] : 0;
   int letter = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first >= 0x80;
   if (!letter) return 0;
@@ -639,6 +655,116 @@ static int collect(lector_phrases *ph, const lector_phrases_input *in) {
   if (!end) return 0;
   *end = (uint32_t)ph->seq.n;
   return 1;
+}
+
+/* ---- a summary's terms ------------------------------------------------------------ */
+
+/* A term memo entry's flags: the token has a term; a word token's word
+ * could also be a number's (see lector_phrases_terms). */
+enum { TERM_SOME = 1, TERM_NUMBER_LIKE = 2 };
+
+/* The word of a folded token for terms into buf (room for len bytes): its
+ * plain form. Its length, or 0 when it has no ASCII letter or digit nor
+ * any non-ASCII byte, or is a stop word. */
+static size_t term_word(const lector_phrases *ph, const char *folded, size_t len, char *buf) {
+  size_t n = plain_form(folded, len, buf);
+  size_t i = 0;
+  for (; i < n; i++) {
+    unsigned char c = (unsigned char)buf[i];
+    if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80) break;
+  }
+  if (i == n || is_stop(ph, buf, n)) return 0;
+  return n;
+}
+
+/* A number's word starts with a digit, which folds to an ASCII digit or
+ * stays a non-ASCII character. */
+static int number_like(const char *w) {
+  unsigned char c = (unsigned char)w[0];
+  return (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+/* The memo m's entry for a folded token, made on first sight: its term is
+ * its word, stemmed when stem is set. NONE when out of memory. */
+static uint32_t term_entry(lector_phrases *ph, strmap *m, const char *folded, size_t len,
+                           int stem) {
+  uint32_t id = map_find(m, folded, len, hash_bytes(folded, len));
+  if (id != NONE) return id;
+  if (m->keys.n >= LECTOR_PHRASES_MEMO_WORDS) map_clear(m);
+  if (!vec_reserve(ph, &ph->keybuf, 1, len + 1)) return NONE;
+  const char *term = ph->keybuf.p;
+  size_t n = term_word(ph, folded, len, ph->keybuf.p), term_len = n;
+  uint32_t flags = n ? TERM_SOME : 0;
+  if (n && stem) {
+    if (number_like(term)) flags |= TERM_NUMBER_LIKE;
+    term = lector_stemmer_stem(ph->stemmer, term, n, &term_len);
+    if (!term) return NONE;
+  }
+  if (!map_reserve(ph, m, len + term_len)) return NONE;
+  id = map_intern(ph, m, folded, len, NULL);
+  map_set_aux(ph, m, id, term, term_len);
+  AT(m->keys, strkey)[id].flags = flags;
+  return id;
+}
+
+/* Append s to the result's text, its range to list. */
+static int add_term_text(lector_phrases *ph, vec *list, const char *s, size_t len) {
+  lector_phrases_range *r = vec_push(ph, list, sizeof *r);
+  if (!r || ph->term_text.n + len > UINT32_MAX ||
+      !vec_reserve(ph, &ph->term_text, 1, ph->term_text.n + len))
+    return 0;
+  memcpy(AT(ph->term_text, char) + ph->term_text.n, s, len);
+  *r = (lector_phrases_range){(uint32_t)ph->term_text.n, (uint32_t)(ph->term_text.n + len)};
+  ph->term_text.n += len;
+  return 1;
+}
+
+/* Token k's term, if it has one, into the result. */
+static int read_term(reader *r, uint32_t k, uint32_t *words) {
+  lector_phrases *ph = r->ph;
+  int kind = r->tokens[k].kind;
+  if (kind != LECTOR_TOKEN_WORD && kind != LECTOR_TOKEN_NUMBER) return 1;
+  ++*words;
+  size_t len;
+  const char *f = folded(r, k, 0, &len);
+  if (!f) return 0;
+  strmap *m = kind == LECTOR_TOKEN_WORD ? &ph->word_terms : &ph->number_terms;
+  uint32_t id = term_entry(ph, m, f, len, kind == LECTOR_TOKEN_WORD);
+  if (id == NONE) return 0;
+  uint32_t flags = key_at(m, id)->flags;
+  if (!(flags & TERM_SOME)) return 1;
+  if (kind == LECTOR_TOKEN_NUMBER) {
+    uint32_t *at = vec_push(ph, &ph->term_numbers, sizeof *at);
+    if (!at) return 0;
+    *at = (uint32_t)ph->term_ranges.n;
+  }
+  if (!add_term_text(ph, &ph->term_ranges, aux_text(m, id), key_at(m, id)->aux_len)) return 0;
+  if (!(flags & TERM_NUMBER_LIKE)) return 1;
+  if (!vec_reserve(ph, &ph->keybuf, 1, len + 1)) return 0;
+  return add_term_text(ph, &ph->term_like, ph->keybuf.p, plain_form(f, len, ph->keybuf.p));
+}
+
+lector_status lector_phrases_terms(lector_phrases *ph, const lector_phrases_input *in,
+                                   uint32_t first, uint32_t count, lector_phrases_term_list *out,
+                                   lector_error *err) {
+  *out = (lector_phrases_term_list){0};
+  vec *vecs[] = {&ph->term_ranges, &ph->term_numbers, &ph->term_like, &ph->term_text};
+  for (size_t i = 0; i < sizeof vecs / sizeof *vecs; i++) vecs[i]->n = 0;
+  if (first > in->doc->seg.token_count || count > in->doc->seg.token_count - first)
+    return fail(err, LECTOR_EINVAL, "tokens out of range");
+  ph->stopwords = in->stopwords;
+  ph->stemmer = in->stemmer;
+  reader r = {ph, in, in->doc->seg.tokens, UINT32_MAX, 0, 0};
+  for (uint32_t k = first; k < first + count; k++)
+    if (!read_term(&r, k, &out->words)) return fail(err, LECTOR_ENOMEM, "out of memory");
+  out->terms = ph->term_ranges.p;
+  out->count = (uint32_t)ph->term_ranges.n;
+  out->numbers = ph->term_numbers.p;
+  out->number_count = (uint32_t)ph->term_numbers.n;
+  out->number_like = ph->term_like.p;
+  out->number_like_count = (uint32_t)ph->term_like.n;
+  out->text = ph->term_text.p;
+  return LECTOR_OK;
 }
 
 /* ---- stems and the graph --------------------------------------------------------- */

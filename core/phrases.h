@@ -105,4 +105,33 @@ typedef struct lector_phrases_result {
 lector_status lector_phrases_extract(lector_phrases *ph, const lector_phrases_input *in,
                                      lector_phrases_result *out, lector_error *err);
 
+/* The terms of a run of tokens, as the summary pass compares sentences:
+ * a word or number token's word is its folded form with every ’ made '
+ * and a final 's dropped; a token whose word has no ASCII letter or digit
+ * nor any non-ASCII byte, or is a stop word (the input's lexicon or the
+ * STOPWORD list), has no term. A word token's term is its word's stem, a
+ * number token's its word. The arrays are the engine's, valid until its
+ * next call. */
+typedef struct lector_phrases_term_list {
+  const lector_phrases_range *terms;         /* in text, in token order */
+  uint32_t count;
+  uint32_t words;                            /* word and number tokens */
+  const uint32_t *numbers;                   /* the number tokens' terms, from 0 */
+  uint32_t number_count;
+  /* in text: the words of the word tokens with a term whose word could
+   * be a number's (it starts with a digit or a non-ASCII character) */
+  const lector_phrases_range *number_like;
+  uint32_t number_like_count;
+  const char *text;
+} lector_phrases_term_list;
+
+/* The terms of tokens [first, first + count) of in->doc, through memos
+ * of the terms of folded words kept across calls (in->stopwords and
+ * in->stemmer must be the same at every call, as for extract; the other
+ * fields of in are not used). LECTOR_EINVAL when the tokens are out of
+ * range, LECTOR_ENOMEM. */
+lector_status lector_phrases_terms(lector_phrases *ph, const lector_phrases_input *in,
+                                   uint32_t first, uint32_t count, lector_phrases_term_list *out,
+                                   lector_error *err);
+
 #endif

@@ -57,8 +57,8 @@ return {
   permissions = {},
   run = function(doc, opts, ctx)
     check(opts)
-    local words = text.stopwords(ctx, opts.language, opts.stopwords)
-    local cands, query = text.candidates(doc, opts, words, text.stemmer(opts.language))
+    local reader = text.reader(ctx, opts.language, opts.stopwords)
+    local cands, query = text.candidates(doc, opts, reader, text.stemmer(opts.language))
     local picked = {}
     if #cands > 0 then
       local order, g = methods[opts.method](cands, query, opts)

@@ -129,6 +129,44 @@ describe("lector.phrases", function()
     assert.error_matches(function() ph.extract({}, doc) end, "lector.Phrases expected")
   end)
 
+  it("reads a run of tokens' terms: stems of words, numbers as they are", function()
+    local doc = assert(lector.doc "The Government’s 2 governments rose 10km, up 3.5 pct! Élan 1990s")
+    local ph = extractor { more_stopwords = { "pct", "up" } }
+    local n = doc:token_columns({ "kind" }).n
+    local terms, words, numbers, like = ph:terms(doc, 1, n)
+    assert.same({ "govern", "2", "govern", "rose", "10km", "3.5", "élan", "1990s" }, terms)
+    assert.equal(11, words)
+    assert.same({ 2, 6, 8 }, numbers)
+    assert.same({ "10km", "élan" }, like)
+    -- a part of the sentence; the memos give the same answers again
+    terms, words, numbers, like = ph:terms(doc, 2, 4)
+    assert.same({ "govern", "2", "govern" }, terms)
+    assert.equal(3, words)
+    assert.same({ 2 }, numbers)
+    assert.is_nil(like)
+    -- no tokens
+    terms, words, numbers, like = ph:terms(doc, n + 1, n)
+    assert.same({}, terms)
+    assert.equal(0, words)
+    assert.is_nil(numbers)
+    assert.is_nil(like)
+  end)
+
+  it("refuses tokens outside the document, naming the argument", function()
+    local doc = assert(lector.doc "Copper prices rose.")
+    local ph = extractor()
+    assert.error_matches(function() ph:terms(doc, 0, 1) end,
+      "bad argument #2 to 'terms' %(not a token of the document%)")
+    assert.error_matches(function() ph:terms(doc, 1, 5) end,
+      "bad argument #3 to 'terms' %(not a token of the document%)")
+    assert.error_matches(function() ph:terms(doc, 3, 1) end,
+      "bad argument #3 to 'terms' %(not a token of the document%)")
+    assert.error_matches(function() ph:terms(doc, 1) end, "bad argument #3 to 'terms'")
+    assert.error_matches(function() ph:terms("text", 1, 1) end,
+      "bad argument #1 to 'terms' %(lector.Document expected")
+    assert.error_matches(function() ph.terms({}, doc, 1, 1) end, "lector.Phrases expected")
+  end)
+
   it("raises once a part it was given, or itself, is closed", function()
     local doc = assert(lector.doc "Copper prices rose.")
     local st = lector.stemmer "english"

@@ -365,6 +365,128 @@ static void allocation_failure_at_every_step(void **state) {
   fixture_free(&fx);
 }
 
+/* ---- a summary's terms ---------------------------------------------------- */
+
+/* Term i of the list, in buf. */
+static const char *term_text(const lector_phrases_term_list *list, const lector_phrases_range *r,
+                             char *buf, size_t size) {
+  snprintf(buf, size, "%.*s", (int)(r->stop - r->start), list->text + r->start);
+  return buf;
+}
+
+/* The terms of all the tokens of text (w's document from then on), joined
+ * by commas into buf. */
+static lector_phrases_term_list all_terms(world *w, const char *text, char *buf, size_t size) {
+  if (w->doc) lector_doc_release(w->doc);
+  w->doc = doc_of(text);
+  lector_phrases_input in = input(&w->fx, w->doc, 0);
+  lector_phrases_term_list list;
+  lector_error err;
+  assert_int_equal(
+    lector_phrases_terms(w->ph, &in, 0, (uint32_t)w->doc->seg.token_count, &list, &err),
+    LECTOR_OK);
+  size_t at = 0;
+  buf[0] = '\0';
+  for (uint32_t i = 0; i < list.count && at < size; i++) {   /* cut when buf is full */
+    char term[64];
+    at += (size_t)snprintf(buf + at, size - at, "%s%s", i ? "," : "",
+                           term_text(&list, list.terms + i, term, sizeof term));
+  }
+  return list;
+}
+
+static void terms_of_words_and_numbers(void **state) {
+  world *w = *state;
+  static const char *const more[] = {"pct", NULL};
+  add_list(w->ph, LECTOR_PHRASES_STOPWORD, more);
+  char buf[256], term[64];
+  lector_phrases_term_list list =
+    all_terms(w, "The Government’s 2 governments rose 10km, up 3.5 pct! Élan 1990s", buf,
+              sizeof buf);
+  /* stop words and punctuation have none; a word's is its stem, a number's its word */
+  assert_string_equal(buf, "govern,2,govern,rose,10km,up,3.5,élan,1990s");
+  assert_int_equal(list.words, 11);
+  assert_int_equal(list.number_count, 3);
+  assert_int_equal(list.numbers[0], 1);
+  assert_int_equal(list.numbers[1], 6);
+  assert_int_equal(list.numbers[2], 8);
+  assert_int_equal(list.number_like_count, 2);
+  assert_string_equal(term_text(&list, list.number_like, term, sizeof term), "10km");
+  assert_string_equal(term_text(&list, list.number_like + 1, term, sizeof term), "élan");
+  /* stop words count as words */
+  list = all_terms(w, "It was -- a.", buf, sizeof buf);
+  assert_string_equal(buf, "");
+  assert_int_equal(list.words, 3);
+  assert_int_equal(list.number_count, 0);
+}
+
+static void terms_out_of_range(void **state) {
+  world *w = *state;
+  w->doc = doc_of("Copper prices rose.");
+  lector_phrases_input in = input(&w->fx, w->doc, 0);
+  lector_phrases_term_list list;
+  lector_error err;
+  uint32_t n = (uint32_t)w->doc->seg.token_count;
+  assert_int_equal(lector_phrases_terms(w->ph, &in, n, 1, &list, &err), LECTOR_EINVAL);
+  assert_int_equal(lector_phrases_terms(w->ph, &in, 1, n, &list, &err), LECTOR_EINVAL);
+  assert_int_equal(lector_phrases_terms(w->ph, &in, n, 0, &list, &err), LECTOR_OK);
+  assert_int_equal(list.count, 0);
+  assert_int_equal(list.words, 0);
+}
+
+/* The terms memos start afresh too: the answers stay the same. */
+static void term_memos_start_afresh(void **state) {
+  world *w = *state;
+  char *text = malloc(400000);
+  assert_non_null(text);
+  size_t at = 0;
+  for (int i = 0; i < 25000; i++) at += (size_t)sprintf(text + at, "Word%c%c%c%c %d. ",
+                                                        'a' + i % 26, 'a' + i / 26 % 26,
+                                                        'a' + i / 676 % 26, 'a' + i / 17576, i);
+  char first[256], again[256], big[64];
+  all_terms(w, "Copper prices rose 5 pct.", first, sizeof first);
+  all_terms(w, text, big, sizeof big);
+  free(text);
+  all_terms(w, "Copper prices rose 5 pct.", again, sizeof again);
+  assert_string_equal(again, first);
+  assert_string_equal(first, "copper,price,rose,5,pct");
+}
+
+static void terms_allocation_failure_at_every_step(void **state) {
+  (void)state;
+  fixture fx = fixture_new();
+  lector_doc *doc = doc_of("The Government’s 2 governments rose 10km, up 3.5 pct! Élan 1990s");
+  lector_phrases_input in = input(&fx, doc, 0);
+  uint32_t n = (uint32_t)doc->seg.token_count;
+  long failures = 0;
+  for (long k = 0;; k++) {
+    failing f = {-1, 0, 0};
+    lector_phrases *ph = engine(&CONFIG, failing_alloc, &f);
+    f.allowed = k;
+    f.calls = 0;
+    lector_phrases_term_list list;
+    lector_error err;
+    lector_status status = lector_phrases_terms(ph, &in, 0, n, &list, &err);
+    f.allowed = -1;
+    if (status == LECTOR_ENOMEM) {
+      failures++;
+      /* the engine still works after a failure */
+      assert_int_equal(lector_phrases_terms(ph, &in, 0, n, &list, &err), LECTOR_OK);
+    } else {
+      assert_int_equal(status, LECTOR_OK);
+    }
+    assert_int_equal(list.count, 10);
+    assert_int_equal(list.number_like_count, 2);
+    assert_int_equal((long long)lector_phrases_bytes(ph), f.held);
+    lector_phrases_free(ph);
+    assert_int_equal(f.held, 0);
+    if (status == LECTOR_OK) break;
+  }
+  assert_true(failures > 5);
+  lector_doc_release(doc);
+  fixture_free(&fx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(runs_of_content_words_ranked, setup, teardown),
@@ -377,6 +499,10 @@ int main(void) {
     cmocka_unit_test_setup_teardown(names_and_variants, setup, teardown),
     cmocka_unit_test_setup_teardown(memos_start_afresh, setup, teardown),
     cmocka_unit_test(allocation_failure_at_every_step),
+    cmocka_unit_test_setup_teardown(terms_of_words_and_numbers, setup, teardown),
+    cmocka_unit_test_setup_teardown(terms_out_of_range, setup, teardown),
+    cmocka_unit_test_setup_teardown(term_memos_start_afresh, setup, teardown),
+    cmocka_unit_test(terms_allocation_failure_at_every_step),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,11 +1,10 @@
 -- The sentences a summary may use, and their terms: stemmed words with the
 -- function words left out.
 --
--- This runs over every token of every article, in the sandbox, where each
--- Lua instruction is counted: tokens are read as columns (one call per
--- block of sentences, no Token object), and a word's term is computed once
--- per plugin state and remembered, so a token usually costs a few table
--- look-ups.
+-- A sentence's terms are read in C (lector.phrases's terms method, which
+-- keeps memos of the terms of folded words across documents): the Lua
+-- here works per sentence, not per token, and reads token columns only
+-- for the few sentences in layout units or opening with a dateline.
 local M = {}
 
 -- Structure units that are layout, not the article's body: never summary
@@ -18,82 +17,15 @@ local LAYOUT_SHARE = 0.5
 -- lector.graph's limits and a huge text takes bounded time.
 M.MAX_CANDIDATES = 1000
 
--- Sentences whose tokens are read in one call: a huge text is never held
--- whole as columns.
-local SENTENCE_BLOCK = 256
-
--- Per-word results kept across documents: a news corpus repeats its words,
--- and in the sandbox a string function costs a few hundred nanoseconds and
--- a lexicon look-up or a stemmer call about a microsecond, against tens for
--- a table look-up. The memos are started afresh when they hold this many
--- words, so memory stays bounded.
-local MEMO_LIMIT = 60000
-
 -- 1 for the token kinds that count as words (every kind is listed: a
 -- missing one would cost a metamethod call per token)
 local WORD_KINDS = setmetatable({ word = 1, number = 1, punct = 0, symbol = 0, url = 0,
   email = 0, emoji = 0, other = 0 }, { __index = function() return 0 end })
 
--- Stop-word lexicons and stemmers, made once per plugin state and
--- language; word tests once per language and list of extra stop words.
-local stop_lexicons, stemmers, word_tests = {}, {}, {}
-
--- The token's word for term purposes: folded, curly apostrophe made
--- straight, a possessive 's dropped; false for tokens without a letter or
--- digit and for stop words.
-local function word_of(folded, is_stop)
-  local w = folded:gsub("’", "'"):gsub("'s$", "")
-  if not w:find "[%w\128-\255]" or is_stop(w) then return false end
-  return w
-end
-
--- The memos of one word test (see M.stopwords), emptied together:
--- stop[word] whether it is a stop word;
--- stem[folded] the term of a word token (its word's stem) or false;
--- number[folded] the term of a number token (its word) or false; made[w]
--- true for every word some word token in the memo gave (so a number's
--- word that is not there is no word's word); generation counts the times
--- they were emptied.
-local function clear(test)
-  test.stop, test.stem, test.number, test.made, test.n = {}, {}, {}, {}, 0
-  test.generation = test.generation + 1
-end
-
-local function remember(test, memo, key, value)
-  if test.n >= MEMO_LIMIT then clear(test) end
-  test[memo][key] = value
-  test.n = test.n + 1
-end
-
--- The word test for a language and its extra stop words: {is_stop =
--- function(word), and the memos above}. Its stop
--- words are those of data/stopwords/LANGUAGE.tsv when the file exists, and
--- the extra ones.
-function M.stopwords(ctx, language, extra)
-  local key = language .. "\0" .. table.concat(extra or {}, "\0")
-  local test = word_tests[key]
-  if test then return test end
-  local lex = stop_lexicons[language]
-  if lex == nil then
-    local ok, loaded = pcall(ctx.lexicon, "data/stopwords/" .. language .. ".tsv", { fold = true })
-    lex = ok and loaded or false
-    stop_lexicons[language] = lex
-  end
-  local more = {}
-  for _, w in ipairs(extra or {}) do more[utf8.len(w) and w:lower() or w] = true end
-  test = { generation = 0 }
-  test.is_stop = function(word)
-    local known = test.stop[word]
-    if known == nil then
-      known = more[word] == true or (lex and lex:get(word) ~= nil) or false
-      remember(test, "stop", word, known)
-    end
-    return known
-  end
-  clear(test)
-  word_tests[key] = test
-  return test
-end
+-- Stop-word lexicons, stemmers and term readers, made once per plugin
+-- state and language; readers once per language and list of extra stop
+-- words (a reader keeps its memos).
+local stop_lexicons, stemmers, readers = {}, {}, {}
 
 function M.stemmer(language)
   local st = stemmers[language]
@@ -104,19 +36,28 @@ function M.stemmer(language)
   return st
 end
 
--- The term of a word token met for the first time: its word's stem.
-local function word_term(test, stemmer, folded)
-  local w = word_of(folded, test.is_stop)
-  local term = w and stemmer:stem(w)
-  remember(test, "stem", folded, term)
-  if w then test.made[w] = true end
-  return term
-end
-
-local function number_term(test, folded)
-  local w = word_of(folded, test.is_stop)
-  remember(test, "number", folded, w)
-  return w
+-- The term reader for a language and its extra stop words. Its stop words
+-- are those of data/stopwords/LANGUAGE.tsv when the file exists, and the
+-- extra ones.
+function M.reader(ctx, language, extra)
+  local key = language .. "\0" .. table.concat(extra or {}, "\0")
+  local reader = readers[key]
+  if reader then return reader end
+  local lex = stop_lexicons[language]
+  if lex == nil then
+    local ok, loaded = pcall(ctx.lexicon, "data/stopwords/" .. language .. ".tsv", { fold = true })
+    lex = ok and loaded or false
+    stop_lexicons[language] = lex
+  end
+  local more = {}
+  for _, w in ipairs(extra or {}) do
+    -- an empty word is never a term's word anyway
+    if w ~= "" then more[#more + 1] = utf8.len(w) and w:lower() or w end
+  end
+  reader = lector.phrases { stemmer = M.stemmer(language), stopwords = lex or nil,
+    more_stopwords = more }
+  readers[key] = reader
+  return reader
 end
 
 -- Byte ranges of the layout units, from the structure pass's spans; the
@@ -155,144 +96,111 @@ local function body_start(datelines, start, stop, starts, kinds, from, to)
   return start
 end
 
--- The terms of the tokens from..to of the lists kinds and folds (repeats
--- kept), and how many of them are words or numbers. A number's term is
--- its word, noted in numbers ({terms lists}, {positions}) to be corrected
--- later.
-local function terms_of(kinds, folds, from, to, test, stemmer, numbers)
-  local stem, number = test.stem, test.number
-  local terms, n, words = {}, 0, 0
-  for k = from, to do
-    local kind = kinds[k]
-    if kind == "word" then
-      words = words + 1
-      local term = stem[folds[k]]
-      if term == nil then
-        term = word_term(test, stemmer, folds[k])
-        stem, number = test.stem, test.number   -- the memos may have started afresh
-      end
-      if term then
-        n = n + 1
-        terms[n] = term
-      end
-    elseif kind == "number" then
-      words = words + 1
-      local w = number[folds[k]]
-      if w == nil then
-        w = number_term(test, folds[k])
-        stem, number = test.stem, test.number
-      end
-      if w then
-        n = n + 1
-        terms[n] = w
-        local m = numbers.n + 1
-        numbers.n, numbers.lists[m], numbers.at[m] = m, terms, n
-      end
+-- Note a sentence's numbers and words that could be numbers' (see
+-- fix_numbers): terms is the sentence's list.
+local function note_numbers(found, terms, numbers, like)
+  if numbers then
+    for _, at in ipairs(numbers) do
+      local n = found.n + 1
+      found.n, found.lists[n], found.at[n] = n, terms, at
     end
   end
-  return terms, words
-end
-
--- The words of the word tokens from..to, into set.
-local function words_into(set, kinds, folds, from, to, is_stop)
-  for k = from, to do
-    if kinds[k] == "word" then
-      local w = word_of(folds[k], is_stop)
-      if w then set[w] = true end
-    end
+  if like then
+    for _, w in ipairs(like) do found.like[w] = true end
   end
 end
 
 -- A number's term is its word, unless a word token of the query or of a
 -- candidate has the same word: then it is that word's stem (the terms are
--- stemmed by word). Rare, so checked by the memo's record of words made,
--- and worked out exactly only when that cannot rule it out.
-local function fix_numbers(numbers, list, query_tokens, test, stemmer, generation)
-  local lists, at = numbers.lists, numbers.at
-  local made, maybe = test.made, test.generation ~= generation
-  for i = 1, numbers.n do
-    if maybe then break end
-    if made[lists[i][at[i]]] then maybe = true end
-  end
-  if not maybe then return end
-  local words = {}
-  words_into(words, query_tokens.kind, query_tokens.folded, 1, #query_tokens.kind, test.is_stop)
-  for _, c in ipairs(list) do
-    words_into(words, c.T.kind, c.T.folded, c.from, c.to, test.is_stop)
-  end
-  for i = 1, numbers.n do
+-- stemmed by word).
+local function fix_numbers(found, stemmer)
+  if next(found.like) == nil then return end
+  local lists, at, like = found.lists, found.at, found.like
+  for i = 1, found.n do
     local w = lists[i][at[i]]
-    if words[w] then lists[i][at[i]] = stemmer:stem(w) end
+    if like[w] then lists[i][at[i]] = stemmer:stem(w) end
   end
 end
 
--- The tokens of sentences i..j of S as columns, with off such that
--- T.kind[k - off] is the document's token k.
-local function token_block(doc, S, i, j, fields)
-  local first, last = S.first_token[i], S.first_token[j] + S.tokens[j] - 1
-  if last < first then return { n = 0, off = 0, kind = {}, folded = {}, start = {}, stop = {} } end
-  local T = doc:token_columns(fields, first, last)
-  T.off = first - 1
-  return T
+-- The terms of the tokens of sentence-range first..last that lie in the
+-- query ranges, appended to query; T holds the tokens' columns.
+local function query_terms(reader, doc, query, found, T, first, query_ranges)
+  local k, n = 1, T.n
+  while k <= n do
+    if covered(query_ranges, T.start[k], T.stop[k]) > 0 then
+      local j = k
+      while j < n and covered(query_ranges, T.start[j + 1], T.stop[j + 1]) > 0 do j = j + 1 end
+      local terms, _, numbers, like = reader:terms(doc, first + k - 1, first + j - 1)
+      local off = #query
+      for i, t in ipairs(terms) do query[off + i] = t end
+      if numbers then
+        for i, at in ipairs(numbers) do numbers[i] = off + at end
+      end
+      note_numbers(found, query, numbers, like)
+      k = j + 1
+    else
+      k = k + 1
+    end
+  end
+end
+
+-- The columns of tokens first..last (none when last < first).
+local function columns(doc, first, last)
+  if last < first then return { n = 0, kind = {}, start = {}, stop = {} } end
+  return doc:token_columns({ "kind", "start", "stop" }, first, last)
+end
+
+-- The words of a sentence from its body on (its tokens' columns T).
+local function body_words(T, body)
+  local words = 0
+  for k = 1, T.n do
+    if T.start[k] >= body then words = words + WORD_KINDS[T.kind[k]] end
+  end
+  return words
 end
 
 -- The candidates: {index, position (1.. among candidates), paragraph,
 -- words, terms = {stems}, start, stop (the sentence without an opening
 -- dateline)} for every sentence with at least min_words words that is not
 -- a layout unit. Also returns the terms of the headline and standfirst (a
--- list, maybe empty) and the sentences left out. test is M.stopwords's.
-function M.candidates(doc, opts, test, stemmer)
+-- list, maybe empty) and the sentences left out. reader is M.reader's.
+function M.candidates(doc, opts, reader, stemmer)
   local ranges, query_ranges, datelines = layout_ranges(doc)
   local has_layout = #ranges > 0
-  local fields = has_layout and { "kind", "folded", "start", "stop" } or { "kind", "folded" }
   local S = doc:sentence_columns { "index", "start", "stop", "paragraph", "first_token", "tokens" }
-  local generation = test.generation
-  local list, skipped = {}, 0
-  local numbers = { n = 0, lists = {}, at = {} }
-  local query_tokens = { kind = {}, folded = {} }
-  local T, block_end = nil, 0
+  local list, skipped, query = {}, 0, {}
+  local found = { n = 0, lists = {}, at = {}, like = {} }
   for si = 1, S.n do
     if #list >= M.MAX_CANDIDATES then break end
-    if si > block_end then
-      block_end = math.min(S.n, si + SENTENCE_BLOCK - 1)
-      T = token_block(doc, S, si, block_end, fields)
-    end
-    local from = S.first_token[si] - T.off
-    local to = from + S.tokens[si] - 1
+    local first = S.first_token[si]
+    local last = first + S.tokens[si] - 1
     local start, stop = S.start[si], S.stop[si]
-    local kinds = T.kind
-    local mark = numbers.n
-    local terms, words = terms_of(kinds, T.folded, from, to, test, stemmer, numbers)
     local in_layout = has_layout and covered(ranges, start, stop) or 0
+    local T
     if in_layout > 0 and #query_ranges > 0 then
-      local qk, qf = query_tokens.kind, query_tokens.folded
-      for k = from, to do
-        if covered(query_ranges, T.start[k], T.stop[k]) > 0 then
-          qk[#qk + 1], qf[#qf + 1] = kinds[k], T.folded[k]
-        end
-      end
+      T = columns(doc, first, last)
+      query_terms(reader, doc, query, found, T, first, query_ranges)
     end
-    if in_layout >= LAYOUT_SHARE * (stop - start) or words < opts.min_words then
+    if in_layout >= LAYOUT_SHARE * (stop - start) then
       skipped = skipped + 1
-      for i = numbers.n, mark + 1, -1 do numbers.lists[i], numbers.at[i] = nil, nil end
-      numbers.n = mark
     else
-      local body = start
-      if #datelines > 0 then body = body_start(datelines, start, stop, T.start, kinds, from, to) end
-      if body > start then
-        words = 0
-        for k = from, to do
-          if T.start[k] >= body then words = words + WORD_KINDS[kinds[k]] end
+      local terms, words, numbers, like = reader:terms(doc, first, last)
+      if words < opts.min_words then
+        skipped = skipped + 1
+      else
+        note_numbers(found, terms, numbers, like)
+        local body = start
+        if #datelines > 0 then
+          T = T or columns(doc, first, last)
+          body = body_start(datelines, start, stop, T.start, T.kind, 1, T.n)
+          if body > start then words = body_words(T, body) end
         end
+        list[#list + 1] = { index = S.index[si], position = #list + 1, paragraph = S.paragraph[si],
+          words = words, terms = terms, start = body, stop = stop }
       end
-      list[#list + 1] = { index = S.index[si], position = #list + 1, paragraph = S.paragraph[si],
-        words = words, terms = terms, start = body, stop = stop, T = T, from = from, to = to }
     end
   end
-  local query = terms_of(query_tokens.kind, query_tokens.folded, 1, #query_tokens.kind, test,
-    stemmer, numbers)
-  fix_numbers(numbers, list, query_tokens, test, stemmer, generation)
-  for _, c in ipairs(list) do c.T, c.from, c.to = nil, nil, nil end
+  fix_numbers(found, stemmer)
   return list, query, skipped
 end
 
