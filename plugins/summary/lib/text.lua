@@ -73,10 +73,15 @@ local function layout_ranges(doc)
   return ranges, query, datelines
 end
 
+-- The bytes of start..stop that lie in the ranges (called for every
+-- sentence: comparisons, not math.max and math.min calls).
 local function covered(ranges, start, stop)
   local n = 0
-  for _, r in ipairs(ranges) do
-    local a, b = math.max(r[1], start), math.min(r[2], stop)
+  for i = 1, #ranges do
+    local r = ranges[i]
+    local a, b = r[1], r[2]
+    if a < start then a = start end
+    if b > stop then b = stop end
     if b > a then n = n + (b - a) end
   end
   return n
@@ -96,14 +101,12 @@ local function body_start(datelines, start, stop, starts, kinds, from, to)
   return start
 end
 
--- Note a sentence's numbers and words that could be numbers' (see
--- fix_numbers): terms is the sentence's list.
+-- Note a sentence's numbers and the words that could be numbers' (see
+-- fix_numbers): terms is the list numbers point into.
 local function note_numbers(found, terms, numbers, like)
   if numbers then
-    for _, at in ipairs(numbers) do
-      local n = found.n + 1
-      found.n, found.lists[n], found.at[n] = n, terms, at
-    end
+    local n = found.n + 2
+    found.n, found[n - 1], found[n] = n, terms, numbers
   end
   if like then
     for _, w in ipairs(like) do found.like[w] = true end
@@ -114,11 +117,14 @@ end
 -- candidate has the same word: then it is that word's stem (the terms are
 -- stemmed by word).
 local function fix_numbers(found, stemmer)
-  if next(found.like) == nil then return end
-  local lists, at, like = found.lists, found.at, found.like
-  for i = 1, found.n do
-    local w = lists[i][at[i]]
-    if like[w] then lists[i][at[i]] = stemmer:stem(w) end
+  local like = found.like
+  if next(like) == nil then return end
+  for i = 1, found.n, 2 do
+    local terms = found[i]
+    for _, at in ipairs(found[i + 1]) do
+      local w = terms[at]
+      if like[w] then terms[at] = stemmer:stem(w) end
+    end
   end
 end
 
@@ -169,7 +175,7 @@ function M.candidates(doc, opts, reader, stemmer)
   local has_layout = #ranges > 0
   local S = doc:sentence_columns { "index", "start", "stop", "paragraph", "first_token", "tokens" }
   local list, skipped, query = {}, 0, {}
-  local found = { n = 0, lists = {}, at = {}, like = {} }
+  local found = { n = 0, like = {} }
   for si = 1, S.n do
     if #list >= M.MAX_CANDIDATES then break end
     local first = S.first_token[si]
