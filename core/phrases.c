@@ -690,7 +690,7 @@ static uint32_t term_entry(lector_phrases *ph, strmap *m, const char *folded, si
                            int stem) {
   uint32_t id = map_find(m, folded, len, hash_bytes(folded, len));
   if (id != NONE) return id;
-  if (m->keys.n >= LECTOR_PHRASES_MEMO_WORDS) map_clear(m);
+  if (m->keys.n >= LECTOR_PHRASES_TERM_MEMO_WORDS) map_clear(m);
   if (!vec_reserve(ph, &ph->keybuf, 1, len + 1)) return NONE;
   const char *term = ph->keybuf.p;
   size_t n = term_word(ph, folded, len, ph->keybuf.p), term_len = n;

@@ -126,7 +126,8 @@ typedef struct lector_phrases_term_list {
 } lector_phrases_term_list;
 
 /* The terms of tokens [first, first + count) of in->doc, through memos
- * of the terms of folded words kept across calls (in->stopwords and
+ * of the terms of folded words kept across calls (each started afresh at
+ * LECTOR_PHRASES_TERM_MEMO_WORDS words) (in->stopwords and
  * in->stemmer must be the same at every call, as for extract; the other
  * fields of in are not used). LECTOR_EINVAL when the tokens are out of
  * range, LECTOR_ENOMEM. */

@@ -434,13 +434,14 @@ static void terms_out_of_range(void **state) {
   assert_int_equal(list.words, 0);
 }
 
-/* The terms memos start afresh too: the answers stay the same. */
+/* The terms memos start afresh too, at LECTOR_PHRASES_TERM_MEMO_WORDS
+ * words: the answers stay the same. */
 static void term_memos_start_afresh(void **state) {
   world *w = *state;
-  char *text = malloc(400000);
+  char *text = malloc(1400000);
   assert_non_null(text);
   size_t at = 0;
-  for (int i = 0; i < 25000; i++) at += (size_t)sprintf(text + at, "Word%c%c%c%c %d. ",
+  for (int i = 0; i < 65000; i++) at += (size_t)sprintf(text + at, "Word%c%c%c%c %d. ",
                                                         'a' + i % 26, 'a' + i / 26 % 26,
                                                         'a' + i / 676 % 26, 'a' + i / 17576, i);
   char first[256], again[256], big[64];
