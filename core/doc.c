@@ -399,6 +399,26 @@ size_t lector_doc_sentence_of_token(const lector_doc *doc, size_t index) {
   return low;
 }
 
+/* How many tokens, from the first, end at or before offset (by_stop) or
+ * start before it: tokens are in text order, so they are a prefix. */
+static size_t tokens_before(const lector_doc *doc, uint32_t offset, int by_stop) {
+  size_t low = 0, high = doc->seg.token_count;
+  while (low < high) {
+    size_t mid = low + (high - low) / 2;
+    const lector_token *t = &doc->seg.tokens[mid];
+    if ((by_stop ? t->stop <= offset : t->start < offset)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+void lector_doc_token_range(const lector_doc *doc, uint32_t start, uint32_t stop, size_t *first,
+                            size_t *end) {
+  *first = tokens_before(doc, start, 1);
+  size_t starting_before = tokens_before(doc, stop, 0);
+  *end = starting_before > *first ? starting_before : *first;
+}
+
 size_t lector_doc_span_order(const lector_doc *doc, int layer, uint32_t *order) {
   size_t count = 0;
   for (size_t i = 0; i < doc->span_count; i++)

@@ -98,6 +98,13 @@ size_t lector_doc_span_order(const lector_doc *doc, int layer, uint32_t *order);
  * the document has no sentences. */
 size_t lector_doc_sentence_of_token(const lector_doc *doc, size_t index);
 
+/* The tokens a byte range [start, stop) touches, 0-based: *first is the
+ * first token ending after start, *end one past the last token starting
+ * before stop. A range inside white space gives *end == *first (no
+ * tokens); tokens are in text order, so both are found by bisection. */
+void lector_doc_token_range(const lector_doc *doc, uint32_t start, uint32_t stop, size_t *first,
+                            size_t *end);
+
 /* The document in lector's public JSON shape, as one line without a newline;
  * malloc'd, length in *len. NULL when out of memory. */
 char *lector_doc_json(const lector_doc *doc, size_t *len);

@@ -1093,7 +1093,8 @@ static const column_name COL_NAMES[] = {
    COLUMN_BIT(COL_LAST_TOKEN) | COLUMN_BIT(COL_TOKENS))
 #define SPAN_COLUMNS                                                                      \
   (COLUMN_BIT(COL_START) | COLUMN_BIT(COL_STOP) | COLUMN_BIT(COL_TEXT) |                  \
-   COLUMN_BIT(COL_LABEL) | COLUMN_BIT(COL_SCORE))
+   COLUMN_BIT(COL_LABEL) | COLUMN_BIT(COL_SCORE) | COLUMN_BIT(COL_FIRST_TOKEN) |          \
+   COLUMN_BIT(COL_LAST_TOKEN))
 #define SHAPE_BYTES 128
 
 /* The list of field names at arg as a bit set of the allowed ones. With
@@ -1305,7 +1306,16 @@ static int find_layer(const lector_doc *doc, const char *name) {
 }
 
 static void push_span_field(lua_State *L, const lector_doc *doc, const lector_span *span, int f) {
+  size_t first, end;
   switch (f) {
+  case COL_FIRST_TOKEN:
+    lector_doc_token_range(doc, span->start, span->stop, &first, &end);
+    lua_pushinteger(L, (lua_Integer)first + 1);
+    break;
+  case COL_LAST_TOKEN:       /* first_token - 1 when the span holds no token */
+    lector_doc_token_range(doc, span->start, span->stop, &first, &end);
+    lua_pushinteger(L, (lua_Integer)end);
+    break;
   case COL_START: lua_pushinteger(L, span->start); break;
   case COL_STOP: lua_pushinteger(L, span->stop); break;
   case COL_TEXT: lector_push_slice(L, doc, span->start, span->stop); break;
@@ -1326,7 +1336,8 @@ static void push_span_field(lua_State *L, const lector_doc *doc, const lector_sp
  * JSON alone. */
 LECTOR_FUNCTION(document, span_columns) {
   const char *layer_name = luaL_checkstring(L, 2);
-  unsigned fields = check_columns(L, 3, SPAN_COLUMNS, "start, stop, text, label, score", NULL);
+  unsigned fields = check_columns(L, 3, SPAN_COLUMNS,
+                                 "start, stop, text, label, score, first_token, last_token", NULL);
   int nattrs = check_attr_names(L, 4);
   lua_settop(L, 4);
   lector_doc *doc = lector_hold_document(L, 1);     /* making the columns may collect */

@@ -421,6 +421,32 @@ describe("doc:span_columns", function()
     assert.is_true(i > 50, "the article has " .. i .. " entity spans")
   end)
 
+  it("gives the tokens each span covers, none for a span in white space", function()
+    local d = varied()
+    d:add("range", { start = 4, stop = 13 })          -- "met Bo in"
+    d:add("range", { start = 3, stop = 4 })           -- the space after "Ana"
+    d:add("range", { start = 15, stop = 35 })         -- "rto. Then Ana left."
+    local C = d:span_columns("person", { "first_token", "last_token" })
+    assert.same({ n = 3, first_token = { 1, 3, 8 }, last_token = { 1, 3, 8 } }, C)
+    local R = d:span_columns("range", { "first_token", "last_token", "start" })
+    assert.same({ 2, 2, 5 }, R.first_token)
+    assert.same({ 1, 4, 10 }, R.last_token)
+    assert.same({ 3, 4, 15 }, R.start)
+  end)
+
+  it("gives token ranges that agree with the tokens on the article", function()
+    local d = assert(lector.load(H.article))
+    assert(lector.run(d, { "entities" }))
+    local T = d:token_columns { "start", "stop" }
+    local E = d:span_columns("entity", { "start", "stop", "first_token", "last_token" })
+    assert.is_true(E.n > 50)
+    for j = 1, E.n do
+      local first, last = E.first_token[j], E.last_token[j]
+      assert.is_true(T.stop[first] > E.start[j] and (first == 1 or T.stop[first - 1] <= E.start[j]))
+      assert.is_true(T.start[last] < E.stop[j] and (last == T.n or T.start[last + 1] >= E.stop[j]))
+    end
+  end)
+
   it("builds only the columns asked for, and nothing for a layer the document lacks", function()
     local C = varied():span_columns("place", { "label" })
     assert.same({ n = 1, label = { "GPE" } }, C)

@@ -2,7 +2,7 @@
  * The spans' labels and attributes, kept in the document's own blocks:
  * many spans, strings longer than a block, and a pass's spans dropped
  * again and again (the blocks are rebuilt from the spans kept, which
- * read as before).
+ * read as before); the tokens a byte range touches.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -98,10 +98,34 @@ static void drops_a_pass_again_and_again(void **state) {
   lector_doc_release(doc);
 }
 
+/* The tokens [first, end) a byte range touches. */
+static void assert_token_range(const lector_doc *doc, uint32_t start, uint32_t stop, size_t first,
+                               size_t end) {
+  size_t got_first = 99, got_end = 99;
+  lector_doc_token_range(doc, start, stop, &got_first, &got_end);
+  assert_int_equal(got_first, first);
+  assert_int_equal(got_end, end);
+}
+
+static void finds_the_tokens_of_a_byte_range(void **state) {
+  (void)state;
+  /* tokens: Ask 0-3, Maduro 5-11, now 12-15, "." 15-16 */
+  lector_doc *doc = new_doc("Ask  Maduro now.");
+  assert_int_equal(doc->seg.token_count, 4);
+  assert_token_range(doc, 5, 11, 1, 2);      /* one whole token */
+  assert_token_range(doc, 1, 6, 0, 2);       /* parts of two */
+  assert_token_range(doc, 0, 16, 0, 4);      /* all */
+  assert_token_range(doc, 3, 5, 1, 1);       /* white space only: none */
+  assert_token_range(doc, 15, 16, 3, 4);     /* the last */
+  assert_token_range(doc, 16, 16, 4, 4);     /* past the end: none */
+  lector_doc_release(doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(keeps_strings_of_many_spans),
     cmocka_unit_test(drops_a_pass_again_and_again),
+    cmocka_unit_test(finds_the_tokens_of_a_byte_range),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,8 +9,7 @@
 local lpeg = require "lpeg"
 local marks = require "lib.marks"
 
-local ipairs, math, rawget, rawset, setmetatable, utf8 = ipairs, math, rawget, rawset,
-  setmetatable, utf8
+local ipairs, rawget, rawset, setmetatable, utf8 = ipairs, rawget, rawset, setmetatable, utf8
 
 local MARKS = marks.MARKS
 
@@ -86,8 +85,10 @@ function model.capital(m, i)
   return c
 end
 
--- The entity spans' fields and attributes a record keeps.
-local ENTITY_FIELDS, ENTITY_ATTRS = { "start", "stop", "label" }, { "canonical", "id" }
+-- The entity spans' fields (with the tokens each covers) and attributes a
+-- record keeps.
+local ENTITY_FIELDS = { "start", "stop", "label", "first_token", "last_token" }
+local ENTITY_ATTRS = { "canonical", "id" }
 
 -- Entities whose label cannot be a speaker are only ever tested for being
 -- there (a name ends at or covers a token): one shared record stands for
@@ -99,19 +100,13 @@ local OTHER = { rank = 0 }
 -- entity a token lies in.
 function model.entities(m, doc)
   local ent_end, ent_cover, persons = {}, {}, {}
-  local n, tstart, tstop, src = m.n, m.start, m.stop, m.src
-  local i = 1
-  -- sentinels past the last token end both walks below without a bound test
-  tstart[n + 1], tstop[n + 1] = math.huge, math.huge
+  local src = m.src
   local E = doc:span_columns("entity", ENTITY_FIELDS, ENTITY_ATTRS)
-  local starts, stops, labels = E.start, E.stop, E.label
+  local starts, stops, labels, firsts, lasts = E.start, E.stop, E.label, E.first_token,
+    E.last_token
   local canonicals, ids = E.attrs.canonical, E.attrs.id
   for j = 1, E.n do
-    local start, stop = starts[j], stops[j]
-    -- spans come sorted by start: the token pointer only moves forward
-    while tstop[i] <= start do i = i + 1 end
-    local first, last = i, i - 1
-    while tstart[last + 1] < stop do last = last + 1 end
+    local first, last = firsts[j], lasts[j]
     if last >= first then
       local label = labels[j]
       local rank = SPEAKER_LABELS[label]
@@ -121,6 +116,7 @@ function model.entities(m, doc)
           if not ent_cover[k] then ent_cover[k] = OTHER end
         end
       else
+        local start, stop = starts[j], stops[j]
         local e = { start = start, stop = stop, first = first, last = last, label = label,
           rank = rank, canonical = canonicals[j] or src:sub(start + 1, stop), id = ids[j] }
         if label == "PERSON" then persons[#persons + 1] = e end
@@ -135,7 +131,6 @@ function model.entities(m, doc)
       end
     end
   end
-  tstart[n + 1], tstop[n + 1] = nil, nil
   m.ent_end, m.ent_cover = ent_end, ent_cover
   -- PERSON mentions in order, for pronouns
   m.persons = persons
