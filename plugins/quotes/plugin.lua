@@ -62,7 +62,7 @@ local function run(doc, opts, ctx)
   local titles = words.load(ctx, "data/titles.tsv")
   local hits = verb_lex and verb_lex:scan(doc, SCAN)
   local src = doc.text
-  local any_mark = lpeg.match(marks.FIND, src) ~= nil
+  local any_mark = marks.any(src)
   -- no speech verb, no quotation mark, no "according": nothing to find
   if hits and hits.n == 0 and not any_mark and not lpeg.match(words.FIND_ACCORDING, src) then
     doc:set("quotes", list_of())

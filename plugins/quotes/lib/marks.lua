@@ -6,9 +6,8 @@
 -- stray mark and is dropped, so one stray mark costs at most one paragraph.
 -- Single quotes are never marks here: ’ is mostly an apostrophe, and a single
 -- quote inside a double one is part of the quoted text.
-local lpeg = require "lpeg"
-
-local ipairs, pairs = ipairs, pairs
+local ipairs, pairs, table = ipairs, pairs, table
+local find = string.find
 
 local marks = {}
 
@@ -23,11 +22,35 @@ local MARKS = {
 
 marks.MARKS = MARKS
 
--- Finds any quotation mark in a text (a text without one has no quotation).
-local ANY = lpeg.P(false)
-for mark in pairs(MARKS) do ANY = ANY + lpeg.P(mark) end
-marks.ANY = ANY
-marks.FIND = (1 - ANY) ^ 0 * ANY
+-- Every mark is one character, so a plain search for each (memchr and
+-- memcmp in C) finds all of them: no mark begins with a byte that can
+-- continue a character, and none begins another. A pattern tried at every
+-- byte of the text cost far more.
+local MARK_LIST = {}
+for mark in pairs(MARKS) do MARK_LIST[#MARK_LIST + 1] = mark end
+table.sort(MARK_LIST)
+
+-- Does the text hold a quotation mark? (A text without one has no quotation.)
+function marks.any(src)
+  for _, mark in ipairs(MARK_LIST) do
+    if find(src, mark, 1, true) then return true end
+  end
+  return false
+end
+
+-- The quotation marks of a text: {position...}, 1-based byte offsets, ascending.
+function marks.positions(src)
+  local at = {}
+  for _, mark in ipairs(MARK_LIST) do
+    local p = find(src, mark, 1, true)
+    while p do
+      at[#at + 1] = p
+      p = find(src, mark, p + #mark, true)
+    end
+  end
+  table.sort(at)
+  return at
+end
 
 -- What may close a quotation opened in each family.
 local CLOSES = {

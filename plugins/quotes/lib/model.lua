@@ -6,7 +6,6 @@
 -- the sandbox each field read through a Token view is a call, and a pass
 -- that touched every token that way spent most of its time there. What only
 -- a few tokens need (capitals, entity attributes) is worked out on demand.
-local lpeg = require "lpeg"
 local marks = require "lib.marks"
 
 local ipairs, rawget, rawset, setmetatable, utf8 = ipairs, rawget, rawset, setmetatable, utf8
@@ -27,15 +26,11 @@ local SPEAKER_LABELS = { PERSON = 3, ORG = 2, GPE = 1 }
 local TOKEN_FIELDS = { "start", "stop", "kind", "folded", "sentence" }
 local SENTENCE_FIELDS = { "paragraph", "first_token", "last_token" }
 
--- Finds every quotation mark: {position...} (1-based byte offsets). No mark
--- begins with a byte that can continue a character, so every hit is one.
-local MARK_POSITIONS = lpeg.Ct(((1 - marks.ANY) ^ 0 * lpeg.Cp() * marks.ANY) ^ 0)
-
 -- The tokens that are quotation marks, in order.
 local function mark_tokens(src, n, kind, fold, tstart, tstop)
   local at = {}
   local lo = 1
-  for _, p in ipairs(lpeg.match(MARK_POSITIONS, src)) do
+  for _, p in ipairs(marks.positions(src)) do
     p = p - 1
     -- the first token that ends after p, by bisection (marks are few)
     local hi = n
