@@ -1,6 +1,5 @@
 -- quotes: direct quotations and reported speech, with their speakers.
 -- See README.md and the "quotes" section of docs/extraction.md.
-local lpeg = require "lpeg"
 local attribute = require "lib.attribute"
 local marks = require "lib.marks"
 local model = require "lib.model"
@@ -64,7 +63,7 @@ local function run(doc, opts, ctx)
   local src = doc.text
   local any_mark = marks.any(src)
   -- no speech verb, no quotation mark, no "according": nothing to find
-  if hits and hits.n == 0 and not any_mark and not lpeg.match(words.FIND_ACCORDING, src) then
+  if hits and hits.n == 0 and not any_mark and not words.has_according(src) then
     doc:set("quotes", list_of())
     return
   end

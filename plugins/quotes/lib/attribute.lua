@@ -12,11 +12,9 @@ local model = require "lib.model"
 local speakers = require "lib.speakers"
 local words = require "lib.words"
 
-local lpeg = require "lpeg"
-
 local ipairs, math, select = ipairs, math, select
 
-local FIND_ACCORDING, MARKS = words.FIND_ACCORDING, marks.MARKS
+local has_according, MARKS = words.has_according, marks.MARKS
 local FINAL, TIME, DETERMINER, PRONOUN, BOUNDARY, SKIP = words.FINAL, words.TIME,
   words.DETERMINER, words.PRONOUN, words.BOUNDARY, words.SKIP
 
@@ -308,10 +306,10 @@ local function resolve_indirect(r, m, c, verb_of)
 end
 
 -- Tokens that are "according" (ASCII letters only fold to it, so a text
--- without it in any case has none: one LPeg search usually settles it).
+-- without it in any case has none: words.has_according usually settles it).
 local function according_at(m)
   local at = {}
-  if not lpeg.match(FIND_ACCORDING, m.src) then return at end
+  if not has_according(m.src) then return at end
   local kind, fold = m.kind, m.fold
   for i = 1, m.n do
     if kind[i] == "word" and fold[i] == "according" then at[#at + 1] = i end

@@ -5,6 +5,7 @@ local lpeg = require "lpeg"
 
 local ipairs, pcall, setmetatable, string, tostring, type = ipairs, pcall, setmetatable,
   string, tostring, type
+local find, match = string.find, lpeg.match
 
 local words = {}
 
@@ -70,11 +71,24 @@ words.NP_CUT = set {
 -- Tokens that end a sentence's content (left out of an indirect quote).
 words.FINAL = set { ".", "!", "?", "…", "...", "?!", "!?" }
 
--- Finds "according" in any case anywhere in a text: no other letters fold
--- to its ASCII ones, so a text without it has no token that folds to it.
+-- Does the text hold "according" in any case? No other letters fold to its
+-- ASCII ones, so a text without it has no token that folds to it. Its "cc"
+-- is in one of four cases, each found by a plain search (memchr in C), and
+-- only there is the word tried: a pattern tried at every byte cost more.
 local ACCORDING = lpeg.P(true)
 for c in ("according"):gmatch "." do ACCORDING = ACCORDING * lpeg.S(c .. c:upper()) end
-words.FIND_ACCORDING = (1 - ACCORDING) ^ 0 * ACCORDING
+local CC = { "cc", "cC", "Cc", "CC" }
+
+function words.has_according(src)
+  for _, cc in ipairs(CC) do
+    local p = find(src, cc, 2, true)
+    while p do
+      if match(ACCORDING, src, p - 1) then return true end
+      p = find(src, cc, p + 1, true)
+    end
+  end
+  return false
+end
 
 -- A lookup table over a data file: lookup(folded_word) -> label | nil.
 -- ctx.lexicon (C, shared by the plugin state) when lector has it; otherwise
