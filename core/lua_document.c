@@ -827,9 +827,22 @@ static void read_mentions(lua_State *L, int keys, const lector_doc *doc, lector_
   }
 }
 
+/* JSON past LECTOR_JSON_MAX_BYTES is refused: no buffer needs more room
+ * than this, and sums stop growing here instead of wrapping. */
+#define ENTITY_JSON_CAP (LECTOR_JSON_MAX_BYTES + 1)
+
+static size_t grow_bound(size_t bound, size_t n) {
+  return n >= ENTITY_JSON_CAP - bound ? ENTITY_JSON_CAP : bound + n;
+}
+
+/* The JSON of a string of len bytes: every byte escaped at worst. */
+static size_t string_bound(size_t len) {
+  return len >= ENTITY_JSON_CAP / JSON_STRING_GROWTH ? ENTITY_JSON_CAP : JSON_STRING_GROWTH * len;
+}
+
 /* The most bytes a span's attributes (its mention's own and canonical,
  * id, mentions, with the longest name any entity may take) and the
- * entities' value take as JSON. */
+ * entities' value take as JSON, at most ENTITY_JSON_CAP. */
 static void entity_bounds(const lector_mention *mentions, const mention_entry *entries, size_t n,
                           size_t *span_bound, size_t *value_bound) {
   size_t longest_name = 0, own = 0, value = 8;
@@ -839,10 +852,22 @@ static void entity_bounds(const lector_mention *mentions, const mention_entry *e
     if (name_len > longest_name) longest_name = name_len;
     if (entries[i].attrs_bound > own) own = entries[i].attrs_bound;
     /* as a new entity (id, label, count, name) and as an alias */
-    value += 128 + JSON_STRING_GROWTH * (m->label_len + name_len + m->surface_len);
+    value = grow_bound(value, 128);
+    value = grow_bound(value, string_bound(m->label_len));
+    value = grow_bound(value, string_bound(name_len));
+    value = grow_bound(value, string_bound(m->surface_len));
   }
-  *span_bound = 8 + own + 3 * ATTR_JSON_BYTES + JSON_STRING_GROWTH * longest_name;
+  size_t span = grow_bound(8 + 3 * ATTR_JSON_BYTES, own < ENTITY_JSON_CAP ? own : ENTITY_JSON_CAP);
+  *span_bound = grow_bound(span, string_bound(longest_name));
   *value_bound = value;
+}
+
+/* A buffer of add_entities ran out of room: the JSON is over the most
+ * lector takes, or the mentions changed after they were measured. */
+static int entity_json_failed(lua_State *L, size_t size) {
+  if (size >= ENTITY_JSON_CAP)
+    return luaL_error(L, "the entities' JSON is over %I bytes", (lua_Integer)LECTOR_JSON_MAX_BYTES);
+  return luaL_error(L, "mentions changed while they were added");
 }
 
 typedef struct entity_attr {
@@ -991,7 +1016,7 @@ static void add_entity_spans(lua_State *L, int keys, lector_doc *doc, const char
     jsonbuf b = {.data = buf, .cap = size, .limit = size - 1};
     write_entity_attrs(L, attrs, links, mentions, links->entity_of[i], &b);
     lua_settop(L, top);
-    if (b.failed) luaL_error(L, "mentions changed while they were added");
+    if (b.failed) entity_json_failed(L, size);
     buf[b.len] = '\0';
     const lector_mention *m = &mentions[i];
     if (guard) guard->charge(L, sizeof(lector_span) + m->label_len + b.len);
@@ -1010,7 +1035,7 @@ static void set_entities_value(lua_State *L, lector_doc *doc, const char *key,
                                size_t room, char *buf, size_t size) {
   jsonbuf b = {.data = buf, .cap = size, .limit = size - 1};
   lector_entity_links_json(links, mentions, is_listed, unlisted, &b);
-  if (b.failed) luaL_error(L, "mentions changed while they were added");
+  if (b.failed) entity_json_failed(L, size);
   buf[b.len] = '\0';
   if (b.len > LECTOR_JSON_MAX_BYTES)
     luaL_error(L, "value is over %I bytes as JSON", (lua_Integer)LECTOR_JSON_MAX_BYTES);

@@ -109,6 +109,16 @@ describe("doc:add_entities", function()
     assert.equal(a:json(), b:json())
   end)
 
+  it("refuses attributes or a value over 64 MiB as JSON, and adds no value", function()
+    local doc = assert(lector.doc("Caracas and Moscow."))
+    -- each control byte takes six as JSON: 12 MB of them are 72 MB
+    local huge = string.rep("\1", 12 * 1024 * 1024)
+    assert.error_matches(function()
+      doc:add_entities({ { start = 0, stop = 7, label = "GPE", canonical = huge } })
+    end, "the entities' JSON is over 67108864 bytes")
+    assert.is_nil(doc:get("entities"))
+  end)
+
   it("checks every mention before it adds any", function()
     local doc = assert(lector.doc("Caracas and Moscow."))
     local good = { start = 0, stop = 7, label = "GPE" }
