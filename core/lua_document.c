@@ -960,26 +960,30 @@ static int is_listed(void *ud, const char *label, size_t len) {
   return 1;
 }
 
-/* A name field of opts (at 3), or fallback when nil. */
+/* A name field of opts (at 3), or fallback when nil. The string stays
+ * pushed: a finalizer run by an allocation may take it out of opts.
+ * [-0, +(0|1), v] */
 static const char *opts_name(lua_State *L, const char *field, const char *fallback) {
   int type = raw_field(L, 3, field);
   size_t len = 0;
   const char *name = type == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
-  lua_pop(L, 1);
-  if (type == LUA_TNIL) return fallback;
+  if (type == LUA_TNIL) {
+    lua_pop(L, 1);
+    return fallback;
+  }
   if (!name || !is_plain_name(name, len))
     luaL_argerror(L, 3, lua_pushfstring(L, "field '%s' must be " PLAIN_NAME_RULE, field));
-  return name;                               /* opts keeps it */
+  return name;
 }
 
-/* opts (at 3): layer, value and unlisted, checked. */
+/* opts (at 3): layer, value and unlisted, checked; the strings are left
+ * pushed, so that they live as long as the call. [-0, +k, v] */
 static void read_entity_opts(lua_State *L, const char **layer, const char **key,
                              unlisted_labels *unlisted) {
   *layer = "entity";
   *key = "entities";
   unlisted->count = 0;
-  if (lua_isnoneornil(L, 3)) return;
-  luaL_checktype(L, 3, LUA_TTABLE);
+  if (lua_isnil(L, 3)) return;
   *layer = opts_name(L, "layer", *layer);
   *key = opts_name(L, "value", *key);
   int type = raw_field(L, 3, "unlisted");
@@ -989,14 +993,14 @@ static void read_entity_opts(lua_State *L, const char **layer, const char **key,
   if (n > UNLISTED_MAX)
     luaL_argerror(L, 3, lua_pushfstring(L, "field 'unlisted' has more than %d labels",
                                         UNLISTED_MAX));
+  int list = lua_gettop(L);
   for (lua_Integer k = 1; k <= n; k++) {
-    if (lua_rawgeti(L, -1, k) != LUA_TSTRING)
+    if (lua_rawgeti(L, list, k) != LUA_TSTRING)
       luaL_argerror(L, 3, "field 'unlisted' must be a list of labels");
     unlisted->label[unlisted->count] = lua_tolstring(L, -1, &unlisted->len[unlisted->count]);
     unlisted->count++;
-    lua_pop(L, 1);                           /* the list in opts keeps it */
   }
-  lua_pop(L, 1);
+  lua_remove(L, list);
 }
 
 /* Add a span for each mention in layer, its attributes written in buf
@@ -1056,12 +1060,13 @@ LECTOR_FUNCTION(document, add_entities) {
   const lector_results_guard *guard = results_guard(L);
   size_t room = results_room(L, guard);
   luaL_checktype(L, 2, LUA_TTABLE);
+  if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+  luaL_checkstack(L, 3 * LECTOR_ADD_MANY_MAX_ATTRS + UNLISTED_MAX + 32, "adding entities");
+  lua_settop(L, 3);
+  lector_doc *doc = lector_hold_document(L, 1);     /* 4: the memory made below may collect */
   const char *layer, *key;
   unlisted_labels unlisted;
   read_entity_opts(L, &layer, &key, &unlisted);
-  luaL_checkstack(L, 3 * LECTOR_ADD_MANY_MAX_ATTRS + 24, "adding entities");
-  lua_settop(L, 3);
-  lector_doc *doc = lector_hold_document(L, 1);     /* 4: the memory made below may collect */
   size_t n = lua_rawlen(L, 2);
   size_t links_bytes = lector_entity_links_bytes(n);
   size_t per_mention = sizeof(lector_mention) + sizeof(mention_entry);

@@ -18,6 +18,7 @@
 
 typedef struct names_box {
   lector_names *nf;     /* NULL until made, and once collected */
+  unsigned long finds;  /* calls of find begun: a finalizer may call it inside another */
 } names_box;
 
 enum { UV_GAZETTEER = 1, UV_COUNT = 1 };
@@ -184,6 +185,34 @@ static void push_entity(lua_State *L, const lector_doc *doc, const lector_names 
   lua_rawseti(L, names, (lua_Integer)m->entity + 1);
 }
 
+/* The mentions of doc, found and copied into a userdata left pushed. The
+ * finder's own list is reused by its next find, and the objects made
+ * from the mentions may run a finalizer that finds again with it: the
+ * copy is made without allocating after the find that filled it.
+ * [-0, +1, m] */
+static const lector_names_mention *find_copied(lua_State *L, names_box *box,
+                                               const lector_doc *doc, size_t *n) {
+  lector_names_mention *copy = NULL;
+  size_t room = 0;
+  lua_pushnil(L);                                   /* the copy's slot */
+  for (;;) {
+    unsigned long call = ++box->finds;
+    const lector_names_mention *found;
+    if (lector_names_find(box->nf, doc->text, doc->len, doc->seg.sentences,
+                          doc->seg.sentence_count, &found, n) != LECTOR_OK)
+      luaL_error(L, "out of memory finding names");
+    if (*n > room) {
+      if (*n > SIZE_MAX / sizeof *copy) luaL_error(L, "too many names");
+      lua_pop(L, 1);
+      copy = lua_newuserdatauv(L, *n * sizeof *copy, 0);    /* may find again */
+      room = *n;
+      if (box->finds != call) continue;
+    }
+    if (*n) memcpy(copy, found, *n * sizeof *copy);
+    return copy;
+  }
+}
+
 /* finder:find(doc) -> {{start =, stop =, label =, key =, canonical =, text =}, ...}
  * start and stop are byte offsets (0-based, stop exclusive). */
 LECTOR_FUNCTION(names, find) {
@@ -191,11 +220,8 @@ LECTOR_FUNCTION(names, find) {
   if (!luaL_testudata(L, 2, LECTOR_DOCUMENT_CLASS)) return luaL_typeerror(L, 2, "Document");
   lua_settop(L, 2);
   const lector_doc *doc = lector_hold_document(L, 2);          /* [finder, doc, hold] */
-  const lector_names_mention *found;
   size_t n;
-  lector_status st = lector_names_find(box->nf, doc->text, doc->len, doc->seg.sentences,
-                                       doc->seg.sentence_count, &found, &n);
-  if (st != LECTOR_OK) return luaL_error(L, "out of memory finding names");
+  const lector_names_mention *found = find_copied(L, box, doc, &n);   /* [.., copy] */
   luaL_checkstack(L, 12 + F_COUNT, "finding names");
   lua_createtable(L, n > INT_MAX ? 0 : (int)n, 0);
   int list = lua_gettop(L);

@@ -72,6 +72,22 @@ describe("lector.names", function()
     assert.has_error(function() finder { priority = many } end)
   end)
 
+  it("gives a find's own mentions when a finalizer finds with the same finder inside it", function()
+    local nf = finder()
+    local parts, other = {}, {}
+    for i = 1, 300 do parts[i] = "Met John Smith" .. i % 50 .. " and Alpha Beta in Gamma Delta." end
+    for i = 1, 3000 do other[i] = "Zed Qua" .. string.char(97 + i % 26) .. " spoke." end
+    local small, big = assert(lector.doc(table.concat(parts, " "))), assert(lector.doc(table.concat(other, " ")))
+    local expected = nf:find(small)
+    local calls = 0
+    local mt = { __gc = function() calls = calls + 1; if calls < 3 then nf:find(big) end end }
+    for _ = 1, 2000 do setmetatable({}, mt) end
+    local found = nf:find(small)
+    collectgarbage()
+    assert.is_true(calls > 0)
+    assert.same(expected, found)
+  end)
+
   it("keeps its gazetteer when the lexicon is closed", function()
     local nf
     do
