@@ -11,6 +11,7 @@
  * may end.
  */
 #include "expressions.h"
+#include "lector_limits.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -1618,9 +1619,11 @@ static bool url_safe(const text *t, size_t p) {
 static bool trailing_punct(unsigned char c) { return c && strchr(".,;:!?)]'", c); }
 
 /* The rest of a URL: its characters, with punctuation inside but not at
- * its end. */
-static size_t url_rest(const text *t, size_t p) {
+ * its end, up to LECTOR_EXPR_URL_MAX bytes from start. */
+static size_t url_rest(const text *t, size_t start, size_t p) {
+  size_t end = start + LECTOR_EXPR_URL_MAX;
   for (;;) {
+    if (p >= end) return end;
     if (url_safe(t, p)) {
       p++;
       continue;
@@ -1632,15 +1635,21 @@ static size_t url_rest(const text *t, size_t p) {
   }
 }
 
+/* A host's characters, at most LECTOR_EXPR_HOST_MAX of them. */
 static size_t host_chars(const text *t, size_t p) {
   size_t q = p;
-  while (is_alnum_at(t, q) || byte_is(t, q, '.') || byte_is(t, q, '-')) q++;
+  while (q - p < LECTOR_EXPR_HOST_MAX &&
+         (is_alnum_at(t, q) || byte_is(t, q, '.') || byte_is(t, q, '-')))
+    q++;
   return q > p ? q : NO;
 }
 
-/* labels and dots up to a known top-level domain at the end */
+/* labels and dots up to a known top-level domain at the end, within
+ * LECTOR_EXPR_HOST_MAX bytes */
 static size_t bare_host(const text *t, size_t p) {
+  size_t start = p;
   for (;;) {
+    if (p - start > LECTOR_EXPR_HOST_MAX) return NO;
     size_t q = label(t, p);
     if (q == NO || !byte_is(t, q, '.')) return NO;
     p = q + 1;
@@ -1660,13 +1669,13 @@ static size_t url_rule(const text *t, size_t p, lector_expression *e) {
     e->scheme = (lector_expr_span){p, q};
     e->fields |= 1u << LECTOR_FIELD_SCHEME;
     h = q + 3;
-    q = url_rest(t, r);
+    q = url_rest(t, p, r);
   } else if ((q = word(t, p, "www")) != NO && byte_is(t, q, '.') && (r = host_chars(t, q + 1)) != NO) {
     h = p;
-    q = url_rest(t, r);
+    q = url_rest(t, p, r);
   } else if ((r = bare_host(t, p)) != NO) {
     h = p;
-    q = byte_is(t, r, '/') ? url_rest(t, r + 1) : r;
+    q = byte_is(t, r, '/') ? url_rest(t, p, r + 1) : r;
   } else {
     return NO;
   }
@@ -1676,9 +1685,12 @@ static size_t url_rule(const text *t, size_t p, lector_expression *e) {
   return q;
 }
 
-/* labels and dots up to a last label of two letters or more */
+/* labels and dots up to a last label of two letters or more, within
+ * LECTOR_EXPR_HOST_MAX bytes */
 static size_t email_domain(const text *t, size_t p) {
+  size_t start = p;
   for (;;) {
+    if (p - start > LECTOR_EXPR_HOST_MAX) return NO;
     size_t q = label(t, p);
     if (q == NO || !byte_is(t, q, '.')) return NO;
     p = q + 1;
@@ -1694,8 +1706,8 @@ static bool mail_byte(unsigned char c) { return is_alnum_byte(c) || (c && strchr
 
 static size_t email_rule(const text *t, size_t p, lector_expression *e) {
   size_t q = p;
-  while (q < t->n && mail_byte(t->s[q])) q++;
-  if (q == p || !byte_is(t, q, '@')) return NO;
+  while (q < t->n && q - p <= LECTOR_EXPR_MAIL_LOCAL_MAX && mail_byte(t->s[q])) q++;
+  if (q == p || q - p > LECTOR_EXPR_MAIL_LOCAL_MAX || !byte_is(t, q, '@')) return NO;
   size_t r = email_domain(t, q + 1);
   if (r == NO) return NO;
   e->kind = LECTOR_KIND_EMAIL;
@@ -1717,8 +1729,11 @@ static bool may_start(const text *t, size_t p) {
   if (p + 2 < t->n && memcmp(t->s + p, "\xE2\x88\x92", 3) == 0) return true;
   if (phrase_at(&OPENINGS, t, p, NULL) != NO) return true;
   size_t q = p;
-  while (q < t->n && (is_alnum_byte(t->s[q]) || (t->s[q] && strchr("_%+-", t->s[q])))) q++;
-  return q > p && q < t->n && (t->s[q] == '.' || t->s[q] == '@') && is_alnum_at(t, q + 1);
+  while (q < t->n && q - p <= LECTOR_EXPR_HOST_MAX &&
+         (is_alnum_byte(t->s[q]) || (t->s[q] && strchr("_%+-", t->s[q]))))
+    q++;
+  return q > p && q - p <= LECTOR_EXPR_HOST_MAX && q < t->n && (t->s[q] == '.' || t->s[q] == '@') &&
+         is_alnum_at(t, q + 1);
 }
 
 /* An amount read once; what follows it decides the kind: a currency,

@@ -205,6 +205,15 @@
 #define LECTOR_NAMES_MEMO 30000
 #define LECTOR_NAMES_MAX_RUN 16
 
+/* lector.patterns' web addresses: no e-mail address has a longer part
+ * before its "@", no host name is longer (DNS), and no URL is taken past
+ * this many bytes. Each try of a pattern reads at most this far, so a
+ * search over text of n bytes costs O(n) whatever the text holds
+ * ("a.a.a.a..." would make unbounded tries read to its end). */
+#define LECTOR_EXPR_MAIL_LOCAL_MAX 64
+#define LECTOR_EXPR_HOST_MAX 253
+#define LECTOR_EXPR_URL_MAX 2048
+
 #define LECTOR_MAX_WORKERS 256
 #define LECTOR_POOL_WINDOW_PER_WORKER 8
 #define LECTOR_MAX_POOL_WINDOW 4096

@@ -419,6 +419,27 @@ describe("lector.patterns as LPeg patterns", function()
     assert.equal("float", math.type(lpeg.match(P.money, "5 cents").amount))
   end)
 
+  it("read a bounded stretch at each try, whatever the text holds", function()
+    -- each of these made every try read to the end of the text: a search
+    -- of n bytes did n^2 work (the suite's timeout stops a regression)
+    local function count(text, p)
+      local n, longest = 0, 0
+      for s, e in P.find(text, p) do
+        n, longest = n + 1, math.max(longest, e - s)
+      end
+      return n, longest
+    end
+    assert.equal(0, count(("a."):rep(200000), P.any))
+    assert.equal(0, count(("b+"):rep(200000), P.email))
+    local n, longest = count(("www.a/"):rep(30000), P.url)
+    assert.is_true(n > 80)
+    assert.equal(2048, longest)                     -- LECTOR_EXPR_URL_MAX
+    -- no address has more than 64 bytes before its "@", no host more than 253
+    assert.is_nil(lpeg.match(P.email, ("x"):rep(65) .. "@example.com"))
+    assert.equal("email", lpeg.match(P.email, ("x"):rep(64) .. "@example.com").kind)
+    assert.is_nil(lpeg.match(P.url, ("a."):rep(130) .. "com"))
+  end)
+
   it("run in C, whose matchers check their arguments", function()
     local matcher = core.expression "any"
     -- called as lpeg.Cmt(lpeg.S(first), matcher) calls it: after the first byte
