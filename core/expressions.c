@@ -1644,19 +1644,36 @@ static size_t host_chars(const text *t, size_t p) {
   return q > p ? q : NO;
 }
 
-/* labels and dots up to a known top-level domain at the end, within
- * LECTOR_EXPR_HOST_MAX bytes */
-static size_t bare_host(const text *t, size_t p) {
+/* Whether a host ends at r: no letter, digit, "-" or ".label" goes on. */
+static bool host_ends(const text *t, size_t r) {
+  return !is_alnum_at(t, r) && !byte_is(t, r, '-') && !(byte_is(t, r, '.') && is_alnum_at(t, r + 1));
+}
+
+/* The end of a last label at p (a known top-level domain, or two letters
+ * or more), or NO. */
+typedef size_t (*last_label)(const text *t, size_t p);
+
+static size_t known_tld(const text *t, size_t p) {
+  size_t r = phrase_at(&TLDS, t, p, NULL);
+  return r != NO && host_ends(t, r) ? r : NO;
+}
+
+static size_t letters_tld(const text *t, size_t p) {
+  size_t r = p;
+  while (is_alpha_at(t, r)) r++;
+  return r - p >= 2 && host_ends(t, r) ? r : NO;
+}
+
+/* labels and dots up to a last label, within LECTOR_EXPR_HOST_MAX bytes */
+static size_t dotted_host(const text *t, size_t p, last_label last) {
   size_t start = p;
   for (;;) {
     if (p - start > LECTOR_EXPR_HOST_MAX) return NO;
     size_t q = label(t, p);
     if (q == NO || !byte_is(t, q, '.')) return NO;
     p = q + 1;
-    size_t r = phrase_at(&TLDS, t, p, NULL);
-    if (r != NO && !is_alnum_at(t, r) && !byte_is(t, r, '-') &&
-        !(byte_is(t, r, '.') && is_alnum_at(t, r + 1)))
-      return r;
+    size_t r = last(t, p);
+    if (r != NO) return r;
   }
 }
 
@@ -1673,7 +1690,7 @@ static size_t url_rule(const text *t, size_t p, lector_expression *e) {
   } else if ((q = word(t, p, "www")) != NO && byte_is(t, q, '.') && (r = host_chars(t, q + 1)) != NO) {
     h = p;
     q = url_rest(t, p, r);
-  } else if ((r = bare_host(t, p)) != NO) {
+  } else if ((r = dotted_host(t, p, known_tld)) != NO) {
     h = p;
     q = byte_is(t, r, '/') ? url_rest(t, p, r + 1) : r;
   } else {
@@ -1685,30 +1702,13 @@ static size_t url_rule(const text *t, size_t p, lector_expression *e) {
   return q;
 }
 
-/* labels and dots up to a last label of two letters or more, within
- * LECTOR_EXPR_HOST_MAX bytes */
-static size_t email_domain(const text *t, size_t p) {
-  size_t start = p;
-  for (;;) {
-    if (p - start > LECTOR_EXPR_HOST_MAX) return NO;
-    size_t q = label(t, p);
-    if (q == NO || !byte_is(t, q, '.')) return NO;
-    p = q + 1;
-    size_t r = p;
-    while (is_alpha_at(t, r)) r++;
-    if (r - p >= 2 && !is_alnum_at(t, r) && !byte_is(t, r, '-') &&
-        !(byte_is(t, r, '.') && is_alnum_at(t, r + 1)))
-      return r;
-  }
-}
-
 static bool mail_byte(unsigned char c) { return is_alnum_byte(c) || (c && strchr("._%+-", c)); }
 
 static size_t email_rule(const text *t, size_t p, lector_expression *e) {
   size_t q = p;
   while (q < t->n && q - p <= LECTOR_EXPR_MAIL_LOCAL_MAX && mail_byte(t->s[q])) q++;
   if (q == p || q - p > LECTOR_EXPR_MAIL_LOCAL_MAX || !byte_is(t, q, '@')) return NO;
-  size_t r = email_domain(t, q + 1);
+  size_t r = dotted_host(t, q + 1, letters_tld);
   if (r == NO) return NO;
   e->kind = LECTOR_KIND_EMAIL;
   e->text = (lector_expr_span){p, r};
