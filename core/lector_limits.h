@@ -204,6 +204,13 @@
 #define LECTOR_NAMES_MAX_LABELS 64
 #define LECTOR_NAMES_MEMO 30000
 #define LECTOR_NAMES_MAX_RUN 16
+/* The name finder looks for the other forms of a capitalized word in the
+ * text ("Military" at a sentence start when "military" appears). All its
+ * searches in one document read at most PER_BYTE times its bytes plus
+ * SLACK; past that a form is taken as not found, so a text of many
+ * different capitalized words costs linear time, not quadratic. */
+#define LECTOR_NAMES_SEARCH_PER_BYTE 256
+#define LECTOR_NAMES_SEARCH_SLACK ((size_t)4 << 20)
 
 /* lector.patterns' web addresses: no e-mail address has a longer part
  * before its "@", no host name is longer (DNS), and no URL is taken past

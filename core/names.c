@@ -161,6 +161,7 @@ typedef struct doc {
   int sports;
   size_t next_lower;       /* next lower-case letter from the sentence asked last */
   map lower_seen, inside_seen;
+  size_t search_left;      /* bytes the searches of seen_* may still read */
   int failed;              /* an allocation failed */
 } doc;
 
@@ -802,8 +803,14 @@ static int scan(doc *d) {
       continue;
     }
     size_t e = name_word_end(d, p);
-    if (!e || at(d, e) == '$') {
+    if (!e) {
       p++;
+      continue;
+    }
+    if (at(d, e) == '$') {
+      /* "US$": every capital inside the word would end there too, before
+       * the same "$"; going on after it keeps the scan linear */
+      p = e;
       continue;
     }
     if (!RESERVE(nf, items, n + 1)) return 0;
@@ -999,11 +1006,21 @@ static int not_word_boundary(int b) {
 
 /* The next occurrence of the n bytes of p (lower-cased with lower) in
  * the text from `from`, or -1. */
-static long find_bytes(const doc *d, size_t from, const char *p, size_t n, int lower) {
-  if (n == 0 || n > d->len) return -1;
+/* What the searches of seen_lowercase and seen_inside may read in one find. */
+static size_t search_budget(size_t len) {
+  size_t per = LECTOR_NAMES_SEARCH_PER_BYTE;
+  return len > (SIZE_MAX - LECTOR_NAMES_SEARCH_SLACK) / per ? SIZE_MAX
+                                                           : per * len + LECTOR_NAMES_SEARCH_SLACK;
+}
+
+/* The first place of p (n bytes) in the text's bytes [from, stop), or -1;
+ * with lower, p matches its lower-case form. */
+static long find_within(const doc *d, size_t from, size_t stop, const char *p, size_t n,
+                        int lower) {
+  if (n == 0 || n > stop) return -1;
   int first = lower ? lower_ascii((unsigned char)p[0]) : (unsigned char)p[0];
-  for (size_t i = from; i + n <= d->len;) {
-    const char *c = memchr(d->text + i, first, d->len - n + 1 - i);
+  for (size_t i = from; i + n <= stop;) {
+    const char *c = memchr(d->text + i, first, stop - n + 1 - i);
     if (!c) return -1;
     i = (size_t)(c - d->text);
     size_t j = 1;
@@ -1016,6 +1033,21 @@ static long find_bytes(const doc *d, size_t from, const char *p, size_t n, int l
     i++;
   }
   return -1;
+}
+
+/* find_within the whole text from `from`, reading at most d->search_left
+ * bytes, which it uses up: once they are spent nothing more is found, so
+ * the searches of one find read at most LECTOR_NAMES_SEARCH_PER_BYTE times
+ * the text (a text of many different capitalized words would otherwise
+ * be read once for each). */
+static long find_bytes(doc *d, size_t from, const char *p, size_t n, int lower) {
+  if (from > d->len) return -1;
+  size_t room = d->len - from;
+  size_t stop = room > d->search_left ? from + d->search_left : d->len;
+  long found = find_within(d, from, stop, p, n, lower);
+  size_t read = found < 0 ? stop - from : (size_t)found + n - from;
+  d->search_left = found < 0 && stop < d->len ? 0 : d->search_left - read;
+  return found;
 }
 
 /* Is the lower-case form of a word used in the document? ("Military" at a
@@ -2209,7 +2241,8 @@ lector_status lector_names_find(lector_names *nf, const char *text, size_t len,
   *out = nf->out;
   *count = 0;
   if (len == 0 || ns == 0 || len >= UINT32_MAX) return LECTOR_OK;
-  doc d = {.nf = nf, .text = text, .len = len, .sent = sentences, .ns = ns};
+  doc d = {.nf = nf, .text = text, .len = len, .sent = sentences, .ns = ns,
+           .search_left = search_budget(len)};
   nf->finds++;
   if (!scan(&d) || !reserve_find(nf, d.nitems, ns, len) || !run_maps(&d)) return LECTOR_ENOMEM;
   *out = nf->out;

@@ -88,6 +88,24 @@ describe("lector.names", function()
     assert.same(expected, found)
   end)
 
+  it("reads a hostile text in time linear in its length", function()
+    -- each of these made a find read the text once per word: quadratic
+    -- work in one C call (the suite's timeout stops a regression)
+    local nf = finder()
+    assert.same({}, nf:find(assert(lector.doc(("É"):rep(200000) .. "$ went home."))))
+    local parts = {}
+    for i = 1, 40000 do
+      local w, k = {}, i
+      repeat w[#w + 1] = string.char(97 + k % 26); k = k // 26 until k == 0
+      parts[i] = "Q" .. table.concat(w) .. " went home."
+    end
+    local found = nf:find(assert(lector.doc(table.concat(parts, " "))))
+    assert.is_true(#found > 30000)
+    -- a word before "$" is a currency's, not a name, as before
+    local money = nf:find(assert(lector.doc("Prices rose to US$ 5 in Kravia.")))
+    for _, m in ipairs(money) do assert.not_equal("US", m.text) end
+  end)
+
   it("keeps its gazetteer when the lexicon is closed", function()
     local nf
     do
