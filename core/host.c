@@ -15,7 +15,6 @@
 #include "lua_lector.h"
 #include "state_heap.h"
 
-extern int luaopen_lpeg(lua_State *L);
 extern int luaopen_cjson(lua_State *L);
 
 /* Allocation accounting: every state knows its own size, so limits can be
@@ -106,7 +105,7 @@ static int open_trusted(lua_State *L) {
   lua_pushcfunction(L, host_exit);
   lua_setfield(L, -2, "exit");
   lua_pop(L, 1);
-  preload(L, "lpeg", luaopen_lpeg);
+  preload(L, "lpeg", luaopen_lector_lpeg);
   preload(L, "cjson", luaopen_cjson);
   preload(L, "lector.core", luaopen_lector_core);
   preload_embedded(L);

@@ -19,6 +19,8 @@
 
 /* The `lector.core` module: functions and every type's metatable. */
 int luaopen_lector_core(lua_State *L);
+/* The `lpeg` module, with #patt safe on Debian's LPeg (core/lua_lpeg.c). */
+int luaopen_lector_lpeg(lua_State *L);
 
 /* Register a type: its metatable holds the metamethods, and __index finds
  * methods first, then calls the field getter. [-0, +0, e] */

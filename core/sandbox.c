@@ -31,7 +31,6 @@
 #include "lua_lector.h"
 #include "sandbox.h"
 
-extern int luaopen_lpeg(lua_State *L);
 
 /* What every call reads or writes in the registry has an integer key
  * there (made by luaL_ref when the state is opened): looking one up costs
@@ -1190,7 +1189,7 @@ static int open_sandbox(lua_State *L) {
     {LUA_GNAME, luaopen_base}, {LUA_STRLIBNAME, luaopen_string},
     {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
     {LUA_UTF8LIBNAME, luaopen_utf8}, {LUA_COLIBNAME, luaopen_coroutine},
-    {LUA_OSLIBNAME, luaopen_os}, {"lpeg", luaopen_lpeg}, {NULL, NULL}
+    {LUA_OSLIBNAME, luaopen_os}, {"lpeg", luaopen_lector_lpeg}, {NULL, NULL}
   };
   for (const luaL_Reg *lib = libs; lib->name; lib++)
     luaL_requiref(L, lib->name, lib->func, 0);   /* into the registry only */
@@ -1245,9 +1244,13 @@ static int open_sandbox(lua_State *L) {
   lua_setfield(L, 9, "os");
 
   /* Pattern objects find methods in the module table itself, so the
-   * backtrack limit's setter is taken out of that table. */
-  lua_pushnil(L);
-  lua_setfield(L, 8, "setmaxstack");
+   * backtrack limit's setter and the debug printers, which write to the
+   * host's standard output, are taken out of that table. */
+  static const char *const lpeg_host_only[] = {"setmaxstack", "ptree", "pcode"};
+  for (size_t i = 0; i < sizeof lpeg_host_only / sizeof *lpeg_host_only; i++) {
+    lua_pushnil(L);
+    lua_setfield(L, 8, lpeg_host_only[i]);
+  }
   lua_pushvalue(L, 8);
   lua_setfield(L, 9, "lpeg");
 

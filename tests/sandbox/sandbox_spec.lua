@@ -857,6 +857,36 @@ describe("threats", function()
     assert.same({ "run was called" }, state:logs())
   end)
 
+  it("T12 an LPeg and-predicate over a match-time capture cannot abort lector", function()
+    -- Debian's LPeg 1.0.2 fails an assertion, and aborts the process, on
+    -- #patt over a match-time capture that returns values
+    local ok, message, kind, doc = run [[
+      local Cmt, P, C = lpeg.Cmt, lpeg.P, lpeg.C
+      local values = Cmt(P(1), function(s, i) return i, {} end)
+      doc:set("r", {
+        bare = lpeg.match(#values, "xy"),
+        inside = lpeg.match(#(values * values) * C(P(1)), "xy"),
+        failing = lpeg.match(#(values * P"z") + C(P(2)), "xy"),
+        number = lpeg.match(#lector.patterns.number * C(P(1)^1), "12 x"),
+        re_and = re.match("xy", "&{'x'} ."),
+        -- what #patt is for stays the same: it captures nothing, consumes nothing
+        plain = lpeg.match(#C"x" * P(1), "xy"),
+        refused = lpeg.match(#P"y", "xy") == nil,
+      })]]
+    assert.is_true(ok, message)
+    assert.is_nil(kind)
+    assert.same({ bare = 1, inside = "x", failing = "xy", number = "12 x", re_and = 2, plain = 2,
+                  refused = true }, doc:get "r")
+  end)
+
+  it("T1 LPeg's debug printers, which write to lector's standard output, are not reachable", function()
+    local ok, message = run [[
+      assert(lpeg.ptree == nil and lpeg.pcode == nil)
+      assert(lpeg.P(1).ptree == nil and lpeg.P(1).pcode == nil)
+      assert(lpeg.P(1).match ~= nil)]]
+    assert.is_true(ok, message)
+  end)
+
   it("T12 binary chunks are refused as plugin files, as modules and by load", function()
     local bytecode = string.dump(function() return { name = "bin" } end)
     local state, message, kind = sandbox(bytecode)

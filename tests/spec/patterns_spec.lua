@@ -93,6 +93,23 @@ describe("lector.patterns on the fixture article", function()
   end)
 end)
 
+describe("an and-predicate over a pattern", function()
+  -- Debian's LPeg aborts the process on #patt over a match-time capture
+  -- that returns values; lector's lpeg makes #patt -(-patt)
+  it("tests without consuming or capturing, in scripts too", function()
+    local C = lpeg.C
+    assert.equal("12 x", lpeg.match(#P.number * C(lpeg.P(1)^1), "12 x"))
+    assert.is_nil(lpeg.match(#P.number, "x 12"))
+    assert.equal(1, lpeg.match(#P.date, "March 3, 2025"))
+    local values = lpeg.Cmt(lpeg.P(1), function(_, i) return i, {} end)
+    assert.equal(1, lpeg.match(#values, "xy"))
+    assert.equal(2, lpeg.match(#C"x" * 1, "xy"))
+    assert.equal(1, lpeg.match(#lpeg.P"x", "xy"))          -- no capture: LPeg's own #
+    assert.is_nil(lpeg.match(#lpeg.R"09" * 1, "xy"))
+    assert.equal(1, require("re").match("12", "&[0-9] {}"))
+  end)
+end)
+
 describe("numbers", function()
   it("reads digits with separators, decimals and signs", function()
     assert.equal(1000000, one(P.number, "1,000,000").value)
