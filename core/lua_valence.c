@@ -20,6 +20,7 @@
 
 #include "lua_lector.h"
 #include "valence.h"
+#include "valence_targets.h"
 
 typedef struct valence_box {
   lector_valence_config cfg;
@@ -27,8 +28,12 @@ typedef struct valence_box {
 
 /* User values: the label -> role map, what ordering ties takes (made on
  * the first tie), and scratch kept between calls: the hits, the lexicon's
- * finds (v:score_document), the rest (blocked ranges, negation marks). */
-enum { UV_ROLES = 1, UV_SORTER = 2, UV_HITS = 3, UV_FOUND = 4, UV_EXTRA = 5, UV_COUNT = 5 };
+ * finds (v:score_document), the rest (blocked ranges, negation marks), the
+ * targets' tables and a sentence's clauses. */
+enum {
+  UV_ROLES = 1, UV_SORTER = 2, UV_HITS = 3, UV_FOUND = 4, UV_EXTRA = 5, UV_TARGETS = 6,
+  UV_CLAUSES = 7, UV_COUNT = 7
+};
 
 static valence_box *check_valence(lua_State *L, int arg) {
   return luaL_checkudata(L, arg, LECTOR_VALENCE_CLASS);
@@ -297,7 +302,16 @@ typedef struct records {
   int word, word_rules;      /* the valence word being scored */
   int item_list;             /* the sentence's items */
   const lector_valence_hit *hits;
+  struct target_call *tg;    /* where the scored words go for opts.targets, or NULL */
 } records;
+
+/* opts.targets: the mentions, their tables, and the scored words of the
+ * sentence being read (at most its hits). */
+typedef struct target_call {
+  lector_targets t;
+  lector_target_item *items;
+  size_t nitems, cap;
+} target_call;
 
 static void set_int_field(lua_State *L, int t, const char *name, lua_Integer v) {
   lua_pushinteger(L, v);
@@ -369,6 +383,8 @@ static void begin_word(records *r, const lector_valence_event *ev) {
 
 static void end_word(records *r, const lector_valence_event *ev) {
   lua_State *L = r->L;
+  if (r->tg && !ev->flag && r->tg->nitems < r->tg->cap)
+    r->tg->items[r->tg->nitems++] = (lector_target_item){r->hits[ev->hit].start, ev->value};
   if (r->items && !ev->flag) {
     lua_createtable(L, 2, 0);
     lua_pushinteger(L, r->hits[ev->hit].start);
@@ -747,6 +763,7 @@ typedef struct score_call {
   sentence_columns out;
   int all;
   int explain_list, items_list, cuts_list;   /* 0 when not asked for */
+  target_call *tg;                           /* NULL when not asked for */
 } score_call;
 
 /* Sentence index (1-based) of the input into s, entering its paragraph. */
@@ -769,6 +786,32 @@ static void read_sentence(score_call *c, doc_state *d, lua_Integer index,
   lua_settop(L, row - 1);
 }
 
+/* The sentence's mentions counted in their clauses, when opts.targets
+ * names any in it. */
+static void count_targets(score_call *c, const lector_valence_sentence *s, lua_Integer index) {
+  target_call *tg = c->tg;
+  if (!lector_targets_in_sentence(&tg->t, s->start, s->stop)) return;
+  lua_State *L = c->L;
+  size_t ncuts = 0;
+  for (size_t i = s->first_hit; i < s->end_hit; i++)
+    ncuts += c->t.hits[i].role == LECTOR_VALENCE_CONTRAST
+             || c->t.hits[i].role == LECTOR_VALENCE_CONCESSION;
+  size_t nclauses = lector_targets_clause_count(c->t.text, s->start, s->stop, ncuts);
+  int top = lua_gettop(L);
+  double *sums = scratch(L, 1, UV_CLAUSES, nclauses * (sizeof(double) + sizeof(uint32_t))
+                                               + ncuts * sizeof(uint32_t));
+  uint32_t *starts = (uint32_t *)(sums + nclauses), *cuts = starts + nclauses;
+  size_t k = 0;
+  for (size_t i = s->first_hit; i < s->end_hit; i++)
+    if (c->t.hits[i].role == LECTOR_VALENCE_CONTRAST
+        || c->t.hits[i].role == LECTOR_VALENCE_CONCESSION)
+      cuts[k++] = c->t.hits[i].start;
+  lector_targets_add_sentence(&tg->t, &c->box->cfg, c->t.text, s->start, s->stop,
+                              (uint32_t)index, cuts, ncuts, tg->items, tg->nitems, starts, sums);
+  keep_scratch(L, 1, UV_CLAUSES, top + 1);
+  lua_settop(L, top);
+}
+
 static void score_one(score_call *c, doc_state *d, lua_Integer index, size_t *h, size_t *cursor) {
   lua_State *L = c->L;
   lector_valence_sentence s;
@@ -788,18 +831,20 @@ static void score_one(score_call *c, doc_state *d, lua_Integer index, size_t *h,
     push_cuts(L, c->t.hits, s.first_hit, s.end_hit);
     lua_rawseti(L, c->cuts_list, index);
   }
+  if (c->tg) c->tg->nitems = 0;
   if (!scored) {
+    if (c->tg) count_targets(c, &s, index);
     add_unscored(d, &c->out, index, s.tokens);
     return;
   }
   s.exclamations = lector_valence_exclamations(c->t.text, s.start, s.stop);
   int top = lua_gettop(L);
   records r = {.L = L, .explain = c->explain_list != 0, .items = c->items_list != 0,
-               .hits = c->t.hits};
+               .hits = c->t.hits, .tg = c->tg};
   luaL_checkstack(L, 12, "scoring a sentence");
   begin_records(&r);
   lector_valence_score score;
-  int records_wanted = r.explain || r.items;
+  int records_wanted = r.explain || r.items || r.tg;
   lector_valence_score_sentence(&c->box->cfg, &c->t, &s, cursor, records_wanted ? on_event : NULL,
                                 &r, &score);
   if (r.explain) {
@@ -811,6 +856,7 @@ static void score_one(score_call *c, doc_state *d, lua_Integer index, size_t *h,
     lua_rawseti(L, c->items_list, index);
   }
   lua_settop(L, top);
+  if (c->tg) count_targets(c, &s, index);
   add_scored(d, &c->out, index, s.tokens, &score);
 }
 
@@ -860,6 +906,82 @@ static int extremes_option(lua_State *L, int opts) {
   return (int)n;
 }
 
+/* opts.targets = {n =, start = {...}, key = {...}}: the mentions (their
+ * starts, and a key from 1 to n that mentions of one entity share), read
+ * into tables of a userdata left on the stack; NULL without the option. */
+static target_call *read_targets(lua_State *L, int opts, size_t len, size_t nhits) {
+  int top = lua_gettop(L);
+  int targets = lector_opt_table_field(L, opts, "targets");
+  if (!targets) return NULL;
+  size_t n = count_of(L, targets, opts);
+  int cols[2] = {column(L, targets, opts, "start"), column(L, targets, opts, "key")};
+  size_t tables = (lector_targets_bytes(n) + 7) / 8 * 8;
+  target_call *tg = scratch(L, 1, UV_TARGETS, sizeof *tg + tables
+                                                   + nhits * sizeof(lector_target_item)
+                                                   + 2 * n * sizeof(uint32_t));
+  char *memory = (char *)(tg + 1);
+  tg->items = (lector_target_item *)(memory + tables);
+  tg->nitems = 0;
+  tg->cap = nhits;
+  uint32_t *start = (uint32_t *)(tg->items + nhits), *key = start + n;
+  for (size_t k = 0; k < n; k++) {
+    lua_Integer i = (lua_Integer)k + 1;
+    push_row(L, cols, 2, i);
+    lua_Integer a = integer_at(L, -2, i, opts, "start"), b = integer_at(L, -1, i, opts, "key");
+    if (a < 0 || (lua_Unsigned)a > len)
+      luaL_argerror(L, opts, lua_pushfstring(L, "targets: start[%I] is outside the text", i));
+    if (b < 1 || (lua_Unsigned)b > n)
+      luaL_argerror(L, opts, lua_pushfstring(L, "targets: key[%I] must be 1 to %I", i,
+                                             (lua_Integer)n));
+    start[k] = (uint32_t)a;
+    key[k] = (uint32_t)(b - 1);
+    lua_pop(L, 2);
+  }
+  lector_targets_init(&tg->t, start, key, n, memory);
+  lua_replace(L, top + 1);            /* the userdata stays, at the first slot used */
+  lua_settop(L, top + 1);
+  return tg;
+}
+
+/* out.targets: one row per entity, as columns (see docs/lua-api.md). */
+static void write_targets(lua_State *L, target_call *tg, int out) {
+  lector_targets *t = &tg->t;
+  lector_targets_sort(t);
+  lua_createtable(L, 0, 9);
+  int rows = lua_gettop(L);
+  static const char *const names[] = {"mention", "mentions", "clauses", "positive", "negative",
+                                      "neutral", "sum", "sentences"};
+  for (int k = 0; k < 8; k++) {
+    lua_createtable(L, (int)t->nrows, 0);
+    lua_setfield(L, rows, names[k]);
+  }
+  int cols = lua_gettop(L) + 1;
+  for (int k = 0; k < 8; k++) lua_getfield(L, rows, names[k]);
+  for (size_t r = 0; r < t->nrows; r++) {
+    const lector_target_row *row = &t->rows[r];
+    lua_Integer i = (lua_Integer)r + 1;
+    const lua_Integer counts[] = {(lua_Integer)row->mention + 1, row->mentions, row->clauses, row->positive,
+                               row->negative, row->neutral};
+    for (int k = 0; k < 6; k++) {
+      lua_pushinteger(L, counts[k]);
+      lua_rawseti(L, cols + k, i);
+    }
+    lua_pushnumber(L, row->sum);
+    lua_rawseti(L, cols + 6, i);
+    lua_createtable(L, (int)row->nsentences, 0);
+    lua_Integer j = 0;
+    for (uint32_t e = row->first_entry; e != UINT32_MAX; e = t->entry_next[e]) {
+      lua_pushinteger(L, t->entry_sentence[e]);
+      lua_rawseti(L, -2, ++j);
+    }
+    lua_rawseti(L, cols + 7, i);
+  }
+  lua_settop(L, rows);
+  lua_pushinteger(L, (lua_Integer)t->nrows);
+  lua_setfield(L, rows, "n");
+  lua_setfield(L, out, "targets");
+}
+
 /*
  * What v:score and v:score_document share once the hits are known: the
  * sentences of in (argument 4, or the document's up to sentence end)
@@ -885,9 +1007,18 @@ static int score_hits(lua_State *L, valence_box *box, const char *text, size_t l
   int items = flag(L, 6, "items");
   c.items_list = fresh_list(L, 5, "items", items);
   c.cuts_list = fresh_list(L, 5, "cuts", items);
+  int targets = lua_gettop(L) + 1;
+  c.tg = read_targets(L, 6, len, nhits);
   size_t h = 0, cursor = 0;
   for (size_t k = 0; k < nsentences; k++) score_one(&c, &d, (lua_Integer)k + 1, &h, &cursor);
   finish_document(&d, 5, (lua_Integer)nsentences, c.out.spans);
+  if (c.tg) {
+    write_targets(L, c.tg, 5);
+    keep_scratch(L, 1, UV_TARGETS, targets);
+  } else {
+    lua_pushnil(L);
+    lua_setfield(L, 5, "targets");
+  }
   keep_scratch(L, 1, UV_EXTRA, extra);
   lua_pushvalue(L, 5);
   return 1;

@@ -19,9 +19,6 @@ local function round(x)
   return (x * 10000 + 0.5) // 1 / 10000
 end
 
--- An empty list that nobody changes.
-local NOTHING = {}
-
 -- The value's tables are kept from one document to the next, as the span
 -- columns are (see OUT): doc:set copies the value out as JSON, and making
 -- a table costs more than setting its fields. The paragraphs' entries are
@@ -83,17 +80,6 @@ local function add_explained(doc, R, S, text, H, mentions)
   end
 end
 
--- The clauses about each entity, sentence by sentence.
-local function entity_scores(R, S, text, mentions)
-  local state = { by_key = {}, order = {}, next = 1 }
-  local items, cuts, starts, stops = R.items, R.cuts, S.start, S.stop
-  for index = 1, S.n do
-    targets.add_sentence(state, mentions, text, starts[index], stops[index], items[index],
-      cuts[index] or NOTHING, index)
-  end
-  return targets.finish(state, round)
-end
-
 -- The pass runs in a sandbox that counts every Lua instruction, on every
 -- document: the scorer does the per-sentence and per-paragraph work in C,
 -- and what is left here is a few calls per document.
@@ -104,12 +90,13 @@ local function run(doc, opts, ctx)
   local by_hits = explain or info.has_overrides
   -- the text and the sentences' columns only where this code reads them:
   -- otherwise the scorer reads the document's own
-  local text = (by_hits or mentions) and doc.text or nil
+  local text = by_hits and doc.text or nil
   local D = DOC or doc_methods(doc)
-  local S = (by_hits or mentions) and D.sentence_columns(doc, SENTENCE_FIELDS) or nil
+  local S = by_hits and D.sentence_columns(doc, SENTENCE_FIELDS) or nil
   local o = SCORE_OPTS
-  o.explain, o.items = explain, mentions ~= nil
+  o.explain = explain
   o.blocked = mentions and targets.ranges(mentions) or nil
+  o.targets = mentions
   local H, R
   if by_hits then
     H = score.hits(lex, doc, info, explain)
@@ -117,7 +104,7 @@ local function run(doc, opts, ctx)
   else
     R = score_lexicon(scorer, doc, lex, S, OUT, o)
   end
-  o.blocked = nil
+  o.blocked, o.targets = nil, nil
   if explain then
     add_explained(doc, R, S, text, H, mentions)
   else
@@ -136,7 +123,7 @@ local function run(doc, opts, ctx)
   value.neutral = R.neutral
   value.most_positive, value.most_negative = R.most_positive, R.most_negative
   value.method, value.lexicon = METHOD, about
-  value.entities = mentions and entity_scores(R, S, text, mentions) or nil
+  value.entities = mentions and targets.finish(R.targets, mentions, round) or nil
   D.set(doc, "sentiment", value)
 end
 

@@ -133,6 +133,146 @@ describe("lector.valence", function()
     assert.equal(0, R.explain[1].words[1].after)
   end)
 
+  -- The clauses about each entity, worked out in Lua from the items and
+  -- cuts (the way the sentiment pass did it before opts.targets): rows in
+  -- report order, as {mention, mentions, clauses, sum, positive,
+  -- negative, neutral, sentences}.
+  local function clause_rows(text, S, R, M)
+    local v, rows, by_key, k = scorer(), {}, {}, 1
+    for index = 1, S.n do
+      local sstart, sstop = S.start[index], S.stop[index]
+      while M.start[k] and M.start[k] < sstart do k = k + 1 end
+      if M.start[k] and M.start[k] < sstop then
+        local starts = { sstart }
+        local piece = text:sub(sstart + 1, sstop)
+        for at in piece:gmatch "()[,;:%(%)]" do starts[#starts + 1] = sstart + at end
+        for at in piece:gmatch "()\226\128[\147\148]" do starts[#starts + 1] = sstart + at + 2 end
+        for _, cut in ipairs(R.cuts[index] or {}) do starts[#starts + 1] = cut end
+        table.sort(starts)
+        local function clause_of(at)
+          local c = 1
+          for i = 2, #starts do if starts[i] <= at then c = i end end
+          return c
+        end
+        local sums, seen = {}, {}
+        for _, item in ipairs(R.items[index] or {}) do
+          local c = clause_of(item[1])
+          sums[c] = (sums[c] or 0) + item[2]
+        end
+        while M.start[k] and M.start[k] < sstop do
+          local key = M.key[k]
+          local row = by_key[key]
+          if not row then
+            row = { mention = k, mentions = 0, clauses = 0, sum = 0, positive = 0, negative = 0,
+              neutral = 0, sentences = {}, created = #rows + 1 }
+            by_key[key] = row
+            rows[#rows + 1] = row
+          end
+          row.mentions = row.mentions + 1
+          local c = clause_of(M.start[k])
+          if not seen[key .. ":" .. c] then
+            seen[key .. ":" .. c] = true
+            local compound = v:compound(sums[c] or 0)
+            row.clauses, row.sum = row.clauses + 1, row.sum + compound
+            if compound >= K.neutral then row.positive = row.positive + 1
+            elseif compound <= -K.neutral then row.negative = row.negative + 1
+            else row.neutral = row.neutral + 1 end
+            if row.sentences[#row.sentences] ~= index then row.sentences[#row.sentences + 1] = index end
+          end
+          k = k + 1
+        end
+      end
+    end
+    table.sort(rows, function(a, b)
+      if a.mentions ~= b.mentions then return a.mentions > b.mentions end
+      return a.created < b.created
+    end)
+    for _, row in ipairs(rows) do row.created = nil end
+    return rows
+  end
+
+  local function as_rows(T)
+    local rows = {}
+    for i = 1, T.n do
+      rows[i] = { mention = T.mention[i], mentions = T.mentions[i], clauses = T.clauses[i],
+        sum = T.sum[i], positive = T.positive[i], negative = T.negative[i],
+        neutral = T.neutral[i], sentences = T.sentences[i] }
+    end
+    return rows
+  end
+
+  it("scores the clauses about each target as working them out from items and cuts does", function()
+    local cases = {
+      { "Acme did well, but Bolt did badly. Acme is good; Bolt is bad (Bolt is very bad).",
+        { "Acme", "Bolt", "Acme", "Bolt", "Bolt" } },
+      { "Good news for Acme \226\128\148 bad news for Bolt. Although Acme is not good, Bolt is great!",
+        { "Acme", "Bolt", "Acme", "Bolt" } },
+      { "Acme Acme Acme, Bolt. Nothing here. Bolt, good Acme.", { "Acme", "Acme", "Acme", "Bolt", "Bolt", "Acme" } },
+    }
+    for _, case in ipairs(cases) do
+      local text, names = case[1], case[2]
+      local doc = assert(lector.doc(text))
+      local M, keys, at = { start = {}, stop = {}, key = {} }, {}, 1
+      for i, name in ipairs(names) do
+        local s, e = text:find(name, at, true)
+        M.start[i], M.stop[i] = s - 1, e
+        keys[name] = keys[name] or (#M.key == 0 and 1 or math.max(table.unpack(M.key)) + 1)
+        M.key[i] = keys[name]
+        at = e + 1
+      end
+      M.n = #names
+      local S = doc:sentence_columns { "start", "stop", "tokens", "paragraph" }
+      local lex = lexicon()
+      local R = scorer():score_document(doc, lex, nil, {}, { items = true, blocked = M })
+      local expected = clause_rows(doc.text, S, R, M)
+      local out = scorer():score_document(doc, lex, nil, {}, { blocked = M, targets = M })
+      assert.same(expected, as_rows(out.targets), text)
+      assert.is_nil(out.items)
+      -- v:score gives the same
+      local out2 = scorer():score(doc.text, lex:scan(doc), S, {}, { blocked = M, targets = M })
+      assert.same(expected, as_rows(out2.targets))
+    end
+    -- two mentions of one entity in one clause count the clause once; a
+    -- sentence with none leaves the rows alone; no targets, no out.targets
+    local doc = assert(lector.doc "Acme and Acme did well. Then nothing.")
+    local out = scorer():score_document(doc, lexicon(), nil, {},
+      { targets = { n = 2, start = { 0, 9 }, key = { 1, 1 } } })
+    assert.same({ { mention = 1, mentions = 2, clauses = 1, sum = 0.0, positive = 0, negative = 0,
+      neutral = 1, sentences = { 1 } } }, as_rows(out.targets))
+    out = scorer():score_document(doc, lexicon(), nil, out, {})
+    assert.is_nil(out.targets)
+  end)
+
+  it("reads a hostile number of targets in one sentence in linear time", function()
+    local n = 200000
+    local text = ("Acme, "):rep(n) .. "good."
+    local doc = assert(lector.doc(text))
+    local M = { n = n, start = {}, key = {} }
+    for i = 1, n do M.start[i], M.key[i] = (i - 1) * 6, i % 7 + 1 end
+    local out = scorer():score_document(doc, lexicon(), nil, {}, { targets = M })
+    assert.equal(7, out.targets.n)
+    local total = 0
+    for i = 1, 7 do total = total + out.targets.mentions[i] end
+    assert.equal(n, total)
+  end)
+
+  it("checks the targets' columns, naming the argument", function()
+    local doc = assert(lector.doc "Acme did well.")
+    local function call(targets)
+      return scorer():score_document(doc, lexicon(), nil, {}, { targets = targets })
+    end
+    assert.has_error(function() call { n = 1, start = { 0 } } end,
+      "bad argument #5 to 'score_document' (field 'key' must be a table)")
+    assert.has_error(function() call { n = 1, start = { 99 }, key = { 1 } } end,
+      "bad argument #5 to 'score_document' (targets: start[1] is outside the text)")
+    assert.has_error(function() call { n = 1, start = { 0 }, key = { 2 } } end,
+      "bad argument #5 to 'score_document' (targets: key[1] must be 1 to 1)")
+    assert.has_error(function() call { n = 1, start = { "x" }, key = { 1 } } end,
+      "bad argument #5 to 'score_document' (start[1] must be an integer)")
+    assert.has_error(function() call "x" end,
+      "bad argument #5 to 'score_document' (field 'targets' must be a table)")
+  end)
+
   it("ignores labels without a role, as rule words that end a look-back", function()
     local with = score "It was not acme good."
     local without = score "It was not good."

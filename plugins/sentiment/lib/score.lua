@@ -106,7 +106,7 @@ function score.explain(why, text, H, mentions)
       words[k] = { text = hit_text(w.hit), rules = { w.role } }
     elseif w.blocked then
       words[k] = { text = hit_text(w.hit), valence = w.valence, after_rules = w.after,
-        rules = { "part of the name '" .. mentions[w.blocked].name .. "': not counted" } }
+        rules = { "part of the name '" .. mentions.name[w.blocked] .. "': not counted" } }
     else
       local fired = {}
       for j, r in ipairs(w.rules) do fired[j] = WORD_RULE[r.rule](r, r.hit and hit_text(r.hit)) end
