@@ -25,6 +25,21 @@ static lector_graph *check_graph(lua_State *L, int arg) {
   return ud->g;
 }
 
+/* Run call once more after a full collection when it ran out of memory:
+ * dead graphs' C memory is only freed by the collector. The collection's
+ * finalizers may close the graph the call reads (in a trusted state they
+ * run Lua code), so recheck looks it up again, raising when it is closed,
+ * before the retry. */
+#define RETRY_AFTER_GC(L, status, call, recheck) \
+  do { \
+    status = (call); \
+    if (status == LECTOR_ENOMEM) { \
+      lua_gc(L, LUA_GCCOLLECT); \
+      recheck; \
+      status = (call); \
+    } \
+  } while (0)
+
 /* A new, empty Graph object whose C graph is still to be set. [-0, +1, m] */
 static graph_ud *push_graph(lua_State *L) {
   graph_ud *ud = lua_newuserdatauv(L, sizeof *ud, 0);
@@ -100,11 +115,8 @@ LECTOR_FUNCTION(graph, add) {
   luaL_argcheck(L, isfinite(w) && w >= 0, 4, "the weight must be a finite number, 0 or more");
   size_t before = lector_graph_bytes(g);
   lector_error err;
-  lector_status status = lector_graph_add(g, i, j, w, &err);
-  if (status == LECTOR_ENOMEM) {
-    lua_gc(L, LUA_GCCOLLECT);
-    status = lector_graph_add(g, i, j, w, &err);
-  }
+  lector_status status;
+  RETRY_AFTER_GC(L, status, lector_graph_add(g, i, j, w, &err), g = check_graph(L, 1));
   if (status == LECTOR_ENOMEM) return lector_raise_memory(L, 0, "adding an edge");
   if (status != LECTOR_OK) return luaL_error(L, "%s", err.message);
   lector_account_growth(L, before, lector_graph_bytes(g));
@@ -127,16 +139,6 @@ LECTOR_FUNCTION(graph, edges) {
 
 /* ---- G.rank and G.mmr ----------------------------------------------------- */
 
-/* Run op once more after a full collection when it ran out of memory:
- * dead graphs' C memory is only freed by the collector. */
-#define RETRY_AFTER_GC(L, status, call) \
-  do { \
-    status = (call); \
-    if (status == LECTOR_ENOMEM) { \
-      lua_gc(L, LUA_GCCOLLECT); \
-      status = (call); \
-    } \
-  } while (0)
 
 /* G.rank(g [, {damping =, tolerance =, iterations =, prior =}])
  * -> {score...}, iterations run */
@@ -162,7 +164,8 @@ static int graph_rank(lua_State *L) {
   lector_error err;
   uint32_t done = 0;
   lector_status status;
-  RETRY_AFTER_GC(L, status, lector_graph_rank(g, &opts, scores, &done, &err));
+  RETRY_AFTER_GC(L, status, lector_graph_rank(g, &opts, scores, &done, &err),
+                 g = check_graph(L, 1));
   if (status == LECTOR_ENOMEM) return lector_raise_memory(L, 0, "ranking a graph");
   if (status != LECTOR_OK) return luaL_argerror(L, 2, err.message);
   lector_account_growth(L, before, lector_graph_bytes(g));
@@ -192,7 +195,8 @@ static int graph_mmr(lua_State *L) {
   size_t before = lector_graph_bytes(g);
   lector_error err;
   lector_status status;
-  RETRY_AFTER_GC(L, status, lector_graph_mmr(g, relevance, want, lambda, picked, &count, &err));
+  RETRY_AFTER_GC(L, status, lector_graph_mmr(g, relevance, want, lambda, picked, &count, &err),
+                 g = check_graph(L, 1));
   if (status == LECTOR_ENOMEM) return lector_raise_memory(L, 0, "picking nodes");
   if (status != LECTOR_OK) return luaL_argerror(L, 2, err.message);
   lector_account_growth(L, before, lector_graph_bytes(g));
@@ -320,7 +324,9 @@ static int graph_similarity(lua_State *L) {
   lua_Alloc alloc = lua_getallocf(L, &alloc_ud);
   lector_error err;
   lector_status status;
-  RETRY_AFTER_GC(L, status, lector_graph_similarity(&in, &opts, alloc, alloc_ud, &ud->g, &err));
+  /* the new graph is only on this stack: no finalizer can reach it */
+  RETRY_AFTER_GC(L, status, lector_graph_similarity(&in, &opts, alloc, alloc_ud, &ud->g, &err),
+                 (void)0);
   if (status == LECTOR_ENOMEM) return lector_raise_memory(L, 0, "building a similarity graph");
   if (status == LECTOR_EINVAL) return luaL_argerror(L, 2, err.message);
   if (status != LECTOR_OK) return luaL_argerror(L, 1, err.message);

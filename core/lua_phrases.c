@@ -11,6 +11,12 @@
  * looked up again at each call, so closing one makes the next call raise
  * instead of reading freed memory; the lexicons are pinned, as matchers
  * pin theirs. The engine's memory comes from the state's allocator.
+ *
+ * The engine's answers live in its own arrays until its next call, and
+ * anything that allocates Lua memory may run a finalizer that calls it
+ * again or closes it (in a trusted state): so an answer is copied into a
+ * userdata before any table is made from it, and the engine is looked up
+ * again after every collection.
  */
 #include <string.h>
 
@@ -20,16 +26,17 @@
 
 typedef struct phrases_ud {
   lector_phrases *ph;   /* NULL once closed */
+  unsigned long uses;   /* calls and closes begun: a finalizer may run one inside another */
 } phrases_ud;
 
 /* User values: the stop-word lexicon, the verb lexicon (each may be nil),
  * the stemmer. */
 enum { UV_STOPWORDS = 1, UV_VERBS = 2, UV_STEMMER = 3, UV_COUNT = 3 };
 
-static lector_phrases *check_phrases(lua_State *L, int arg) {
+static phrases_ud *check_phrases(lua_State *L, int arg) {
   phrases_ud *ud = luaL_checkudata(L, arg, LECTOR_PHRASES_CLASS);
   if (!ud->ph) luaL_argerror(L, arg, "the phrase extractor is closed");
-  return ud->ph;
+  return ud;
 }
 
 /* ---- lector.phrases(config) ------------------------------------------------ */
@@ -93,6 +100,7 @@ static int phrases_new(lua_State *L) {
   lua_settop(L, 1);
   phrases_ud *ud = lua_newuserdatauv(L, sizeof *ud, UV_COUNT);   /* [config, Phrases] */
   ud->ph = NULL;
+  ud->uses = 0;
   luaL_setmetatable(L, LECTOR_PHRASES_CLASS);
   lua_getfield(L, 1, "stemmer");
   if (!lector_test_stemmer(L, -1)) luaL_argerror(L, 1, "field 'stemmer' must be an open Stemmer");
@@ -167,6 +175,134 @@ static const lector_lexicon *kept_lexicon(lua_State *L, int uv) {
   return lex;
 }
 
+/* One call of the engine: what it reads, and its answer. */
+typedef struct phrases_call {
+  lector_phrases_input in;
+  int terms;                        /* ph:terms rather than ph:extract */
+  uint32_t first, count;            /* the tokens a terms call reads */
+  lector_phrases_result phrases;
+  lector_phrases_term_list list;
+  /* how much of the engine's arrays the answer reads */
+  size_t occurrences, parts, variants, text;
+} phrases_call;
+
+/* The engine of the object at 1, with its lexicons and stemmer read into
+ * c->in again; raises when one of them is closed. Allocates nothing. */
+static lector_phrases *engine_input(lua_State *L, phrases_ud *ud, phrases_call *c) {
+  if (!ud->ph) luaL_argerror(L, 1, "the phrase extractor is closed");
+  c->in.stopwords = kept_lexicon(L, UV_STOPWORDS);
+  if (!c->terms) c->in.verbs = kept_lexicon(L, UV_VERBS);
+  lua_getiuservalue(L, 1, UV_STEMMER);
+  c->in.stemmer = lector_test_stemmer(L, -1);
+  if (!c->in.stemmer) luaL_argerror(L, 1, "its stemmer is closed");
+  lua_pop(L, 1);
+  return ud->ph;
+}
+
+static lector_status run_engine(lector_phrases *ph, phrases_call *c, lector_error *err) {
+  if (c->terms) return lector_phrases_terms(ph, &c->in, c->first, c->count, &c->list, err);
+  return lector_phrases_extract(ph, &c->in, &c->phrases, err);
+}
+
+static size_t larger(size_t a, size_t b) {
+  return a > b ? a : b;
+}
+
+static size_t ranges_end(const lector_phrases_range *ranges, size_t n, size_t end) {
+  for (size_t i = 0; i < n; i++) end = larger(end, ranges[i].stop);
+  return end;
+}
+
+/* The bytes a copy of c's answer takes, noting in c how much of each
+ * array it reads: phrases first (they hold a double), then ranges, then
+ * counts, then text, so that each part is aligned. */
+static size_t answer_bytes(phrases_call *c) {
+  const size_t range = sizeof(lector_phrases_range), count = sizeof(uint32_t);
+  if (c->terms) {
+    const lector_phrases_term_list *t = &c->list;
+    c->text = ranges_end(t->number_like, t->number_like_count,
+                         ranges_end(t->terms, t->count, 0));
+    return ((size_t)t->count + t->number_like_count) * range + t->number_count * count + c->text;
+  }
+  const lector_phrases_result *r = &c->phrases;
+  c->occurrences = c->parts = c->variants = c->text = 0;
+  for (uint32_t i = 0; i < r->count; i++) {
+    const lector_phrase *p = &r->phrases[i];
+    c->occurrences = larger(c->occurrences, (size_t)p->first_occurrence + p->count);
+    c->parts = larger(c->parts, (size_t)p->first_part + p->part_count);
+    c->variants = larger(c->variants, (size_t)p->first_variant + p->variant_count);
+    c->text = larger(c->text, p->name.stop);
+  }
+  c->text = ranges_end(r->variants, c->variants, c->text);
+  return r->count * sizeof(lector_phrase) + (c->occurrences + c->variants) * range +
+         c->parts * count + c->text;
+}
+
+/* Copy n items of size bytes to *at, moving *at past them. */
+static void *copy_out(char **at, const void *from, size_t n, size_t size) {
+  void *to = *at;
+  if (n) memcpy(to, from, n * size);
+  *at += n * size;
+  return to;
+}
+
+/* Copy c's answer into block (answer_bytes long) and point c at the copy. */
+static void copy_answer(phrases_call *c, char *block) {
+  const size_t range = sizeof(lector_phrases_range), count = sizeof(uint32_t);
+  if (c->terms) {
+    lector_phrases_term_list *t = &c->list;
+    t->terms = copy_out(&block, t->terms, t->count, range);
+    t->number_like = copy_out(&block, t->number_like, t->number_like_count, range);
+    t->numbers = copy_out(&block, t->numbers, t->number_count, count);
+    t->text = copy_out(&block, t->text, c->text, 1);
+    return;
+  }
+  lector_phrases_result *r = &c->phrases;
+  r->phrases = copy_out(&block, r->phrases, r->count, sizeof(lector_phrase));
+  r->occurrences = copy_out(&block, r->occurrences, c->occurrences, range);
+  r->variants = copy_out(&block, r->variants, c->variants, range);
+  r->parts = copy_out(&block, r->parts, c->parts, count);
+  r->text = copy_out(&block, r->text, c->text, 1);
+}
+
+/* Run c and copy its answer into a userdata left pushed. The engine's
+ * arrays are read with no Lua allocation between the run and the copy:
+ * making the copy's block may run a finalizer that calls or closes the
+ * engine, and then c is run again. When the engine runs out of memory it
+ * is tried once more after a full collection (dead engines and graphs
+ * free their memory only when collected), its finalizers too may close
+ * it. [-0, +1, e] */
+static void run_copied(lua_State *L, phrases_ud *ud, phrases_call *c, const char *doing) {
+  char *block = NULL;
+  size_t room = 0;
+  int collected = 0;
+  lua_pushnil(L);                                   /* the copy's slot */
+  for (;;) {
+    unsigned long use = ++ud->uses;
+    lector_phrases *ph = engine_input(L, ud, c);
+    size_t before = lector_phrases_bytes(ph);
+    lector_error err;
+    lector_status status = run_engine(ph, c, &err);
+    if (status == LECTOR_ENOMEM && !collected) {
+      collected = 1;
+      lua_gc(L, LUA_GCCOLLECT);
+      continue;
+    }
+    if (status == LECTOR_ENOMEM) lector_raise_memory(L, 0, doing);
+    if (status != LECTOR_OK) luaL_error(L, "%s", err.message);
+    size_t after = lector_phrases_bytes(ph), need = answer_bytes(c);
+    if (!block || need > room) {
+      lua_pop(L, 1);
+      block = lua_newuserdatauv(L, need ? need : 1, 0);
+      room = need;
+      if (ud->uses != use) continue;
+    }
+    copy_answer(c, block);
+    lector_account_growth(L, before, after);
+    return;
+  }
+}
+
 /* Push the list of n integers. [-0, +1, m] */
 static void push_integers(lua_State *L, const uint32_t *values, uint32_t n) {
   lua_createtable(L, (int)n, 0);
@@ -216,39 +352,24 @@ static void push_phrase(lua_State *L, const lector_phrases_result *res, const le
 /* ph:extract(doc [, {count =, skip = {{start, stop}...}, headline = {start, stop}}])
  * -> {{phrase =, variants =, score =, count =, starts =, stops =, parts =}...} best first */
 LECTOR_FUNCTION(phrases, extract) {
-  lector_phrases *ph = check_phrases(L, 1);
+  phrases_ud *ud = check_phrases(L, 1);
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   lua_settop(L, 3);
-  lector_phrases_input in = {0};
+  phrases_call c = {0};
   lua_Integer count = lector_opt_integer_field(L, 3, "count", 10);
   luaL_argcheck(L, count >= 1, 3, "field 'count' must be at least 1");
-  in.count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
-  in.skip = push_skip(L, &in.skip_count);                     /* [ph, doc, opts, skip] */
+  c.in.count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
+  c.in.skip = push_skip(L, &c.in.skip_count);                 /* [ph, doc, opts, skip] */
   if (!lua_isnil(L, 3) && lua_getfield(L, 3, "headline") != LUA_TNIL)
-    in.headline = check_range(L, lua_gettop(L), "field 'headline'");
+    c.in.headline = check_range(L, lua_gettop(L), "field 'headline'");
   lua_settop(L, 4);
-  in.stopwords = kept_lexicon(L, UV_STOPWORDS);
-  in.verbs = kept_lexicon(L, UV_VERBS);
-  lua_getiuservalue(L, 1, UV_STEMMER);
-  in.stemmer = lector_test_stemmer(L, -1);
-  if (!in.stemmer) luaL_argerror(L, 1, "its stemmer is closed");
-  lua_pop(L, 1);
-  in.doc = lector_hold_document(L, 2);                        /* [ph, doc, opts, skip, hold] */
-  size_t before = lector_phrases_bytes(ph);
-  lector_phrases_result res;
-  lector_error err;
-  lector_status status = lector_phrases_extract(ph, &in, &res, &err);
-  if (status == LECTOR_ENOMEM) {
-    lua_gc(L, LUA_GCCOLLECT);
-    status = lector_phrases_extract(ph, &in, &res, &err);
-  }
-  if (status == LECTOR_ENOMEM) return lector_raise_memory(L, 0, "extracting phrases");
-  if (status != LECTOR_OK) return luaL_error(L, "%s", err.message);
-  lector_account_growth(L, before, lector_phrases_bytes(ph));
+  c.in.doc = lector_hold_document(L, 2);                      /* [ph, doc, opts, skip, hold] */
+  run_copied(L, ud, &c, "extracting phrases");               /* [..., hold, copy] */
+  const lector_phrases_result *res = &c.phrases;
   luaL_checkstack(L, 4, NULL);
-  lua_createtable(L, (int)res.count, 0);
-  for (uint32_t i = 0; i < res.count; i++) {
-    push_phrase(L, &res, res.phrases + i);
+  lua_createtable(L, (int)res->count, 0);
+  for (uint32_t i = 0; i < res->count; i++) {
+    push_phrase(L, res, res->phrases + i);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   return 1;
@@ -271,44 +392,32 @@ static void push_texts(lua_State *L, const char *text, const lector_phrases_rang
  * positions of the number tokens' terms) and number_like are nil when
  * empty. */
 LECTOR_FUNCTION(phrases, terms) {
-  lector_phrases *ph = check_phrases(L, 1);
+  phrases_ud *ud = check_phrases(L, 1);
   lua_settop(L, 4);
-  lector_phrases_input in = {0};
-  in.doc = lector_hold_document(L, 2);                        /* [ph, doc, first, last, hold] */
+  phrases_call c = {0};
+  c.terms = 1;
+  c.in.doc = lector_hold_document(L, 2);                      /* [ph, doc, first, last, hold] */
   lua_Integer first = luaL_checkinteger(L, 3), last = luaL_checkinteger(L, 4);
-  lua_Integer tokens = (lua_Integer)in.doc->seg.token_count;
+  lua_Integer tokens = (lua_Integer)c.in.doc->seg.token_count;
   luaL_argcheck(L, first >= 1 && first <= tokens + 1, 3, "not a token of the document");
   luaL_argcheck(L, last >= first - 1 && last <= tokens, 4, "not a token of the document");
-  in.stopwords = kept_lexicon(L, UV_STOPWORDS);
-  lua_getiuservalue(L, 1, UV_STEMMER);
-  in.stemmer = lector_test_stemmer(L, -1);
-  if (!in.stemmer) luaL_argerror(L, 1, "its stemmer is closed");
-  lua_pop(L, 1);
-  size_t before = lector_phrases_bytes(ph);
-  lector_phrases_term_list res;
-  lector_error err;
-  uint32_t from = (uint32_t)(first - 1), count = (uint32_t)(last - first + 1);
-  lector_status status = lector_phrases_terms(ph, &in, from, count, &res, &err);
-  if (status == LECTOR_ENOMEM) {
-    lua_gc(L, LUA_GCCOLLECT);
-    status = lector_phrases_terms(ph, &in, from, count, &res, &err);
-  }
-  if (status == LECTOR_ENOMEM) return lector_raise_memory(L, 0, "reading terms");
-  if (status != LECTOR_OK) return luaL_error(L, "%s", err.message);
-  lector_account_growth(L, before, lector_phrases_bytes(ph));
+  c.first = (uint32_t)(first - 1);
+  c.count = (uint32_t)(last - first + 1);
+  run_copied(L, ud, &c, "reading terms");                     /* [..., hold, copy] */
+  const lector_phrases_term_list *res = &c.list;
   luaL_checkstack(L, 6, NULL);
-  push_texts(L, res.text, res.terms, res.count);
-  lua_pushinteger(L, res.words);
-  if (res.number_count) {
-    lua_createtable(L, (int)res.number_count, 0);
-    for (uint32_t i = 0; i < res.number_count; i++) {   /* positions from 1, as Lua counts */
-      lua_pushinteger(L, (lua_Integer)res.numbers[i] + 1);
+  push_texts(L, res->text, res->terms, res->count);
+  lua_pushinteger(L, res->words);
+  if (res->number_count) {
+    lua_createtable(L, (int)res->number_count, 0);
+    for (uint32_t i = 0; i < res->number_count; i++) {   /* positions from 1, as Lua counts */
+      lua_pushinteger(L, (lua_Integer)res->numbers[i] + 1);
       lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
   } else {
     lua_pushnil(L);
   }
-  if (res.number_like_count) push_texts(L, res.text, res.number_like, res.number_like_count);
+  if (res->number_like_count) push_texts(L, res->text, res->number_like, res->number_like_count);
   else lua_pushnil(L);
   return 4;
 }
@@ -318,6 +427,7 @@ static int phrases_close(lua_State *L) {
   phrases_ud *ud = luaL_checkudata(L, 1, LECTOR_PHRASES_CLASS);
   lector_phrases_free(ud->ph);
   ud->ph = NULL;
+  ud->uses++;
   return 0;
 }
 

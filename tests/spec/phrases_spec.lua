@@ -190,6 +190,81 @@ describe("lector.phrases", function()
     assert.error_matches(function() ph:extract(doc) end, "the phrase extractor is closed")
   end)
 
+  -- A finalizer may run at any allocation while an answer's tables are
+  -- made. One that calls the extractor again, or closes it, must not
+  -- change or free what is being read: in the sanitizer build a read of
+  -- freed memory stops the run. Rounds of garbage are made until one of
+  -- its finalizers has run inside the call.
+  local function names_text(sentences, distinct)
+    local parts = {}
+    for i = 1, sentences do
+      local k, w = i % distinct, {}
+      repeat w[#w + 1] = string.char(97 + k % 26); k = k // 26 until k == 0
+      parts[i] = "Qua" .. table.concat(w) .. " Holdings bought the copper mine in Halden."
+    end
+    return table.concat(parts, " ")
+  end
+
+  local function with_finalizers(call, inside_finalizer)
+    local inside, during = false, 0
+    local mt = { __gc = function()
+      if not inside then return end
+      during = during + 1
+      inside_finalizer(during)
+    end }
+    for _ = 1, 50 do
+      for _ = 1, 2000 do setmetatable({}, mt) end
+      inside = true
+      local results = table.pack(pcall(call))
+      inside = false
+      if during > 0 then return table.unpack(results, 1, results.n) end
+    end
+    error "no finalizer ran inside the call"
+  end
+
+  it("gives a call's own answer when a finalizer calls the same extractor inside it", function()
+    local small = assert(lector.doc(names_text(300, 60)))
+    local big = assert(lector.doc(names_text(3000, 3000)))
+    local big_tokens = big:token_columns({ "kind" }).n
+    local ph = extractor()
+    local expected = ph:extract(small, { count = 200 })
+    local ok, found = with_finalizers(function() return ph:extract(small, { count = 200 }) end,
+      function(n) if n < 3 then ph:extract(big, { count = 3000 }) end end)
+    assert.is_true(ok, found)
+    assert.same(expected, found)
+    local n = small:token_columns({ "kind" }).n
+    local expected_terms = table.pack(ph:terms(small, 1, n))
+    local answer = table.pack(with_finalizers(function() return ph:terms(small, 1, n) end,
+      function(calls) if calls < 3 then ph:terms(big, 1, big_tokens) end end))
+    assert.is_true(answer[1], answer[2])
+    assert.same(expected_terms, table.pack(table.unpack(answer, 2, answer.n)))
+  end)
+
+  it("gives its answer, or raises, when a finalizer closes the extractor inside a call", function()
+    local small = assert(lector.doc(names_text(300, 60)))
+    local n = small:token_columns({ "kind" }).n
+    local expected = extractor():extract(small, { count = 200 })
+    local expected_terms = table.pack(extractor():terms(small, 1, n))
+    local calls = {
+      function(ph) return ph:extract(small, { count = 200 }) end,
+      function(ph) return ph:terms(small, 1, n) end,
+    }
+    for i, call in ipairs(calls) do
+      local ph = extractor()
+      local answer = table.pack(with_finalizers(function() return call(ph) end, function()
+        local closing <close> = ph
+      end))
+      assert.equal("lector.Phrases (closed)", tostring(ph))
+      if not answer[1] then
+        assert.matches("the phrase extractor is closed", answer[2])
+      elseif i == 1 then
+        assert.same(expected, answer[2])
+      else
+        assert.same(expected_terms, table.pack(table.unpack(answer, 2, answer.n)))
+      end
+    end
+  end)
+
   it("serves plugins in the sandbox", function()
     local dir = H.tmpdir()
     H.write(dir .. "/plugin.lua", [[
