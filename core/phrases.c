@@ -256,6 +256,7 @@ struct lector_phrases {
   strmap stem_ids;           /* the words' stems, and connectors' own forms */
   vec stem_node;             /* uint32 per stem: its graph node, NONE when none */
   vec seq, seq_bounds;       /* uint32 words (NONE: a stop word); sentences' starts */
+  vec skip;                  /* lector_phrases_range: the input's, sorted and merged */
   vec run;                   /* run_item */
   vec occs, occ_words;       /* occurrence; uint32 */
   strmap group_keys;
@@ -323,6 +324,7 @@ void lector_phrases_free(lector_phrases *ph) {
   vec_free(ph, &ph->stem_node, sizeof(uint32_t));
   vec_free(ph, &ph->seq, sizeof(uint32_t));
   vec_free(ph, &ph->seq_bounds, sizeof(uint32_t));
+  vec_free(ph, &ph->skip, sizeof(lector_phrases_range));
   vec_free(ph, &ph->run, sizeof(run_item));
   vec_free(ph, &ph->occs, sizeof(occurrence));
   vec_free(ph, &ph->occ_words, sizeof(uint32_t));
@@ -457,7 +459,8 @@ typedef struct reader {
   lector_phrases *ph;
   const lector_phrases_input *in;
   const lector_token *tokens;
-  uint32_t lo, hi;           /* tokens starting outside [lo, hi) skip no range */
+  const lector_phrases_range *skip;   /* disjoint, in order */
+  size_t skip_count, next_skip;       /* the first range that ends after the last token read */
   uint32_t distinct;
 } reader;
 
@@ -471,11 +474,37 @@ static int capital(const reader *r, uint32_t k) {
   return shape[0] == 'X';
 }
 
-static int skipped(const reader *r, uint32_t at) {
-  if (at < r->lo || at >= r->hi) return 0;
-  for (size_t i = 0; i < r->in->skip_count; i++)
-    if (at >= r->in->skip[i].start && at < r->in->skip[i].stop) return 1;
-  return 0;
+/* Whether a token starting at `at` lies in a range to skip. Tokens are
+ * read in text order, so the ranges already behind stay behind. */
+static int skipped(reader *r, uint32_t at) {
+  while (r->next_skip < r->skip_count && r->skip[r->next_skip].stop <= at) r->next_skip++;
+  return r->next_skip < r->skip_count && r->skip[r->next_skip].start <= at;
+}
+
+static int by_start(const void *a, const void *b) {
+  const lector_phrases_range *x = a, *y = b;
+  return (x->start > y->start) - (x->start < y->start);
+}
+
+/* The input's ranges to skip, sorted and merged into disjoint ones, in
+ * ph->skip. 0 when out of memory. */
+static int sort_skip(lector_phrases *ph, const lector_phrases_input *in) {
+  ph->skip.n = 0;
+  if (!vec_reserve(ph, &ph->skip, sizeof(lector_phrases_range), in->skip_count)) return 0;
+  lector_phrases_range *out = ph->skip.p;
+  for (size_t i = 0; i < in->skip_count; i++)
+    if (in->skip[i].start < in->skip[i].stop) out[ph->skip.n++] = in->skip[i];
+  qsort(out, ph->skip.n, sizeof *out, by_start);
+  size_t merged = 0;
+  for (size_t i = 0; i < ph->skip.n; i++) {
+    if (merged > 0 && out[i].start <= out[merged - 1].stop) {
+      if (out[i].stop > out[merged - 1].stop) out[merged - 1].stop = out[i].stop;
+    } else {
+      out[merged++] = out[i];
+    }
+  }
+  ph->skip.n = merged;
+  return 1;
 }
 
 /* Token k's folded form, in fold buffer b; NULL when out of memory. */
@@ -632,11 +661,8 @@ static int read_token(reader *r, uint32_t k, uint32_t last) {
  * words (NONE for stop words) for the graph. */
 static int collect(lector_phrases *ph, const lector_phrases_input *in) {
   const lector_doc *doc = in->doc;
-  reader r = {ph, in, doc->seg.tokens, UINT32_MAX, 0, 0};
-  for (size_t i = 0; i < in->skip_count; i++) {
-    if (in->skip[i].start < r.lo) r.lo = in->skip[i].start;
-    if (in->skip[i].stop > r.hi) r.hi = in->skip[i].stop;
-  }
+  if (!sort_skip(ph, in)) return 0;
+  reader r = {ph, in, doc->seg.tokens, ph->skip.p, ph->skip.n, 0, 0};
   size_t read = 0;
   for (size_t si = 0; si < doc->seg.sentence_count; si++) {
     if (read >= ph->cfg.max_tokens || r.distinct >= ph->cfg.max_distinct) break;
@@ -754,7 +780,7 @@ lector_status lector_phrases_terms(lector_phrases *ph, const lector_phrases_inpu
     return fail(err, LECTOR_EINVAL, "tokens out of range");
   ph->stopwords = in->stopwords;
   ph->stemmer = in->stemmer;
-  reader r = {ph, in, in->doc->seg.tokens, UINT32_MAX, 0, 0};
+  reader r = {ph, in, in->doc->seg.tokens, NULL, 0, 0, 0};   /* terms skip nothing */
   for (uint32_t k = first; k < first + count; k++)
     if (!read_term(&r, k, &out->words)) return fail(err, LECTOR_ENOMEM, "out of memory");
   out->terms = ph->term_ranges.p;

@@ -94,6 +94,15 @@ describe("lector.phrases", function()
     assert.is_truthy(index_of(names, "military budget"))
     assert.is_truthy(index_of(names, "Rose Garden guests"))
     assert.is_nil(index_of(names, "Jane Smith"))
+    -- ranges in any order, overlapping or empty, leave out the same words
+    local first, second = #"Photo by ", #"Photo by Jane Smith."
+    assert.same(names, texts(doc, ph:extract(doc, { skip = { { first + 2, second }, { 0, 0 },
+      { 0, first + 4 }, { 5, 6 } } })))
+    -- as many ranges as allowed over a long text: linear in the text
+    local long = assert(lector.doc(("Border clashes rose near Jane Smith's farm. "):rep(20000)))
+    local skip, step = {}, #"Border clashes rose near Jane Smith's farm. "
+    for i = 1, 1024 do skip[i] = { (1024 - i) * 800 * step // 1024, (1024 - i) * 800 * step // 1024 + 5 } end
+    assert.is_true(#ph:extract(long, { skip = skip }) > 0)
     -- in the headline a capitalized verb splits too
     local head = #"Photo by Jane Smith. Two escalating border clashes. Russia’s military budget rose. "
     names = texts(doc, ph:extract(doc, { headline = { head, #text } }))
