@@ -253,14 +253,6 @@ size_t lector_doc_drop_spans_of(lector_doc *doc, uint32_t producer, size_t befor
   return dropped;
 }
 
-void lector_doc_take_back(lector_doc *doc, size_t spans, size_t layers) {
-  for (size_t i = spans; i < doc->span_count; i++)
-    doc->dropped_string_bytes += span_strings_size(&doc->spans[i]);
-  if (spans < doc->span_count) doc->span_count = spans;
-  while (doc->layer_count > layers) free(doc->layers[--doc->layer_count]);
-  compact_strings(doc);
-}
-
 lector_status lector_doc_add_span(lector_doc *doc, const char *layer, uint32_t start,
                                   uint32_t stop, const char *label, const double *score,
                                   const char *attrs_json) {

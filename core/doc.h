@@ -78,11 +78,6 @@ uint32_t lector_doc_producer(lector_doc *doc, const char *name);
  * that ran again replaces what it added before). The spans after them move
  * down, and span_generation changes when any is dropped. Returns how many. */
 size_t lector_doc_drop_spans_of(lector_doc *doc, uint32_t producer, size_t before);
-/* Take back the spans after the first `spans` and the layers after the
- * first `layers` (a call that adds several results and fails partway
- * leaves none of them). The spans taken back are the last ones, so no
- * other span moves. */
-void lector_doc_take_back(lector_doc *doc, size_t spans, size_t layers);
 /* Set (or replace) a document-level value. */
 lector_status lector_doc_set_value(lector_doc *doc, const char *key, const char *json);
 const char *lector_doc_get_value(const lector_doc *doc, const char *key);

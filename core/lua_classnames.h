@@ -6,7 +6,6 @@
 
 #define LECTOR_DOCUMENT_CLASS "lector.Document"
 #define LECTOR_DOCUMENT_HOLD_CLASS "lector.DocumentHold"
-#define LECTOR_RESULTS_MARK_CLASS "lector.ResultsMark"
 #define LECTOR_SENTENCE_CLASS "lector.Sentence"
 #define LECTOR_TOKEN_CLASS "lector.Token"
 #define LECTOR_SPAN_CLASS "lector.Span"

@@ -274,67 +274,6 @@ static size_t results_room(lua_State *L, const lector_results_guard *guard) {
   return guard ? guard->room(L) : SIZE_MAX;
 }
 
-/* A call that hands several results to the document counts them against
- * the room it had when it began, and charges the guard once, when all are
- * in: a call over the room hands over nothing (its results mark takes
- * back what it added) and its error says so. */
-typedef struct results_tally {
-  const lector_results_guard *guard;   /* NULL: nothing is counted */
-  size_t room, bytes;
-  const char *refused;                 /* the results, as the error names them */
-} results_tally;
-
-static results_tally begin_tally(lua_State *L, const char *refused) {
-  const lector_results_guard *guard = results_guard(L);
-  results_tally t = {guard, results_room(L, guard), 0, refused};
-  return t;
-}
-
-/* Count bytes more of the call's results; raises when they are over the
- * room. */
-static void tally(lua_State *L, results_tally *t, size_t bytes) {
-  if (!t->guard) return;
-  if (bytes > t->room - t->bytes)
-    t->guard->refuse(L, t->refused, bytes > SIZE_MAX - t->bytes ? SIZE_MAX : t->bytes + bytes);
-  t->bytes += bytes;
-}
-
-static void charge_tally(lua_State *L, const results_tally *t) {
-  if (t->guard && t->bytes) t->guard->charge(L, t->bytes);
-}
-
-/* A results mark: the document's span and layer counts when a call began
- * adding, left on the call's stack as a to-be-closed slot. Closed by an
- * error, it takes back everything added since; the call keeps what it
- * added by setting `kept` before it returns. */
-typedef struct results_mark {
-  lector_doc *doc;
-  size_t spans, layers;
-  int kept;
-} results_mark;
-
-/* Push the mark of doc's results now; doc must be held below it, so that
- * the mark is closed first. Made before the call reads what it adds:
- * making it may collect. [-0, +1, m] */
-static results_mark *push_results_mark(lua_State *L, lector_doc *doc) {
-  results_mark *mark = lua_newuserdatauv(L, sizeof *mark, 0);
-  mark->doc = doc;
-  mark->spans = doc->span_count;
-  mark->layers = doc->layer_count;
-  mark->kept = 0;
-  luaL_setmetatable(L, LECTOR_RESULTS_MARK_CLASS);
-  lua_toclose(L, -1);
-  return mark;
-}
-
-/* __close of a results mark. */
-static int close_results_mark(lua_State *L) {
-  results_mark *mark = luaL_checkudata(L, 1, LECTOR_RESULTS_MARK_CLASS);
-  if (!mark->kept) lector_doc_take_back(mark->doc, mark->spans, mark->layers);
-  mark->kept = 1;
-  return 0;
-}
-
 /* Span attributes and values are encoded on the C stack when they fit;
  * a value that does not is encoded twice (the second time on the heap).
  * Document values are fewer and larger (a pass's summary of the whole
@@ -638,13 +577,13 @@ static size_t read_span_at(lua_State *L, int arg, const lector_doc *doc, const s
  * were read. */
 static void add_spans(lua_State *L, lector_doc *doc, const char *layer, const span_columns *c,
                       const span_entry *spans, lua_Integer first, lua_Integer last, char *buf,
-                      size_t size, results_tally *t) {
+                      size_t size, const lector_results_guard *guard) {
   int layer_index = -1;    /* the layer is made with its first span, as doc:add does */
   for (lua_Integer i = first; i <= last; i++) {
     const span_entry *span = &spans[i - 1];
     size_t attrs_len = span->attrs_len;
     const char *attrs = span->attrs_later ? attrs_at(L, c, i, buf, size, &attrs_len) : span->attrs;
-    tally(L, t, sizeof(lector_span) + span->label_len + attrs_len);
+    if (guard) guard->charge(L, sizeof(lector_span) + span->label_len + attrs_len);
     if (layer_index < 0 && (layer_index = lector_doc_layer(doc, layer)) < 0)
       luaL_error(L, "out of memory adding a span");
     if (lector_doc_add_span_in(doc, layer_index, span->start, span->stop, span->label,
@@ -686,18 +625,16 @@ static span_entry *span_room(lua_State *L, span_columns *c, lua_Integer n,
 
 /* doc:add_many(layer, {start = {...}, stop = {...}, label = {...}, score = {...},
  * attrs = {name = {...}...}, n = count}) -> count: spans given as columns,
- * all read and checked before the first is added; all are added or, when
- * it raises, none. */
+ * all read and checked before the first is added. */
 LECTOR_FUNCTION(document, add_many) {
-  results_tally t = begin_tally(L, "doc:add_many's spans (none was added)");
+  const lector_results_guard *guard = results_guard(L);
+  results_room(L, guard);
   const char *layer = check_name(L, 2, "layer");
   luaL_checktype(L, 3, LUA_TTABLE);
   luaL_checkstack(L, 3 * LECTOR_ADD_MANY_MAX_ATTRS + 24, "adding spans");
   lua_settop(L, 3);
   lector_doc *doc = lector_hold_document(L, 1);     /* 4; the columns are read through __index */
-  /* 5: made before anything is read, as it may collect */
-  results_mark *mark = push_results_mark(L, doc);
-  span_columns c = {.base = 6};
+  span_columns c = {.base = 5};
   push_column(L, 3, "start", 1);
   push_column(L, 3, "stop", 1);
   c.has_label = push_column(L, 3, "label", 0) != LUA_TNIL;
@@ -724,7 +661,7 @@ LECTOR_FUNCTION(document, add_many) {
   if (!spans) return luaL_argerror(L, 3, "field 'start' changed while it was read");
   char stack_buf[ADD_MANY_BUFFER_BYTES];
   if (bound <= sizeof stack_buf) {
-    add_spans(L, doc, layer, &c, spans, 1, n, stack_buf, sizeof stack_buf, &t);
+    add_spans(L, doc, layer, &c, spans, 1, n, stack_buf, sizeof stack_buf, guard);
   } else {
     /* Long strings: a buffer made now may collect, and the labels read
      * must not be let go of before they are added. Read them again. */
@@ -732,12 +669,10 @@ LECTOR_FUNCTION(document, add_many) {
     for (lua_Integer i = 1; i <= n; i++) {
       int top = lua_gettop(L);
       if (c.has_label) read_label_at(L, 3, &c, i, &checked_label, &spans[i - 1]);
-      add_spans(L, doc, layer, &c, spans, i, i, buf, bound, &t);
+      add_spans(L, doc, layer, &c, spans, i, i, buf, bound, guard);
       lua_settop(L, top);
     }
   }
-  charge_tally(L, &t);
-  mark->kept = 1;
   lua_pushinteger(L, n);
   return 1;
 }
@@ -1072,8 +1007,8 @@ static void read_entity_opts(lua_State *L, const char **layer, const char **key,
  * (size bytes). */
 static void add_entity_spans(lua_State *L, int keys, lector_doc *doc, const char *layer,
                              const lector_entity_links *links, const lector_mention *mentions,
-                             const mention_entry *entries, results_tally *t, char *buf,
-                             size_t size) {
+                             const mention_entry *entries, const lector_results_guard *guard,
+                             char *buf, size_t size) {
   int layer_index = -1;          /* the layer is made with its first span, as doc:add does */
   for (size_t i = 0; i < links->n; i++) {
     int top = lua_gettop(L), attrs = 0;
@@ -1088,7 +1023,7 @@ static void add_entity_spans(lua_State *L, int keys, lector_doc *doc, const char
     if (b.failed) entity_json_failed(L, size);
     buf[b.len] = '\0';
     const lector_mention *m = &mentions[i];
-    tally(L, t, sizeof(lector_span) + m->label_len + b.len);
+    if (guard) guard->charge(L, sizeof(lector_span) + m->label_len + b.len);
     if (layer_index < 0 && (layer_index = lector_doc_layer(doc, layer)) < 0)
       luaL_error(L, "out of memory adding a span");
     if (lector_doc_add_span_in(doc, layer_index, entries[i].start, entries[i].stop, m->label,
@@ -1100,15 +1035,16 @@ static void add_entity_spans(lua_State *L, int keys, lector_doc *doc, const char
 /* The entities' value, written in buf (size bytes) and set under key. */
 static void set_entities_value(lua_State *L, lector_doc *doc, const char *key,
                                const lector_entity_links *links, const lector_mention *mentions,
-                               unlisted_labels *unlisted, results_tally *t, char *buf,
-                               size_t size) {
+                               unlisted_labels *unlisted, const lector_results_guard *guard,
+                               size_t room, char *buf, size_t size) {
   jsonbuf b = {.data = buf, .cap = size, .limit = size - 1};
   lector_entity_links_json(links, mentions, is_listed, unlisted, &b);
   if (b.failed) entity_json_failed(L, size);
   buf[b.len] = '\0';
   if (b.len > LECTOR_JSON_MAX_BYTES)
     luaL_error(L, "value is over %I bytes as JSON", (lua_Integer)LECTOR_JSON_MAX_BYTES);
-  tally(L, t, sizeof(lector_value) + strlen(key) + b.len);
+  if (guard && b.len > room) guard->refuse(L, "a value handed to the document", room);
+  if (guard) guard->charge(L, sizeof(lector_value) + strlen(key) + b.len);
   if (lector_doc_set_value(doc, key, buf) != LECTOR_OK)
     luaL_error(L, "out of memory setting a value");
 }
@@ -1119,16 +1055,15 @@ static void set_entities_value(lua_State *L, lector_doc *doc, const char *key,
 /* doc:add_entities(mentions [, opts]) -> count: mentions linked into
  * entities by key, a span each in opts.layer ("entity") and the entities
  * listed under opts.value ("entities"). Every mention is checked before
- * the first span is added; the spans and the value are all added or,
- * when it raises, none. */
+ * the first span is added. */
 LECTOR_FUNCTION(document, add_entities) {
-  results_tally t = begin_tally(L, "doc:add_entities' spans and value (none was added)");
+  const lector_results_guard *guard = results_guard(L);
+  size_t room = results_room(L, guard);
   luaL_checktype(L, 2, LUA_TTABLE);
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   luaL_checkstack(L, 3 * LECTOR_ADD_MANY_MAX_ATTRS + UNLISTED_MAX + 32, "adding entities");
   lua_settop(L, 3);
   lector_doc *doc = lector_hold_document(L, 1);     /* 4: the memory made below may collect */
-  results_mark *mark = push_results_mark(L, doc);   /* 5 */
   const char *layer, *key;
   unlisted_labels unlisted;
   read_entity_opts(L, &layer, &key, &unlisted);
@@ -1158,10 +1093,8 @@ LECTOR_FUNCTION(document, add_entities) {
   }
   lector_entity_links links;
   lector_entity_links_init(&links, mentions, n, links_memory);
-  add_entity_spans(L, keys, doc, layer, &links, mentions, entries, &t, span_buf, span_size);
-  set_entities_value(L, doc, key, &links, mentions, &unlisted, &t, value_buf, value_size);
-  charge_tally(L, &t);
-  mark->kept = 1;
+  add_entity_spans(L, keys, doc, layer, &links, mentions, entries, guard, span_buf, span_size);
+  set_entities_value(L, doc, key, &links, mentions, &unlisted, guard, room, value_buf, value_size);
   lua_pushinteger(L, (lua_Integer)links.count);
   return 1;
 }
@@ -1789,15 +1722,9 @@ static const luaL_Reg document_methods[] = {
   {NULL, NULL}
 };
 
-static const luaL_Reg results_mark_metamethods[] = {
-  {"__close", close_results_mark},
-  {NULL, NULL}
-};
-
 void lector_open_document(lua_State *L) {
   lector_register_class(L, LECTOR_DOCUMENT_CLASS, document_metamethods, document_methods,
                         document_field);
-  lector_register_class(L, LECTOR_RESULTS_MARK_CLASS, results_mark_metamethods, no_methods, NULL);
   lector_register_class(L, LECTOR_DOCUMENT_HOLD_CLASS, no_methods, no_methods, NULL);
   luaL_getmetatable(L, LECTOR_DOCUMENT_HOLD_CLASS);   /* [mt] */
   lua_pushvalue(L, -1);

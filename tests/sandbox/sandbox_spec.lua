@@ -469,49 +469,6 @@ describe("threats", function()
     assert.is_true(state:run(assert(lector.doc(TEXT)), { bomb = false }))
   end)
 
-  it("T4 a call that floods the document past the limit adds nothing, caught or not", function()
-    -- each call would hand over about 8 MB, from well under a megabyte of
-    -- Lua memory; the room runs out partway through the spans
-    local calls = {
-      add_many = [[
-        local label, note = string.rep('L', 250), string.rep('N', 1000)
-        local starts, stops, labels, notes = {}, {}, {}, {}
-        for i = 1, 6000 do starts[i], stops[i], labels[i], notes[i] = 0, 1, label, note end
-        return doc:add_many('entity', { start = starts, stop = stops, label = labels,
-                                        attrs = { note = notes } })]],
-      add_entities = [[
-        local mention = { start = 0, stop = 1, label = 'PERSON', key = 'k',
-                          attrs = { note = string.rep('A', 2000) } }
-        local mentions = {}
-        for i = 1, 4000 do mentions[i] = mention end
-        return doc:add_entities(mentions)]],
-    }
-    for name, call in pairs(calls) do
-      local state = assert(sandbox(with_run(([[
-        local ok, err = pcall(function() %s end)
-        local spans = 0
-        for _ in doc:spans('entity') do spans = spans + 1 end
-        error(('%%s; entity spans: %%d; layers: %%s'):format(err, spans,
-          table.concat(doc:layers(), ',')), 0)]]):format(call)), { memory = 4 * 2^20 }))
-      local doc = assert(lector.doc(TEXT))
-      doc:add("kept", { start = 0, stop = 7, label = "K" })
-      doc:set("entities", { "before" })
-      local ok, message, kind = state:run(doc)
-      assert.is_nil(ok, name)
-      assert.equal("memory", kind, name)
-      assert.matches("memory limit exceeded (4194304 bytes): doc:" .. name, message, 1, true)
-      assert.matches("(none was added)", message, 1, true)
-      -- the plugin saw no span of the call, and neither does the host
-      assert.matches("entity spans: 0; layers: kept\n", message, 1, true)
-      assert.same({ "kept" }, doc:layers())
-      local spans = {}
-      for span in doc:spans() do spans[#spans + 1] = span.label end
-      assert.same({ "K" }, spans)
-      assert.same({ "before" }, doc:get "entities")
-      state:close()
-    end
-  end)
-
   it("T5 endless loops stop at the instruction budget, even under pcall", function()
     local loops = {
       plain = "while true do end",

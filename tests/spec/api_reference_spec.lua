@@ -41,7 +41,7 @@ local CLASSES = {
   ["lector.Rows"] = "rows", ["lector.Phrases"] = "ph",
 }
 local INTERNAL = { ["lector.Reader"] = true, ["lector.PluginState"] = true, ["lector.Pool"] = true,
-  ["lector.DocumentHold"] = true, ["lector.ResultsMark"] = true }
+  ["lector.DocumentHold"] = true }
 local TABLE_PREFIX = { json = "lector.json.", graph = "G.", patterns = "P." }
 
 local function read(path)

@@ -98,33 +98,6 @@ static void drops_a_pass_again_and_again(void **state) {
   lector_doc_release(doc);
 }
 
-/* A call that fails partway takes back its spans and the layer it made;
- * the spans before are untouched, and taking back again and again does
- * not grow the document's strings. */
-static void takes_back_the_last_spans_and_layers(void **state) {
-  (void)state;
-  lector_doc *doc = new_doc("Some text.");
-  added_by(doc, 1, 0, 300);
-  size_t bytes = doc->span_string_bytes;
-  for (int call = 0; call < 50; call++) {
-    size_t spans = doc->span_count, layers = doc->layer_count;
-    assert_int_equal(lector_doc_add_span(doc, "other", 0, 1, "taken", NULL, "{\"x\":1}"),
-                     LECTOR_OK);
-    added_by(doc, 2, 1000, 100);
-    assert_int_equal(doc->layer_count, layers + 1);
-    lector_doc_take_back(doc, spans, layers);
-    assert_int_equal(doc->span_count, 300);
-    assert_int_equal(doc->layer_count, 1);
-    assert_string_equal(doc->layers[0], "layer");
-    assert_spans(doc, 1, 0, 300);
-  }
-  assert_true(doc->span_string_bytes <= 2 * (bytes + bytes / 3 + 4096));
-  /* nothing after the marks: nothing to take */
-  lector_doc_take_back(doc, doc->span_count, doc->layer_count);
-  assert_spans(doc, 1, 0, 300);
-  lector_doc_release(doc);
-}
-
 /* The tokens [first, end) a byte range touches. */
 static void assert_token_range(const lector_doc *doc, uint32_t start, uint32_t stop, size_t first,
                                size_t end) {
@@ -152,7 +125,6 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(keeps_strings_of_many_spans),
     cmocka_unit_test(drops_a_pass_again_and_again),
-    cmocka_unit_test(takes_back_the_last_spans_and_layers),
     cmocka_unit_test(finds_the_tokens_of_a_byte_range),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
