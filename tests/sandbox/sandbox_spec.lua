@@ -857,9 +857,10 @@ describe("threats", function()
     assert.same({ "run was called" }, state:logs())
   end)
 
-  it("T12 an LPeg and-predicate over a match-time capture cannot abort lector", function()
+  it("T12 LPeg's and-predicate and lpeg.B cannot abort lector", function()
     -- Debian's LPeg 1.0.2 fails an assertion, and aborts the process, on
-    -- #patt over a match-time capture that returns values
+    -- #patt over a match-time capture that returns values, and on lpeg.B
+    -- over a rule name under a predicate
     local ok, message, kind, doc = run [[
       local Cmt, P, C = lpeg.Cmt, lpeg.P, lpeg.C
       local values = Cmt(P(1), function(s, i) return i, {} end)
@@ -872,11 +873,20 @@ describe("threats", function()
         -- what #patt is for stays the same: it captures nothing, consumes nothing
         plain = lpeg.match(#C"x" * P(1), "xy"),
         refused = lpeg.match(#P"y", "xy") == nil,
+        -- a rule name under a predicate: LPeg's own # analysed it and aborted
+        rule = lpeg.match(P{ "S", S = #(-lpeg.V"A") * 1, A = P"a" }, "b"),
+        re_rule = re.match("b", "S <- &!A .   A <- 'a'"),
+        re_word = re.match("abcd1", "word <- &([a-z] !digit) [a-z]+   digit <- [0-9]"),
+        -- lpeg.B over a rule name no grammar defines aborted too: it raises
+        behind = select(2, pcall(lpeg.B, -lpeg.V"A")),
+        behind_ok = lpeg.match(P"ab" * lpeg.B"b", "ab"),
       })]]
     assert.is_true(ok, message)
     assert.is_nil(kind)
     assert.same({ bare = 1, inside = "x", failing = "xy", number = "12 x", re_and = 2, plain = 2,
-                  refused = true }, doc:get "r")
+                  refused = true, rule = 2, re_rule = 2, re_word = 5,
+                  behind = "lpeg.B:3: rule 'A' undefined in given grammar", behind_ok = 3 },
+                doc:get "r")
   end)
 
   it("T1 LPeg's debug printers, which write to lector's standard output, are not reachable", function()
