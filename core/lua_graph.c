@@ -160,6 +160,7 @@ static int graph_rank(lua_State *L) {
   if (!lua_isnil(L, 2) && lua_rawget(L, 2) != LUA_TNIL)           /* [g, opts, prior] */
     opts.prior = push_numbers(L, -1, n, 2, "field 'prior'");
   double *scores = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *scores, 0);
+  g = check_graph(L, 1);   /* what ran above (opts' __index, finalizers) may have closed it */
   size_t before = lector_graph_bytes(g);
   lector_error err;
   uint32_t done = 0;
@@ -192,6 +193,7 @@ static int graph_mmr(lua_State *L) {
   const double *relevance = push_numbers(L, 2, n, 2, "the relevance list");
   uint32_t *picked = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *picked, 0);
   uint32_t want = k > (lua_Integer)n ? n : (uint32_t)k, count = 0;
+  g = check_graph(L, 1);   /* what ran above (opts' __index, finalizers) may have closed it */
   size_t before = lector_graph_bytes(g);
   lector_error err;
   lector_status status;

@@ -224,6 +224,39 @@ describe("lector.graph", function()
     assert.error_matches(function() closed:add(1, 2, 1) end, "the graph is closed")
   end)
 
+  -- A finalizer may run at the allocations G.rank and G.mmr make before
+  -- they read the graph; one that closes it must not leave them reading
+  -- freed memory (the sanitizer build stops the run on such a read).
+  -- Rounds of garbage of many sizes make finalizers run at different
+  -- points of the call.
+  it("raises, not reads freed memory, when a finalizer closes the graph inside rank or mmr", function()
+    local calls = {
+      function(g, weights) return G.rank(g, { prior = weights, iterations = 3 }) end,
+      function(g, weights) return G.mmr(g, weights, 10) end,
+    }
+    for _, call in ipairs(calls) do
+      local during = 0
+      for round = 1, 3000 do
+        local g = G.new(50)
+        for i = 1, 49 do g:add(i, i + 1, 1) end
+        local weights = {}
+        for i = 1, 50 do weights[i] = 1 end
+        local inside = false
+        local mt = { __gc = function()
+          if inside then during = during + 1; local closing <close> = g end
+        end }
+        for _ = 1, round % 97 + 1 do setmetatable({}, mt) end
+        local junk = {}
+        for i = 1, round % 13 do junk[i] = {} end
+        inside = true
+        local ok, err = pcall(call, g, weights)
+        inside = false
+        if not ok then assert.matches("the graph is closed", err) end
+      end
+      assert.is_true(during > 0, "no finalizer ran inside the call")
+    end
+  end)
+
   it("ranks a 2,000-sentence document", function()
     -- sentences drawn from a fixed vocabulary by a fixed sequence
     local words = {}
