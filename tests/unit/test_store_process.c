@@ -76,7 +76,7 @@ static lector_doc *document_with_labels(int number, int labels) {
 }
 
 /* A save whose undo journal is far over SQLite's own 64 KiB (one new span
- * under each of 400 labels touches every page of the index by label) makes
+ * under each of 100 labels touches every page of the index by label) makes
  * no temporary file within a batch. */
 static void a_large_save_is_undone_from_memory(void **state) {
   (void)state;
@@ -89,7 +89,7 @@ static void a_large_save_is_undone_from_memory(void **state) {
   lector_error err = {0};
   assert_int_equal(lector_store_open(path, 0, &store, &err), LECTOR_OK);
   for (int number = 0; number < 120; number++) {
-    lector_doc *doc = document_with_labels(number, 400);
+    lector_doc *doc = document_with_labels(number, 100);
     assert_int_equal(lector_store_save(store, doc, NULL, NULL, &err), LECTOR_OK);
     lector_doc_release(doc);
   }
