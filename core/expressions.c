@@ -1602,11 +1602,14 @@ static size_t time_rule(const text *t, size_t p, lector_expression *e) {
 
 /* ---- URLs and e-mail addresses ---------------------------------------------- */
 
-static size_t label(const text *t, size_t p) {
+/* A host's label at p, which must end before `end` (a host's limit):
+ * a try stops reading there, as "1-1-1-..." would otherwise make every
+ * try read to the end of the run. */
+static size_t label(const text *t, size_t p, size_t end) {
   if (!is_alnum_at(t, p)) return NO;
   do p++;
-  while (is_alnum_at(t, p) || byte_is(t, p, '-'));
-  return p;
+  while (p < end && (is_alnum_at(t, p) || byte_is(t, p, '-')));
+  return p < end ? p : NO;
 }
 
 static bool url_safe(const text *t, size_t p) {
@@ -1669,7 +1672,7 @@ static size_t dotted_host(const text *t, size_t p, last_label last) {
   size_t start = p;
   for (;;) {
     if (p - start > LECTOR_EXPR_HOST_MAX) return NO;
-    size_t q = label(t, p);
+    size_t q = label(t, p, start + LECTOR_EXPR_HOST_MAX);
     if (q == NO || !byte_is(t, q, '.')) return NO;
     p = q + 1;
     size_t r = last(t, p);

@@ -241,6 +241,15 @@ static void test_bad_inputs(void **state) {
   assert_false(lector_expression_at(digits, 31, 0, LECTOR_EXPR_NUMBER, &e));
   for (lector_expr_pattern p = 0; p < LECTOR_EXPR_PATTERNS; p++)
     assert_false(lector_expression_at(digits, sizeof digits - 1, 0, p, &e));
+  /* a host's label longer than a host can be is none, from a digit as
+   * from a letter: a try at each digit of "1-1-1-..." reads 253 bytes,
+   * not the rest of the run */
+  char host[310];
+  for (size_t i = 0; i < 301; i++) host[i] = i % 2 ? '-' : '1';
+  memcpy(host + 301, ".com", 5);
+  assert_true(lector_expression_at(host + 100, 205, 0, LECTOR_EXPR_URL, &e));
+  assert_int_equal(e.text.stop, 205);
+  assert_false(lector_expression_at(host, 305, 0, LECTOR_EXPR_URL, &e));
   /* a very long line of words and blanks: each position answers alone */
   size_t n = 1 << 20;
   char *line = malloc(n + 1);
