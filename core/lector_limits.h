@@ -227,6 +227,11 @@
 #define LECTOR_EXPR_MAIL_LOCAL_MAX 64
 #define LECTOR_EXPR_HOST_MAX 253
 #define LECTOR_EXPR_URL_MAX 2048
+/* Expression scanners (lector.patterns.scanner): a configured word is at
+ * most WORD_BYTES ASCII letters, and a scanner knows at most MAX_WORDS of
+ * them (all its lists together). */
+#define LECTOR_SCAN_WORD_BYTES 32
+#define LECTOR_SCAN_MAX_WORDS 4096
 
 #define LECTOR_MAX_WORKERS 256
 #define LECTOR_POOL_WINDOW_PER_WORKER 8

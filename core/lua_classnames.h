@@ -20,6 +20,7 @@
 #define LECTOR_STEMMER_CLASS "lector.Stemmer"
 #define LECTOR_GRAPH_CLASS "lector.Graph"
 #define LECTOR_PHRASES_CLASS "lector.Phrases"
+#define LECTOR_SCANNER_CLASS "lector.Scanner"
 #define LECTOR_POOL_CLASS "lector.Pool"
 
 #endif

@@ -132,7 +132,7 @@ static void push_date_alone(lua_State *L, const char *s, const lector_expression
 }
 
 /* Push e's table, s being the subject. [-0, +1, m] */
-static void push_expression(lua_State *L, const char *s, const lector_expression *e) {
+void lector_push_expression(lua_State *L, const char *s, const lector_expression *e) {
   switch (e->kind) {
   case LECTOR_KIND_DATE:
     if (e->norder) push_captured(L, s, e);
@@ -198,7 +198,7 @@ static int match_expression(lua_State *L) {
     return 1;
   }
   lua_pushinteger(L, (lua_Integer)e.text.stop + 1);
-  push_expression(L, s, &e);
+  lector_push_expression(L, s, &e);
   return 2;
 }
 

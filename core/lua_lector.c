@@ -523,6 +523,7 @@ static const luaL_Reg core_functions[] = {
   {"stemmer_languages", lector_stemmer_languages_lua},
   {"phrases", lector_phrases_new_lua},
   {"expression", lector_expression_matcher_lua},
+  {"scanner", lector_scanner_new_lua},
   {NULL, NULL}
 };
 
@@ -542,6 +543,7 @@ int luaopen_lector_core(lua_State *L) {
   lector_open_stemmer(L);
   lector_open_graph(L);
   lector_open_phrases(L);
+  lector_open_scanner(L);
   lector_open_pool(L);
   luaL_newlib(L, core_functions);
   lector_open_process(L);

@@ -40,6 +40,7 @@ void lector_open_matcher(lua_State *L);
 void lector_open_stemmer(lua_State *L);
 void lector_open_valence(lua_State *L);
 void lector_open_names(lua_State *L);
+void lector_open_scanner(lua_State *L);
 void lector_open_graph(lua_State *L);
 void lector_open_phrases(lua_State *L);
 /* Add the plugin-archive functions (pack, verify, extract, keygen, ...) to
@@ -103,6 +104,13 @@ int lector_phrases_new_lua(lua_State *L);
  * lector.patterns (lua_expressions.c); plugin states hand it to the
  * module when they load it. */
 int lector_expression_matcher_lua(lua_State *L);
+/* Push the table of expression e found in subject s, the value P.any
+ * captures (lua_expressions.c). [-0, +1, m] */
+struct lector_expression;
+void lector_push_expression(lua_State *L, const char *s, const struct lector_expression *e);
+/* lector.core.scanner{...}: lector.patterns.scanner, an expression scanner
+ * (lua_scanner.c; registers its type on first use). */
+int lector_scanner_new_lua(lua_State *L);
 /* Push the lector.graph table {new, similarity, rank, mmr}. [-0, +1, m] */
 void lector_push_graph_module(lua_State *L);
 /* The lexicon behind argument arg, a live Lexicon; raises otherwise. */

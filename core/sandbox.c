@@ -1106,16 +1106,17 @@ static void make_read_only(lua_State *L) {
 }
 
 /* Run the embedded module name (re, lector.patterns) in the plugin's
- * globals and push what it returns; native, when not NULL, is its second
- * argument (the C functions a module needs and plugins do not see).
- * [-0, +1, e] */
-static void load_embedded_module(lua_State *L, const char *name, lua_CFunction native) {
+ * globals and push what it returns; natives, when not NULL, is a
+ * NULL-ended list of C functions the module needs and plugins do not see
+ * otherwise, its arguments after its name. [-0, +1, e] */
+static void load_embedded_module(lua_State *L, const char *name, const lua_CFunction *natives) {
   for (const lector_embedded_module *m = lector_embedded_modules; m->name; m++) {
     if (strcmp(m->name, name) != 0) continue;
     if (luaL_loadbufferx(L, m->source, m->size, m->chunkname, "t") != LUA_OK) lua_error(L);
     lua_pushstring(L, name);
-    if (native) lua_pushcfunction(L, native);
-    lua_call(L, native ? 2 : 1, 1);
+    int args = 1;
+    for (; natives && natives[args - 1]; args++) lua_pushcfunction(L, natives[args - 1]);
+    lua_call(L, args, 1);
     return;
   }
   luaL_error(L, "the %s module is missing", name);
@@ -1129,7 +1130,9 @@ static int plugin_lector_index(lua_State *L) {
   lua_pushvalue(L, 2);                                            /* rawget pops this copy */
   if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;   /* [proxy, key, value] */
   if (lua_type(L, 2) != LUA_TSTRING || strcmp(lua_tostring(L, 2), "patterns") != 0) return 1;
-  load_embedded_module(L, "lector.patterns", lector_expression_matcher_lua);
+  static const lua_CFunction natives[] = {lector_expression_matcher_lua, lector_scanner_new_lua,
+                                          NULL};
+  load_embedded_module(L, "lector.patterns", natives);
   make_read_only(L);
   lua_pushvalue(L, -1);
   lua_setfield(L, lua_upvalueindex(1), "patterns");

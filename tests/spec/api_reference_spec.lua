@@ -25,7 +25,7 @@
 --   VAR:NAME      a method of a class     VAR.NAME          a field of a class
 --   #VAR          its length              tostring(VAR)     its string form
 -- where VAR is the reference's variable for the class (CLASSES below:
--- doc, s, t, span, db, rows, lex, m, st, g, v, nf, ph, p). Prose mentions do not count.
+-- doc, s, t, span, db, rows, lex, m, st, g, v, nf, ph, sc, p). Prose mentions do not count.
 -- Classes only lector's own loaders use (through lector.core, not through
 -- `lector`), and the hold a Document's methods keep on it while they run,
 -- are listed in INTERNAL and skipped; every class of lua_classnames.h must
@@ -38,7 +38,7 @@ local CLASSES = {
   ["lector.Span"] = "span", ["lector.Store"] = "db", ["lector.Lexicon"] = "lex",
   ["lector.Matcher"] = "m", ["lector.Stemmer"] = "st", ["lector.Graph"] = "g", ["lector.Valence"] = "v",
   ["lector.Names"] = "nf",
-  ["lector.Rows"] = "rows", ["lector.Phrases"] = "ph",
+  ["lector.Rows"] = "rows", ["lector.Phrases"] = "ph", ["lector.Scanner"] = "sc",
 }
 local INTERNAL = { ["lector.Reader"] = true, ["lector.PluginState"] = true, ["lector.Pool"] = true,
   ["lector.DocumentHold"] = true }

@@ -9,10 +9,14 @@
 -- A PEG match at a position is unique, so such a pattern composes with
 -- others exactly as the grammar's own LPeg rules did. The module also runs
 -- inside plugin sandboxes, which hand it the C function as its second
--- argument; elsewhere it comes from lector.core.
-local _, expression = ...
+-- argument (and the scanner constructor as its third); elsewhere they
+-- come from lector.core.
+local _, expression, scanner = ...
 local lpeg = require "lpeg"
-if not expression then expression = require("lector.core").expression end
+if not expression then
+  local core = require "lector.core"
+  expression, scanner = core.expression, core.scanner
+end
 
 local P, R, S, V, B = lpeg.P, lpeg.R, lpeg.S, lpeg.V, lpeg.B
 local Cp, Cmt = lpeg.Cp, lpeg.Cmt
@@ -89,6 +93,12 @@ local function searcher(p)
 end
 
 M.boundary = boundary
+
+-- P.scanner{words =, before_digit =, before_time =, time_words =,
+-- capitalized =} -> a Scanner, whose find(text [, init]) tries P.any at
+-- the word starts where an expression may start, the configured words
+-- among them, in C (core/lua_scanner.c, docs/lua-api.md#scanners).
+M.scanner = scanner
 
 -- P.anywhere(p): a pattern that moves to the first match of p at a word
 -- start and produces p's captures.
