@@ -3,29 +3,26 @@
 -- times, money, percentages, quantities, numbers), linked within the
 -- document. See README.md and docs/extraction.md ("## entities").
 --
--- Work per document is one LPeg scan of the text for capitalized words,
--- one scan for numeric expressions, and Lua work per candidate name; no
--- Lua object per token. Lexicons and patterns are built once per plugin
+-- Work per document is one scan of the text for capitalized words, one
+-- scan for numeric expressions, and Lua work per candidate name; no Lua
+-- object per token. Lexicons and patterns are built once per plugin
 -- state (module locals below).
 local names = require "names"
 
-local ipairs, pairs, type, tostring = ipairs, pairs, type, tostring
+local tostring = tostring
 local sort = table.sort
-local sub, upper, lower = string.sub, string.upper, string.lower
-local lpeg = lpeg or require "lpeg"
-local P, R, S, B, V, Cp = lpeg.P, lpeg.R, lpeg.S, lpeg.B, lpeg.V, lpeg.Cp
-local match = lpeg.match
+local sub, lower = string.sub, string.lower
 
 local patterns = lector.patterns
 
--- Numeric expressions are searched with lector.patterns' P.any, but P.any
--- is tried only where one can start: a digit, a sign, a currency or
--- fraction sign, a word P.any opens with (number words, ordinals, months,
--- weekdays, "last", "early", ...), a currency code or a host name. Testing
--- that is one LPeg dispatch on the first letters; trying P.any at every
--- word costs several times more.
--- (Ordinal words are left out: P.any reads "first", "second quarter" as an
--- ordinal, which is not an entity.)
+-- Numeric expressions are found by a lector.patterns scanner: one C pass
+-- over the text that tries P.any only where an expression can start: a
+-- digit, a sign, a currency or fraction sign, a currency code, a host
+-- name, or one of the words below with what it requires after it. Trying
+-- P.any at every word costs several times more.
+-- Words that open an expression: number words, months, weekdays, "early",
+-- "late", ... (Ordinal words are left out: P.any reads "first", "second
+-- quarter" as an ordinal, which is not an entity.)
 local OPENERS = [[zero one two three four five six seven eight nine ten eleven twelve
   thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty
   seventy eighty ninety tens dozens hundreds thousands millions billions january february april
@@ -44,83 +41,16 @@ local TIME_WORDS = [[dozen dozens hundred hundreds thousand thousands million mi
   monday tuesday wednesday thursday friday saturday sunday one two three four five six seven
   eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen
   twenty thirty forty fifty sixty seventy eighty ninety several]]
-local word_byte = R("az", "AZ", "09") + "_" + R"\128\255"
--- Whole words of lists, in any case, each list with what must follow its
--- words: {{list, tail}, ...}. One trie for all, so that a word is tested
--- one letter at a time along the words that share a prefix ("th" ->
--- "three", "thirty", "this"), and a word that opens none is rejected
--- within a letter or two.
-local function words_then(lists)
-  local root = {}
-  for _, entry in ipairs(lists) do
-    local list, tail = entry[1], -word_byte * entry[2]
-    for w in list:gmatch "%S+" do
-      local node = root
-      for k = 1, #w do
-        local ch = sub(w, k, k)
-        node[ch] = node[ch] or {}
-        node = node[ch]
-      end
-      node[true] = node[true] and node[true] + tail or tail      -- a word ends here
-    end
+local MONTH_WORDS = "may march"   -- before a number ("may 5"), or as "May", "MARCH"
+local numeric_scanner
+local function numeric_scan()
+  if not numeric_scanner and patterns and patterns.scanner then
+    numeric_scanner = patterns.scanner {
+      words = OPENERS, before_time = BEFORE_TIME, time_words = TIME_WORDS,
+      before_digit = MONTH_WORDS, capitalized = MONTH_WORDS,
+    }
   end
-  local function compile(node)
-    local letters = {}
-    for ch in pairs(node) do
-      if ch ~= true then letters[#letters + 1] = ch end
-    end
-    sort(letters)
-    -- a word's end (no word byte after it) and a letter that goes on
-    -- exclude each other, so the order of the choices does not matter
-    local p = node[true] or P(false)
-    for _, ch in ipairs(letters) do
-      p = p + S(ch .. upper(ch)) * compile(node[ch])
-    end
-    return p
-  end
-  return compile(root)
-end
-local function any_word(list) return words_then { { list, P(true) } } end
-local alnum = R("az", "AZ", "09")
-local blank1 = S" \t\n"^1
--- A word then "." or "@": a host name (from a lower-case letter:
--- "reuters.com") or an e-mail address.
-local name_byte = alnum + S"_%+-"
-local host_or_mail = R"az" * name_byte^0 * ("." * R"az" + "@" * alnum)
-  + (name_byte - R"az") * name_byte^0 * "@" * alnum
--- The words that open an expression, with what must follow each.
-local opener_word = words_then {
-  { OPENERS, P(true) },
-  { BEFORE_TIME, blank1 * (R"09" + any_word(TIME_WORDS)) },
-  { "may march", blank1 * R"09" },
-}
--- Tested by the first byte: after a letter only the branches that can
--- open with it.
-local numeric_start = R"09" + S"+-$" + "\226\136\146"            -- digits, signs, minus
-  + "\194" * S"\163\165\188\189\190"                            -- £ ¥ ¼ ½ ¾
-  + "\226\130" * R"\160\191" + "\226\133" * R"\144\159"           -- ₠-₿ (€ ₹ ₽ ...), ⅓ ⅔ ⅛
-  + #R"az" * (opener_word + host_or_mail)
-  + #R"AZ" * (R"AZ" * R"AZ"^-2 * "$" + "U.S.$"                     -- US$, HK$, C$
-    + R"AZ" * R"AZ" * R"AZ" * -word_byte                           -- USD, EUR
-    + opener_word
-    + (P"May" + "MAY" + "March" + "MARCH") * -word_byte
-    + host_or_mail)
-  + host_or_mail
--- Moving on as P.find does: over a word, with the parts lector.patterns
--- joins to it ("Su-30", "3.5"), and the character after it; or over one
--- character between words. After a match that ends inside a word, over the
--- rest of that word and the character after it.
-local letter_byte = R("az", "AZ") + R"\128\255"
-local joined = (B(letter_byte) * "-" * word_byte^1 + B(R"09") * S".," * #R"09" * word_byte^1)^0
-local other = 1 - word_byte
-local skip = word_byte^1 * joined * other^-1 + other
-local word_rest = B(word_byte) * word_byte^0 * joined * other^-1 * Cp()
-local numeric_search
-local function numeric_searcher()
-  if not numeric_search and patterns and patterns.any then
-    numeric_search = P{ Cp() * #numeric_start * patterns.any * Cp() + skip * V(1) }
-  end
-  return numeric_search
+  return numeric_scanner
 end
 
 -- OntoNotes labels for lector.patterns kinds; kinds not listed are not entities.
@@ -160,17 +90,11 @@ end
 -- Numeric spans not overlapping the names already found.
 local function numeric_mentions(text, taken)
   local found = {}
-  local search = numeric_searcher()
-  if not search then return found end
+  local scanner = numeric_scan()
+  if not scanner then return found end
   local ti, n = 1, #taken
-  local pos, len = 1, #text
-  while pos <= len do
-    local start, v, stop = match(search, text, pos)
-    if not start then break end
-    -- go on after the match, at the next word start
-    pos = stop > start and (match(word_rest, text, stop) or stop) or start + 1
-    start, stop = start - 1, stop - 1
-    local label = type(v) == "table" and NUMERIC[v.kind]
+  for start, stop, v in scanner:find(text) do
+    local label = NUMERIC[v.kind]
     if label then
       while ti <= n and taken[ti].stop <= start do ti = ti + 1 end
       if not (ti <= n and taken[ti].start < stop) then

@@ -392,6 +392,19 @@ describe("entities on bad input", function()
     assert.is_true(seconds < 5, "took " .. seconds .. " s")
   end)
 
+  it("finds numbers in texts built to slow a search down in linear time", function()
+    -- each made a try of P.any or the search for its starts read on to the
+    -- end of the text at every place: seconds for these, minutes for a megabyte
+    for _, unit in ipairs { "1-", "may ", "a.", "_%" } do
+      local started = os.clock()
+      local doc = analyse(unit:rep(20000))
+      local seconds = os.clock() - started
+      local list = mentions(doc)
+      assert.equal(unit == "1-" and 20000 or 0, #list, unit)
+      assert.is_true(seconds < 5, unit .. " took " .. seconds .. " s")
+    end
+  end)
+
   it("handles text in capitals and text in other scripts", function()
     local doc = analyse("MOSCOW AND WASHINGTON TRADE WORDS OVER VENEZUELA\n\n"
       .. "Москва заявила, что Россия поддерживает Венесуэлу. 東京で会議が開かれた。")
