@@ -22,11 +22,12 @@
 static bool is_digit(unsigned char c) { return (unsigned)(c - '0') < 10u; }
 static bool is_lower(unsigned char c) { return (unsigned)(c - 'a') < 26u; }
 static bool is_upper(unsigned char c) { return (unsigned)(c - 'A') < 26u; }
-static bool is_letter(unsigned char c) { return is_lower(c) || is_upper(c); }
+/* one test for both cases: | 0x20 maps A-Z onto a-z and no other byte there */
+static bool is_letter(unsigned char c) { return (unsigned)((c | 0x20) - 'a') < 26u; }
 static bool is_alnum(unsigned char c) { return is_letter(c) || is_digit(c); }
-static bool is_word_byte(unsigned char c) { return is_alnum(c) || c == '_' || c >= 0x80; }
+static bool is_word_byte(unsigned char c) { return c >= 0x80 || is_alnum(c) || c == '_'; }
 /* a byte a hyphen may follow inside a word: a letter or part of a UTF-8 one */
-static bool is_letter_byte(unsigned char c) { return is_letter(c) || c >= 0x80; }
+static bool is_letter_byte(unsigned char c) { return c >= 0x80 || is_letter(c); }
 /* a byte of a host name's label or an e-mail address's user */
 static bool is_name_byte(unsigned char c) {
   return is_alnum(c) || c == '_' || c == '%' || c == '+' || c == '-';
@@ -34,17 +35,24 @@ static bool is_name_byte(unsigned char c) {
 static bool is_blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\n'; }
 static unsigned char lower(unsigned char c) { return is_upper(c) ? (unsigned char)(c | 0x20) : c; }
 
+/* The same classes as bits of lector_expr_scanner.classes, one look each
+ * in the loops over every byte of a word. */
+enum { WORD = 1, LETTER = 2, NAME = 4 };
+
 typedef struct text {
   const unsigned char *s;
   size_t len;
+  const uint8_t *classes;
 } text;
 
+static bool has(text t, size_t p, uint8_t class) { return t.classes[t.s[p]] & class; }
+
 static size_t word_end(text t, size_t p) {
-  while (p < t.len && is_word_byte(t.s[p])) p++;
+  while (p < t.len && has(t, p, WORD)) p++;
   return p;
 }
 
-static bool word_byte_at(text t, size_t p) { return p < t.len && is_word_byte(t.s[p]); }
+static bool word_byte_at(text t, size_t p) { return p < t.len && has(t, p, WORD); }
 
 /* ---- moving on ------------------------------------------------------------ */
 
@@ -62,14 +70,14 @@ static size_t past_joined(text t, size_t p) {
 
 /* From p, where nothing starts: the next place to test. */
 static size_t skip(text t, size_t p) {
-  if (!is_word_byte(t.s[p])) return p + 1;
+  if (!has(t, p, WORD)) return p + 1;
   p = past_joined(t, word_end(t, p));
   return p < t.len ? p + 1 : p;
 }
 
 /* After a match ending at stop: the next place to test. */
 static size_t resume(text t, size_t stop) {
-  if (stop == 0 || !is_word_byte(t.s[stop - 1])) return stop;
+  if (stop == 0 || !has(t, stop - 1, WORD)) return stop;
   size_t p = past_joined(t, word_end(t, stop));
   return p < t.len ? p + 1 : p;
 }
@@ -102,6 +110,10 @@ void lector_expr_scanner_init(lector_expr_scanner *sc, lector_scan_word *slots, 
   *sc = (lector_expr_scanner){.slots = slots, .mask = nslots - 1};
   for (const char *b = lector_expression_first_bytes(LECTOR_EXPR_ANY); *b; b++)
     sc->first[(unsigned char)*b] = true;
+  for (unsigned c = 0; c < 256; c++)
+    sc->classes[c] = (uint8_t)((is_word_byte((unsigned char)c) ? WORD : 0) |
+                               (is_letter((unsigned char)c) ? LETTER : 0) |
+                               (is_name_byte((unsigned char)c) ? NAME : 0));
 }
 
 bool lector_expr_scanner_add(lector_expr_scanner *sc, const char *word, size_t len,
@@ -119,6 +131,9 @@ bool lector_expr_scanner_add(lector_expr_scanner *sc, const char *word, size_t l
     sc->words++;
   }
   slot->flags |= (uint8_t)flags;
+  uint64_t bit = (uint64_t)1 << len;
+  if (flags & ~LECTOR_SCAN_TIME_WORD) sc->openers[lower(w[0]) - 'a'] |= bit;
+  if (flags & LECTOR_SCAN_TIME_WORD) sc->times[lower(w[0]) - 'a'] |= bit;
   return true;
 }
 
@@ -127,14 +142,21 @@ unsigned lector_expr_scanner_flags(const lector_expr_scanner *sc, const char *wo
   return slot_of(sc, (const unsigned char *)word, len)->flags;
 }
 
-/* The flags of the word at p when it is all ASCII letters, else 0. A word
- * longer than any configured one is rejected after reading that much. */
-static unsigned word_flags(const lector_expr_scanner *sc, text t, size_t p, size_t *end) {
-  size_t q = p;
-  while (q < t.len && is_letter(t.s[q]) && q - p <= LECTOR_SCAN_WORD_BYTES) q++;
-  if (q - p > LECTOR_SCAN_WORD_BYTES || word_byte_at(t, q)) return 0;
-  *end = q;
-  return lector_expr_scanner_flags(sc, (const char *)t.s + p, q - p);
+static size_t letters_end(text t, size_t p) {
+  while (p < t.len && has(t, p, LETTER)) p++;
+  return p;
+}
+
+/* Whether the word [p, end) of letters may be one of those `lengths`
+ * (openers or times) marks: one bit test rejects most words. */
+static bool may_be(const uint64_t lengths[26], text t, size_t p, size_t end) {
+  return end - p <= LECTOR_SCAN_WORD_BYTES && ((lengths[lower(t.s[p]) - 'a'] >> (end - p)) & 1u);
+}
+
+/* The flags of the word [p, end) of letters, when no word byte follows. */
+static unsigned word_flags(const lector_expr_scanner *sc, text t, size_t p, size_t end) {
+  if (word_byte_at(t, end)) return 0;
+  return lector_expr_scanner_flags(sc, (const char *)t.s + p, end - p);
 }
 
 /* What follows a word ending at p: blanks, then a digit, or (time) a
@@ -144,15 +166,17 @@ static bool blanks_then(const lector_expr_scanner *sc, text t, size_t p, bool ti
   while (q < t.len && is_blank(t.s[q])) q++;
   if (q == p || q == t.len) return false;
   if (is_digit(t.s[q])) return true;
-  size_t end;
-  return time && (word_flags(sc, t, q, &end) & LECTOR_SCAN_TIME_WORD);
+  if (!time || !is_letter(t.s[q])) return false;
+  size_t end = letters_end(t, q);
+  return may_be(sc->times, t, q, end) && (word_flags(sc, t, q, end) & LECTOR_SCAN_TIME_WORD);
 }
 
-/* Whether a configured word opens an expression at p, lower says whether
- * p is a lower-case letter (else a capital). */
-static bool opener_at(const lector_expr_scanner *sc, text t, size_t p, bool lower_first) {
-  size_t end;
-  unsigned flags = word_flags(sc, t, p, &end);
+/* Whether the word [p, end) of letters, a configured word, opens an
+ * expression at p; lower_first says whether p is a lower-case letter. */
+static bool opener_at(const lector_expr_scanner *sc, text t, size_t p, size_t end,
+                      bool lower_first) {
+  if (!may_be(sc->openers, t, p, end)) return false;
+  unsigned flags = word_flags(sc, t, p, end);
   if (flags & LECTOR_SCAN_ANYWHERE) return true;
   if ((flags & LECTOR_SCAN_BEFORE_DIGIT) && blanks_then(sc, t, end, false)) return true;
   if ((flags & LECTOR_SCAN_BEFORE_TIME) && blanks_then(sc, t, end, true)) return true;
@@ -172,7 +196,7 @@ static bool opener_at(const lector_expr_scanner *sc, text t, size_t p, bool lowe
 static size_t name_run_end(text t, size_t p, lector_expr_scan *st) {
   if (p >= st->run_from && p < st->run_to) return st->run_to;
   size_t q = p;
-  while (q < t.len && is_name_byte(t.s[q])) q++;
+  while (q < t.len && has(t, q, NAME)) q++;
   st->run_from = p;
   st->run_to = q;
   return q;
@@ -213,13 +237,22 @@ static bool sign_at(text t, size_t p) {
   return s[1] == 0x85 && s[2] >= 0x90 && s[2] <= 0x9F;
 }
 
+/* At p, a letter: a configured word, or a host name or an e-mail address
+ * (which a word of letters needs a "." or "@" or another name byte after). */
+static bool word_opens(const lector_expr_scanner *sc, text t, size_t p, lector_expr_scan *st) {
+  size_t end = letters_end(t, p);
+  if (opener_at(sc, t, p, end, is_lower(t.s[p]))) return true;
+  if (end == t.len) return false;
+  unsigned char c = t.s[end];
+  return (c == '.' || c == '@' || is_name_byte(c)) && host_or_mail_at(t, p, st);
+}
+
 static bool may_open(const lector_expr_scanner *sc, text t, size_t p, lector_expr_scan *st) {
   unsigned char c = t.s[p];
   if (is_digit(c) || c == '+' || c == '-' || c == '$') return true;
   if (c >= 0x80) return sign_at(t, p);
-  if (is_lower(c)) return opener_at(sc, t, p, true) || host_or_mail_at(t, p, st);
-  if (is_upper(c))
-    return currency_code_at(t, p) || opener_at(sc, t, p, false) || host_or_mail_at(t, p, st);
+  if (is_lower(c)) return word_opens(sc, t, p, st);
+  if (is_upper(c)) return currency_code_at(t, p) || word_opens(sc, t, p, st);
   return host_or_mail_at(t, p, st);
 }
 
@@ -231,7 +264,7 @@ void lector_expr_scan_begin(lector_expr_scan *st, size_t init) {
 
 bool lector_expr_scan_next(const lector_expr_scanner *sc, const char *s, size_t len,
                            lector_expr_scan *st, lector_expression *out) {
-  text t = {(const unsigned char *)s, len};
+  text t = {(const unsigned char *)s, len, sc->classes};
   size_t p = st->pos;
   while (p < len) {
     if (sc->first[t.s[p]] && may_open(sc, t, p, st) &&

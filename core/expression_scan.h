@@ -46,6 +46,11 @@ typedef struct lector_expr_scanner {
   size_t mask;
   size_t words;
   bool first[256];   /* the bytes P.any may start with */
+  uint8_t classes[256];   /* each byte's classes, for the scan's loops */
+  /* By first letter (a-z): bit n set when a word of n letters has flags
+   * that open an expression (openers) or is a time word (times), so
+   * that most words are rejected without a look in the table. */
+  uint64_t openers[26], times[26];
 } lector_expr_scanner;
 
 /* Where a scan is: the next place to test, and the end of the last run of
