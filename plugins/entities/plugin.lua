@@ -11,7 +11,7 @@ local names = require "names"
 
 local tostring = tostring
 local sort = table.sort
-local sub, lower = string.sub, string.lower
+local lower = string.lower
 
 local patterns = lector.patterns
 
@@ -100,7 +100,7 @@ local function numeric_mentions(text, taken)
       if not (ti <= n and taken[ti].start < stop) then
         local attrs = { value = nil, unit = nil, currency = nil }   -- sized for the common attrs
         attrs.value = numeric_value(v.kind, v, attrs)
-        local surface = sub(text, start + 1, stop)
+        local surface = v.text         -- the text matched, as sub(text, start + 1, stop)
         found[#found + 1] = { start = start, stop = stop, label = label, attrs = attrs,
           text = surface, key = label .. "\0" .. lower(surface) }
       end
