@@ -122,8 +122,10 @@ static void refuse_unknown_keys(lua_State *L, int arg) {
 
 /* lector.patterns.scanner{words =, before_digit =, before_time =,
  * time_words =, capitalized =} -> Scanner */
-static int scanner_new(lua_State *L) {
+int lector_scanner_new_lua(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
+  /* the type is registered on first use: plugin states do not open lector.core */
+  if (luaL_getmetatable(L, LECTOR_SCANNER_CLASS) == LUA_TNIL) lector_open_scanner(L);
   lua_settop(L, 1);
   refuse_unknown_keys(L, 1);
   size_t words = read_lists(L, 1, NULL), nslots = 8;
@@ -175,23 +177,10 @@ static int scanner_tostring(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg scanner_metamethods[] = {
-  {"__tostring", scanner_tostring},
-  {NULL, NULL}
-};
-
-static const luaL_Reg scanner_methods[] = {
-  LECTOR_ENTRY(scanner, find),
-  {NULL, NULL}
-};
+static const luaL_Reg scanner_metamethods[] = {{"__tostring", scanner_tostring}, {NULL, NULL}};
+static const luaL_Reg scanner_methods[] = {LECTOR_ENTRY(scanner, find), {NULL, NULL}};
 
 void lector_open_scanner(lua_State *L) {
   /* no fields: __index is the methods table itself */
   lector_register_class(L, LECTOR_SCANNER_CLASS, scanner_metamethods, scanner_methods, NULL);
-}
-
-int lector_scanner_new_lua(lua_State *L) {
-  if (luaL_getmetatable(L, LECTOR_SCANNER_CLASS) == LUA_TNIL) lector_open_scanner(L);
-  lua_pop(L, 1);
-  return scanner_new(L);
 }
