@@ -494,7 +494,7 @@ static int sort_skip(lector_phrases *ph, const lector_phrases_input *in) {
   lector_phrases_range *out = ph->skip.p;
   for (size_t i = 0; i < in->skip_count; i++)
     if (in->skip[i].start < in->skip[i].stop) out[ph->skip.n++] = in->skip[i];
-  qsort(out, ph->skip.n, sizeof *out, by_start);
+  if (ph->skip.n > 1) qsort(out, ph->skip.n, sizeof *out, by_start);
   size_t merged = 0;
   for (size_t i = 0; i < ph->skip.n; i++) {
     if (merged > 0 && out[i].start <= out[merged - 1].stop) {

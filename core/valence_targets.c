@@ -181,5 +181,5 @@ static int by_report_order(const void *a, const void *b) {
 }
 
 void lector_targets_sort(lector_targets *t) {
-  qsort(t->rows, t->nrows, sizeof *t->rows, by_report_order);
+  if (t->nrows > 1) qsort(t->rows, t->nrows, sizeof *t->rows, by_report_order);
 }
