@@ -1653,30 +1653,31 @@ static bool host_ends(const text *t, size_t r) {
 }
 
 /* The end of a last label at p (a known top-level domain, or two letters
- * or more), or NO. */
-typedef size_t (*last_label)(const text *t, size_t p);
+ * or more) that ends by `end`, or NO. */
+typedef size_t (*last_label)(const text *t, size_t p, size_t end);
 
-static size_t known_tld(const text *t, size_t p) {
+static size_t known_tld(const text *t, size_t p, size_t end) {
   size_t r = phrase_at(&TLDS, t, p, NULL);
-  return r != NO && host_ends(t, r) ? r : NO;
+  return r != NO && r <= end && host_ends(t, r) ? r : NO;
 }
 
-static size_t letters_tld(const text *t, size_t p) {
+static size_t letters_tld(const text *t, size_t p, size_t end) {
   size_t r = p;
-  while (is_alpha_at(t, r)) r++;
+  while (r < end && is_alpha_at(t, r)) r++;
   return r - p >= 2 && host_ends(t, r) ? r : NO;
 }
 
-/* labels and dots up to a last label, within LECTOR_EXPR_HOST_MAX bytes */
+/* Labels and dots up to a last label: a host of LECTOR_EXPR_HOST_MAX
+ * bytes at most, so that no try reads further. */
 static size_t dotted_host(const text *t, size_t p, last_label last) {
-  size_t start = p;
+  size_t end = p + LECTOR_EXPR_HOST_MAX;
   for (;;) {
-    if (p - start > LECTOR_EXPR_HOST_MAX) return NO;
-    size_t q = label(t, p, start + LECTOR_EXPR_HOST_MAX);
+    size_t q = label(t, p, end);
     if (q == NO || !byte_is(t, q, '.')) return NO;
     p = q + 1;
-    size_t r = last(t, p);
+    size_t r = last(t, p, end);
     if (r != NO) return r;
+    if (p >= end) return NO;
   }
 }
 

@@ -250,6 +250,19 @@ static void test_bad_inputs(void **state) {
   assert_true(lector_expression_at(host + 100, 205, 0, LECTOR_EXPR_URL, &e));
   assert_int_equal(e.text.stop, 205);
   assert_false(lector_expression_at(host, 305, 0, LECTOR_EXPR_URL, &e));
+  /* a whole host, its last label too, is at most 253 bytes: as a URL and
+   * as an e-mail address's domain */
+  char name[300];
+  for (size_t len = 252; len <= 254; len++) {
+    memset(name, 'a', len - 4);
+    memcpy(name, "b.", 2);
+    memcpy(name + len - 4, ".com", 5);
+    assert_true(strlen(name) == len);
+    assert_int_equal(lector_expression_at(name, len, 0, LECTOR_EXPR_URL, &e), len <= 253);
+    char mail[310] = "x@";
+    strcat(mail, name);
+    assert_int_equal(lector_expression_at(mail, len + 2, 0, LECTOR_EXPR_EMAIL, &e), len <= 253);
+  }
   /* a very long line of words and blanks: each position answers alone */
   size_t n = 1 << 20;
   char *line = malloc(n + 1);
