@@ -21,13 +21,6 @@
  * growing the write-ahead log without end. */
 #define LECTOR_STORE_BATCH 1000
 #define LECTOR_STORE_BATCH_BYTES ((size_t)16 << 20)
-/* Each save inside a batch holds a savepoint, and SQLite copies every page
- * the save changes into a sub-journal to undo it. Past 64 KiB (SQLite's
- * default) that journal went to a temporary file, and writing it was a
- * fifth of the processor time of an ingest: a save of a news article
- * touches a few hundred KiB of pages. Larger saves still spill to disk.
- * SQLite allocates the journal in one block of this size. */
-#define LECTOR_STORE_SUBJOURNAL_MEMORY (1 << 20)
 
 /* How much C memory of documents a Lua state may hold before each new
  * document makes its collector step (lector_account_document): enough for

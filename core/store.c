@@ -633,12 +633,6 @@ static lector_status open_connection(lector_store *store, const char *path, lect
   return status;
 }
 
-void lector_store_configure_process(void) {
-  /* SQLITE_MISUSE once SQLite is in use: then it keeps its settings */
-  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-  sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, LECTOR_STORE_SUBJOURNAL_MEMORY);
-}
-
 /*
  * Open the database at path, or create it, and bring it to the current
  * schema. With LECTOR_STORE_READONLY the file must already be a lector
@@ -646,6 +640,10 @@ void lector_store_configure_process(void) {
  * lector refuses is left exactly as it was; a file created here is removed
  * again when opening fails.
  */
+void lector_store_configure_process(void) {
+  /* SQLITE_MISUSE once SQLite is in use: then it keeps its settings */
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 
 lector_status lector_store_open(const char *path, int flags, lector_store **out,
                                 lector_error *err) {

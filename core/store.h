@@ -18,9 +18,7 @@ enum { LECTOR_STORE_READONLY = 1 };
  * first connection by a program that owns the process (the lector
  * command), never by the library on its own: SQLite's memory statistics
  * are off, which lector never reads, so that its allocations take no
- * global mutex (a tenth of the time of storing spans); and the journal
- * that undoes one save stays in memory up to LECTOR_STORE_SUBJOURNAL_MEMORY
- * instead of going to a temporary file. */
+ * global mutex (a tenth of the time of storing spans). */
 void lector_store_configure_process(void);
 
 /* Open or create the database at path (":memory:" for a throwaway one) and
