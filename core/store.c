@@ -320,6 +320,7 @@ struct lector_store {
   char *path;
   int readonly;
   size_t batch_saves;      /* saves in the open batch transaction */
+  int journals_in_memory;  /* temp_store is MEMORY (keep_journals_in_memory) */
   size_t batch_bytes;      /* text they wrote */
   sqlite3_int64 indexed;   /* documents up to this rowid are in documents_fts */
   char *stored_id;         /* what the last save's *stored_id points to */
@@ -937,8 +938,25 @@ static int needs_savepoint(const lector_doc *doc, enum save_kind kind) {
   return kind != SAVE_INSERT || doc->span_count > 0 || doc->value_count > 0;
 }
 
+/* Where SQLite keeps what undoes one statement or one save: in memory
+ * during a batch, in files (SQLite's default) otherwise. Each save in a
+ * batch holds a savepoint whose journal takes a copy of every page the
+ * save changes, a few hundred KiB for a news article, and past 64 KiB it
+ * went to a temporary file: a sixth of an ingest's processor time, in the
+ * kernel. Statements outside a batch (a merge's, a user's query, a
+ * migration's) may journal or sort far more, so they keep the files. Set
+ * outside any transaction, where SQLite allows it; an optimization only,
+ * so a refusal is ignored. */
+static void keep_journals_in_memory(lector_store *store, int in_memory) {
+  if (store->journals_in_memory == in_memory || in_transaction(store)) return;
+  if (sqlite3_exec(store->db, in_memory ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT",
+                   NULL, NULL, NULL) == SQLITE_OK)
+    store->journals_in_memory = in_memory;
+}
+
 static lector_status begin_batch(lector_store *store, lector_error *err) {
   if (in_transaction(store)) return LECTOR_OK;
+  keep_journals_in_memory(store, 1);
   store->batch_saves = 0;
   store->batch_bytes = 0;
   int rc = run(store->stmts[STMT_BEGIN]);
@@ -1025,6 +1043,7 @@ lector_status lector_store_prepare(lector_store *store, const char *sql,
   if (!store || !sql) return fail(err, LECTOR_EINVAL, "no store or no SQL");
   lector_status status = commit_batch(store, err);
   if (status != LECTOR_OK) return status;
+  keep_journals_in_memory(store, 0);
   const char *tail = NULL;
   int rc = sqlite3_prepare_v3(store->db, sql, -1, 0, stmt, &tail);
   if (rc != SQLITE_OK) return fail_db(err, store->db, rc, "cannot prepare the query");
@@ -1518,6 +1537,7 @@ lector_status lector_store_merge(lector_store *store, const char *source_path,
     from_copy = status == LECTOR_OK;
   }
   if (status == LECTOR_OK) status = commit_batch(store, err);
+  if (status == LECTOR_OK) keep_journals_in_memory(store, 0);
   if (status == LECTOR_OK)
     status = merge_attached(store, from_copy ? copy_path : source_path, stats, err);
   if (from_copy) remove_database_files(copy_path);

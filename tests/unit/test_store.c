@@ -2,6 +2,7 @@
  * The SQLite store: schema, saving, deduplication, batches, loading, FTS5,
  * and the files it must refuse without touching them.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -886,9 +887,74 @@ static void test_killed_ingest_leaves_database_consistent(void **state) {
   assert_int_equal(outside_count(f->db, "SELECT count(*) FROM documents"), total);
 }
 
+/* ---- where a batch's undo journals are kept --------------------------------- */
+
+/* Open files of this process that SQLite made as temporary files (unlinked
+ * as soon as they are open, and named etilqs_...). */
+static int temporary_files_open(void) {
+  DIR *fds = opendir("/proc/self/fd");
+  assert_non_null(fds);
+  int count = 0;
+  for (struct dirent *entry; (entry = readdir(fds));) {
+    char link[300], target[512];
+    snprintf(link, sizeof link, "/proc/self/fd/%s", entry->d_name);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n <= 0) continue;
+    target[n] = '\0';
+    if (strstr(target, "etilqs_")) count++;
+  }
+  closedir(fds);
+  return count;
+}
+
+static lector_doc *document_with_labels(int number, int labels) {
+  char text[64], id[32];
+  snprintf(text, sizeof text, "Report %d. Markets fell in Tokyo.", number);
+  snprintf(id, sizeof id, "doc-%d", number);
+  lector_text t = {strdup(text), strlen(text), 0};
+  lector_doc *doc = NULL;
+  lector_error err = {0};
+  assert_int_equal(lector_doc_new(&t, id, NULL, NULL, NULL, &doc, &err), LECTOR_OK);
+  for (int k = 0; k < labels; k++) {
+    char label[16];
+    snprintf(label, sizeof label, "L%04d", k);
+    assert_int_equal(lector_doc_add_span(doc, "entity", 0, 6, label, NULL, "{\"n\":1}"), LECTOR_OK);
+  }
+  return doc;
+}
+
+/* A save whose undo journal is far over SQLite's 64 KiB (a span under
+ * each of 400 labels touches every page of the index by label) makes no
+ * temporary file in a batch; a query after the batch runs with SQLite's
+ * default (files), as a merge does. */
+static void test_batch_journals_stay_in_memory(void **state) {
+  fixture *f = *state;
+  lector_store *store = NULL;
+  lector_error err = {0};
+  assert_int_equal(lector_store_open(f->db, 0, &store, &err), LECTOR_OK);
+  for (int number = 0; number < 120; number++) {
+    lector_doc *doc = document_with_labels(number, 400);
+    assert_int_equal(lector_store_save(store, doc, NULL, NULL, &err), LECTOR_OK);
+    lector_doc_release(doc);
+  }
+  assert_int_equal(temporary_files_open(), 0);
+  sqlite3_stmt *stmt = NULL;
+  assert_int_equal(lector_store_prepare(store, "PRAGMA temp_store", &stmt, &err), LECTOR_OK);
+  assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int(stmt, 0), 0);
+  sqlite3_finalize(stmt);
+  /* the next batch keeps them in memory again */
+  lector_doc *doc = document_with_labels(500, 400);
+  assert_int_equal(lector_store_save(store, doc, NULL, NULL, &err), LECTOR_OK);
+  lector_doc_release(doc);
+  assert_int_equal(temporary_files_open(), 0);
+  assert_int_equal(lector_store_close(store, &err), LECTOR_OK);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_open_creates_and_reopens, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_batch_journals_stay_in_memory, setup, teardown),
     cmocka_unit_test_setup_teardown(test_schema_version_and_settings, setup, teardown),
     cmocka_unit_test_setup_teardown(test_empty_file_is_initialized, setup, teardown),
     cmocka_unit_test_setup_teardown(test_memory_database, setup, teardown),
