@@ -938,6 +938,16 @@ static int needs_savepoint(const lector_doc *doc, enum save_kind kind) {
   return kind != SAVE_INSERT || doc->span_count > 0 || doc->value_count > 0;
 }
 
+/* Whether the connection holds TEMP tables, views or triggers (a script's,
+ * made through lector_store_prepare). Unknown counts as yes. */
+static int has_temp_objects(sqlite3 *db) {
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM temp.sqlite_schema LIMIT 1", -1, &stmt, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  sqlite3_finalize(stmt);
+  return rc != SQLITE_DONE;
+}
+
 /* Where SQLite keeps what undoes one statement or one save: in memory
  * during a batch, in files (SQLite's default) otherwise. Each save in a
  * batch holds a savepoint whose journal takes a copy of every page the
@@ -949,6 +959,9 @@ static int needs_savepoint(const lector_doc *doc, enum save_kind kind) {
  * so a refusal is ignored. */
 static void keep_journals_in_memory(lector_store *store, int in_memory) {
   if (store->journals_in_memory == in_memory || in_transaction(store)) return;
+  /* changing temp_store drops the connection's TEMP tables and views: a
+   * script's own stay, and so does the setting */
+  if (has_temp_objects(store->db)) return;
   if (sqlite3_exec(store->db, in_memory ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT",
                    NULL, NULL, NULL) == SQLITE_OK)
     store->journals_in_memory = in_memory;
