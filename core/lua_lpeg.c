@@ -34,12 +34,17 @@ static int and_predicate(lua_State *L) {
 
 /* lpeg.B(patt), refused (with LPeg's own error) when patt names a rule no
  * grammar defines: LPeg's B looks for captures through such a name and
- * aborts; made a grammar of its own, patt raises instead. Written in Lua
- * so that B's own errors still name it ("bad argument #1 to 'B'"). */
+ * aborts. patt is made the only rule of a grammar, under two names in
+ * turn, and raises there: a name no grammar defines resolves in neither
+ * (lpeg.V(1) would name the rule of a grammar whose rule is its first
+ * entry, so the rules are named). Written in Lua so that B's own errors
+ * name it ("bad argument #1 to 'B'"). */
 static const char BEHIND[] =
     "local B, P = ...\n"
     "return function(patt)\n"
-    "  P{ P(patt) }\n"
+    "  patt = P(patt)\n"
+    "  P{ \"lector_behind\", lector_behind = patt }\n"
+    "  P{ \"lector_behind_\", lector_behind_ = patt }\n"
     "  local behind = B(patt)\n"
     "  return behind\n"
     "end\n";

@@ -879,13 +879,15 @@ describe("threats", function()
         re_word = re.match("abcd1", "word <- &([a-z] !digit) [a-z]+   digit <- [0-9]"),
         -- lpeg.B over a rule name no grammar defines aborted too: it raises
         behind = select(2, pcall(lpeg.B, -lpeg.V"A")),
+        behind_first = pcall(lpeg.B, P"a" * -lpeg.V(1)),
         behind_ok = lpeg.match(P"ab" * lpeg.B"b", "ab"),
       })]]
     assert.is_true(ok, message)
     assert.is_nil(kind)
     assert.same({ bare = 1, inside = "x", failing = "xy", number = "12 x", re_and = 2, plain = 2,
                   refused = true, rule = 2, re_rule = 2, re_word = 5,
-                  behind = "lpeg.B:3: rule 'A' undefined in given grammar", behind_ok = 3 },
+                  behind = "lpeg.B:4: rule 'A' undefined in given grammar", behind_ok = 3,
+                  behind_first = false },
                 doc:get "r")
   end)
 
