@@ -631,6 +631,12 @@ static lector_status open_connection(lector_store *store, const char *path, lect
     status = enable_wal(store->db, err);
   if (status == LECTOR_OK && !store->readonly) status = migrate(store->db, err);
   if (status == LECTOR_OK) status = prepare_all(store, err);
+  /* a migration may have left the TEMP database open, with nothing in it
+   * (migration 7 copies a table through it): setting journals now closes
+   * it, where later it would be kept for a script's objects */
+  if (status == LECTOR_OK && !store->readonly &&
+      sqlite3_exec(store->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL) == SQLITE_OK)
+    store->journals_in_memory = 1;
   return status;
 }
 
@@ -938,14 +944,12 @@ static int needs_savepoint(const lector_doc *doc, enum save_kind kind) {
   return kind != SAVE_INSERT || doc->span_count > 0 || doc->value_count > 0;
 }
 
-/* Whether the connection holds TEMP tables, views or triggers (a script's,
- * made through lector_store_prepare). Unknown counts as yes. */
-static int has_temp_objects(sqlite3 *db) {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM temp.sqlite_schema LIMIT 1", -1, &stmt, NULL);
-  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-  sqlite3_finalize(stmt);
-  return rc != SQLITE_DONE;
+/* Whether the connection's TEMP database is open: it is once a script
+ * made a TEMP table, view or trigger through a query (or read `temp`).
+ * Asked without opening it, which would make every later change of
+ * temp_store reload the schema. */
+static int temp_database_open(sqlite3 *db) {
+  return sqlite3_db_filename(db, "temp") != NULL;
 }
 
 /* Where SQLite keeps what undoes one statement or one save: in memory
@@ -961,7 +965,7 @@ static void keep_journals_in_memory(lector_store *store, int in_memory) {
   if (store->journals_in_memory == in_memory || in_transaction(store)) return;
   /* changing temp_store drops the connection's TEMP tables and views: a
    * script's own stay, and so does the setting */
-  if (has_temp_objects(store->db)) return;
+  if (temp_database_open(store->db)) return;
   if (sqlite3_exec(store->db, in_memory ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT",
                    NULL, NULL, NULL) == SQLITE_OK)
     store->journals_in_memory = in_memory;
