@@ -608,6 +608,14 @@ static void destroy(lector_store *store) {
   free(store);
 }
 
+/* Keep SQLite's undo journals in memory, or in files (its default); see
+ * keep_journals_in_memory. An optimization only, so a refusal is ignored. */
+static void set_journals(lector_store *store, int in_memory) {
+  if (sqlite3_exec(store->db, in_memory ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT",
+                   NULL, NULL, NULL) == SQLITE_OK)
+    store->journals_in_memory = in_memory;
+}
+
 /* Everything after the file checks: open, configure, verify, migrate and
  * prepare, on a store whose path is set. */
 static lector_status open_connection(lector_store *store, const char *path, lector_error *err) {
@@ -634,9 +642,7 @@ static lector_status open_connection(lector_store *store, const char *path, lect
   /* a migration may have left the TEMP database open, with nothing in it
    * (migration 7 copies a table through it): setting journals now closes
    * it, where later it would be kept for a script's objects */
-  if (status == LECTOR_OK && !store->readonly &&
-      sqlite3_exec(store->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL) == SQLITE_OK)
-    store->journals_in_memory = 1;
+  if (status == LECTOR_OK && !store->readonly) set_journals(store, 1);
   return status;
 }
 
@@ -953,22 +959,20 @@ static int temp_database_open(sqlite3 *db) {
 }
 
 /* Where SQLite keeps what undoes one statement or one save: in memory
- * during a batch, in files (SQLite's default) otherwise. Each save in a
+ * from the store's opening and during batches, in files (SQLite's
+ * default) for a merge's or a user's statements. Each save in a
  * batch holds a savepoint whose journal takes a copy of every page the
  * save changes, a few hundred KiB for a news article, and past 64 KiB it
  * went to a temporary file: a sixth of an ingest's processor time, in the
- * kernel. Statements outside a batch (a merge's, a user's query, a
- * migration's) may journal or sort far more, so they keep the files. Set
- * outside any transaction, where SQLite allows it; an optimization only,
- * so a refusal is ignored. */
+ * kernel. A merge's or a user's statements may journal or sort far more,
+ * so they keep the files. Set outside any transaction, where SQLite
+ * allows it. */
 static void keep_journals_in_memory(lector_store *store, int in_memory) {
   if (store->journals_in_memory == in_memory || in_transaction(store)) return;
   /* changing temp_store drops the connection's TEMP tables and views: a
    * script's own stay, and so does the setting */
   if (temp_database_open(store->db)) return;
-  if (sqlite3_exec(store->db, in_memory ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT",
-                   NULL, NULL, NULL) == SQLITE_OK)
-    store->journals_in_memory = in_memory;
+  set_journals(store, in_memory);
 }
 
 static lector_status begin_batch(lector_store *store, lector_error *err) {
